@@ -1,0 +1,68 @@
+import { z } from 'zod';
+import { policyRecordSchema, transitionRecordSchema } from './report-v1.ts';
+
+/**
+ * Events and queue payloads between ingest and alerting, and incident kinds shown to people.
+ * Queue payloads are versioned (`v: 1`); a worker refuses a version it does not know.
+ */
+
+export const QUEUES = {
+  /** ingest -> alerting: new transitions and policy snapshots of one report. */
+  deviceEvents: 'ww-device-events',
+  /** alerting -> SMTP: one job per notification (incident x recipients). */
+  notify: 'ww-notify',
+  /** recurring jobs: watchdog sweep, group-wait flushes, reminders, scheduled reports. */
+  scheduled: 'ww-scheduled',
+} as const;
+
+/** Last measured figures of an interface, carried so emails can show them. */
+export const ifaceMetricsSchema = z.strictObject({
+  timeMs: z.number().int(),
+  rttAvgMs: z.number().nullable(),
+  lossPct: z.number().nullable(),
+  jitterMs: z.number().nullable(),
+  state: z.string(),
+});
+export type IfaceMetrics = z.infer<typeof ifaceMetricsSchema>;
+
+export const deviceEventsJobSchema = z.strictObject({
+  v: z.literal(1),
+  deviceId: z.string(),
+  bootId: z.string(),
+  receivedAtMs: z.number().int(),
+  /** Transitions not seen before (deduplicated by bootId+seq at ingest), in seq order. */
+  transitions: z.array(transitionRecordSchema),
+  /** Policy snapshots of the report, in seq order. */
+  policies: z.array(policyRecordSchema),
+  /** Latest sample figures per interface from the report. */
+  metrics: z.record(z.string(), ifaceMetricsSchema),
+  /** True when the report carried records older than the device's last-seen time (back-fill after a cut). */
+  backfill: z.boolean(),
+});
+export type DeviceEventsJob = z.infer<typeof deviceEventsJobSchema>;
+
+/** BullMQ job id of a device-events job: deterministic, so the same report retried is queued once. Never an integer string. */
+export function deviceEventsJobId(deviceId: string, bootId: string, firstSeq: number, lastSeq: number): string {
+  return `ev:${deviceId}:${bootId}:${firstSeq}-${lastSeq}`;
+}
+
+export const INCIDENT_KINDS = [
+  'link_down',
+  'link_up',
+  'all_links_down',
+  'policy_change',
+  'link_degraded',
+  'link_recovered',
+  'device_unreachable',
+  'device_back_online',
+  'flapping',
+  'reminder',
+] as const;
+export const incidentKindSchema = z.enum(INCIDENT_KINDS);
+export type IncidentKind = z.infer<typeof incidentKindSchema>;
+
+export const NOTIFICATION_STATUSES = ['queued', 'sent', 'retrying', 'failed', 'suppressed', 'no_recipients'] as const;
+export type NotificationStatus = (typeof NOTIFICATION_STATUSES)[number];
+
+export const DEVICE_REACHABILITY = ['reachable', 'unreachable'] as const;
+export type DeviceReachability = (typeof DEVICE_REACHABILITY)[number];

@@ -1,0 +1,43 @@
+import { z } from 'zod';
+
+/**
+ * Interface states as mwan3track writes them to its STATUS file (reference mwan3.md §1.5), plus
+ * `unknown` for "no tracker / no data" (what `mwan3 status` and ubus report when the file is missing).
+ */
+export const IFACE_STATES = ['online', 'offline', 'connecting', 'disconnecting', 'disabled', 'unknown'] as const;
+export const ifaceStateSchema = z.enum(IFACE_STATES);
+export type IfaceState = z.infer<typeof ifaceStateSchema>;
+
+/**
+ * Whether routing uses the interface. mwan3 changes routing only on `connected`/`disconnected`
+ * (reference §3: connecting/disconnecting do not change routing), so only `online` carries traffic.
+ * A `disconnecting` interface is still routed (it was online); a `connecting` one is not.
+ */
+export function isRouted(state: IfaceState, previousRouted: boolean): boolean {
+  if (state === 'online') return true;
+  if (state === 'disconnecting') return previousRouted;
+  return false;
+}
+
+/** Per-target probe classification of one round (reference §1.3). */
+export const TARGET_STATUSES = ['up', 'down', 'skipped', 'unknown'] as const;
+export const targetStatusSchema = z.enum(TARGET_STATUSES);
+export type TargetStatus = z.infer<typeof targetStatusSchema>;
+
+/** A numeric code per state, written as an InfluxDB integer field so Grafana can colour a state timeline. */
+export const STATE_CODE: Record<IfaceState, number> = {
+  offline: 0,
+  online: 1,
+  connecting: 2,
+  disconnecting: 3,
+  disabled: 4,
+  unknown: 5,
+};
+
+export const LAST_RESORTS = ['unreachable', 'blackhole', 'default'] as const;
+export const lastResortSchema = z.enum(LAST_RESORTS);
+export type LastResort = z.infer<typeof lastResortSchema>;
+
+export const FAMILIES = ['ipv4', 'ipv6'] as const;
+export const familySchema = z.enum(FAMILIES);
+export type Family = z.infer<typeof familySchema>;

@@ -1,0 +1,72 @@
+/**
+ * The test command: installs the Debian packages the suite needs, starts one private stack
+ * (influxd + redis-server on free ports, in a temporary directory), runs every `*.test.ts` with
+ * node's test runner, and stops the stack — on success, failure, Ctrl-C or SIGTERM. A SIGKILL of
+ * this process is covered by the stack's reaper. Arguments filter test files by substring.
+ *
+ *   npm test                      all tests
+ *   npm test -- contract stack    only files whose path contains "contract" or "stack"
+ */
+import { spawn } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { startStack, stopOnExit } from '../stack/stack.ts';
+import { TEST_PACKAGES } from '../stack/debian-packages.ts';
+
+const root = join(import.meta.dirname, '..');
+const SKIP = new Set(['node_modules', '.git', 'dist', '.wanwatch', 'test-output']);
+
+function findTests(dir: string, out: string[] = []): string[] {
+  for (const name of readdirSync(dir)) {
+    if (SKIP.has(name)) continue;
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) findTests(p, out);
+    else if (name.endsWith('.test.ts')) out.push(relative(root, p));
+  }
+  return out;
+}
+
+const filters = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const files = findTests(root)
+  .filter((f) => filters.length === 0 || filters.some((flt) => f.includes(flt)))
+  .sort();
+if (files.length === 0) {
+  console.error('no test files matched');
+  process.exit(1);
+}
+
+const started = Date.now();
+const stack = await startStack({ packages: TEST_PACKAGES });
+console.error(`test stack: influxd ${stack.influxBaseUrl}, redis ${stack.redisUrl} (${Date.now() - started} ms)`);
+
+const child = spawn(
+  process.execPath,
+  [
+    '--import',
+    'tsx',
+    '--test',
+    `--test-concurrency=${process.env.WANWATCH_TEST_CONCURRENCY ?? '2'}`,
+    '--test-timeout=300000',
+    '--test-reporter=spec',
+    ...files,
+  ],
+  {
+    cwd: root,
+    stdio: 'inherit',
+    env: {
+      ...process.env,
+      WANWATCH_TEST_INFLUX_BASE: stack.influxBaseUrl,
+      WANWATCH_TEST_REDIS_URL: stack.redisUrl,
+      WANWATCH_TEST_STACK_PIDS: stack.services.map((s) => s.pid).join(','),
+    },
+  },
+);
+
+stopOnExit(stack, (signal) => {
+  child.kill(signal);
+  process.exit(signal === 'SIGINT' ? 130 : 143);
+});
+
+child.on('exit', (code, signal) => {
+  void stack.stop().then(() => process.exit(code ?? (signal ? 1 : 0)));
+});
