@@ -6,3 +6,4 @@ export * from './influx-schema.ts';
 export * from './problems.ts';
 export * from './events.ts';
 export * from './redis-keys.ts';
+export * from './influx-setup.ts';

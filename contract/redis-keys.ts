@@ -18,6 +18,8 @@ export function redisKeys(prefix = 'ww') {
     seenTransitions: (id: string) => `${prefix}:device:${id}:seen`,
     /** ZSET device id -> last-seen ms, for the watchdog. */
     lastSeen: `${prefix}:last-seen`,
+    /** HASH silence id -> JSON Silence (maintenance windows; read by alerting and reports). */
+    silences: `${prefix}:silences`,
     /** BullMQ key prefix. */
     bull: `${prefix}:bull`,
   };
@@ -59,3 +61,19 @@ export const deviceLiveSchema = z.object({
   policies: z.array(z.unknown()),
 });
 export type DeviceLive = z.infer<typeof deviceLiveSchema>;
+
+/** A maintenance window: incidents inside it are recorded, not emailed; reports count it as maintenance time. */
+export const silenceSchema = z.strictObject({
+  v: z.literal(1),
+  id: z.string(),
+  /** Device the silence applies to; null = every device. */
+  deviceId: z.string().nullable(),
+  /** Interface the silence applies to; null = every interface of the device(s). */
+  iface: z.string().nullable(),
+  startMs: z.number().int(),
+  endMs: z.number().int(),
+  comment: z.string().max(500),
+  createdBy: z.string().max(100),
+  createdAtMs: z.number().int(),
+});
+export type Silence = z.infer<typeof silenceSchema>;
