@@ -1,0 +1,41 @@
+import { z } from 'zod';
+
+/**
+ * Tunables of alerting. Defaults are what production wants; tests shorten the waits.
+ * Every duration carries its unit in its name.
+ */
+export const alertingOptionsSchema = z.strictObject({
+  /** Events of one device within this wait become one email. */
+  groupWaitMs: z.number().int().min(0).max(600_000).default(10_000),
+  /** A device with no report for max(watchdogMinMs, watchdogIntervalFactor × reportIntervalMs) is unreachable. */
+  watchdogMinMs: z.number().int().min(100).default(15_000),
+  watchdogIntervalFactor: z.number().min(1).max(100).default(3),
+  /** How often the watchdog sweep runs (also checks reminders and the end of flapping). */
+  sweepIntervalMs: z.number().int().min(50).max(600_000).default(5_000),
+  /** More than flapMaxChanges link changes within flapWindowMs = flapping; stable for flapWindowMs = ended. */
+  flapMaxChanges: z.number().int().min(2).max(1000).default(5),
+  flapWindowMs: z.number().int().min(1_000).default(10 * 60_000),
+  /** Reminder for outages still open after this long, then again every interval; 0 = off. */
+  reminderIntervalMs: z.number().int().min(0).default(4 * 3_600_000),
+  /** Delivery retries: exponential from retryBaseDelayMs, capped at retryMaxDelayMs, for at least retryCoverageMs in total. */
+  retryBaseDelayMs: z.number().int().min(10).default(10_000),
+  retryMaxDelayMs: z.number().int().min(10).default(30 * 60_000),
+  retryCoverageMs: z.number().int().min(0).default(25 * 3_600_000),
+  /** BullMQ worker lock; a worker that dies mid-send releases its job after this (stalled-job recovery). */
+  lockDurationMs: z.number().int().min(200).default(30_000),
+  stalledIntervalMs: z.number().int().min(200).default(30_000),
+  /** Concurrency of the notify worker (SMTP sends in parallel) and of the events worker. */
+  notifyConcurrency: z.number().int().min(1).max(100).default(10),
+  eventsConcurrency: z.number().int().min(1).max(100).default(8),
+});
+export type AlertingOptions = z.infer<typeof alertingOptionsSchema>;
+
+/** Validates partial options; the error names the bad key (`alerting option groupWaitMs: …`). */
+export function resolveAlertingOptions(partial: Partial<AlertingOptions> = {}): AlertingOptions {
+  const r = alertingOptionsSchema.safeParse(partial);
+  if (!r.success) {
+    const i = r.error.issues[0]!;
+    throw new Error(`alerting option ${i.path.map(String).join('.') || '(root)'}: ${i.message}`);
+  }
+  return r.data;
+}
