@@ -13,8 +13,10 @@ import { join, relative } from 'node:path';
 import { startStack, stopOnExit } from '../stack/stack.ts';
 import { TEST_PACKAGES } from '../stack/debian-packages.ts';
 
-const root = join(import.meta.dirname, '..');
-const SKIP = new Set(['node_modules', '.git', 'dist', '.wanwatch', 'test-output']);
+const repo = join(import.meta.dirname, '..');
+// WANWATCH_TEST_ROOT lets the runner's own tests point it at fixture test files.
+const root = process.env.WANWATCH_TEST_ROOT ?? repo;
+const SKIP = new Set(['node_modules', '.git', 'dist', '.wanwatch', 'test-output', 'runner-fixtures']);
 
 function findTests(dir: string, out: string[] = []): string[] {
   for (const name of readdirSync(dir)) {
@@ -37,7 +39,9 @@ if (files.length === 0) {
 
 const started = Date.now();
 const stack = await startStack({ packages: TEST_PACKAGES });
-console.error(`test stack: influxd ${stack.influxBaseUrl}, redis ${stack.redisUrl} (${Date.now() - started} ms)`);
+console.error(
+  `test stack: influxd ${stack.influxBaseUrl}, redis ${stack.redisUrl}, pids ${stack.services.map((s) => s.pid).join(',')} (${Date.now() - started} ms)`,
+);
 
 const child = spawn(
   process.execPath,
@@ -48,10 +52,10 @@ const child = spawn(
     `--test-concurrency=${process.env.WANWATCH_TEST_CONCURRENCY ?? '2'}`,
     '--test-timeout=300000',
     '--test-reporter=spec',
-    ...files,
+    ...files.map((f) => join(root, f)),
   ],
   {
-    cwd: root,
+    cwd: repo,
     stdio: 'inherit',
     env: {
       ...process.env,
