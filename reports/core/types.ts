@@ -1,0 +1,133 @@
+import type { IfaceState } from '../../contract/index.ts';
+
+/** One interface transition as stored in `wan_transition` (decoded). */
+export interface TransitionIn {
+  timeMs: number;
+  iface: string;
+  from: IfaceState;
+  to: IfaceState;
+  /** `start` | `track` | `ifup` | `ifdown` | `stop` | `config` | `mwan3` */
+  reason: string;
+  bootId: string;
+  seq: number;
+}
+
+/** One cloud-side reachability change from `wan_device_state`. */
+export interface DeviceStateIn {
+  timeMs: number;
+  state: 'reachable' | 'unreachable';
+  /** Last time the device was heard from (set on `unreachable`). */
+  lastSeenMs: number | null;
+}
+
+/** A maintenance window already known to match the device (`iface` null = every interface). */
+export interface SilenceIn {
+  startMs: number;
+  endMs: number;
+  iface: string | null;
+}
+
+/**
+ * Everything the core needs for one device and one period [fromMs, toMs).
+ * `transitions` must contain, per interface, the last transition before `fromMs` (the state in
+ * force at the start) and should contain the first one at/after `toMs` (tells whether a device
+ * that went dark near the end came back with a new boot). Order does not matter.
+ */
+export interface UptimeInput {
+  deviceId: string;
+  fromMs: number;
+  toMs: number;
+  /** Time after `nowMs` has not happened yet and counts as unknown. */
+  nowMs: number;
+  transitions: TransitionIn[];
+  deviceStates: DeviceStateIn[];
+  silences: SilenceIn[];
+  /** Interfaces to report even if they never had a transition (all unknown then). */
+  extraIfaces?: string[];
+}
+
+/** What an instant of a link (or of the site's internet) counts as. */
+export type Bucket = 'online' | 'offline' | 'unknown' | 'maintenance';
+export type OutageCause = 'link_down' | 'device_unreachable';
+
+/** A stretch of constant bucket; `unreachable` = the cloud could not reach the device then. */
+export interface Segment {
+  startMs: number;
+  endMs: number;
+  bucket: Bucket;
+  /** The bucket before maintenance was applied (online/offline/unknown). */
+  measured: Exclude<Bucket, 'maintenance'>;
+  unreachable: boolean;
+}
+
+export interface OutagePart {
+  startMs: number;
+  endMs: number;
+  cause: OutageCause;
+}
+
+export interface Outage {
+  startMs: number;
+  endMs: number;
+  durationMs: number;
+  /** Cause at the outage's start; `parts` tells how it changed. */
+  cause: OutageCause;
+  parts: OutagePart[];
+  /** Still offline at the period's end (ends there). */
+  open: boolean;
+  /** Began before the period (clipped to its start). */
+  clippedStart: boolean;
+}
+
+export interface UptimeFigures {
+  onlineMs: number;
+  offlineMs: number;
+  unknownMs: number;
+  maintenanceMs: number;
+  /** online / (online + offline) in %, rounded to 3 decimals; null when both are 0. */
+  availabilityPct: number | null;
+  outageCount: number;
+  totalOutageMs: number;
+  longestOutageMs: number;
+  /** Mean time to repair: totalOutageMs / outageCount (null without outages). */
+  mttrMs: number | null;
+  /** Mean time between failures: onlineMs / outageCount (null without outages). */
+  mtbfMs: number | null;
+  outages: Outage[];
+  segments: Segment[];
+}
+
+export interface IfaceUptime extends UptimeFigures {
+  iface: string;
+}
+
+export interface DeviceUptime {
+  v: 1;
+  deviceId: string;
+  name: string | null;
+  site: string | null;
+  fromMs: number;
+  toMs: number;
+  periodMs: number;
+  generatedAtMs: number;
+  /** Time with at least one WAN online: what a multi-WAN site is bought for. */
+  internet: UptimeFigures;
+  ifaces: IfaceUptime[];
+}
+
+export interface FleetUptime {
+  v: 1;
+  fromMs: number;
+  toMs: number;
+  generatedAtMs: number;
+  deviceCount: number;
+  /** Sum of the devices' internet figures. */
+  internet: { onlineMs: number; offlineMs: number; unknownMs: number; maintenanceMs: number; availabilityPct: number | null; outageCount: number };
+  devices: Array<{
+    deviceId: string;
+    name: string | null;
+    site: string | null;
+    internet: Omit<UptimeFigures, 'segments' | 'outages'>;
+    ifaces: Array<{ iface: string } & Omit<UptimeFigures, 'segments' | 'outages'>>;
+  }>;
+}
