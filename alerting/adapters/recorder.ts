@@ -1,0 +1,98 @@
+import { createHash } from 'node:crypto';
+import type { InfluxDB, IPoint } from 'influx';
+import {
+  DEVICE_STATE_FIELDS,
+  INCIDENT_FIELDS,
+  M,
+  NOTIFICATION_FIELDS,
+  RP,
+  TAG,
+  encodeTagValue,
+  type DeviceReachability,
+  type IncidentKind,
+  type NotificationStatus,
+} from '../../contract/index.ts';
+import type { DisposedItem, Notice } from '../core/notice.ts';
+
+/** Nanosecond timestamp: ms plus a stable sub-ms part from `id`, so distinct records in one ms do not overwrite each other but a replay rewrites the same point. */
+function tsNs(ms: number, id: string): string {
+  const sub = createHash('sha1').update(id).digest().readUInt32BE(0) % 1_000_000;
+  return (BigInt(Math.round(ms)) * 1_000_000n + BigInt(sub)).toString();
+}
+
+const incidentKind = (d: DisposedItem): IncidentKind => (d.item.kind === 'flapping_ended' ? 'flapping' : d.item.kind);
+
+/** wan_incident `status` tag: what was done with it (notified | silenced | inhibited | damped). */
+const incidentStatus = (d: DisposedItem) => (d.disposition === 'notify' ? 'notified' : d.disposition);
+
+export interface NotificationRecord {
+  deviceId: string;
+  notificationId: string;
+  incidentId: string;
+  status: NotificationStatus;
+  recipients: string[];
+  subject: string;
+  attempt: number;
+  error: string | null;
+  messageId: string;
+  atMs: number;
+}
+
+/** Writes incidents, notification attempts and device reachability to InfluxDB (RP forever). */
+export function createRecorder(influx: InfluxDB) {
+  const write = (points: IPoint[]) => influx.writePoints(points, { retentionPolicy: RP.forever, precision: 'n' });
+  return {
+    async incidents(notice: Notice, title: string): Promise<void> {
+      const points = notice.items.map((d) => {
+        const iface = 'iface' in d.item ? d.item.iface : null;
+        const durationMs = d.item.kind === 'link_up' ? d.item.durationMs : null;
+        return {
+          measurement: M.incident,
+          tags: { [TAG.device]: encodeTagValue(notice.deviceId), [TAG.kind]: incidentKind(d), [TAG.status]: incidentStatus(d) },
+          fields: {
+            [INCIDENT_FIELDS.incidentId]: d.item.id,
+            [INCIDENT_FIELDS.iface]: iface ?? '',
+            [INCIDENT_FIELDS.title]: title,
+            [INCIDENT_FIELDS.text]: `${d.item.kind} (${d.reason})`,
+            ...(durationMs !== null ? { [INCIDENT_FIELDS.durationMs]: durationMs } : {}),
+          },
+          timestamp: tsNs(d.item.atMs, `${notice.id}/${d.item.id}`),
+        };
+      });
+      if (points.length) await write(points);
+    },
+    async notification(r: NotificationRecord): Promise<void> {
+      await write([
+        {
+          measurement: M.notification,
+          tags: { [TAG.device]: encodeTagValue(r.deviceId), [TAG.status]: r.status },
+          fields: {
+            [NOTIFICATION_FIELDS.incidentId]: r.incidentId,
+            [NOTIFICATION_FIELDS.notificationId]: r.notificationId,
+            [NOTIFICATION_FIELDS.recipients]: r.recipients.join(','),
+            [NOTIFICATION_FIELDS.subject]: r.subject,
+            [NOTIFICATION_FIELDS.attempt]: r.attempt,
+            [NOTIFICATION_FIELDS.error]: r.error ?? '',
+            [NOTIFICATION_FIELDS.messageId]: r.messageId,
+          },
+          timestamp: tsNs(r.atMs, `${r.notificationId}/${r.status}/${r.attempt}`),
+        },
+      ]);
+    },
+    async deviceState(deviceId: string, state: DeviceReachability, lastSeenMs: number, atMs: number): Promise<void> {
+      await write([
+        {
+          measurement: M.deviceState,
+          tags: { [TAG.device]: encodeTagValue(deviceId) },
+          fields: {
+            [DEVICE_STATE_FIELDS.state]: state,
+            [DEVICE_STATE_FIELDS.reachable]: state === 'reachable' ? 1 : 0,
+            [DEVICE_STATE_FIELDS.lastSeenMs]: Math.round(lastSeenMs),
+          },
+          timestamp: tsNs(atMs, `${deviceId}/${state}`),
+        },
+      ]);
+    },
+  };
+}
+export type Recorder = ReturnType<typeof createRecorder>;

@@ -1,0 +1,123 @@
+import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { deviceRecordSchema, redisKeys, silenceSchema, type DeviceRecord, type Silence } from '../../contract/index.ts';
+import { emptyDeviceState, hasOpenMatters, type DeviceAlertState } from '../core/state.ts';
+
+const UNLOCK = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
+
+export interface LiveView {
+  lastSeenMs: number | null;
+  reportIntervalMs: number | null;
+  ifaces: Record<string, { state: string; rttAvgMs: number | null; lossPct: number | null; jitterMs: number | null }>;
+}
+
+/** Thrown when a device lock cannot be had in time; the BullMQ job is retried. */
+export class LockTimeoutError extends Error {}
+
+/**
+ * Alerting's Redis state: per-device alert state (JSON) under a per-device lock, the set of
+ * devices with open matters (for the sweep), and read access to what ingest keeps (device
+ * records, live state, last-seen, silences).
+ */
+export function createAlertStore(redis: Redis, prefix: string) {
+  const keys = redisKeys(prefix);
+  const k = {
+    state: (id: string) => `${prefix}:alert:dev:${id}`,
+    lock: (id: string) => `${prefix}:alert:lock:${id}`,
+    open: `${prefix}:alert:open`,
+    sweepLock: `${prefix}:alert:sweep-lock`,
+    noRecipients: (id: string) => `${prefix}:alert:no-recipients-logged:${id}`,
+  };
+
+  async function acquire(key: string, ttlMs: number, waitMs: number): Promise<string | null> {
+    const token = randomBytes(8).toString('hex');
+    const deadline = Date.now() + waitMs;
+    for (let delay = 5; ; delay = Math.min(delay * 2, 100)) {
+      if ((await redis.set(key, token, 'PX', ttlMs, 'NX')) === 'OK') return token;
+      if (Date.now() + delay > deadline) return null;
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
+  const release = (key: string, token: string) => redis.eval(UNLOCK, 1, key, token);
+
+  return {
+    keys,
+    /** Runs fn holding the device's lock, so state changes of one device never interleave across workers. */
+    async withDeviceLock<T>(deviceId: string, fn: () => Promise<T>, ttlMs = 30_000): Promise<T> {
+      const token = await acquire(k.lock(deviceId), ttlMs, ttlMs);
+      if (!token) throw new LockTimeoutError(`device ${deviceId}: alert lock busy`);
+      try {
+        return await fn();
+      } finally {
+        await release(k.lock(deviceId), token);
+      }
+    },
+    /** One sweep at a time across all worker processes; returns false when another holds it. */
+    async trySweepLock(ttlMs: number): Promise<(() => Promise<unknown>) | null> {
+      const token = await acquire(k.sweepLock, ttlMs, 0);
+      return token ? () => release(k.sweepLock, token) : null;
+    },
+    async loadState(deviceId: string): Promise<DeviceAlertState> {
+      const raw = await redis.get(k.state(deviceId));
+      return raw ? (JSON.parse(raw) as DeviceAlertState) : emptyDeviceState(deviceId);
+    },
+    async saveState(s: DeviceAlertState): Promise<void> {
+      const m = redis.multi().set(k.state(s.deviceId), JSON.stringify(s));
+      if (hasOpenMatters(s)) m.sadd(k.open, s.deviceId);
+      else m.srem(k.open, s.deviceId);
+      await m.exec();
+    },
+    openDevices: () => redis.smembers(k.open),
+    /** Devices whose last report is older than `olderThanMs`. */
+    async staleDevices(olderThanMs: number): Promise<string[]> {
+      return redis.zrangebyscore(keys.lastSeen, '-inf', `(${olderThanMs}`);
+    },
+    async lastSeen(deviceId: string): Promise<number | null> {
+      const v = await redis.zscore(keys.lastSeen, deviceId);
+      return v === null ? null : Number(v);
+    },
+    async deviceRecord(deviceId: string): Promise<DeviceRecord | null> {
+      const raw = await redis.get(keys.device(deviceId));
+      if (!raw) return null;
+      const r = deviceRecordSchema.safeParse(JSON.parse(raw));
+      return r.success ? r.data : null;
+    },
+    /** The live hash; each value is JSON. Missing or odd fields read as null. */
+    async live(deviceId: string): Promise<LiveView> {
+      const h = await redis.hgetall(keys.live(deviceId));
+      const parse = (v: string | undefined): unknown => {
+        if (v === undefined) return null;
+        try {
+          return JSON.parse(v);
+        } catch {
+          return null;
+        }
+      };
+      const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+      const ifaces = parse(h.ifaces);
+      return {
+        lastSeenMs: num(parse(h.lastSeenMs)),
+        reportIntervalMs: num(parse(h.reportIntervalMs)),
+        ifaces: ifaces && typeof ifaces === 'object' ? (ifaces as LiveView['ifaces']) : {},
+      };
+    },
+    async silences(): Promise<Silence[]> {
+      const vals = await redis.hvals(keys.silences);
+      return vals.flatMap((v) => {
+        const r = silenceSchema.safeParse(JSON.parse(v));
+        return r.success ? [r.data] : [];
+      });
+    },
+    async putSilence(s: Silence): Promise<void> {
+      await redis.hset(keys.silences, s.id, JSON.stringify(s));
+    },
+    async deleteSilence(id: string): Promise<boolean> {
+      return (await redis.hdel(keys.silences, id)) > 0;
+    },
+    /** True the first time for a device (so "no recipients" is logged once, across processes). */
+    async firstNoRecipients(deviceId: string): Promise<boolean> {
+      return (await redis.set(k.noRecipients(deviceId), '1', 'NX')) === 'OK';
+    },
+  };
+}
+export type AlertStore = ReturnType<typeof createAlertStore>;

@@ -1,0 +1,164 @@
+import { isRouted, type DeviceEventsJob, type TransitionRecord } from '../../contract/index.ts';
+import type { AlertingOptions } from '../options.ts';
+import { policyDirection, summarisePolicies } from './policy-summary.ts';
+import { emptyIface, type DeviceAlertState, type GroupEvent, type IfaceAlertState } from './state.ts';
+
+export type FlapOptions = Pick<AlertingOptions, 'flapMaxChanges' | 'flapWindowMs'>;
+
+/**
+ * What one transition means for alerting. Only routing-relevant changes (mwan3's connected /
+ * disconnected, i.e. `online` <-> `offline`) are link down/up; connecting/disconnecting are not.
+ *
+ * | routed before | state after | open down incident | decision |
+ * |---|---|---|---|
+ * | yes | offline | – | `down` (opens an incident) |
+ * | yes | disconnecting | – | `none` (still routed) |
+ * | yes | disabled/unknown/connecting | – | `unrouted` (admin ifdown etc.; no incident) |
+ * | no  | online | yes | `up` (resolves it, with duration) |
+ * | no  | online | no  | `routed` (first up after start; nothing to resolve) |
+ * | no  | anything else | – | `none` |
+ *
+ * An interface seen for the first time counts as routed before iff `from` is online/disconnecting.
+ */
+export type LinkDecision = 'down' | 'up' | 'routed' | 'unrouted' | 'none';
+
+export function decideLinkChange(prev: IfaceAlertState, t: TransitionRecord): LinkDecision {
+  const routedAfter = isRouted(t.to, prev.routed);
+  if (prev.routed && !routedAfter) return t.to === 'offline' ? 'down' : 'unrouted';
+  if (!prev.routed && routedAfter) return prev.downSinceMs !== null ? 'up' : 'routed';
+  return 'none';
+}
+
+/**
+ * Flap damping: more than `flapMaxChanges` routed changes within `flapWindowMs` starts flapping
+ * (once; the interface then stays flapping until stable for the window, see sweep).
+ *
+ * | changes in window | already flapping | result |
+ * |---|---|---|
+ * | > max | no  | `start` |
+ * | > max | yes | `continue` |
+ * | ≤ max | any | `continue` if flapping, else `stable` |
+ */
+export function decideFlap(changesMs: number[], flapping: boolean, opts: FlapOptions): 'start' | 'continue' | 'stable' {
+  if (changesMs.length > opts.flapMaxChanges && !flapping) return 'start';
+  return flapping ? 'continue' : 'stable';
+}
+
+export interface ApplyResult {
+  state: DeviceAlertState;
+  added: GroupEvent[];
+  /** Set when a new group was opened: the shell schedules its flush. */
+  openedGroup: { id: string; flushAtMs: number } | null;
+  reasons: string[];
+}
+
+function linkEvents(s: DeviceAlertState, t: TransitionRecord, bootId: string, opts: FlapOptions, reasons: string[]): GroupEvent[] {
+  const prev = s.ifaces[t.iface] ?? { ...emptyIface('unknown'), routed: t.from === 'online' || t.from === 'disconnecting' };
+  const decision = decideLinkChange(prev, t);
+  const next: IfaceAlertState = { ...prev, state: t.to, routed: isRouted(t.to, prev.routed), changesMs: [...prev.changesMs] };
+  const out: GroupEvent[] = [];
+  const id = `${bootId}:${t.seq}`;
+  if (decision === 'down') {
+    next.downSinceMs = t.timeMs;
+    next.downIncidentId = `down:${id}`;
+    next.lastReminderMs = null;
+    next.remindersSent = 0;
+    out.push({ kind: 'link_down', id: `down:${id}`, iface: t.iface, atMs: t.timeMs });
+  } else if (decision === 'up') {
+    const since = prev.downSinceMs;
+    out.push({ kind: 'link_up', id: `up:${id}`, iface: t.iface, atMs: t.timeMs, downSinceMs: since, durationMs: since === null ? null : t.timeMs - since });
+    next.downSinceMs = null;
+    next.downIncidentId = null;
+  }
+  if (decision === 'down' || decision === 'up') {
+    next.changesMs = [...next.changesMs.filter((ms) => ms > t.timeMs - opts.flapWindowMs), t.timeMs];
+    if (decideFlap(next.changesMs, next.flappingSinceMs !== null, opts) === 'start') {
+      next.flappingSinceMs = t.timeMs;
+      next.flapIncidentId = `flap:${id}`;
+      out.push({ kind: 'flapping', id: `flap:${id}`, iface: t.iface, atMs: t.timeMs, changes: next.changesMs.length, windowMs: opts.flapWindowMs });
+      reasons.push(`${t.iface}: ${next.changesMs.length} changes within ${opts.flapWindowMs} ms -> flapping`);
+    }
+  }
+  if (t.degraded !== undefined && t.degraded !== prev.degraded) {
+    next.degraded = t.degraded;
+    out.push({ kind: t.degraded ? 'link_degraded' : 'link_recovered', id: `deg:${id}`, iface: t.iface, atMs: t.timeMs });
+  }
+  reasons.push(`${t.iface} ${t.from}->${t.to}: ${decision}`);
+  s.ifaces[t.iface] = next;
+  return out;
+}
+
+function policyEvents(s: DeviceAlertState, rec: DeviceEventsJob['policies'][number], bootId: string): GroupEvent[] {
+  const now = summarisePolicies(rec);
+  const first = Object.keys(s.policies).length === 0;
+  const changed: Record<string, { text: string; active: string[] }> = {};
+  const prevActive = new Set<string>();
+  const nextActive = new Set<string>();
+  for (const [key, view] of Object.entries(now)) {
+    const before = s.policies[key];
+    if (before && before.text !== view.text) {
+      changed[key] = view;
+      before.active.forEach((i) => prevActive.add(i));
+      view.active.forEach((i) => nextActive.add(i));
+    }
+  }
+  s.policies = { ...s.policies, ...now };
+  if (first || Object.keys(changed).length === 0) return [];
+  const active = [...nextActive];
+  return [{ kind: 'policy_change', id: `pol:${bootId}:${rec.seq}`, atMs: rec.timeMs, direction: policyDirection([...prevActive], active), policies: changed, active }];
+}
+
+/**
+ * Applies one DeviceEventsJob (pure; `nowMs` is the worker's clock). Records already applied
+ * (same bootId, seq not above the highest seen) are skipped, so a replayed job adds nothing.
+ * A job from a device alerting believes unreachable means it is back: a `device_back_online`
+ * event joins the group, so the back-filled transitions are summarised in the same email.
+ */
+export function applyDeviceEvents(state: DeviceAlertState, job: DeviceEventsJob, nowMs: number, opts: FlapOptions & { groupWaitMs: number }): ApplyResult {
+  const s: DeviceAlertState = structuredClone(state);
+  const reasons: string[] = [];
+  const added: GroupEvent[] = [];
+  const seenSeq = s.seen[job.bootId] ?? -1;
+  if (s.reach === 'unreachable') {
+    added.push(backOnline(s, job.receivedAtMs));
+    reasons.push('report arrived from an unreachable device -> back online');
+  }
+  const records = [...job.transitions, ...job.policies].filter((r) => r.seq > seenSeq).sort((a, b) => a.seq - b.seq);
+  if (records.length < job.transitions.length + job.policies.length) reasons.push('skipped records already applied');
+  for (const r of records) {
+    if (r.type === 'transition') added.push(...linkEvents(s, r, job.bootId, opts, reasons));
+    else added.push(...policyEvents(s, r, job.bootId));
+  }
+  const maxSeq = records.reduce((m, r) => Math.max(m, r.seq), seenSeq);
+  s.seen = Object.fromEntries([...Object.entries(s.seen).filter(([b]) => b !== job.bootId).slice(-3), [job.bootId, maxSeq]]);
+  s.metrics = { ...s.metrics, ...job.metrics };
+  return { state: s, added, openedGroup: addToGroup(s, added, nowMs, opts.groupWaitMs), reasons };
+}
+
+/** Marks an unreachable device reachable again and returns the event that says so. */
+export function backOnline(s: DeviceAlertState, atMs: number): GroupEvent {
+  const ev: GroupEvent = {
+    kind: 'device_back_online',
+    id: `back:${s.unreachableLastSeenMs ?? 0}`,
+    atMs,
+    unreachableSinceMs: s.unreachableSinceMs ?? atMs,
+    lastSeenBeforeMs: s.unreachableLastSeenMs ?? atMs,
+  };
+  s.reach = 'reachable';
+  s.unreachableSinceMs = null;
+  s.unreachableIncidentId = null;
+  s.unreachableRemindersSent = 0;
+  s.unreachableLastReminderMs = null;
+  return ev;
+}
+
+/** Adds events to the pending group; opens one (flush after the group wait) if none is pending. */
+export function addToGroup(s: DeviceAlertState, events: GroupEvent[], nowMs: number, groupWaitMs: number): { id: string; flushAtMs: number } | null {
+  if (events.length === 0) return null;
+  if (s.group) {
+    s.group.events.push(...events);
+    return null;
+  }
+  s.group = { id: events[0]!.id, openedAtMs: nowMs, flushAtMs: nowMs + groupWaitMs, events: [...events] };
+  return { id: s.group.id, flushAtMs: s.group.flushAtMs };
+}

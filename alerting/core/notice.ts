@@ -1,0 +1,90 @@
+import type { IncidentKind, Silence } from '../../contract/index.ts';
+import type { DeviceAlertState, GroupEvent } from './state.ts';
+
+/** Items that are not grouped: decided by the sweep and sent at once. */
+export type SweepItem =
+  | { kind: 'device_unreachable'; id: string; atMs: number; lastSeenMs: number; timeoutMs: number }
+  | { kind: 'reminder'; id: string; atMs: number; iface: string | null; sinceMs: number; n: number }
+  | { kind: 'flapping_ended'; id: string; iface: string; atMs: number; state: string };
+
+export type NoticeItem = GroupEvent | SweepItem;
+
+/**
+ * What happens to an item:
+ *
+ * | silence covers it (device, or device+iface; at its time or now) | device unreachable | its iface flapping | item | disposition |
+ * |---|---|---|---|---|
+ * | yes | – | – | any | `silenced` (recorded, not emailed) |
+ * | no | yes | – | link item (down/up/degraded/recovered/flapping) | `inhibited` |
+ * | no | no | yes | link_down/link_up/degraded/recovered | `damped` |
+ * | otherwise | | | | `notify` |
+ */
+export type Disposition = 'notify' | 'silenced' | 'inhibited' | 'damped';
+
+export interface DisposedItem {
+  item: NoticeItem;
+  disposition: Disposition;
+  /** Why, for logs and the incident record. */
+  reason: string;
+}
+
+/** One email (or, when nothing is to be emailed, one record of what was suppressed). */
+export interface Notice {
+  /** Stable notification id (BullMQ job id and Message-ID derive from it). */
+  id: string;
+  deviceId: string;
+  /** Headline kind. */
+  kind: IncidentKind;
+  atMs: number;
+  items: DisposedItem[];
+}
+
+export function itemIface(item: NoticeItem): string | null {
+  return 'iface' in item ? item.iface : null;
+}
+
+export function findSilence(silences: Silence[], deviceId: string, iface: string | null, atMs: number, nowMs: number): Silence | undefined {
+  return silences.find(
+    (s) =>
+      (s.deviceId === null || s.deviceId === deviceId) &&
+      (s.iface === null || s.iface === iface) &&
+      ((s.startMs <= atMs && atMs < s.endMs) || (s.startMs <= nowMs && nowMs < s.endMs)),
+  );
+}
+
+const LINK_KINDS = new Set(['link_down', 'link_up', 'link_degraded', 'link_recovered', 'flapping', 'flapping_ended']);
+const DAMPED_KINDS = new Set(['link_down', 'link_up', 'link_degraded', 'link_recovered']);
+
+export function dispose(item: NoticeItem, s: DeviceAlertState, silences: Silence[], nowMs: number): DisposedItem {
+  const iface = itemIface(item);
+  const silence = findSilence(silences, s.deviceId, iface, item.atMs, nowMs);
+  if (silence) return { item, disposition: 'silenced', reason: `silence ${silence.id}` };
+  if (s.reach === 'unreachable' && LINK_KINDS.has(item.kind)) return { item, disposition: 'inhibited', reason: 'device unreachable' };
+  const flappingSince = iface === null ? null : (s.ifaces[iface]?.flappingSinceMs ?? null);
+  if (flappingSince !== null && DAMPED_KINDS.has(item.kind)) return { item, disposition: 'damped', reason: `${iface} flapping` };
+  return { item, disposition: 'notify', reason: 'first notification' };
+}
+
+/**
+ * Headline kind of a set of items, most important first:
+ * device unreachable > back online > all links down > link down > flapping > link up >
+ * policy change > degraded > recovered > reminder.
+ */
+export function headlineKind(items: NoticeItem[], allLinksDown: boolean): IncidentKind {
+  const has = (k: string) => items.some((i) => i.kind === k);
+  if (has('device_unreachable')) return 'device_unreachable';
+  if (has('device_back_online')) return 'device_back_online';
+  if (has('link_down')) return allLinksDown ? 'all_links_down' : 'link_down';
+  if (has('flapping') || has('flapping_ended')) return 'flapping';
+  if (has('link_up')) return 'link_up';
+  if (has('policy_change')) return 'policy_change';
+  if (has('link_degraded')) return 'link_degraded';
+  if (has('link_recovered')) return 'link_recovered';
+  return 'reminder';
+}
+
+/** Every interface that is not disabled is down (and there is at least one). */
+export function allLinksDown(s: DeviceAlertState): boolean {
+  const ifaces = Object.values(s.ifaces).filter((i) => i.state !== 'disabled');
+  return ifaces.length > 0 && ifaces.every((i) => !i.routed);
+}

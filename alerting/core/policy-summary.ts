@@ -1,0 +1,36 @@
+import type { PolicyRecord, PolicySplit } from '../../contract/index.ts';
+
+/** Which interfaces carry traffic for one policy, as shown to people: `eth0 100%` or `none (unreachable)`. */
+export function splitText(p: PolicySplit): string {
+  const active = p.members.filter((m) => m.sharePct > 0);
+  if (p.lastResortActive || active.length === 0) return `none (${p.lastResort})`;
+  return active.map((m) => `${m.iface} ${m.sharePct}%`).join(', ');
+}
+
+export function activeIfaces(p: PolicySplit): string[] {
+  return p.lastResortActive ? [] : p.members.filter((m) => m.sharePct > 0).map((m) => m.iface);
+}
+
+/** policy key (`name/family`) -> split text. */
+export function summarisePolicies(rec: PolicyRecord): Record<string, { text: string; active: string[] }> {
+  const out: Record<string, { text: string; active: string[] }> = {};
+  for (const p of rec.policies) out[`${p.policy}/${p.family}`] = { text: splitText(p), active: activeIfaces(p) };
+  return out;
+}
+
+export type PolicyDirection = 'failover' | 'failback' | 'change';
+
+/**
+ * Direction of a change of the set of interfaces carrying traffic.
+ *
+ * | lost an iface | gained an iface | direction |
+ * |---|---|---|
+ * | yes | any | failover |
+ * | no  | yes | failback |
+ * | no  | no  | change (shares moved) |
+ */
+export function policyDirection(prevActive: string[], nextActive: string[]): PolicyDirection {
+  const lost = prevActive.some((i) => !nextActive.includes(i));
+  const gained = nextActive.some((i) => !prevActive.includes(i));
+  return lost ? 'failover' : gained ? 'failback' : 'change';
+}

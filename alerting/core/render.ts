@@ -1,0 +1,154 @@
+import { escapeHtml, formatDuration, formatTime } from './format.ts';
+import type { DisposedItem, Notice, NoticeItem } from './notice.ts';
+import type { GroupEvent, PolicyView } from './state.ts';
+
+export interface RenderContext {
+  device: { id: string; name: string; site: string | null };
+  /** multiWan mode (FAIL_OVER / LOAD_BALANCE) when known; labels the traffic split. */
+  mode: string | null;
+  /** Last figures per interface (from the job's metrics / the live hash). */
+  ifaces: Record<string, { state: string; rttAvgMs: number | null; lossPct: number | null; jitterMs?: number | null }>;
+  /** Current policy splits (policy key -> view). */
+  policies: Record<string, PolicyView>;
+  dashboardUrl: string | null;
+}
+
+export interface RenderedMail {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+type PolicyEvent = Extract<GroupEvent, { kind: 'policy_change' }>;
+
+/** `traffic now on eth0 (FAIL_OVER: eth0 100%)`; identical splits of several policies/families shown once. */
+export function trafficPhrase(ev: PolicyEvent, mode: string | null): string {
+  const texts = [...new Set(Object.values(ev.policies).map((p) => p.text))];
+  const label = (key: string) => mode ?? key.split('/')[0];
+  const detail = texts
+    .map((t) => `${label(Object.entries(ev.policies).find(([, p]) => p.text === t)![0])}: ${t}`)
+    .join('; ');
+  const where = ev.active.length > 0 ? `traffic now on ${ev.active.join(', ')}` : 'no link carries traffic';
+  return `${where} (${detail})`;
+}
+
+function phrase(item: NoticeItem): string {
+  switch (item.kind) {
+    case 'link_down':
+      return `${item.iface} DOWN`;
+    case 'link_up':
+      return item.durationMs === null ? `${item.iface} UP` : `${item.iface} UP after ${formatDuration(item.durationMs)}`;
+    case 'link_degraded':
+      return `${item.iface} DEGRADED`;
+    case 'link_recovered':
+      return `${item.iface} recovered from degradation`;
+    case 'flapping':
+      return `${item.iface} FLAPPING (${item.changes} changes in ${formatDuration(item.windowMs)})`;
+    case 'flapping_ended':
+      return `${item.iface} stopped flapping, now ${item.state}`;
+    case 'policy_change':
+      return `${item.direction}: traffic now on ${item.active.join(', ') || 'no link'}`;
+    case 'device_unreachable':
+      return `device UNREACHABLE (last heard ${formatTime(item.lastSeenMs)})`;
+    case 'device_back_online':
+      return `device BACK ONLINE after ${formatDuration(item.atMs - item.lastSeenBeforeMs)}`;
+    case 'reminder':
+      return `REMINDER: ${item.iface ?? 'device'} ${item.iface ? 'DOWN' : 'UNREACHABLE'} for ${formatDuration(item.atMs - item.sinceMs)}`;
+  }
+}
+
+function describe(item: NoticeItem, mode: string | null): string {
+  const at = formatTime(item.atMs);
+  switch (item.kind) {
+    case 'link_down':
+      return `${item.iface} went offline at ${at}.`;
+    case 'link_up':
+      return `${item.iface} came back online at ${at}` + (item.durationMs === null ? '.' : ` after an outage of ${formatDuration(item.durationMs)} (since ${formatTime(item.downSinceMs!)}).`);
+    case 'policy_change':
+      return `Policy ${item.direction} at ${at}: ${trafficPhrase(item, mode)}.`;
+    case 'flapping':
+      return `${item.iface} changed state ${item.changes} times within ${formatDuration(item.windowMs)}; per-change emails are paused until it is stable for ${formatDuration(item.windowMs)}.`;
+    case 'device_unreachable':
+      return `No report since ${formatTime(item.lastSeenMs)} (watchdog timeout ${formatDuration(item.timeoutMs)}). Link emails of this device are paused while it is unreachable.`;
+    case 'device_back_online':
+      return `Reporting again at ${at}; it was unreachable since ${formatTime(item.unreachableSinceMs)} (last heard ${formatTime(item.lastSeenBeforeMs)}).`;
+    default:
+      return `${phrase(item)} (${at}).`;
+  }
+}
+
+/**
+ * Back-online summary of the back-filled link transitions, per interface:
+ * `eth1: offline at T1, back at T2 (3m 4s)`.
+ */
+export function backfillSummary(items: NoticeItem[]): string[] {
+  const lines: string[] = [];
+  const byIface = new Map<string, NoticeItem[]>();
+  for (const i of items) if ((i.kind === 'link_down' || i.kind === 'link_up') && 'iface' in i) byIface.set(i.iface, [...(byIface.get(i.iface) ?? []), i]);
+  for (const [iface, evs] of byIface) {
+    const parts = evs.map((e) =>
+      e.kind === 'link_down'
+        ? `went offline at ${formatTime(e.atMs)}`
+        : e.kind === 'link_up'
+          ? `came back at ${formatTime(e.atMs)}${e.durationMs === null ? '' : ` (down ${formatDuration(e.durationMs)})`}`
+          : '',
+    );
+    lines.push(`${iface}: ${parts.join(', ')}`);
+  }
+  return lines;
+}
+
+function subjectOf(notice: Notice, sent: NoticeItem[], ctx: RenderContext): string {
+  const who = ctx.device.site ? `${ctx.device.name} (${ctx.device.site})` : ctx.device.name;
+  const policy = [...sent].reverse().find((i): i is PolicyEvent => i.kind === 'policy_change');
+  const nonPolicy = sent.filter((i) => i.kind !== 'policy_change');
+  let head: string;
+  if (notice.kind === 'device_back_online') head = phrase(sent.find((i) => i.kind === 'device_back_online')!);
+  else if (notice.kind === 'all_links_down') head = `ALL LINKS DOWN (${sent.filter((i) => i.kind === 'link_down').map((i) => ('iface' in i ? i.iface : '')).join(', ')})`;
+  else if (nonPolicy.length > 0) head = [...new Set(nonPolicy.map(phrase))].slice(0, 3).join(', ') + (nonPolicy.length > 3 ? ', …' : '');
+  else head = policy ? `${policy.direction === 'failback' ? 'Failback' : policy.direction === 'failover' ? 'Failover' : 'Traffic split changed'}` : notice.kind;
+  const tail = policy && notice.kind !== 'device_back_online' ? ` — ${trafficPhrase(policy, ctx.mode)}` : '';
+  return `[wanwatch] ${who}: ${head}${tail}`;
+}
+
+function ifaceLines(ctx: RenderContext): string[] {
+  return Object.entries(ctx.ifaces)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([name, m]) => `${name}: ${m.state}, latency ${m.rttAvgMs === null ? 'n/a' : `${m.rttAvgMs.toFixed(1)} ms`}, loss ${m.lossPct === null ? 'n/a' : `${m.lossPct.toFixed(1)}%`}`);
+}
+
+/** Subject, text and HTML of a notice; only `notify` items are shown. Pure. */
+export function renderNotice(notice: Notice, ctx: RenderContext): RenderedMail {
+  const sent = notice.items.filter((i: DisposedItem) => i.disposition === 'notify').map((i) => i.item);
+  const subject = subjectOf(notice, sent, ctx);
+  const back = notice.kind === 'device_back_online';
+  const events = back ? sent.filter((i) => i.kind !== 'link_down' && i.kind !== 'link_up') : sent;
+  const summary = back ? backfillSummary(sent) : [];
+  const policies = [...new Set(Object.entries(ctx.policies).map(([k, p]) => `${ctx.mode ?? k.split('/')[0]}: ${p.text}`))];
+  const deviceLine = `Device: ${ctx.device.name} (id ${ctx.device.id}${ctx.device.site ? `, site ${ctx.device.site}` : ''})`;
+  const sections: Array<[string, string[]]> = [
+    ['What happened', events.map((i) => describe(i, ctx.mode))],
+    ...(back ? ([['While it was cut off', summary.length > 0 ? summary : ['no link changes were recorded']]] as Array<[string, string[]]>) : []),
+    ['Interfaces (last figures)', ifaceLines(ctx)],
+    ['Traffic split now', policies],
+  ];
+  const text = [
+    subject.replace(/^\[wanwatch\] /, ''),
+    '',
+    deviceLine,
+    ...sections.flatMap(([title, lines]) => (lines.length ? ['', `${title}:`, ...lines.map((l) => `  - ${l}`)] : [])),
+    ...(ctx.dashboardUrl ? ['', `Dashboard: ${ctx.dashboardUrl}`] : []),
+    '',
+    `Notification ${notice.id} · wanwatch`,
+  ].join('\n');
+  const html = [
+    '<!doctype html><html><body style="font-family:sans-serif">',
+    `<h2>${escapeHtml(subject.replace(/^\[wanwatch\] /, ''))}</h2>`,
+    `<p>${escapeHtml(deviceLine)}</p>`,
+    ...sections.flatMap(([title, lines]) => (lines.length ? [`<h3>${escapeHtml(title)}</h3><ul>`, ...lines.map((l) => `<li>${escapeHtml(l)}</li>`), '</ul>'] : [])),
+    ...(ctx.dashboardUrl ? [`<p><a href="${escapeHtml(ctx.dashboardUrl)}">Open the dashboard</a></p>`] : []),
+    `<p style="color:#888">Notification ${escapeHtml(notice.id)} · wanwatch</p>`,
+    '</body></html>',
+  ].join('\n');
+  return { subject, text, html };
+}
