@@ -1,0 +1,122 @@
+import type { InfluxDB, IResults } from 'influx';
+import {
+  DEVICE_STATE_FIELDS as DS,
+  IFACE_STATES,
+  M,
+  ProblemError,
+  RP,
+  TAG,
+  TRANSITION_FIELDS as TF,
+  decodeTagValue,
+  encodeTagValue,
+  type IfaceState,
+} from '../../contract/index.ts';
+import type { DeviceStateIn, TransitionIn } from '../core/types.ts';
+
+/** Per device: its transitions and reachability changes relevant to a period. */
+export interface DeviceHistory {
+  transitions: TransitionIn[];
+  deviceStates: DeviceStateIn[];
+}
+
+/** Role interface: where the report's history comes from. */
+export interface HistorySource {
+  /**
+   * For [fromMs, toMs): every transition and device-state point inside, plus per series the last
+   * one before `fromMs` and the first one at/after `toMs`. `deviceId` undefined = every device.
+   */
+  load(fromMs: number, toMs: number, deviceId?: string): Promise<Map<string, DeviceHistory>>;
+}
+
+interface TransitionRow {
+  time: Date;
+  [TAG.device]: string;
+  [TAG.iface]: string;
+  from_state: string;
+  to_state: string;
+  reason: string;
+  seq: number;
+  boot_id: string;
+}
+interface DeviceStateRow {
+  time: Date;
+  [TAG.device]: string;
+  state: string;
+  last_seen_ms: number | null;
+}
+
+const q = (s: string) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+const isState = (s: string): s is IfaceState => (IFACE_STATES as readonly string[]).includes(s);
+
+/**
+ * Reads `wan_transition` and `wan_device_state` (RP forever) with node-influx: six statements in
+ * one request, every WHERE value a bound placeholder (times as RFC 3339 strings, which are exact to
+ * the millisecond; a float nanosecond number is not). Tag values are decoded with decodeTagValue.
+ */
+export function createInfluxHistory(influx: InfluxDB): HistorySource {
+  return {
+    async load(fromMs, toMs, deviceId) {
+      const tr = `${q(RP.forever)}.${q(M.transition)}`;
+      const ds = `${q(RP.forever)}.${q(M.deviceState)}`;
+      const trFields = [TF.from, TF.to, TF.reason, TF.seq, TF.bootId].map(q).join(', ');
+      const dsFields = [DS.state, DS.lastSeenMs].map(q).join(', ');
+      const dev = deviceId === undefined ? '' : `${q(TAG.device)} = $device AND `;
+      const byIface = `GROUP BY ${q(TAG.device)}, ${q(TAG.iface)}`;
+      const byDevice = `GROUP BY ${q(TAG.device)}`;
+      const statements = [
+        `SELECT ${trFields} FROM ${tr} WHERE ${dev}time < $from ${byIface} ORDER BY time DESC LIMIT 1`,
+        `SELECT ${trFields} FROM ${tr} WHERE ${dev}time >= $from AND time < $to ${byIface}`,
+        `SELECT ${trFields} FROM ${tr} WHERE ${dev}time >= $to ${byIface} ORDER BY time ASC LIMIT 1`,
+        `SELECT ${dsFields} FROM ${ds} WHERE ${dev}time < $from ${byDevice} ORDER BY time DESC LIMIT 1`,
+        `SELECT ${dsFields} FROM ${ds} WHERE ${dev}time >= $from AND time < $to ${byDevice}`,
+        `SELECT ${dsFields} FROM ${ds} WHERE ${dev}time >= $to ${byDevice} ORDER BY time ASC LIMIT 1`,
+      ];
+      const placeholders: Record<string, string> = { from: new Date(fromMs).toISOString(), to: new Date(toMs).toISOString() };
+      if (deviceId !== undefined) placeholders.device = encodeTagValue(deviceId);
+      let results: IResults<unknown>[];
+      try {
+        results = (await influx.query(statements, { placeholders, precision: 'ms' as never })) as IResults<unknown>[];
+      } catch (err) {
+        // Classified once here: a query that cannot reach InfluxDB is a transient 503 for the caller.
+        throw new ProblemError('influx_unavailable', `reading transitions failed: ${(err as Error).message}`);
+      }
+      const out = new Map<string, DeviceHistory>();
+      const entry = (id: string) => {
+        let h = out.get(id);
+        if (!h) out.set(id, (h = { transitions: [], deviceStates: [] }));
+        return h;
+      };
+      for (const res of results.slice(0, 3)) {
+        for (const row of res as unknown as TransitionRow[]) {
+          const t = toTransition(row);
+          if (t) entry(decodeTagValue(row[TAG.device])).transitions.push(t);
+        }
+      }
+      for (const res of results.slice(3)) {
+        for (const row of res as unknown as DeviceStateRow[]) {
+          if (row.state !== 'reachable' && row.state !== 'unreachable') continue;
+          entry(decodeTagValue(row[TAG.device])).deviceStates.push({
+            timeMs: row.time.getTime(),
+            state: row.state,
+            lastSeenMs: typeof row.last_seen_ms === 'number' ? row.last_seen_ms : null,
+          });
+        }
+      }
+      return out;
+    },
+  };
+}
+
+function toTransition(row: TransitionRow): TransitionIn | undefined {
+  // A point with a state this version does not know is skipped rather than guessed.
+  if (!isState(row.from_state) || !isState(row.to_state)) return undefined;
+  return {
+    timeMs: row.time.getTime(),
+    iface: decodeTagValue(row[TAG.iface]),
+    from: row.from_state,
+    to: row.to_state,
+    reason: row.reason,
+    seq: Number(row.seq),
+    bootId: row.boot_id,
+  };
+}

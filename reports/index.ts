@@ -1,0 +1,72 @@
+/**
+ * reports/ — uptime and SLA reports computed exactly from the transitions the devices recorded.
+ * Public surface used by the composition root (`wanwatch serve`) and the CLI.
+ */
+import type { Router } from 'express';
+import type { InfluxDB } from 'influx';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { RedisKeys } from '../contract/index.ts';
+import { createInfluxHistory } from './adapters/influx-history.ts';
+import { createRedisRegistry } from './adapters/redis-registry.ts';
+import { uptimeRouter } from './router.ts';
+import { startScheduledReports as startScheduled, type ReportMailer, type ReportSchedule, type ScheduledReports } from './scheduled-reports.ts';
+import { createUptimeService, type UptimeService } from './uptime-service.ts';
+
+export { computeDeviceUptime } from './core/compute-uptime.ts';
+export { computeFleetUptime } from './core/fleet.ts';
+export type * from './core/types.ts';
+export { deviceCsv, fleetCsv } from './render/csv.ts';
+export { deviceHtml, fleetHtml } from './render/html.ts';
+export { deviceText, fleetText } from './render/text.ts';
+export { parsePeriodQuery, parseTime } from './period.ts';
+export { DEFAULT_REPORT_SCHEDULE, REPORTS_QUEUE, reportScheduleSchema } from './scheduled-reports.ts';
+export type { ReportMailer, ReportSchedule, ScheduledReports, UptimeService };
+
+export interface ReportsDeps {
+  /** node-influx client bound to the wanwatch database. */
+  influx: InfluxDB;
+  redis: Redis;
+  keys: RedisKeys;
+  logger: Logger;
+  nowMs?: () => number;
+}
+
+/** The uptime service (history from InfluxDB, devices and silences from Redis). */
+export function createReportsService(deps: ReportsDeps): UptimeService {
+  return createUptimeService({
+    history: createInfluxHistory(deps.influx),
+    registry: createRedisRegistry(deps.redis, deps.keys),
+    nowMs: deps.nowMs ?? Date.now,
+  });
+}
+
+/** `GET /devices/:id/uptime` and `GET /uptime` (fleet); mount under /api/v1 (ingest's `routers`). */
+export function createReportsRouter(deps: ReportsDeps): Router {
+  return uptimeRouter(createReportsService(deps), deps.nowMs ?? Date.now);
+}
+
+export interface ScheduledReportsOptions extends ReportsDeps {
+  redisUrl: string;
+  /** BullMQ key prefix; defaults to `keys.bull`. */
+  prefix?: string;
+  mailer: ReportMailer;
+  /** Recipients of the fleet summary (WANWATCH_ALERT_EMAILS). */
+  nocEmails: string[];
+  /** Which reports to send when (DEFAULT_REPORT_SCHEDULE: weekly + monthly, device + fleet). */
+  schedule: ReportSchedule;
+}
+
+/** Starts the report job schedulers and their worker; `close()` at shutdown. */
+export function startScheduledReports(opts: ScheduledReportsOptions): Promise<ScheduledReports> {
+  return startScheduled({
+    redisUrl: opts.redisUrl,
+    prefix: opts.prefix ?? opts.keys.bull,
+    service: createReportsService(opts),
+    registry: createRedisRegistry(opts.redis, opts.keys),
+    mailer: opts.mailer,
+    nocEmails: opts.nocEmails,
+    logger: opts.logger,
+    schedule: opts.schedule,
+  });
+}

@@ -1,0 +1,166 @@
+import { Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { reportPeriod, reportRunKey, type ReportPeriodKind } from './core/schedule.ts';
+import { formatPct, formatTime } from './render/format.ts';
+import { deviceHtml, fleetHtml } from './render/html.ts';
+import { deviceText, fleetText } from './render/text.ts';
+import type { Registry } from './adapters/redis-registry.ts';
+import type { UptimeService } from './uptime-service.ts';
+
+/** Own queue, so that alerting's workers on QUEUES.scheduled never take a report job (and vice versa). */
+export const REPORTS_QUEUE = 'ww-reports';
+
+/** Structurally the same as alerting's Mailer, so the lead can pass that one. */
+export interface ReportMailer {
+  send(msg: { to: string[]; subject: string; text: string; html: string; messageId?: string }): Promise<void>;
+}
+
+/** When a schedule fires: a cron pattern (6 fields allowed, seconds first) or a fixed interval. */
+export const repeatSchema = z.union([
+  z.strictObject({ pattern: z.string().min(9), tz: z.string().optional() }),
+  z.strictObject({ every: z.number().int().min(1000) }),
+]);
+
+const entrySchema = z.strictObject({
+  audience: z.enum(['device', 'fleet']),
+  period: z.enum(['week', 'month', 'last']),
+  /** Length of a `last` period. */
+  lengthMs: z.number().int().positive().optional(),
+  repeat: repeatSchema,
+});
+export type ScheduleEntry = z.infer<typeof entrySchema>;
+
+/** Scheduler id -> entry; `false` turns a default off (its scheduler is removed). */
+export const reportScheduleSchema = z.record(z.string().regex(/^[a-z0-9-]{1,40}$/), z.union([entrySchema, z.literal(false)]));
+export type ReportSchedule = z.infer<typeof reportScheduleSchema>;
+
+/** Mondays 06:00 UTC and the 1st of the month 06:00 UTC; device reports to their recipients, fleet to the NOC. */
+export const DEFAULT_REPORT_SCHEDULE: ReportSchedule = {
+  'device-weekly': { audience: 'device', period: 'week', repeat: { pattern: '0 0 6 * * 1', tz: 'UTC' } },
+  'device-monthly': { audience: 'device', period: 'month', repeat: { pattern: '0 0 6 1 * *', tz: 'UTC' } },
+  'fleet-weekly': { audience: 'fleet', period: 'week', repeat: { pattern: '0 0 6 * * 1', tz: 'UTC' } },
+  'fleet-monthly': { audience: 'fleet', period: 'month', repeat: { pattern: '0 0 6 1 * *', tz: 'UTC' } },
+};
+
+const jobSchema = z.strictObject({
+  v: z.literal(1),
+  audience: z.enum(['device', 'fleet']),
+  period: z.enum(['week', 'month', 'last']),
+  lengthMs: z.number().int().positive().optional(),
+  /** Set on the per-device fan-out jobs; a scheduler's own job has neither. */
+  deviceId: z.string().optional(),
+  fromMs: z.number().int().optional(),
+  toMs: z.number().int().optional(),
+});
+type ReportJob = z.infer<typeof jobSchema>;
+
+export interface ScheduledReportsDeps {
+  redisUrl: string;
+  /** BullMQ key prefix (normally `redisKeys(prefix).bull`). */
+  prefix: string;
+  service: UptimeService;
+  registry: Registry;
+  mailer: ReportMailer;
+  nocEmails: string[];
+  logger: Logger;
+  schedule: ReportSchedule;
+}
+
+export interface ScheduledReports {
+  close(): Promise<void>;
+}
+
+export function bullConnection(redisUrl: string): ConnectionOptions {
+  const u = new URL(redisUrl);
+  return {
+    host: u.hostname.replace(/^\[|\]$/g, ''),
+    port: u.port ? Number(u.port) : 6379,
+    ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
+    ...(u.username ? { username: decodeURIComponent(u.username) } : {}),
+    ...(u.pathname.length > 1 ? { db: Number(u.pathname.slice(1)) || 0 } : {}),
+    maxRetriesPerRequest: null,
+  };
+}
+
+const periodLabel = (kind: ReportPeriodKind) => (kind === 'week' ? 'weekly' : kind === 'month' ? 'monthly' : 'periodic');
+
+/**
+ * Upserts one BullMQ job scheduler per enabled entry (idempotent on every start; `false` removes
+ * it) and runs the worker. A scheduler job fans out into one job per device whose id names the
+ * device and period, so a retried or duplicated run mails each report once per period.
+ */
+export async function startScheduledReports(deps: ScheduledReportsDeps): Promise<ScheduledReports> {
+  const schedule = reportScheduleSchema.parse(deps.schedule);
+  const connection = bullConnection(deps.redisUrl);
+  const queue = new Queue<ReportJob>(REPORTS_QUEUE, {
+    prefix: deps.prefix,
+    connection,
+    defaultJobOptions: { attempts: 8, backoff: { type: 'exponential', delay: 30_000 }, removeOnComplete: { age: 40 * 86_400 }, removeOnFail: { age: 40 * 86_400 } },
+  });
+  for (const [id, entry] of Object.entries(schedule)) {
+    if (entry === false) {
+      await queue.removeJobScheduler(id);
+      continue;
+    }
+    const data: ReportJob = { v: 1, audience: entry.audience, period: entry.period, ...(entry.lengthMs ? { lengthMs: entry.lengthMs } : {}) };
+    await queue.upsertJobScheduler(id, entry.repeat, { name: id, data });
+  }
+
+  const process = async (job: Job<ReportJob>) => {
+    const data = jobSchema.parse(job.data);
+    if (data.fromMs === undefined || data.toMs === undefined) {
+      const { fromMs, toMs } = reportPeriod(data.period, job.timestamp, data.lengthMs);
+      if (data.audience === 'fleet') return sendFleet(data.period, fromMs, toMs);
+      const devices = await deps.registry.devices();
+      await queue.addBulk(
+        devices
+          .filter((d) => d.notificationEmails.length > 0)
+          .map((d) => ({
+            name: 'device-report',
+            data: { ...data, deviceId: d.id, fromMs, toMs },
+            opts: { jobId: reportRunKey('device', data.period, fromMs, d.id) },
+          })),
+      );
+      return;
+    }
+    if (data.deviceId) await sendDevice(data.deviceId, data.period, data.fromMs, data.toMs);
+  };
+
+  async function sendDevice(deviceId: string, kind: ReportPeriodKind, fromMs: number, toMs: number) {
+    const record = await deps.registry.device(deviceId);
+    if (!record || record.notificationEmails.length === 0) return;
+    const r = await deps.service.device(deviceId, fromMs, toMs);
+    await deps.mailer.send({
+      to: record.notificationEmails,
+      subject: `[wanwatch] ${periodLabel(kind)} uptime ${record.name || deviceId}: internet ${formatPct(r.internet.availabilityPct)} (${formatTime(fromMs).slice(0, 10)} – ${formatTime(toMs).slice(0, 10)})`,
+      text: deviceText(r),
+      html: deviceHtml(r),
+      messageId: `<${reportRunKey('device', kind, fromMs, deviceId).replace(/:/g, '.')}@wanwatch>`,
+    });
+    deps.logger.info({ deviceId, kind, fromMs, toMs }, 'uptime report mailed');
+  }
+
+  async function sendFleet(kind: ReportPeriodKind, fromMs: number, toMs: number) {
+    if (deps.nocEmails.length === 0) return;
+    const f = await deps.service.fleet(fromMs, toMs);
+    await deps.mailer.send({
+      to: deps.nocEmails,
+      subject: `[wanwatch] ${periodLabel(kind)} fleet uptime: ${f.deviceCount} devices, internet ${formatPct(f.internet.availabilityPct)} (${formatTime(fromMs).slice(0, 10)} – ${formatTime(toMs).slice(0, 10)})`,
+      text: fleetText(f),
+      html: fleetHtml(f),
+      messageId: `<${reportRunKey('fleet', kind, fromMs).replace(/:/g, '.')}@wanwatch>`,
+    });
+    deps.logger.info({ kind, fromMs, toMs, devices: f.deviceCount }, 'fleet uptime report mailed');
+  }
+
+  const worker = new Worker<ReportJob>(REPORTS_QUEUE, process, { prefix: deps.prefix, connection, concurrency: 2 });
+  worker.on('failed', (job, err) => deps.logger.warn({ jobId: job?.id, attemptsMade: job?.attemptsMade, err }, 'uptime report job failed'));
+  worker.on('error', (err) => deps.logger.error({ err }, 'uptime report worker error'));
+  return {
+    async close() {
+      await worker.close();
+      await queue.close();
+    },
+  };
+}
