@@ -41,9 +41,13 @@ export const deviceEventsJobSchema = z.strictObject({
 });
 export type DeviceEventsJob = z.infer<typeof deviceEventsJobSchema>;
 
-/** BullMQ job id of a device-events job: deterministic, so the same report retried is queued once. Never an integer string. */
+/**
+ * BullMQ job id of a device-events job: deterministic, so the same report retried is queued once.
+ * Never an integer string, and no ":" (BullMQ 6 rejects custom ids with ":" unless they have exactly
+ * three parts), so a ":" of the device id is written `%3A`. Unique: bootIds never contain "_".
+ */
 export function deviceEventsJobId(deviceId: string, bootId: string, firstSeq: number, lastSeq: number): string {
-  return `ev:${deviceId}:${bootId}:${firstSeq}-${lastSeq}`;
+  return `ev_${deviceId.replace(/:/g, '%3A')}_${bootId}_${firstSeq}-${lastSeq}`;
 }
 
 export const INCIDENT_KINDS = [
