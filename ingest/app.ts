@@ -1,0 +1,101 @@
+import express from 'express';
+import type { Router } from 'express';
+import type { InfluxDB } from 'influx';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { ProblemError } from '../contract/index.ts';
+import type { RedisKeys } from '../contract/index.ts';
+import { createDeviceStore } from './device-store.ts';
+import { createTokenVerifier } from './device-token.ts';
+import { createIngestMetrics, type IngestMetrics } from './metrics.ts';
+import { createPointWriter, influxLineSink, type PointWriter } from './point-writer.ts';
+import type { EventQueue } from './event-queue.ts';
+import { problemHandler } from './http-problems.ts';
+import { authMiddleware, type AuthDeps } from './auth.ts';
+import { reportsRouter } from './routes/reports.ts';
+import { devicesRouter } from './routes/devices.ts';
+import { eventsRouter } from './routes/events.ts';
+import { opsRouter } from './routes/ops.ts';
+
+export interface IngestDeps {
+  /** node-influx client whose `database` is the wanwatch database (schema made by ensureInfluxSchema). */
+  influx: InfluxDB;
+  /** ioredis client (give it `enableOfflineQueue: false` so a Redis outage fails fast). */
+  redis: Redis;
+  keys: RedisKeys;
+  /** Producer of QUEUES.deviceEvents (createBullEventQueue). */
+  queue: EventQueue;
+  nowMs?: () => number;
+  logger: Logger;
+  adminToken: string;
+  /** Other parts' routes, mounted under /api/v1 behind the admin token (JSON bodies parsed). */
+  routers?: Router[];
+  /** Called after a device is registered, deleted or its multiwan changes (dashboard sync). */
+  onDeviceChanged?: (deviceId: string) => void;
+  /** Group-commit writer; made from `influx` when absent. Pass one to drain it at shutdown. */
+  points?: PointWriter;
+  metrics?: IngestMetrics;
+  /** True once SIGTERM arrived: new requests get 503 shutting_down. */
+  shuttingDown?: () => boolean;
+  limits?: {
+    /** Largest report body after decompression (default 5 MB). */
+    maxReportBytes?: number;
+  };
+}
+
+/** The ingest HTTP app (no listen). */
+export function createApp(deps: IngestDeps): express.Express {
+  const nowMs = deps.nowMs ?? Date.now;
+  const metrics = deps.metrics ?? createIngestMetrics();
+  const store = createDeviceStore(deps.redis, deps.keys);
+  const auth: AuthDeps = { adminToken: deps.adminToken, store, verifyToken: createTokenVerifier({ nowMs }) };
+  const points =
+    deps.points ??
+    createPointWriter(influxLineSink(deps.influx), {
+      onBatch: (lines, ms, ok) => {
+        metrics.batchLines.observe(lines);
+        metrics.writeLatency.observe({ ok: String(ok) }, ms / 1000);
+      },
+    });
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use((req, res, next) => {
+    res.on('finish', () => {
+      const route = req.route?.path ? `${req.baseUrl}${req.route.path}` : 'unmatched';
+      metrics.requests.inc({ method: req.method, route, status: String(res.statusCode) });
+    });
+    if (deps.shuttingDown?.()) {
+      res.setHeader('Connection', 'close');
+      throw new ProblemError('shutting_down');
+    }
+    next();
+  });
+  app.use(opsRouter({ influx: deps.influx, redis: deps.redis, metrics }));
+  app.use(
+    '/api/v1',
+    reportsRouter({
+      auth,
+      store,
+      redis: deps.redis,
+      keys: deps.keys,
+      points,
+      queue: deps.queue,
+      nowMs,
+      logger: deps.logger,
+      metrics,
+      maxReportBytes: deps.limits?.maxReportBytes ?? 5 * 1024 * 1024,
+    }),
+  );
+  app.use('/api/v1', devicesRouter({ auth, store, nowMs, onDeviceChanged: deps.onDeviceChanged }));
+  app.use('/api/v1', eventsRouter({ auth, store, influx: deps.influx, nowMs }));
+  if (deps.routers?.length) {
+    app.use('/api/v1', authMiddleware(auth, 'admin'), express.json({ limit: '1mb' }), ...deps.routers);
+  }
+  app.use(() => {
+    throw new ProblemError('not_found');
+  });
+  app.use(problemHandler(deps.logger, metrics));
+  return app;
+}

@@ -1,0 +1,70 @@
+/**
+ * A small InfluxDB line-protocol serializer (1.x syntax, also accepted by 2.x/3.x `/write`).
+ * Hand-written because node-influx's `writePoints` parses and type-checks every point again, and
+ * without a schema writes every number as a float; here the field type is explicit per value.
+ *
+ * Escaping (line-protocol reference):
+ * | part                     | escaped                   |
+ * |--------------------------|---------------------------|
+ * | measurement              | `,` and space             |
+ * | tag key, tag value, field key | `,`, `=` and space   |
+ * | string field value       | `"` and `\` (then quoted) |
+ *
+ * Tag values must already be passed through `encodeTagValue` (contract), which removes what line
+ * protocol cannot carry at all (newlines, backslashes incl. a trailing one); empty tags are dropped.
+ */
+
+export type FieldValue =
+  | { kind: 'int'; value: number }
+  | { kind: 'float'; value: number }
+  | { kind: 'string'; value: string };
+
+export const int = (value: number): FieldValue => ({ kind: 'int', value });
+export const float = (value: number): FieldValue => ({ kind: 'float', value });
+export const str = (value: string): FieldValue => ({ kind: 'string', value });
+
+export interface LinePoint {
+  measurement: string;
+  tags: Record<string, string>;
+  /** Fields whose value is undefined or null are left out (e.g. rtt when no reply arrived). */
+  fields: Record<string, FieldValue | undefined>;
+  /** Nanoseconds since the epoch, as a decimal string (no precision loss above 2^53). */
+  timestampNs: string;
+}
+
+const escMeasurement = (s: string) => s.replace(/[, ]/g, (c) => '\\' + c);
+const escKey = (s: string) => s.replace(/[,= ]/g, (c) => '\\' + c);
+const escString = (s: string) => s.replace(/["\\]/g, (c) => '\\' + c);
+
+function fieldText(v: FieldValue): string {
+  switch (v.kind) {
+    case 'int':
+      return `${Math.trunc(v.value)}i`;
+    case 'float':
+      // Always a float literal, so a whole number never changes the field's type.
+      return Number.isInteger(v.value) ? `${v.value}.0` : String(v.value);
+    case 'string':
+      return `"${escString(v.value)}"`;
+  }
+}
+
+/** One line; throws when the point has no field (InfluxDB would reject the whole request). */
+export function toLine(p: LinePoint): string {
+  let line = escMeasurement(p.measurement);
+  for (const k of Object.keys(p.tags).sort()) {
+    const v = p.tags[k];
+    if (v) line += `,${escKey(k)}=${escKey(v)}`;
+  }
+  let sep = ' ';
+  for (const [k, v] of Object.entries(p.fields)) {
+    if (v === undefined || v === null) continue;
+    line += `${sep}${escKey(k)}=${fieldText(v)}`;
+    sep = ',';
+  }
+  if (sep === ' ') throw new Error(`point of ${p.measurement} has no fields`);
+  return `${line} ${p.timestampNs}`;
+}
+
+export function msToNs(timeMs: number): string {
+  return `${timeMs}000000`;
+}

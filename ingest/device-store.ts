@@ -1,0 +1,118 @@
+import type { Redis } from 'ioredis';
+import { ProblemError, deviceRecordSchema } from '../contract/index.ts';
+import type { DeviceRecord, MultiWanV2, RedisKeys } from '../contract/index.ts';
+import { hashDeviceToken, newDeviceToken } from './device-token.ts';
+import type { LiveState } from './core/report-events.ts';
+
+export interface NewDevice {
+  id: string;
+  name?: string;
+  site?: string | null;
+  notificationEmails?: string[];
+}
+
+/** Redis errors are classified here, once: every failure to talk to Redis becomes redis_unavailable. */
+export async function redisOp<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof ProblemError) throw err;
+    throw new ProblemError('redis_unavailable', `${what}: ${(err as Error).message}`);
+  }
+}
+
+const LIVE_FIELDS = ['lastSeenMs', 'bootId', 'ackSeq', 'reportIntervalMs', 'ifaces', 'policies', 'policiesTimeMs'] as const;
+
+/** The device registry and live state in Redis (shared by every API process and the CLI). */
+export function createDeviceStore(redis: Redis, keys: RedisKeys) {
+  async function get(id: string): Promise<DeviceRecord | undefined> {
+    const json = await redisOp('reading device', () => redis.get(keys.device(id)));
+    return json ? deviceRecordSchema.parse(JSON.parse(json)) : undefined;
+  }
+
+  async function put(record: DeviceRecord): Promise<void> {
+    await redisOp('writing device', () => redis.set(keys.device(record.id), JSON.stringify(record)));
+  }
+
+  return {
+    get,
+    put,
+    /** Registers a device; the token is returned once and only its hash is stored. */
+    async add(input: NewDevice, nowMs: number): Promise<{ record: DeviceRecord; token: string }> {
+      const token = newDeviceToken(input.id);
+      const record: DeviceRecord = {
+        v: 1,
+        id: input.id,
+        name: input.name ?? input.id,
+        site: input.site ?? null,
+        tokenHash: await hashDeviceToken(token),
+        createdAtMs: nowMs,
+        notificationEmails: input.notificationEmails ?? [],
+        multiWan: null,
+      };
+      const created = await redisOp('registering device', async () => {
+        const ok = await redis.set(keys.device(input.id), JSON.stringify(record), 'NX');
+        if (ok) await redis.sadd(keys.devices, input.id);
+        return ok === 'OK';
+      });
+      if (!created) throw new ProblemError('device_exists', `device "${input.id}" already exists`);
+      return { record, token };
+    },
+    async list(): Promise<DeviceRecord[]> {
+      const ids = (await redisOp('listing devices', () => redis.smembers(keys.devices))).sort();
+      if (ids.length === 0) return [];
+      const jsons = await redisOp('listing devices', () => redis.mget(ids.map((id) => keys.device(id))));
+      return jsons.filter((j): j is string => !!j).map((j) => deviceRecordSchema.parse(JSON.parse(j)));
+    },
+    async remove(id: string): Promise<boolean> {
+      const n = await redisOp('deleting device', async () => {
+        const res = await redis
+          .multi()
+          .del(keys.device(id), keys.live(id), keys.seenTransitions(id))
+          .srem(keys.devices, id)
+          .zrem(keys.lastSeen, id)
+          .exec();
+        return Number(res?.[0]?.[1] ?? 0);
+      });
+      return n > 0;
+    },
+    async setMultiWan(record: DeviceRecord, multiWan: MultiWanV2): Promise<DeviceRecord> {
+      const next: DeviceRecord = { ...record, multiWan, notificationEmails: [...multiWan.notificationEmails] };
+      await put(next);
+      return next;
+    },
+    async getLive(id: string): Promise<LiveState | undefined> {
+      const h = await redisOp('reading live state', () => redis.hgetall(keys.live(id)));
+      return parseLive(h);
+    },
+    async getLives(ids: string[]): Promise<Array<LiveState | undefined>> {
+      if (ids.length === 0) return [];
+      const pipe = redis.pipeline();
+      for (const id of ids) pipe.hgetall(keys.live(id));
+      const res = await redisOp('reading live state', () => pipe.exec());
+      return (res ?? []).map(([, h]) => parseLive(h as Record<string, string>));
+    },
+    /** Live hash fields (JSON values), as one HSET, and the watchdog's last-seen score. */
+    async setLive(id: string, live: LiveState): Promise<void> {
+      const fields: Record<string, string> = {};
+      for (const k of LIVE_FIELDS) if (live[k] !== undefined) fields[k] = JSON.stringify(live[k]);
+      await redisOp('writing live state', () =>
+        redis.multi().hset(keys.live(id), fields).zadd(keys.lastSeen, live.lastSeenMs, id).exec(),
+      );
+    },
+  };
+}
+export type DeviceStore = ReturnType<typeof createDeviceStore>;
+
+function parseLive(h: Record<string, string> | null | undefined): LiveState | undefined {
+  if (!h || !h.lastSeenMs) return undefined;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(h)) {
+    try {
+      out[k] = JSON.parse(v);
+    } catch {
+      out[k] = v;
+    }
+  }
+  return out as LiveState;
+}

@@ -1,0 +1,66 @@
+import { Queue } from 'bullmq';
+import { QUEUES, ProblemError } from '../contract/index.ts';
+import type { DeviceEventsJob } from '../contract/index.ts';
+
+/** The producer side of ingest -> alerting (role interface; BullMQ in production). */
+export interface EventQueue {
+  /** Adds a job; a second add with the same jobId is a no-op. Throws ProblemError('redis_unavailable') when Redis is down. */
+  add(jobId: string, job: DeviceEventsJob): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface BullEventQueueOptions {
+  redisUrl: string;
+  /** BullMQ key prefix, normally `redisKeys(prefix).bull`. */
+  prefix: string;
+}
+
+/**
+ * BullMQ producer on QUEUES.deviceEvents. `enableOfflineQueue: false` makes `add` fail at once
+ * while Redis is down, so the report is answered 503 and the reporter retries, instead of hanging.
+ */
+export function createBullEventQueue(opts: BullEventQueueOptions): EventQueue {
+  const u = new URL(opts.redisUrl);
+  const queue = new Queue<DeviceEventsJob>(QUEUES.deviceEvents, {
+    prefix: opts.prefix,
+    connection: {
+      host: u.hostname.replace(/^\[|\]$/g, ''),
+      port: u.port ? Number(u.port) : 6379,
+      ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
+      ...(u.username ? { username: decodeURIComponent(u.username) } : {}),
+      ...(u.pathname.length > 1 ? { db: Number(u.pathname.slice(1)) || 0 } : {}),
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+    },
+    defaultJobOptions: {
+      // Kept a day so that a retried upload inside that window is deduplicated by jobId, then trimmed.
+      removeOnComplete: { age: 24 * 3600, count: 100_000 },
+      removeOnFail: { age: 7 * 24 * 3600 },
+      attempts: 10,
+      backoff: { type: 'exponential', delay: 1_000 },
+    },
+  });
+  // Connection errors surface on add(); without a listener ioredis would print them unhandled.
+  queue.on('error', () => {});
+  return {
+    async add(jobId, job) {
+      try {
+        await queue.add('report', job, { jobId });
+      } catch (err) {
+        // Only connection trouble is worth a retry; a refused job (bad id, bad options) is our bug.
+        if (isConnectionError(err)) throw new ProblemError('redis_unavailable', `queueing device events failed: ${(err as Error).message}`);
+        throw err;
+      }
+    },
+    close: () => queue.close(),
+  };
+}
+
+function isConnectionError(err: unknown): boolean {
+  const msg = err instanceof Error ? err.message : String(err);
+  const code = (err as { code?: string }).code ?? '';
+  return (
+    /Connection is closed|Stream isn't writeable|enableOfflineQueue|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|max retries|Reached the max retries|LOADING|READONLY/i.test(msg) ||
+    /^E[A-Z]+$/.test(code)
+  );
+}

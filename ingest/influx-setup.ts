@@ -1,0 +1,48 @@
+import type { InfluxDB } from 'influx';
+import { continuousQueries, retentionPolicies, DEFAULT_RAW_RETENTION } from '../contract/index.ts';
+
+export interface InfluxSchemaOptions {
+  /** Duration of RP `raw` (InfluxQL duration, e.g. `30d`). */
+  rawRetention?: string;
+  /** Database; defaults to the client's. */
+  database?: string;
+}
+
+/** InfluxDB prints durations as `720h0m0s`; compare in seconds. INF is `0s`. */
+export function durationSeconds(d: string): number {
+  if (d === 'INF' || d === 'inf') return 0;
+  let total = 0;
+  const unit: Record<string, number> = { w: 604800, d: 86400, h: 3600, m: 60, s: 1 };
+  for (const [, n, u] of d.matchAll(/(\d+)(w|d|h|m|s)/g)) total += Number(n) * unit[u!]!;
+  return total;
+}
+
+/** InfluxDB stores a CQ's text normalised (quotes dropped); compare without quotes and whitespace runs. */
+const normalise = (q: string) => q.replace(/"/g, '').replace(/\s+/g, ' ').trim().toLowerCase();
+
+/**
+ * Creates the database, the retention policies (`raw` default, `rollup_1m`, `forever`) and the
+ * rollup continuous queries. Idempotent on InfluxDB 1.6+: an RP with other attributes is altered,
+ * a CQ whose text changed is dropped and re-created, everything else is left alone.
+ */
+export async function ensureInfluxSchema(influx: InfluxDB, opts: InfluxSchemaOptions = {}): Promise<void> {
+  const db = opts.database ?? (influx as unknown as { _options: { database?: string } })._options.database;
+  if (!db) throw new Error('ensureInfluxSchema: no database (name it in WANWATCH_INFLUX_URL)');
+  await influx.createDatabase(db);
+  const existing = await influx.showRetentionPolicies(db);
+  for (const rp of retentionPolicies(opts.rawRetention ?? DEFAULT_RAW_RETENTION)) {
+    const cur = existing.find((e) => e.name === rp.name);
+    const spec = { database: db, duration: rp.duration, replication: 1, isDefault: rp.isDefault };
+    if (!cur) await influx.createRetentionPolicy(rp.name, spec);
+    else if (durationSeconds(cur.duration) !== durationSeconds(rp.duration) || cur.default !== rp.isDefault) {
+      await influx.alterRetentionPolicy(rp.name, spec);
+    }
+  }
+  const cqs = await influx.showContinousQueries(db);
+  for (const cq of continuousQueries(db)) {
+    const cur = cqs.find((c) => c.name === cq.name);
+    if (cur && normalise(cur.query).includes(normalise(cq.select))) continue;
+    if (cur) await influx.dropContinuousQuery(cq.name, db);
+    await influx.createContinuousQuery(cq.name, cq.select, db);
+  }
+}

@@ -1,0 +1,103 @@
+import express, { Router } from 'express';
+import type { Logger } from 'pino';
+import { ProblemError, findFutureRecord, reportV1Schema } from '../../contract/index.ts';
+import type { RedisKeys, ReportAck, ReportV1, TransitionRecord } from '../../contract/index.ts';
+import type { Redis } from 'ioredis';
+import { authenticate, type AuthDeps } from '../auth.ts';
+import { parseBody } from '../validate.ts';
+import { reportLines } from '../core/report-points.ts';
+import { buildDeviceEventsJob, isBackfill, nextLive, seenMember, seqRange, transitionsOf } from '../core/report-events.ts';
+import { redisOp, type DeviceStore } from '../device-store.ts';
+import type { PointWriter } from '../point-writer.ts';
+import type { EventQueue } from '../event-queue.ts';
+import type { IngestMetrics } from '../metrics.ts';
+
+/** Seen transitions are remembered 30 days: longer than any spool keeps a record. */
+const SEEN_TTL_S = 30 * 24 * 3600;
+
+export interface ReportsRouteDeps {
+  auth: AuthDeps;
+  store: DeviceStore;
+  redis: Redis;
+  keys: RedisKeys;
+  points: PointWriter;
+  queue: EventQueue;
+  nowMs: () => number;
+  logger: Logger;
+  metrics: IngestMetrics;
+  maxReportBytes: number;
+}
+
+/**
+ * POST /reports. Order matters for "never lose, never duplicate":
+ * InfluxDB write -> queue add (deterministic jobId) -> mark transitions seen -> live state -> ack.
+ * A crash between any two steps makes the reporter retry; the retry rewrites the same points, and
+ * the same jobId keeps the job from being queued twice.
+ */
+export function reportsRouter(deps: ReportsRouteDeps): Router {
+  const router = Router();
+  const json = express.json({ limit: deps.maxReportBytes, inflate: true });
+  router.post(
+    '/reports',
+    async (req, res, next) => {
+      res.locals.principal = await authenticate(req, deps.auth);
+      next();
+    },
+    json,
+    async (req, res) => {
+      const principal = res.locals.principal as Awaited<ReturnType<typeof authenticate>>;
+      const report = parseBody(reportV1Schema, req.body);
+      if (principal.kind !== 'device' || principal.deviceId !== report.deviceId) {
+        throw new ProblemError('forbidden_device', `this token may not write as device "${report.deviceId}"`);
+      }
+      const future = findFutureRecord(report, deps.nowMs());
+      if (future) {
+        throw new ProblemError('timestamp_in_future', `records.${future.index}.timeMs ${future.timeMs} is in the future`, [
+          { path: `records.${future.index}.timeMs`, message: 'more than 5 minutes ahead of the server clock' },
+        ]);
+      }
+      const ack = await ingestReport(deps, report);
+      res.status(200).json(ack);
+    },
+  );
+  return router;
+}
+
+export async function ingestReport(deps: ReportsRouteDeps, report: ReportV1): Promise<ReportAck> {
+  const lines = reportLines(report);
+  await deps.points.write(lines);
+  deps.metrics.pointsWritten.inc(lines.raw.length + lines.forever.length);
+
+  const nowMs = deps.nowMs();
+  const seenKey = deps.keys.seenTransitions(report.deviceId);
+  const transitions = transitionsOf(report);
+  const prevLive = await deps.store.getLive(report.deviceId);
+  let fresh: TransitionRecord[] = transitions;
+  if (transitions.length > 0) {
+    const flags = await redisOp('checking seen transitions', () =>
+      deps.redis.smismember(seenKey, ...transitions.map((t) => seenMember(report.bootId, t.seq))),
+    );
+    fresh = transitions.filter((_t, i) => flags[i] !== 1);
+  }
+  const backfill = isBackfill(report, nowMs, prevLive?.lastSeenMs);
+  const ev = buildDeviceEventsJob(report, fresh, nowMs, backfill);
+  if (ev) await deps.queue.add(ev.jobId, ev.job);
+  if (fresh.length > 0) {
+    await redisOp('marking transitions seen', () =>
+      deps.redis
+        .multi()
+        .sadd(seenKey, ...fresh.map((t) => seenMember(report.bootId, t.seq)))
+        .expire(seenKey, SEEN_TTL_S)
+        .exec(),
+    );
+    deps.metrics.transitionsQueued.inc(fresh.length);
+  }
+  await deps.store.setLive(report.deviceId, nextLive(prevLive, report, nowMs));
+  return {
+    v: 1,
+    bootId: report.bootId,
+    ackSeq: seqRange(report).lastSeq,
+    accepted: report.records.length,
+    duplicateTransitions: transitions.length - fresh.length,
+  };
+}

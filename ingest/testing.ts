@@ -1,0 +1,86 @@
+/**
+ * Test helper for every part that needs a real ingest: a fresh InfluxDB database (schema made) and
+ * Redis prefix on the test stack, the app, and a way to register devices. Test code only.
+ */
+import type { Router } from 'express';
+import { InfluxDB } from 'influx';
+import { Redis } from 'ioredis';
+import { pino } from 'pino';
+import { parseInfluxUrl, redisKeys } from '../contract/index.ts';
+import type { RedisKeys } from '../contract/index.ts';
+import { testServices } from '../stack/testing.ts';
+import { createApp } from './app.ts';
+import { ensureInfluxSchema } from './influx-setup.ts';
+import { createBullEventQueue, type EventQueue } from './event-queue.ts';
+import { createDeviceStore } from './device-store.ts';
+import { createPointWriter, influxLineSink, type PointWriter } from './point-writer.ts';
+import type express from 'express';
+
+export interface TestIngest {
+  app: express.Express;
+  influx: InfluxDB;
+  influxUrl: string;
+  db: string;
+  redis: Redis;
+  redisUrl: string;
+  /** Redis key prefix; BullMQ prefix is `keys.bull`. */
+  prefix: string;
+  keys: RedisKeys;
+  queue: EventQueue;
+  points: PointWriter;
+  adminToken: string;
+  /** Registers a device straight in Redis and returns its token. */
+  addDevice(id: string, opts?: { name?: string; notificationEmails?: string[] }): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function startTestIngest(
+  opts: { label?: string; routers?: Router[]; onDeviceChanged?: (id: string) => void; nowMs?: () => number; influxUrl?: string } = {},
+): Promise<TestIngest> {
+  const svc = await testServices();
+  const { db, url } = opts.influxUrl ? { db: parseInfluxUrl(opts.influxUrl).database, url: opts.influxUrl } : svc.influxDb(opts.label ?? 'ingest');
+  const o = parseInfluxUrl(url);
+  const influx = new InfluxDB({ host: o.host, port: o.port, protocol: o.protocol, database: o.database, pool: { maxRetries: 0, requestTimeout: 10_000 } });
+  await ensureInfluxSchema(influx);
+  const prefix = svc.redisPrefix(opts.label ?? 'ingest');
+  const keys = redisKeys(prefix);
+  const redis = new Redis(svc.redisUrl, { enableOfflineQueue: true, maxRetriesPerRequest: 1, lazyConnect: false });
+  const queue = createBullEventQueue({ redisUrl: svc.redisUrl, prefix: keys.bull });
+  const points = createPointWriter(influxLineSink(influx));
+  const adminToken = `admin-${prefix}`;
+  const app = createApp({
+    influx,
+    redis,
+    keys,
+    queue,
+    points,
+    adminToken,
+    logger: pino({ level: process.env.WANWATCH_TEST_LOG ?? 'silent' }),
+    routers: opts.routers,
+    onDeviceChanged: opts.onDeviceChanged,
+    nowMs: opts.nowMs,
+  });
+  const store = createDeviceStore(redis, keys);
+  return {
+    app,
+    influx,
+    influxUrl: url,
+    db,
+    redis,
+    redisUrl: svc.redisUrl,
+    prefix,
+    keys,
+    queue,
+    points,
+    adminToken,
+    async addDevice(id, o2 = {}) {
+      const { token } = await store.add({ id, name: o2.name, notificationEmails: o2.notificationEmails }, Date.now());
+      return token;
+    },
+    async close() {
+      await points.drain();
+      await queue.close();
+      redis.disconnect();
+    },
+  };
+}
