@@ -35,7 +35,14 @@ export interface TestIngest {
 }
 
 export async function startTestIngest(
-  opts: { label?: string; routers?: Router[]; onDeviceChanged?: (id: string) => void; nowMs?: () => number; influxUrl?: string } = {},
+  opts: {
+    label?: string;
+    routers?: Router[];
+    onDeviceChanged?: (id: string) => void;
+    nowMs?: () => number;
+    influxUrl?: string;
+    limits?: { maxReportBytes?: number };
+  } = {},
 ): Promise<TestIngest> {
   const svc = await testServices();
   const { db, url } = opts.influxUrl ? { db: parseInfluxUrl(opts.influxUrl).database, url: opts.influxUrl } : svc.influxDb(opts.label ?? 'ingest');
@@ -59,6 +66,7 @@ export async function startTestIngest(
     routers: opts.routers,
     onDeviceChanged: opts.onDeviceChanged,
     nowMs: opts.nowMs,
+    limits: opts.limits,
   });
   const store = createDeviceStore(redis, keys);
   return {
