@@ -1,0 +1,62 @@
+import { spawn } from 'node:child_process';
+import { failedProbe, type ProbeRequest, type ProbeResult, type Prober } from '../tracker/prober.ts';
+import { parsePingOutput } from './parse-ping-output.ts';
+
+export interface ExecPingOptions {
+  /** Command and leading arguments, e.g. `['ping']` or `['ip', 'netns', 'exec', 'ce', 'ping']`. */
+  command?: string[];
+  /** BusyBox ping has no `-n` (it never resolves replies); iputils gets `-n` like mwan3. */
+  busybox?: boolean;
+  /** Extra seconds before a hung ping is killed, beyond its own (count-1)+timeout. */
+  graceS?: number;
+}
+
+/** The arguments mwan3track gives ping (reference §1.3), plus `-I <device>` for the binding. */
+export function pingArgs(req: ProbeRequest, busybox = false): string[] {
+  const args = [req.family === 'ipv6' ? '-6' : '-4'];
+  if (!busybox) args.push('-n');
+  args.push('-c', String(req.count), '-W', String(req.timeoutS), '-s', String(req.sizeBytes), '-t', String(req.maxTtl), '-q');
+  if (req.device !== undefined) args.push('-I', req.device);
+  args.push(req.target);
+  return args;
+}
+
+/**
+ * `ping` as a child process. Success is ping's exit code 0 (≥ 1 reply), as in mwan3track;
+ * figures come from its summary. Spawn errors, kills and timeouts become failed results.
+ */
+export function createExecPingProber(opts: ExecPingOptions = {}): Prober {
+  const [cmd, ...lead] = opts.command ?? ['ping'];
+  return {
+    probe(req: ProbeRequest, signal?: AbortSignal): Promise<ProbeResult> {
+      return new Promise((resolve) => {
+        if (signal?.aborted) return resolve(failedProbe(req.target, 0, 'aborted'));
+        const child = spawn(cmd!, [...lead, ...pingArgs(req, opts.busybox)], { stdio: ['ignore', 'pipe', 'pipe'] });
+        let out = '';
+        let err = '';
+        child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+        child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+        const killAfterMs = ((req.count - 1) * 1 + req.timeoutS + (opts.graceS ?? 2)) * 1000;
+        const timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+        const onAbort = (): void => void child.kill('SIGKILL');
+        signal?.addEventListener('abort', onAbort, { once: true });
+        let settled = false;
+        const finish = (r: ProbeResult): void => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          signal?.removeEventListener('abort', onAbort);
+          resolve(r);
+        };
+        child.on('error', (e) => finish(failedProbe(req.target, 0, `spawn ${cmd}: ${e.message}`)));
+        child.on('close', (code, sig) => {
+          const s = parsePingOutput(out);
+          if (!s) return finish(failedProbe(req.target, 0, `ping exited ${code ?? sig}: ${err.trim().slice(0, 200)}`));
+          const r: ProbeResult = { target: req.target, ok: code === 0 && s.received > 0, sent: s.sent, received: s.received, lossPct: s.lossPct, rttAvgMs: s.rttAvgMs, rttMinMs: s.rttMinMs, rttMaxMs: s.rttMaxMs };
+          if (code !== 0) r.error = `ping exited ${code ?? sig}`;
+          finish(r);
+        });
+      });
+    },
+  };
+}
