@@ -4,7 +4,7 @@
  * so the parent knows what the spool had promised when the kill landed.
  */
 import { writeSync } from 'node:fs';
-import { openSpool, silentLogger } from '../spool/index.ts';
+import { openSpool, silentLogger, type UnsequencedRecord } from '../spool/index.ts';
 
 const dir = process.argv[2]!;
 const bootId = process.argv[3]!;
@@ -15,7 +15,7 @@ const spool = openSpool(
 const t0 = Date.UTC(2026, 0, 1);
 writeSync(1, `ready ${spool.stats().lastSeq}\n`);
 for (let i = 0; i < 1_000_000; i++) {
-  const rec =
+  const rec: UnsequencedRecord =
     i % 7 === 3
       ? ({
           type: 'transition',

@@ -1,0 +1,262 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { after, describe, it } from 'node:test';
+import { reportV1Schema, type ReportV1 } from '../../contract/index.ts';
+import { openSpool, silentLogger, type UnsequencedRecord } from '../spool/index.ts';
+import {
+  backoffDelayMs,
+  classify,
+  createUploader,
+  DEFAULT_BATCH_OPTIONS,
+  orderRoutes,
+  planNextBatch,
+  sourceAddressOf,
+  type ReportTransport,
+  type TransportOutcome,
+  type UploadRoute,
+} from '../uploader/index.ts';
+
+const T0 = Date.UTC(2026, 0, 1);
+const dirs: string[] = [];
+after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+function spoolDir(): string {
+  const d = mkdtempSync(join(tmpdir(), 'ww-upl-'));
+  dirs.push(d);
+  return d;
+}
+const sample = (t: number, iface = 'wan'): UnsequencedRecord => ({
+  type: 'sample',
+  timeMs: t,
+  iface,
+  state: 'online',
+  score: 10,
+  roundOk: true,
+  degraded: false,
+  rttAvgMs: 1,
+  rttMinMs: 1,
+  rttMaxMs: 1,
+  lossPct: 0,
+  jitterMs: 0,
+  targets: [],
+});
+const transition = (t: number): UnsequencedRecord => ({
+  type: 'transition',
+  timeMs: t,
+  iface: 'wan',
+  from: 'online',
+  to: 'offline',
+  score: 0,
+  reason: 'track',
+});
+const e = (seq: number, type: 'sample' | 'transition' = 'sample', bootId = 'b1', timeMs = T0 + seq) => ({
+  seq,
+  type,
+  bootId,
+  timeMs,
+  bytes: 100,
+});
+
+describe('batch plan (pure)', () => {
+  const o = {
+    ...DEFAULT_BATCH_OPTIONS,
+    maxBatchRecords: 10,
+    maxDelayMs: 1000,
+    backfillBatchRecords: 20,
+    backfillRecordsPerSec: 10,
+  };
+  const st = { lastKind: undefined, backfillNextMs: 0 };
+  it('holds samples for the batch timer but sends a transition at once', () => {
+    const p = [e(1), e(2)];
+    assert.deepEqual(planNextBatch(p, T0 + 500, st, o), { kind: 'wait', untilMs: T0 + 1001 });
+    const withT = planNextBatch([...p, e(3, 'transition')], T0 + 500, st, o);
+    assert.equal(withT.kind === 'send' && withT.reason, 'transition');
+    const timer = planNextBatch(p, T0 + 1001, st, o);
+    assert.equal(timer.kind === 'send' && timer.reason, 'batch-timer');
+  });
+  it('after an outage sends the live tail first, then alternates with the oldest backlog at a bounded rate', () => {
+    const p = Array.from({ length: 100 }, (_, i) => e(i + 1));
+    const first = planNextBatch(p, T0 + 5000, st, o);
+    assert.ok(first.kind === 'send' && first.batch === 'live');
+    assert.deepEqual(
+      first.entries.map((x) => x.seq),
+      [91, 92, 93, 94, 95, 96, 97, 98, 99, 100],
+    );
+    const second = planNextBatch(p.slice(0, 90), T0 + 5000, { lastKind: 'live', backfillNextMs: 0 }, o);
+    assert.ok(second.kind === 'send' && second.batch === 'backlog');
+    assert.deepEqual(
+      second.entries.map((x) => x.seq),
+      Array.from({ length: 20 }, (_, i) => i + 1),
+    );
+    const budget = planNextBatch(p.slice(20, 80), T0 + 5000, { lastKind: 'backlog', backfillNextMs: T0 + 7000 }, o);
+    assert.ok(budget.kind === 'send' && budget.batch === 'live', 'live still goes while the back-fill budget is spent');
+  });
+  it('never mixes boots in one batch', () => {
+    const p = [e(1, 'sample', 'old'), e(2, 'sample', 'old'), e(3, 'transition', 'new')];
+    const live = planNextBatch(p, T0, st, o);
+    assert.ok(live.kind === 'send');
+    assert.deepEqual(
+      live.entries.map((x) => x.bootId),
+      ['new'],
+    );
+  });
+});
+
+describe('routes, backoff, classification (pure)', () => {
+  const routes: UploadRoute[] = [
+    { iface: 'wan', localAddress: '10.0.0.2', online: true },
+    { iface: 'wanb', localAddress: '10.1.0.2', online: true },
+    { iface: 'lte', localAddress: '10.2.0.2', online: false },
+    { iface: 'nodev', online: true },
+    { iface: 'default', online: true },
+  ];
+  it('tries the last good WAN first, recently failed ones after, offline ones and the default last', () => {
+    const order = (last: string | undefined, failed: Array<[string, number]>) =>
+      orderRoutes(routes, { lastGoodIface: last, failedAtMs: new Map(failed) }, 10_000, 5_000).map((r) => r.iface);
+    assert.deepEqual(order(undefined, []), ['wan', 'wanb', 'lte', 'default']);
+    assert.deepEqual(order('wanb', []), ['wanb', 'wan', 'lte', 'default']);
+    assert.deepEqual(order('wan', [['wan', 9_000]]), ['wanb', 'wan', 'lte', 'default']);
+    assert.deepEqual(order('wan', [['wan', 1_000]]), ['wan', 'wanb', 'lte', 'default']);
+  });
+  it('finds a device source address', () => {
+    const nif = {
+      eth1: [
+        { address: 'fe80::1', family: 'IPv6', internal: false },
+        { address: '192.0.2.7', family: 'IPv4', internal: false },
+      ],
+    } as never;
+    assert.equal(sourceAddressOf('eth1', 'ipv4', nif), '192.0.2.7');
+    assert.equal(sourceAddressOf('eth9', 'ipv4', nif), undefined);
+  });
+  it('backs off exponentially with jitter, capped', () => {
+    assert.equal(
+      backoffDelayMs(0, 1000, 60_000, () => 0.5),
+      0,
+    );
+    assert.equal(
+      backoffDelayMs(1, 1000, 60_000, () => 0),
+      500,
+    );
+    assert.equal(
+      backoffDelayMs(4, 1000, 60_000, () => 1),
+      8000,
+    );
+    assert.equal(
+      backoffDelayMs(30, 1000, 60_000, () => 1),
+      60_000,
+    );
+  });
+  it('classifies answers', () => {
+    assert.equal(
+      classify(200, {}, '{"v":1,"bootId":"b","ackSeq":3,"accepted":3,"duplicateTransitions":0}').kind,
+      'ack',
+    );
+    assert.equal(classify(200, {}, 'nope').kind, 'network');
+    assert.deepEqual(classify(422, {}, '{"code":"validation_failed"}'), {
+      kind: 'rejected',
+      status: 422,
+      code: 'validation_failed',
+    });
+    assert.equal(classify(401, {}, '').kind, 'auth');
+    assert.deepEqual(classify(503, { 'retry-after': '7' }, ''), { kind: 'server', status: 503, retryAfterMs: 7000 });
+  });
+});
+
+/** A fake of our own ReportTransport: answers per route with a script, records what it received. */
+function fakeTransport(answer: (route: UploadRoute, report: ReportV1) => TransportOutcome) {
+  const seen: Array<{ route: string; report: ReportV1 }> = [];
+  const t: ReportTransport = {
+    async post(route, body) {
+      const report = reportV1Schema.parse(JSON.parse(gunzipSync(body).toString()));
+      seen.push({ route: route.iface, report });
+      return answer(route, report);
+    },
+    close() {},
+  };
+  return { t, seen };
+}
+const ackOf = (r: ReportV1): TransportOutcome => ({
+  kind: 'ack',
+  ack: {
+    v: 1,
+    bootId: r.bootId,
+    ackSeq: Math.max(...r.records.map((x) => x.seq)),
+    accepted: r.records.length,
+    duplicateTransitions: 0,
+  },
+});
+
+describe('uploader loop with a fake transport', () => {
+  it('moves to the next WAN at once when one fails, and deletes only what was acknowledged', async () => {
+    const spool = openSpool({ dir: spoolDir(), fsync: 'never' }, { logger: silentLogger });
+    const { t, seen } = fakeTransport((route, r) =>
+      route.iface === 'wan' ? { kind: 'network', error: 'ETIMEDOUT' } : ackOf(r),
+    );
+    const up = createUploader(
+      { deviceId: 'ce-1', reportIntervalMs: 1000, maxDelayMs: 50 },
+      {
+        spool,
+        transport: t,
+        logger: silentLogger,
+        routes: () => [
+          { iface: 'wan', localAddress: '10.0.0.2', online: true },
+          { iface: 'wanb', localAddress: '10.1.0.2', online: true },
+        ],
+      },
+    );
+    up.start();
+    spool.append('boot-aaaaaaaa', sample(Date.now()));
+    spool.append('boot-aaaaaaaa', transition(Date.now()));
+    up.wake();
+    assert.equal(await up.flush(5000), true);
+    assert.deepEqual(
+      seen.slice(0, 2).map((s) => s.route),
+      ['wan', 'wanb'],
+    );
+    assert.deepEqual(
+      seen[1]!.report.records.map((r) => r.seq),
+      [1, 2],
+    );
+    assert.equal(up.stats().byRoute.wanb, 1);
+    // Next upload skips the WAN that just failed (cool-down) and goes straight to wanb.
+    spool.append('boot-aaaaaaaa', transition(Date.now()));
+    up.wake();
+    assert.equal(await up.flush(5000), true);
+    assert.equal(seen[seen.length - 1]!.route, 'wanb');
+    assert.equal(seen.length, 3);
+    await up.stop();
+    spool.close();
+  });
+
+  it('keeps records the ack does not cover, and isolates a record the server refuses', async () => {
+    const spool = openSpool({ dir: spoolDir(), fsync: 'never' }, { logger: silentLogger });
+    let partial = true;
+    const { t, seen } = fakeTransport((_route, r) => {
+      if (r.records.some((x) => x.seq === 3)) return { kind: 'rejected', status: 422, code: 'validation_failed' };
+      if (partial) {
+        partial = false;
+        return {
+          kind: 'ack',
+          ack: { v: 1, bootId: r.bootId, ackSeq: r.records[0]!.seq, accepted: 1, duplicateTransitions: 0 },
+        };
+      }
+      return ackOf(r);
+    });
+    const up = createUploader(
+      { deviceId: 'ce-1', reportIntervalMs: 1000, maxDelayMs: 0 },
+      { spool, transport: t, logger: silentLogger, routes: () => [{ iface: 'default', online: true }] },
+    );
+    for (let i = 0; i < 6; i++) spool.append('boot-aaaaaaaa', sample(T0 + i));
+    up.start();
+    assert.equal(await up.flush(5000), true);
+    const delivered = seen
+      .filter((s) => !s.report.records.some((x) => x.seq === 3))
+      .flatMap((s) => s.report.records.map((x) => x.seq));
+    assert.deepEqual([...new Set(delivered)].sort(), [1, 2, 4, 5, 6]);
+    assert.equal(up.stats().rejectedRecords, 1);
+    await up.stop();
+    spool.close();
+  });
+});
