@@ -55,10 +55,10 @@ function figureRow(label: string, f: Figs, strong = false): string {
 }
 
 const SUMMARY_HEAD = ['', 'Availability', 'Online', 'Offline', 'Unknown', 'Maintenance', 'Outages', 'Longest', 'MTTR', 'MTBF']
-  .map((h) => `<th style="${TH}">${h}</th>`)
+  .map((h, i) => `<th style="${TH}${i ? ';text-align:right' : ''}">${h}</th>`)
   .join('');
 
-const W = 760;
+const W = 900;
 const BAR_H = 22;
 
 /** Inline SVG: one coloured bar per segment, device-unreachable parts hatched, day/period ticks. */

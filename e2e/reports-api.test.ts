@@ -1,0 +1,204 @@
+/**
+ * End to end: a scripted day-in-the-life of a two-WAN site goes through the real ingest API into
+ * InfluxDB; the watchdog's reachability points and a silence are written where alerting writes
+ * them; then `GET /api/v1/devices/:id/uptime` must equal figures computed by hand, the CSV must
+ * carry them, and the HTML page — opened in real headless Chromium — must show them.
+ */
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { Router } from 'express';
+import { pino } from 'pino';
+import { chromium, type Browser } from 'playwright-core';
+import request from 'supertest';
+import { M, RP, encodeTagValue, type ReportRecord, type Silence } from '../contract/index.ts';
+import { startTestIngest, type TestIngest } from '../ingest/testing.ts';
+import { createReportsRouter } from '../reports/index.ts';
+import { formatDuration, formatPct } from '../reports/render/format.ts';
+import { testServices } from '../stack/testing.ts';
+
+const MIN = 60_000;
+const T0 = Date.UTC(2026, 0, 5, 8, 0, 0);
+const at = (min: number) => T0 + Math.round(min * MIN);
+const DEV = 'ce-e2e-1';
+
+type Tr = Extract<ReportRecord, { type: 'transition' }>;
+const tr = (seq: number, min: number, iface: string, from: Tr['from'], to: Tr['to'], reason: Tr['reason'] = 'track'): Tr => ({
+  type: 'transition',
+  seq,
+  timeMs: at(min),
+  iface,
+  from,
+  to,
+  score: to === 'online' ? 12 : 0,
+  reason,
+});
+
+describe('uptime report end to end (ingest API -> InfluxDB -> reports API)', () => {
+  let t: TestIngest;
+  let token: string;
+  let influxBase: string;
+  const admin = () => ({ Authorization: `Bearer ${t.adminToken}` });
+
+  before(async () => {
+    // The reports router needs the influx/redis clients the ingest helper creates, so mount a
+    // forwarding router first and point it at the real one once they exist.
+    const slot: { router?: Router } = {};
+    const forward = Router();
+    forward.use((req, res, next) => (slot.router ? slot.router(req, res, next) : next()));
+    t = await startTestIngest({ label: 'reports_e2e', routers: [forward] });
+    slot.router = createReportsRouter({ influx: t.influx, redis: t.redis, keys: t.keys, logger: pino({ level: 'silent' }), nowMs: () => at(24 * 60) });
+    influxBase = (await testServices()).influxBaseUrl;
+    token = await t.addDevice(DEV, { name: 'Shop <Main St.>' });
+
+    const post = async (bootId: string, sentMin: number, records: ReportRecord[]) => {
+      const report = { v: 1, deviceId: DEV, bootId, sentAtMs: at(sentMin), reportIntervalMs: 5000, records };
+      const res = await request(t.app).post('/api/v1/reports').set('Authorization', `Bearer ${token}`).send(report);
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+    };
+    // Boot A: both links up before the period; wanb fails at 10, wan at 20 (site dark).
+    await post('bootAAAA-1', 19, [
+      tr(1, -30, 'wan', 'unknown', 'online', 'start'),
+      tr(2, -30, 'wanb', 'unknown', 'online', 'start'),
+      tr(3, 10, 'wanb', 'online', 'offline'),
+    ]);
+    // Back online at 30:05 with the same boot: back-filled transitions.
+    await post('bootAAAA-1', 30.1, [tr(4, 20, 'wan', 'online', 'offline'), tr(5, 30, 'wan', 'offline', 'online')]);
+    await post('bootAAAA-1', 41, [tr(6, 40, 'wanb', 'offline', 'online')]);
+    // Power cut after 45; new boot B starts at 50.
+    await post('bootBBBB-2', 50.2, [tr(7, 50, 'wan', 'unknown', 'online', 'start'), tr(8, 50, 'wanb', 'unknown', 'online', 'start')]);
+
+    // What alerting's watchdog writes (wan_device_state, RP forever) and a silence on wanb.
+    const dev = encodeTagValue(DEV);
+    const lines = [
+      `${M.deviceState},device=${dev} state="unreachable",reachable=0i,last_seen_ms=${at(19)}i ${at(20.5)}`,
+      `${M.deviceState},device=${dev} state="reachable",reachable=1i,last_seen_ms=${at(30 + 5 / 60)}i ${at(30 + 5 / 60)}`,
+      `${M.deviceState},device=${dev} state="unreachable",reachable=0i,last_seen_ms=${at(45)}i ${at(46)}`,
+      `${M.deviceState},device=${dev} state="reachable",reachable=1i,last_seen_ms=${at(50 + 10 / 60)}i ${at(50 + 10 / 60)}`,
+    ];
+    const w = await fetch(`${influxBase}/write?db=${t.db}&rp=${RP.forever}&precision=ms`, { method: 'POST', body: lines.join('\n') });
+    assert.equal(w.status, 204, await w.text());
+    const silence: Silence = {
+      v: 1,
+      id: 'sil-1',
+      deviceId: DEV,
+      iface: 'wanb',
+      startMs: at(55),
+      endMs: at(90),
+      comment: 'ISP maintenance',
+      createdBy: 'test',
+      createdAtMs: at(0),
+    };
+    await t.redis.hset(t.keys.silences, silence.id, JSON.stringify(silence));
+  });
+  after(async () => {
+    await t.close();
+  });
+
+  const url = (fmt = '') => `/api/v1/devices/${DEV}/uptime?from=${new Date(at(0)).toISOString()}&to=${at(60)}${fmt}`;
+
+  it('JSON equals the hand-computed figures', async () => {
+    const res = await request(t.app).get(url()).set(admin()).expect(200);
+    const r = res.body;
+    assert.equal(r.periodMs, 60 * MIN);
+    assert.equal(r.name, 'Shop <Main St.>');
+    const pick = (f: Record<string, unknown>) => ({
+      onlineMs: f.onlineMs,
+      offlineMs: f.offlineMs,
+      unknownMs: f.unknownMs,
+      maintenanceMs: f.maintenanceMs,
+      availabilityPct: f.availabilityPct,
+      outageCount: f.outageCount,
+      longestOutageMs: f.longestOutageMs,
+    });
+    const byIface = Object.fromEntries(r.ifaces.map((i: { iface: string }) => [i.iface, i]));
+    // wan: up 0-20, down 20-30 (site dark from 19), up 30-45, no data 45-50 (new boot), up 50-60.
+    assert.deepEqual(pick(byIface.wan), { onlineMs: 45 * MIN, offlineMs: 10 * MIN, unknownMs: 5 * MIN, maintenanceMs: 0, availabilityPct: 81.818, outageCount: 1, longestOutageMs: 10 * MIN });
+    // wanb: up 0-10, down 10-40, up 40-45, no data 45-50, up 50-55, silenced 55-60.
+    assert.deepEqual(pick(byIface.wanb), { onlineMs: 20 * MIN, offlineMs: 30 * MIN, unknownMs: 5 * MIN, maintenanceMs: 5 * MIN, availabilityPct: 40, outageCount: 1, longestOutageMs: 30 * MIN });
+    assert.deepEqual(byIface.wanb.outages[0].parts, [
+      { startMs: at(10), endMs: at(19), cause: 'link_down' },
+      { startMs: at(19), endMs: at(30 + 5 / 60), cause: 'device_unreachable' },
+      { startMs: at(30 + 5 / 60), endMs: at(40), cause: 'link_down' },
+    ]);
+    assert.equal(byIface.wan.outages[0].cause, 'device_unreachable');
+    // Internet: down only 20-30 (both links), unknown 45-50; wanb's silence does not matter while wan is up.
+    assert.deepEqual(pick(r.internet), { onlineMs: 45 * MIN, offlineMs: 10 * MIN, unknownMs: 5 * MIN, maintenanceMs: 0, availabilityPct: 81.818, outageCount: 1, longestOutageMs: 10 * MIN });
+  });
+
+  it('CSV carries the same figures with RFC 4180 quoting', async () => {
+    const res = await request(t.app).get(url('&format=csv')).set(admin()).expect(200).expect('content-type', /text\/csv/);
+    const lines = res.text.split('\r\n');
+    assert.equal(lines[0], 'device_id,iface,from,to,online_ms,offline_ms,unknown_ms,maintenance_ms,availability_pct,outages,total_outage_ms,longest_outage_ms,mttr_ms,mtbf_ms');
+    assert.equal(lines[1], `${DEV},(internet),2026-01-05T08:00:00.000Z,2026-01-05T09:00:00.000Z,${45 * MIN},${10 * MIN},${5 * MIN},0,81.818,1,${10 * MIN},${10 * MIN},${10 * MIN},${45 * MIN}`);
+    assert.ok(lines.includes(`${DEV},wanb,2026-01-05T08:10:00.000Z,2026-01-05T08:40:00.000Z,${30 * MIN},link_down,false,false`));
+  });
+
+  it('bad input gets a problem answer; an unknown device is not found', async () => {
+    const bad = await request(t.app).get(`/api/v1/devices/${DEV}/uptime?from=yesterday`).set(admin()).expect(400);
+    assert.equal(bad.body.code, 'invalid_query');
+    assert.match(bad.headers['content-type']!, /application\/problem\+json/);
+    const reversed = await request(t.app).get(`/api/v1/devices/${DEV}/uptime?from=${at(60)}&to=${at(0)}`).set(admin()).expect(400);
+    assert.equal(reversed.body.code, 'invalid_query');
+    const fmt = await request(t.app).get(url('&format=pdf')).set(admin()).expect(400);
+    assert.equal(fmt.body.code, 'invalid_query');
+    const missing = await request(t.app).get(`/api/v1/devices/nope/uptime`).set(admin()).expect(404);
+    assert.equal(missing.body.code, 'not_found');
+    await request(t.app).get(url()).expect(401);
+  });
+
+  it('fleet report lists the device with the same internet figures', async () => {
+    const res = await request(t.app).get(`/api/v1/uptime?from=${at(0)}&to=${at(60)}`).set(admin()).expect(200);
+    assert.equal(res.body.deviceCount, 1);
+    assert.equal(res.body.devices[0].deviceId, DEV);
+    assert.equal(res.body.devices[0].internet.availabilityPct, 81.818);
+    assert.equal(res.body.internet.offlineMs, 10 * MIN);
+  });
+
+  describe('HTML in headless Chromium', () => {
+    let browser: Browser;
+    before(async () => {
+      browser = await chromium.launch({
+        executablePath: '/usr/bin/chromium',
+        args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      });
+    });
+    after(async () => {
+      await browser?.close();
+    });
+
+    it('shows the figures of the JSON, and a screenshot is saved', async () => {
+      const json = (await request(t.app).get(url()).set(admin()).expect(200)).body;
+      const html = (await request(t.app).get(url('&format=html')).set(admin()).expect(200).expect('content-type', /text\/html/)).text;
+      assert.doesNotMatch(html, /<script/i);
+      const page = await browser.newPage({ viewport: { width: 1040, height: 900 } });
+      // Block every request: the page must need nothing from outside.
+      await page.route('**/*', (route) => route.abort());
+      await page.setContent(html, { waitUntil: 'load' });
+      assert.equal(await page.title(), 'Uptime report — Shop <Main St.>');
+      const rows: Array<[string, Record<string, number | null>]> = [
+        ['Internet (any WAN)', json.internet],
+        ...json.ifaces.map((i: { iface: string }) => [i.iface, i] as [string, Record<string, number | null>]),
+      ];
+      for (const [label, fig] of rows) {
+        const cell = (field: string) => page.locator(`tr[data-row="${label}"] td[data-field="${field}"]`).innerText();
+        assert.equal(await cell('availabilityPct'), formatPct(fig.availabilityPct!), `${label} availability`);
+        for (const f of ['onlineMs', 'offlineMs', 'unknownMs', 'maintenanceMs', 'longestOutageMs', 'mttrMs', 'mtbfMs']) {
+          assert.equal(await cell(f), formatDuration(fig[f] ?? null), `${label} ${f}`);
+        }
+        assert.equal(await cell('outageCount'), String(fig.outageCount));
+      }
+      assert.equal(await page.locator('svg').count(), 1 + json.ifaces.length);
+      assert.equal(await page.locator('tr[data-outage]').count(), 3);
+      const box = await page.locator('svg').first().boundingBox();
+      assert.ok(box && box.width > 500, 'the timeline is drawn at full width');
+      const dir = join(import.meta.dirname, '..', 'test-output');
+      mkdirSync(dir, { recursive: true });
+      const shot = join(dir, 'reports-uptime.png');
+      await page.screenshot({ path: shot, fullPage: true });
+      console.log(`screenshot: ${shot}`);
+      await page.close();
+    });
+  });
+});
