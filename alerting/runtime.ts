@@ -1,17 +1,151 @@
-import { Router } from 'express';
+import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { Redis } from 'ioredis';
+import { QUEUES, deviceEventsJobSchema, redisKeys } from '../contract/index.ts';
+import { createMailer } from './adapters/mailer.ts';
+import { createRecorder } from './adapters/recorder.ts';
+import { createAlertStore } from './adapters/store.ts';
+import { applyDeviceEvents } from './core/apply-events.ts';
+import { flushGroup } from './core/flush.ts';
+import { attemptsForCoverage, retryDelayMs } from './core/retry.ts';
+import { sweepDevice } from './core/sweep.ts';
+import { createDeliverer, type NotifyJob } from './deliver.ts';
 import type { Alerting, AlertingDeps } from './index.ts';
+import { createNotifyProcessor } from './notify-worker.ts';
 import type { AlertingOptions } from './options.ts';
+import { createAlertingRouter } from './router.ts';
 
-// Placeholder wiring; replaced by the real runtime below in the next commits.
-export function createAlertingRuntime(_deps: AlertingDeps, _options: AlertingOptions): Alerting {
+/**
+ * Alerting's own timer queue (group-wait flushes and the watchdog sweep). Kept apart from
+ * QUEUES.scheduled so that another part's worker on that queue never takes these jobs.
+ */
+export const ALERT_TIMERS_QUEUE = 'ww-alert-timers';
+
+export interface FlushJob {
+  v: 1;
+  deviceId: string;
+  groupId: string;
+}
+
+export function createAlertingRuntime(deps: AlertingDeps, options: AlertingOptions): Alerting {
+  const nowMs = deps.nowMs ?? Date.now;
+  const log = deps.logger.child({ part: 'alerting' });
+  const keys = redisKeys(deps.redisPrefix);
+  const redis = new Redis(deps.redisUrl, { maxRetriesPerRequest: null });
+  redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
+  const connection = redis;
+  const prefix = keys.bull;
+  const store = createAlertStore(redis, deps.redisPrefix);
+  const recorder = createRecorder(deps.influx);
+  const mailer = createMailer(deps.mail);
+  const attempts = attemptsForCoverage(options.retryBaseDelayMs, options.retryMaxDelayMs, options.retryCoverageMs);
+  const notifyQueue = new Queue<NotifyJob>(QUEUES.notify, { connection, prefix });
+  const timers = new Queue<FlushJob | { v: 1 }>(ALERT_TIMERS_QUEUE, { connection, prefix });
+  const deliver = createDeliverer({ store, recorder, notifyQueue, nocEmails: deps.nocEmails, dashboardUrl: deps.dashboardUrl, logger: log, jobOptions: { attempts } });
+  const workers: Worker[] = [];
+  let started: Promise<void> | undefined;
+
+  async function scheduleFlush(deviceId: string, group: { id: string; flushAtMs: number }, now: number) {
+    await timers.add('flush', { v: 1, deviceId, groupId: group.id } satisfies FlushJob, {
+      jobId: `flush:${deviceId}:${group.id}`,
+      delay: Math.max(0, group.flushAtMs - now),
+      attempts: 10,
+      backoff: { type: 'exponential', delay: 500 },
+      removeOnComplete: { age: 86_400 },
+      removeOnFail: { age: 7 * 86_400 },
+    });
+  }
+
+  async function onDeviceEvents(job: Job) {
+    const parsed = deviceEventsJobSchema.safeParse(job.data);
+    if (!parsed.success) throw new UnrecoverableError(`device-events job ${job.id}: not a v1 DeviceEventsJob: ${parsed.error.issues[0]?.message}`);
+    const ev = parsed.data;
+    await store.withDeviceLock(ev.deviceId, async () => {
+      const now = nowMs();
+      const before = await store.loadState(ev.deviceId);
+      const r = applyDeviceEvents(before, ev, now, options);
+      if (before.reach === 'unreachable' && r.state.reach === 'reachable') await recorder.deviceState(ev.deviceId, 'reachable', ev.receivedAtMs, now);
+      if (r.openedGroup) await scheduleFlush(ev.deviceId, r.openedGroup, now);
+      await store.saveState(r.state);
+      log.debug({ deviceId: ev.deviceId, jobId: job.id, reasons: r.reasons }, 'device events applied');
+    });
+  }
+
+  async function onFlush(data: FlushJob) {
+    await store.withDeviceLock(data.deviceId, async () => {
+      const now = nowMs();
+      const [state, silences] = await Promise.all([store.loadState(data.deviceId), store.silences()]);
+      const r = flushGroup(state, data.groupId, now, silences);
+      if (r.notice) await deliver(r.notice, r.state, now);
+      await store.saveState(r.state);
+    });
+  }
+
+  async function sweepOne(deviceId: string, now: number, silences: Awaited<ReturnType<typeof store.silences>>) {
+    await store.withDeviceLock(deviceId, async () => {
+      const [state, lastSeenMs, live] = await Promise.all([store.loadState(deviceId), store.lastSeen(deviceId), store.live(deviceId)]);
+      const r = sweepDevice(state, { lastSeenMs, reportIntervalMs: live.reportIntervalMs }, now, silences, options);
+      if (r.reachChange) await recorder.deviceState(deviceId, r.reachChange, lastSeenMs ?? now, now);
+      for (const n of r.notices) await deliver(n, r.state, now);
+      if (r.openedGroup) await scheduleFlush(deviceId, r.openedGroup, now);
+      await store.saveState(r.state);
+      if (r.reachChange) log.info({ deviceId, reach: r.reachChange, lastSeenMs }, 'device reachability changed');
+    });
+  }
+
+  /** One sweep across the fleet; a Redis lock makes sure only one process sweeps at a time. */
+  async function onSweep() {
+    const release = await store.trySweepLock(Math.max(10_000, options.sweepIntervalMs * 4));
+    if (!release) return { skipped: 'another sweep is running' };
+    try {
+      const now = nowMs();
+      const [stale, open, silences] = await Promise.all([store.staleDevices(now - options.watchdogMinMs), store.openDevices(), store.silences()]);
+      for (const id of new Set([...stale, ...open])) {
+        try {
+          await sweepOne(id, now, silences);
+        } catch (err) {
+          log.error({ deviceId: id, err: (err as Error).message }, 'sweep of device failed; retried next sweep');
+        }
+      }
+      return { devices: new Set([...stale, ...open]).size };
+    } finally {
+      await release();
+    }
+  }
+
+  const workerOpts = { connection, prefix, lockDuration: options.lockDurationMs, stalledInterval: options.stalledIntervalMs };
+  const onWorkerError = (name: string) => (err: Error) => log.error({ worker: name, err: err.message }, 'worker error');
+
+  async function start() {
+    const events = new Worker(QUEUES.deviceEvents, onDeviceEvents, { ...workerOpts, concurrency: options.eventsConcurrency });
+    const timerWorker = new Worker(ALERT_TIMERS_QUEUE, async (job: Job) => (job.name === 'flush' ? onFlush(job.data as FlushJob) : onSweep()), { ...workerOpts, concurrency: 4 });
+    const notify = new Worker<NotifyJob>(QUEUES.notify, createNotifyProcessor({ mailer, recorder, logger: log, nowMs }), {
+      ...workerOpts,
+      concurrency: options.notifyConcurrency,
+      settings: { backoffStrategy: (attemptsMade: number) => retryDelayMs(attemptsMade, options.retryBaseDelayMs, options.retryMaxDelayMs) },
+    });
+    for (const [name, w] of [['events', events], ['timers', timerWorker], ['notify', notify]] as const) {
+      w.on('error', onWorkerError(name));
+      w.on('failed', (job, err) => {
+        if (name !== 'notify') log.error({ worker: name, jobId: job?.id, attemptsMade: job?.attemptsMade, err: err.message }, 'job failed');
+      });
+      workers.push(w);
+    }
+    await timers.upsertJobScheduler('watchdog-sweep', { every: options.sweepIntervalMs }, { name: 'sweep', data: { v: 1 }, opts: { removeOnComplete: true, removeOnFail: { count: 100 } } });
+    await Promise.all(workers.map((w) => w.waitUntilReady()));
+  }
+
   return {
-    router: Router(),
-    async startWorkers() {},
-    async close() {},
-    mailer: {
-      async send() {
-        throw new Error('mailer not implemented yet');
-      },
+    router: createAlertingRouter({ store, influx: deps.influx, nowMs }),
+    startWorkers() {
+      started ??= start();
+      return started;
     },
+    async close() {
+      await Promise.all(workers.map((w) => w.close()));
+      await Promise.all([notifyQueue.close(), timers.close()]);
+      mailer.close();
+      await redis.quit().catch(() => undefined);
+    },
+    mailer,
   };
 }

@@ -1,0 +1,99 @@
+import { randomUUID } from 'node:crypto';
+import express, { Router } from 'express';
+import type { InfluxDB } from 'influx';
+import { z } from 'zod';
+import { M, NOTIFICATION_STATUSES, ProblemError, RP, TAG, decodeTagValue, encodeTagValue, issuesToErrors, type Silence } from '../contract/index.ts';
+import type { AlertStore } from './adapters/store.ts';
+
+const createSilenceSchema = z.strictObject({
+  deviceId: z.string().min(1).max(64).nullable().optional(),
+  iface: z.string().min(1).max(128).nullable().optional(),
+  /** Default: now. */
+  startMs: z.number().int().nonnegative().optional(),
+  endMs: z.number().int().positive(),
+  comment: z.string().max(500).optional(),
+  createdBy: z.string().max(100).optional(),
+});
+
+const notificationsQuerySchema = z.strictObject({
+  status: z.enum(NOTIFICATION_STATUSES).optional(),
+  device: z.string().min(1).max(64).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).optional(),
+});
+
+/**
+ * `POST|GET|DELETE /silences` and `GET /notifications`; mounted under /api/v1 behind admin auth.
+ * Errors are thrown as ProblemError and rendered by ingest's error handler.
+ */
+export function createAlertingRouter(deps: { store: AlertStore; influx: InfluxDB; nowMs: () => number }): Router {
+  const r = Router();
+  r.use(express.json({ limit: '16kb' }));
+
+  r.post('/silences', async (req, res) => {
+    const parsed = createSilenceSchema.safeParse(req.body ?? {});
+    if (!parsed.success) throw new ProblemError('validation_failed', 'invalid silence', issuesToErrors(parsed.error.issues));
+    const b = parsed.data;
+    const now = deps.nowMs();
+    const startMs = b.startMs ?? now;
+    if (b.endMs <= startMs) throw new ProblemError('validation_failed', 'endMs must be after startMs', [{ path: 'endMs', message: 'must be after startMs' }]);
+    if ((b.deviceId ?? null) === null && (b.iface ?? null) !== null) {
+      throw new ProblemError('validation_failed', 'iface needs deviceId', [{ path: 'iface', message: 'a silence by interface must name its deviceId' }]);
+    }
+    const silence: Silence = {
+      v: 1,
+      id: `sil-${randomUUID()}`,
+      deviceId: b.deviceId ?? null,
+      iface: b.iface ?? null,
+      startMs,
+      endMs: b.endMs,
+      comment: b.comment ?? '',
+      createdBy: b.createdBy ?? 'admin',
+      createdAtMs: now,
+    };
+    await deps.store.putSilence(silence);
+    res.status(201).json(silence);
+  });
+
+  r.get('/silences', async (req, res) => {
+    const now = deps.nowMs();
+    const active = req.query.active === 'true' || req.query.active === '1';
+    const all = (await deps.store.silences()).filter((s) => !active || (s.startMs <= now && now < s.endMs)).sort((a, b) => a.startMs - b.startMs);
+    res.json({ silences: all });
+  });
+
+  r.delete('/silences/:id', async (req, res) => {
+    if (!(await deps.store.deleteSilence(req.params.id))) throw new ProblemError('not_found', `silence ${req.params.id} not found`);
+    res.status(204).end();
+  });
+
+  r.get('/notifications', async (req, res) => {
+    const parsed = notificationsQuerySchema.safeParse(req.query);
+    if (!parsed.success) throw new ProblemError('invalid_query', 'invalid notifications query', issuesToErrors(parsed.error.issues));
+    const q = parsed.data;
+    const where: string[] = [];
+    if (q.status) where.push(`"${TAG.status}" = '${q.status}'`);
+    if (q.device) where.push(`"${TAG.device}" = '${encodeTagValue(q.device).replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`);
+    const sql = `SELECT * FROM "${RP.forever}"."${M.notification}"${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY time DESC LIMIT ${q.limit ?? 100}`;
+    let rows: Array<Record<string, unknown>>;
+    try {
+      rows = (await deps.influx.query(sql)) as unknown as Array<Record<string, unknown>>;
+    } catch (err) {
+      throw new ProblemError('influx_unavailable', (err as Error).message);
+    }
+    res.json({
+      notifications: rows.map((row) => ({
+        time: new Date(row.time as Date).toISOString(),
+        deviceId: decodeTagValue(String(row.device ?? '')),
+        status: row.status,
+        notificationId: row.notification_id,
+        incidentId: row.incident_id,
+        recipients: String(row.recipients ?? '').split(',').filter(Boolean),
+        subject: row.subject,
+        attempt: row.attempt,
+        error: row.error || null,
+        messageId: row.message_id,
+      })),
+    });
+  });
+  return r;
+}
