@@ -1,0 +1,209 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { resolveAlertingOptions } from '../options.ts';
+import { applyDeviceEvents, decideLinkChange } from '../core/apply-events.ts';
+import { flushGroup } from '../core/flush.ts';
+import { dispose, findSilence } from '../core/notice.ts';
+import { policyDirection } from '../core/policy-summary.ts';
+import { renderNotice, type RenderContext } from '../core/render.ts';
+import { attemptsForCoverage, coveredMs, retryDelayMs } from '../core/retry.ts';
+import { emptyDeviceState, emptyIface, type DeviceAlertState } from '../core/state.ts';
+import { decideReachability, reminderDue, sweepDevice } from '../core/sweep.ts';
+import { job, pol, T0, tr } from './fixtures.ts';
+
+const opts = resolveAlertingOptions({ groupWaitMs: 10_000, flapMaxChanges: 3, flapWindowMs: 60_000, reminderIntervalMs: 3_600_000, watchdogMinMs: 15_000 });
+const ctx = (over: Partial<RenderContext> = {}): RenderContext => ({
+  device: { id: 'ce-1', name: 'Router One', site: 'Berlin' },
+  mode: 'FAIL_OVER',
+  ifaces: { eth0: { state: 'online', rttAvgMs: 12.34, lossPct: 0 }, eth1: { state: 'offline', rttAvgMs: null, lossPct: 100 } },
+  policies: {},
+  dashboardUrl: 'http://grafana.local/d/ce-1',
+  ...over,
+});
+
+/** A device with both links online and a first policy snapshot (no events). */
+function steady(): DeviceAlertState {
+  const r = applyDeviceEvents(emptyDeviceState('ce-1'), job('ce-1', [tr(1, 'eth0', 'unknown', 'online'), tr(2, 'eth1', 'unknown', 'online'), pol(3, ['eth0', 'eth1'])]), T0, opts);
+  assert.equal(r.added.length, 0, 'startup is not an incident');
+  return r.state;
+}
+
+describe('decideLinkChange truth table', () => {
+  const cases: Array<[boolean, string | null, Parameters<typeof tr>[2], Parameters<typeof tr>[3], string]> = [
+    [true, null, 'online', 'offline', 'down'],
+    [true, null, 'online', 'disconnecting', 'none'],
+    [true, null, 'disconnecting', 'offline', 'down'],
+    [true, null, 'online', 'disabled', 'unrouted'],
+    [false, 'down:x', 'offline', 'online', 'up'],
+    [false, 'down:x', 'connecting', 'online', 'up'],
+    [false, null, 'connecting', 'online', 'routed'],
+    [false, 'down:x', 'offline', 'connecting', 'none'],
+    [false, null, 'unknown', 'offline', 'none'],
+  ];
+  for (const [routed, incident, from, to, want] of cases) {
+    it(`routed=${routed} incident=${incident ?? '-'} ${from}->${to} => ${want}`, () => {
+      const prev = { ...emptyIface(from), routed, downSinceMs: incident ? T0 : null, downIncidentId: incident };
+      assert.equal(decideLinkChange(prev, tr(9, 'eth1', from, to)), want);
+    });
+  }
+});
+
+describe('grouping: link down + the failover it causes = one notice', () => {
+  it('eth1 DOWN — traffic now on eth0 (FAIL_OVER: eth0 100%)', () => {
+    const s = steady();
+    const r = applyDeviceEvents(s, job('ce-1', [tr(10, 'eth1', 'online', 'disconnecting'), tr(11, 'eth1', 'disconnecting', 'offline'), pol(12, ['eth0'])]), T0 + 20_000, opts);
+    assert.deepEqual(r.added.map((e) => e.kind), ['link_down', 'policy_change']);
+    assert.deepEqual(r.openedGroup, { id: r.state.group!.id, flushAtMs: T0 + 30_000 });
+    const f = flushGroup(r.state, r.openedGroup!.id, T0 + 30_000, []);
+    assert.equal(f.state.group, null);
+    assert.equal(f.notice!.kind, 'link_down');
+    const mail = renderNotice(f.notice!, ctx({ policies: f.state.policies }));
+    assert.equal(mail.subject, '[wanwatch] Router One (Berlin): eth1 DOWN — traffic now on eth0 (FAIL_OVER: eth0 100%)');
+    assert.match(mail.text, /eth1 went offline at 2026-11-21 12:00:11 UTC/);
+    assert.match(mail.text, /eth0: online, latency 12\.3 ms, loss 0\.0%/);
+    assert.match(mail.text, /Dashboard: http:\/\/grafana\.local\/d\/ce-1/);
+    assert.match(mail.html, /<a href="http:\/\/grafana\.local\/d\/ce-1">/);
+  });
+
+  it('events arriving in a second job join the open group (no second flush scheduled)', () => {
+    const a = applyDeviceEvents(steady(), job('ce-1', [tr(11, 'eth1', 'online', 'offline')]), T0, opts);
+    const b = applyDeviceEvents(a.state, job('ce-1', [pol(12, ['eth0'])]), T0 + 1000, opts);
+    assert.equal(b.openedGroup, null);
+    assert.equal(b.state.group!.events.length, 2);
+  });
+
+  it('a replayed job adds nothing (seq dedup per boot)', () => {
+    const j = job('ce-1', [tr(11, 'eth1', 'online', 'offline'), pol(12, ['eth0'])]);
+    const a = applyDeviceEvents(steady(), j, T0, opts);
+    const f = flushGroup(a.state, a.state.group!.id, T0 + 10_000, []);
+    const again = applyDeviceEvents(f.state, j, T0 + 11_000, opts);
+    assert.deepEqual(again.added, []);
+    assert.equal(again.openedGroup, null);
+  });
+
+  it('a replayed flush is a no-op', () => {
+    const a = applyDeviceEvents(steady(), job('ce-1', [tr(11, 'eth1', 'online', 'offline')]), T0, opts);
+    const f = flushGroup(a.state, a.state.group!.id, T0 + 10_000, []);
+    assert.equal(flushGroup(f.state, a.state.group!.id, T0 + 10_001, []).notice, null);
+  });
+
+  it('resolved email carries the outage duration; all links down is its own headline', () => {
+    let s = applyDeviceEvents(steady(), job('ce-1', [tr(11, 'eth1', 'online', 'offline'), tr(12, 'eth0', 'online', 'offline', T0 + 12_000), pol(13, [])]), T0, opts).state;
+    let f = flushGroup(s, s.group!.id, T0 + 10_000, []);
+    assert.equal(f.notice!.kind, 'all_links_down');
+    assert.match(renderNotice(f.notice!, ctx()).subject, /ALL LINKS DOWN \(eth1, eth0\) — no link carries traffic \(FAIL_OVER: none \(unreachable\)\)/);
+    s = applyDeviceEvents(f.state, job('ce-1', [tr(20, 'eth1', 'offline', 'online', T0 + 11_000 + 185_000), pol(21, ['eth1'])]), T0 + 200_000, opts).state;
+    f = flushGroup(s, s.group!.id, T0 + 210_000, []);
+    assert.equal(f.notice!.kind, 'link_up');
+    assert.equal(renderNotice(f.notice!, ctx()).subject, '[wanwatch] Router One (Berlin): eth1 UP after 3m 5s — traffic now on eth1 (FAIL_OVER: eth1 100%)');
+  });
+});
+
+describe('policy direction', () => {
+  it('lost -> failover, gained -> failback, same set -> change', () => {
+    assert.equal(policyDirection(['eth1'], ['eth0']), 'failover');
+    assert.equal(policyDirection(['eth0'], ['eth0', 'eth1']), 'failback');
+    assert.equal(policyDirection(['eth0', 'eth1'], ['eth1', 'eth0']), 'change');
+  });
+});
+
+describe('flap damping', () => {
+  it('more than N changes in M -> one flapping event, later changes damped, ends after M stable', () => {
+    let s = steady();
+    const kinds: string[] = [];
+    let seq = 10;
+    for (let i = 0; i < 6; i++) {
+      const r = applyDeviceEvents(s, job('ce-1', [tr(seq++, 'eth1', i % 2 ? 'offline' : 'online', i % 2 ? 'online' : 'offline', T0 + i * 5000)]), T0 + i * 5000, opts);
+      kinds.push(...r.added.map((e) => e.kind));
+      s = r.state;
+    }
+    assert.equal(kinds.filter((k) => k === 'flapping').length, 1);
+    const f = flushGroup(s, s.group!.id, T0 + 40_000, []);
+    const byDisposition = f.notice!.items.map((i) => `${i.item.kind}:${i.disposition}`);
+    assert.ok(byDisposition.includes('flapping:notify'));
+    assert.ok(byDisposition.filter((d) => d.startsWith('link_')).every((d) => d.endsWith(':damped')), byDisposition.join());
+    assert.equal(f.notice!.kind, 'flapping');
+    assert.match(renderNotice(f.notice!, ctx()).subject, /eth1 FLAPPING \(4 changes in 1m 0s\)/);
+    // Still flapping 30 s after the last change; ended 60 s after it.
+    const lastChange = T0 + 25_000;
+    assert.equal(sweepDevice(f.state, { lastSeenMs: lastChange + 30_000, reportIntervalMs: 1000 }, lastChange + 30_000, [], opts).notices.length, 0);
+    const end = sweepDevice(f.state, { lastSeenMs: lastChange + 60_000, reportIntervalMs: 1000 }, lastChange + 60_000, [], opts);
+    assert.deepEqual(end.notices.map((n) => n.items[0]!.item.kind), ['flapping_ended']);
+    assert.equal(end.state.ifaces.eth1!.flappingSinceMs, null);
+  });
+});
+
+describe('silences and inhibition (dispose truth table)', () => {
+  const sil = (deviceId: string | null, iface: string | null, startMs: number, endMs: number) => ({ v: 1 as const, id: 's1', deviceId, iface, startMs, endMs, comment: '', createdBy: 't', createdAtMs: 0 });
+  it('matches device, device+iface, and time (event time or now)', () => {
+    assert.ok(findSilence([sil('ce-1', null, T0, T0 + 10)], 'ce-1', 'eth1', T0 + 5, T0 + 100));
+    assert.ok(findSilence([sil('ce-1', 'eth1', T0, T0 + 10)], 'ce-1', 'eth1', T0 + 5, T0 + 100));
+    assert.equal(findSilence([sil('ce-1', 'eth0', T0, T0 + 10)], 'ce-1', 'eth1', T0 + 5, T0 + 5), undefined);
+    assert.equal(findSilence([sil('ce-2', null, T0, T0 + 10)], 'ce-1', 'eth1', T0 + 5, T0 + 5), undefined);
+    assert.ok(findSilence([sil('ce-1', null, T0 + 50, T0 + 200)], 'ce-1', 'eth1', T0 + 5, T0 + 100), 'window covering now');
+    assert.equal(findSilence([sil('ce-1', null, T0 + 50, T0 + 60)], 'ce-1', 'eth1', T0 + 5, T0 + 100), undefined);
+  });
+  it('silenced > inhibited > damped > notify', () => {
+    const s = steady();
+    const down = { kind: 'link_down' as const, id: 'd', iface: 'eth1', atMs: T0 };
+    assert.equal(dispose(down, s, [sil('ce-1', null, T0 - 1, T0 + 1)], T0).disposition, 'silenced');
+    assert.equal(dispose(down, { ...s, reach: 'unreachable' }, [], T0).disposition, 'inhibited');
+    const flapping = structuredClone(s);
+    flapping.ifaces.eth1!.flappingSinceMs = T0;
+    assert.equal(dispose(down, flapping, [], T0).disposition, 'damped');
+    assert.equal(dispose(down, s, [], T0).disposition, 'notify');
+  });
+});
+
+describe('watchdog and reminders', () => {
+  it('decideReachability table', () => {
+    const s = steady();
+    assert.equal(decideReachability(s, null, 15_000, T0), 'none');
+    assert.equal(decideReachability(s, T0 - 14_999, 15_000, T0), 'none');
+    assert.equal(decideReachability(s, T0 - 15_000, 15_000, T0), 'unreachable');
+    const u = { ...s, reach: 'unreachable' as const, unreachableLastSeenMs: T0 - 20_000 };
+    assert.equal(decideReachability(u, T0 - 20_000, 15_000, T0), 'none');
+    assert.equal(decideReachability(u, T0 - 1, 15_000, T0), 'back_online');
+  });
+  it('timeout = max(min, 3 × report interval); unreachable once; back online joins a group with the back-filled transitions', () => {
+    const s = steady();
+    assert.equal(sweepDevice(s, { lastSeenMs: T0, reportIntervalMs: 10_000 }, T0 + 29_000, [], opts).notices.length, 0);
+    const u = sweepDevice(s, { lastSeenMs: T0, reportIntervalMs: 10_000 }, T0 + 30_000, [], opts);
+    assert.equal(u.reachChange, 'unreachable');
+    assert.deepEqual(u.notices.map((n) => n.kind), ['device_unreachable']);
+    assert.match(renderNotice(u.notices[0]!, ctx()).subject, /device UNREACHABLE \(last heard 2026-11-21 12:00:00 UTC\)/);
+    assert.equal(sweepDevice(u.state, { lastSeenMs: T0, reportIntervalMs: 10_000 }, T0 + 35_000, [], opts).notices.length, 0, 'once');
+    // Device returns with back-filled transitions.
+    const back = applyDeviceEvents(u.state, job('ce-1', [tr(30, 'eth1', 'online', 'offline', T0 + 5_000), tr(31, 'eth1', 'offline', 'online', T0 + 65_000)], { backfill: true, receivedAtMs: T0 + 90_000 }), T0 + 90_000, opts);
+    assert.equal(back.state.reach, 'reachable');
+    const f = flushGroup(back.state, back.state.group!.id, T0 + 100_000, []);
+    assert.equal(f.notice!.kind, 'device_back_online');
+    const mail = renderNotice(f.notice!, ctx());
+    assert.match(mail.subject, /device BACK ONLINE after 1m 30s/);
+    assert.match(mail.text, /eth1: went offline at 2026-11-21 12:00:05 UTC, came back at 2026-11-21 12:01:05 UTC \(down 1m 0s\)/);
+  });
+  it('reminders: off at 0, first after the interval, then every interval', () => {
+    assert.equal(reminderDue(T0, null, 0, T0 + 1e9), false);
+    assert.equal(reminderDue(T0, null, 1000, T0 + 999), false);
+    assert.equal(reminderDue(T0, null, 1000, T0 + 1000), true);
+    assert.equal(reminderDue(T0, T0 + 1000, 1000, T0 + 1500), false);
+    const down = applyDeviceEvents(steady(), job('ce-1', [tr(11, 'eth1', 'online', 'offline')]), T0, opts);
+    const f = flushGroup(down.state, down.state.group!.id, T0 + 10_000, []);
+    const r = sweepDevice(f.state, { lastSeenMs: T0 + 3_600_000 + 11_000, reportIntervalMs: 1000 }, T0 + 3_600_000 + 11_000, [], opts);
+    assert.deepEqual(r.notices.map((n) => n.kind), ['reminder']);
+    assert.match(renderNotice(r.notices[0]!, ctx()).subject, /REMINDER: eth1 DOWN for 1h 0m/);
+  });
+});
+
+describe('retry plan covers >= 24 h', () => {
+  it('exponential, capped, enough attempts', () => {
+    assert.deepEqual([1, 2, 3, 4].map((n) => retryDelayMs(n, 10_000, 30_000)), [10_000, 20_000, 30_000, 30_000]);
+    const d = resolveAlertingOptions();
+    const attempts = attemptsForCoverage(d.retryBaseDelayMs, d.retryMaxDelayMs, d.retryCoverageMs);
+    assert.ok(coveredMs(attempts, d.retryBaseDelayMs, d.retryMaxDelayMs) >= 24 * 3_600_000);
+    assert.ok(coveredMs(attempts - 1, d.retryBaseDelayMs, d.retryMaxDelayMs) < d.retryCoverageMs);
+  });
+  it('bad options name the key', () => {
+    assert.throws(() => resolveAlertingOptions({ groupWaitMs: -1 }), /alerting option groupWaitMs/);
+  });
+});

@@ -1,0 +1,41 @@
+import type { DeviceEventsJob, PolicyRecord, TransitionRecord } from '../../contract/index.ts';
+
+export const T0 = Date.UTC(2026, 10, 21, 12, 0, 0);
+
+export function tr(seq: number, iface: string, from: TransitionRecord['from'], to: TransitionRecord['to'], timeMs = T0 + seq * 1000, extra: Partial<TransitionRecord> = {}): TransitionRecord {
+  return { type: 'transition', seq, timeMs, iface, from, to, score: 0, reason: 'track', ...extra };
+}
+
+/** FAIL_OVER style split: eth0 metric 1 (primary), eth1 metric 2; `online` names the online ifaces. */
+export function pol(seq: number, online: string[], timeMs = T0 + seq * 1000, primary = 'eth1'): PolicyRecord {
+  const order = primary === 'eth1' ? ['eth1', 'eth0'] : ['eth0', 'eth1'];
+  const carrier = order.find((i) => online.includes(i));
+  return {
+    type: 'policy',
+    seq,
+    timeMs,
+    policies: [
+      {
+        policy: 'balanced',
+        family: 'ipv4',
+        members: order.map((iface, i) => ({ iface, sharePct: iface === carrier ? 100 : 0, metric: i + 1, weight: 1 })),
+        lastResort: 'unreachable',
+        lastResortActive: carrier === undefined,
+      },
+    ],
+  };
+}
+
+export function job(deviceId: string, records: Array<TransitionRecord | PolicyRecord>, opts: Partial<DeviceEventsJob> = {}): DeviceEventsJob {
+  return {
+    v: 1,
+    deviceId,
+    bootId: 'boot-aaaaaaaa',
+    receivedAtMs: Date.now(),
+    transitions: records.filter((r): r is TransitionRecord => r.type === 'transition'),
+    policies: records.filter((r): r is PolicyRecord => r.type === 'policy'),
+    metrics: {},
+    backfill: false,
+    ...opts,
+  };
+}
