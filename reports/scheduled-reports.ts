@@ -136,7 +136,7 @@ export async function startScheduledReports(deps: ScheduledReportsDeps): Promise
       subject: `[wanwatch] ${periodLabel(kind)} uptime ${record.name || deviceId}: internet ${formatPct(r.internet.availabilityPct)} (${formatTime(fromMs).slice(0, 10)} – ${formatTime(toMs).slice(0, 10)})`,
       text: deviceText(r),
       html: deviceHtml(r),
-      messageId: `<${reportRunKey('device', kind, fromMs, deviceId).replace(/:/g, '.')}@wanwatch>`,
+      messageId: `<${reportRunKey('device', kind, fromMs, deviceId)}@wanwatch>`,
     });
     deps.logger.info({ deviceId, kind, fromMs, toMs }, 'uptime report mailed');
   }
@@ -149,7 +149,7 @@ export async function startScheduledReports(deps: ScheduledReportsDeps): Promise
       subject: `[wanwatch] ${periodLabel(kind)} fleet uptime: ${f.deviceCount} devices, internet ${formatPct(f.internet.availabilityPct)} (${formatTime(fromMs).slice(0, 10)} – ${formatTime(toMs).slice(0, 10)})`,
       text: fleetText(f),
       html: fleetHtml(f),
-      messageId: `<${reportRunKey('fleet', kind, fromMs).replace(/:/g, '.')}@wanwatch>`,
+      messageId: `<${reportRunKey('fleet', kind, fromMs)}@wanwatch>`,
     });
     deps.logger.info({ kind, fromMs, toMs, devices: f.deviceCount }, 'fleet uptime report mailed');
   }

@@ -24,7 +24,11 @@ export function reportPeriod(kind: ReportPeriodKind, nowMs: number, lengthMs = 7
   return { fromMs: nowMs - lengthMs, toMs: nowMs };
 }
 
-/** A stable per-run key: the same device and period always give the same job id and Message-ID. */
+/**
+ * A stable per-run key: the same device and period always give the same job id and Message-ID.
+ * No `:` (BullMQ 6 refuses custom job ids with other than two colons; device ids may contain `:`,
+ * so the id is percent-encoded) and never an integer string.
+ */
 export function reportRunKey(audience: 'device' | 'fleet', kind: ReportPeriodKind, fromMs: number, deviceId?: string): string {
-  return `uptime:${audience}:${kind}:${fromMs}${deviceId ? `:${deviceId}` : ''}`;
+  return `uptime.${audience}.${kind}.${fromMs}${deviceId ? `.${encodeURIComponent(deviceId)}` : ''}`;
 }

@@ -1,0 +1,94 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { simpleParser } from 'mailparser';
+import nodemailer from 'nodemailer';
+import { pino } from 'pino';
+import { M, RP, encodeTagValue } from '../contract/index.ts';
+import { startTestIngest, type TestIngest } from '../ingest/testing.ts';
+import { startSmtpSink, type SmtpSink } from '../stack/smtp-sink.ts';
+import { testServices } from '../stack/testing.ts';
+import { reportPeriod } from './core/schedule.ts';
+import { startScheduledReports, type ReportMailer, type ScheduledReports } from './index.ts';
+
+describe('reportPeriod', () => {
+  it('week = the last full ISO week, month = the last full calendar month, last = [now - length, now)', () => {
+    const wed = Date.UTC(2026, 0, 7, 6, 30); // a Wednesday
+    assert.deepEqual(reportPeriod('week', wed), { fromMs: Date.UTC(2025, 11, 29), toMs: Date.UTC(2026, 0, 5) });
+    const monday = Date.UTC(2026, 0, 5, 6, 0);
+    assert.deepEqual(reportPeriod('week', monday), { fromMs: Date.UTC(2025, 11, 29), toMs: Date.UTC(2026, 0, 5) });
+    assert.deepEqual(reportPeriod('month', Date.UTC(2026, 0, 1, 6)), { fromMs: Date.UTC(2025, 11, 1), toMs: Date.UTC(2026, 0, 1) });
+    assert.deepEqual(reportPeriod('month', Date.UTC(2026, 2, 15)), { fromMs: Date.UTC(2026, 1, 1), toMs: Date.UTC(2026, 2, 1) });
+    assert.deepEqual(reportPeriod('last', 10_000_000, 3_600_000), { fromMs: 6_400_000, toMs: 10_000_000 });
+  });
+});
+
+describe('scheduled uptime reports (BullMQ job scheduler -> real SMTP sink)', () => {
+  let t: TestIngest;
+  let sink: SmtpSink;
+  let reports: ScheduledReports;
+  let transport: nodemailer.Transporter;
+
+  before(async () => {
+    t = await startTestIngest({ label: 'reports_sched' });
+    sink = await startSmtpSink();
+    await t.addDevice('ce-sched', { name: 'Branch 7', notificationEmails: ['owner@example.test'] });
+    await t.addDevice('ce-quiet', { name: 'No recipients' });
+    // One outage of 10 minutes, 30 minutes ago.
+    const now = Date.now();
+    const line = (ms: number, from: string, to: string, seq: number) =>
+      `${M.transition},device=${encodeTagValue('ce-sched')},iface=wan from_state="${from}",to_state="${to}",reason="track",seq=${seq}i,boot_id="boot-1" ${ms}`;
+    const body = [line(now - 40 * 60_000, 'unknown', 'online', 1), line(now - 30 * 60_000, 'online', 'offline', 2), line(now - 20 * 60_000, 'offline', 'online', 3)];
+    const base = (await testServices()).influxBaseUrl;
+    const w = await fetch(`${base}/write?db=${t.db}&rp=${RP.forever}&precision=ms`, { method: 'POST', body: body.join('\n') });
+    assert.equal(w.status, 204);
+
+    transport = nodemailer.createTransport({ host: '127.0.0.1', port: sink.port, secure: false, ignoreTLS: true });
+    const mailer: ReportMailer = {
+      async send(msg) {
+        await transport.sendMail({ from: 'wanwatch@example.test', ...msg });
+      },
+    };
+    reports = await startScheduledReports({
+      influx: t.influx,
+      redis: t.redis,
+      keys: t.keys,
+      logger: pino({ level: process.env.WANWATCH_TEST_LOG ?? 'silent' }),
+      redisUrl: t.redisUrl,
+      mailer,
+      nocEmails: ['noc@example.test'],
+      schedule: {
+        'device-test': { audience: 'device', period: 'last', lengthMs: 3_600_000, repeat: { every: 2_000 } },
+        'fleet-test': { audience: 'fleet', period: 'last', lengthMs: 3_600_000, repeat: { every: 2_000 } },
+        'device-weekly': false,
+      },
+    });
+  });
+  after(async () => {
+    await reports?.close();
+    transport?.close();
+    await sink?.close();
+    await t?.close();
+  });
+
+  it('mails the device report to its recipients and the fleet summary to the NOC', async () => {
+    const got = await sink.waitForMessages(2, 20_000);
+    const parsed = await Promise.all(got.map((m) => simpleParser(m.raw)));
+    const device = parsed.find((m) => m.subject?.includes('Branch 7'));
+    const fleet = parsed.find((m) => m.subject?.includes('fleet'));
+    assert.ok(device, `a device report among: ${parsed.map((m) => m.subject).join(' | ')}`);
+    assert.ok(fleet, 'a fleet report');
+    assert.deepEqual(
+      got[parsed.indexOf(device)]!.rcptTo,
+      ['owner@example.test'],
+    );
+    assert.deepEqual(got[parsed.indexOf(fleet)]!.rcptTo, ['noc@example.test']);
+    // The 10-minute outage of the last hour (availability depends on when in the hour the job ran).
+    assert.match(device.text ?? '', /Outages:\n/);
+    assert.match(device.text ?? '', /wan .* 10m 00s\s+link_down/);
+    assert.match(device.html || '', /<svg/);
+    assert.match(fleet.text ?? '', /ce-sched/);
+    assert.match(fleet.text ?? '', /ce-quiet/);
+    // The device without recipients gets no mail.
+    assert.ok(got.every((m) => !m.rcptTo.includes('')));
+  });
+});
