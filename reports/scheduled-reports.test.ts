@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { simpleParser } from 'mailparser';
-import nodemailer from 'nodemailer';
+import nodemailer, { type Transporter } from 'nodemailer';
 import { pino } from 'pino';
 import { M, RP, encodeTagValue } from '../contract/index.ts';
 import { startTestIngest, type TestIngest } from '../ingest/testing.ts';
@@ -26,7 +26,7 @@ describe('scheduled uptime reports (BullMQ job scheduler -> real SMTP sink)', ()
   let t: TestIngest;
   let sink: SmtpSink;
   let reports: ScheduledReports;
-  let transport: nodemailer.Transporter;
+  let transport: Transporter;
 
   before(async () => {
     t = await startTestIngest({ label: 'reports_sched' });
