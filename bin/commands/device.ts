@@ -1,6 +1,83 @@
-// Placeholder until the issue that owns `wanwatch device` lands; it fails loudly rather than pretending.
-export const HELP = 'wanwatch device: not implemented yet\n';
-export async function run(_argv: string[]): Promise<number> {
-  process.stderr.write(HELP);
-  return 1;
+import { parseArgs } from 'node:util';
+import { Redis } from 'ioredis';
+import { deviceIdSchema, redisKeys } from '../../contract/index.ts';
+import { createDeviceStore } from '../../ingest/device-store.ts';
+import { newDeviceSchema } from '../../ingest/routes/devices.ts';
+import { ProblemError } from '../../contract/index.ts';
+
+export const HELP = `Usage:
+  wanwatch device add ID [--name NAME] [--site SITE] [--email ADDR]... [--json]
+  wanwatch device list [--json]
+
+Registers a device in the registry (Redis at WANWATCH_REDIS_URL, key prefix WANWATCH_REDIS_PREFIX,
+default "ww") and prints its token ONCE; only a hash of the token is stored.
+`;
+
+function redisUrl(): string {
+  const url = process.env.WANWATCH_REDIS_URL;
+  if (!url) throw new Error('WANWATCH_REDIS_URL is required (e.g. redis://127.0.0.1:6379)');
+  if (!/^rediss?:\/\//.test(url)) throw new Error('WANWATCH_REDIS_URL must be a redis:// or rediss:// URL');
+  return url;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const [sub, ...rest] = argv;
+  if (sub !== 'add' && sub !== 'list') {
+    process.stderr.write(HELP);
+    return 2;
+  }
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: rest,
+      allowPositionals: true,
+      strict: true,
+      options: { name: { type: 'string' }, site: { type: 'string' }, email: { type: 'string', multiple: true }, json: { type: 'boolean' } },
+    });
+  } catch (err) {
+    process.stderr.write(`wanwatch device: ${(err as Error).message}\n\n${HELP}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  const redis = new Redis(redisUrl(), { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false });
+  redis.on('error', () => {});
+  try {
+    await redis.connect();
+    const store = createDeviceStore(redis, redisKeys(process.env.WANWATCH_REDIS_PREFIX || 'ww'));
+    if (sub === 'list') {
+      const devices = await store.list();
+      if (values.json) process.stdout.write(JSON.stringify(devices.map(({ tokenHash: _t, ...d }) => d)) + '\n');
+      else for (const d of devices) process.stdout.write(`${d.id}\t${d.name}\t${d.site ?? ''}\t${d.notificationEmails.join(',')}\n`);
+      return 0;
+    }
+    if (positionals.length !== 1) {
+      process.stderr.write(`wanwatch device add: expected exactly one ID\n\n${HELP}`);
+      return 2;
+    }
+    const input = newDeviceSchema.safeParse({
+      id: positionals[0],
+      name: values.name,
+      site: values.site,
+      notificationEmails: values.email,
+    });
+    if (!input.success) {
+      const idOk = deviceIdSchema.safeParse(positionals[0]).success;
+      process.stderr.write(
+        `wanwatch device add: ${input.error.issues.map((i) => `${i.path.join('.') === 'id' || !idOk ? 'ID' : '--' + String(i.path[0]).replace('notificationEmails', 'email')}: ${i.message}`).join('; ')}\n`,
+      );
+      return 2;
+    }
+    const { record, token } = await store.add(input.data, Date.now());
+    if (values.json) process.stdout.write(JSON.stringify({ id: record.id, name: record.name, site: record.site, notificationEmails: record.notificationEmails, token }) + '\n');
+    else process.stdout.write(`device ${record.id} registered\ntoken (shown once, keep it): ${token}\n`);
+    return 0;
+  } catch (err) {
+    if (err instanceof ProblemError) {
+      process.stderr.write(`wanwatch device: ${err.message}\n`);
+      return err.code === 'device_exists' ? 3 : 1;
+    }
+    throw err;
+  } finally {
+    redis.disconnect();
+  }
 }

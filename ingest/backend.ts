@@ -1,0 +1,180 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Router } from 'express';
+import { InfluxDB } from 'influx';
+import { Redis } from 'ioredis';
+import { pino, type Logger } from 'pino';
+import { parseInfluxUrl, redactUrl, redisKeys } from '../contract/index.ts';
+import type { RedisKeys } from '../contract/index.ts';
+import { createApp } from './app.ts';
+import { ensureInfluxSchema } from './influx-setup.ts';
+import { createBullEventQueue } from './event-queue.ts';
+import { createIngestMetrics } from './metrics.ts';
+import { createPointWriter, influxLineSink } from './point-writer.ts';
+
+export type BackendRole = 'all' | 'api' | 'worker';
+
+/** The backend's settings (read and validated from WANWATCH_* by bin/backend-config.ts). */
+export interface BackendConfig {
+  influxUrl: string;
+  redisUrl: string;
+  redisPrefix: string;
+  smtpUrl?: string;
+  mailFrom: string;
+  alertEmails: string[];
+  adminToken: string;
+  grafanaUrl?: string;
+  grafanaToken?: string;
+  port: number;
+  dataDir: string;
+  rawRetention: string;
+  logLevel: string;
+}
+
+
+/** What every plugin gets: the shared clients, made once. */
+export interface BackendContext {
+  config: BackendConfig;
+  role: BackendRole;
+  influx: InfluxDB;
+  redis: Redis;
+  keys: RedisKeys;
+  logger: Logger;
+}
+
+/** A part plugged into the backend (alerting, reports, dashboards): routes for `api`, workers for `worker`. */
+export interface BackendPlugin {
+  name: string;
+  /** Mounted under /api/v1 behind the admin token (role api/all). */
+  routers?: Router[];
+  onDeviceChanged?: (deviceId: string) => void;
+  /** Starts background work (role worker/all). */
+  start?: () => Promise<void>;
+  /** Stops it; called on shutdown after the HTTP server stopped accepting. */
+  stop?: () => Promise<void>;
+}
+export type PluginFactory = (ctx: BackendContext) => BackendPlugin | Promise<BackendPlugin>;
+
+export interface RunningBackend {
+  ctx: BackendContext;
+  /** Listening port (role api/all), else undefined. */
+  port?: number;
+  server?: Server;
+  /** Graceful stop: no new requests, in-flight ones finish, writes drained, workers stopped, clients closed. */
+  close(): Promise<void>;
+}
+
+export function createLogger(level: string): Logger {
+  return pino({
+    level,
+    base: { svc: 'wanwatch' },
+    // Tokens never reach a log line, wherever they sit.
+    redact: { paths: ['authorization', '*.authorization', 'req.headers.authorization', 'headers.authorization', 'token', '*.token', 'adminToken', '*.adminToken', 'password', '*.password'], censor: '[redacted]' },
+  });
+}
+
+export async function startBackend(
+  config: BackendConfig,
+  opts: { role?: BackendRole; plugins?: PluginFactory[]; logger?: Logger; host?: string } = {},
+): Promise<RunningBackend> {
+  const role = opts.role ?? 'all';
+  const logger = opts.logger ?? createLogger(config.logLevel);
+  const o = parseInfluxUrl(config.influxUrl);
+  const influx = new InfluxDB({
+    host: o.host,
+    port: o.port,
+    protocol: o.protocol,
+    database: o.database,
+    ...(o.username ? { username: o.username, password: o.password ?? '' } : {}),
+    pool: { maxRetries: 1, requestTimeout: 10_000 },
+  });
+  try {
+    await ensureInfluxSchema(influx, { rawRetention: config.rawRetention });
+  } catch (err) {
+    throw new Error(`InfluxDB at ${redactUrl(config.influxUrl)} is not usable: ${(err as Error).message}`, { cause: err });
+  }
+  // No offline queue: while Redis is down, requests fail fast with 503 instead of hanging.
+  const redis = new Redis(config.redisUrl, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+  redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
+  try {
+    await redis.connect();
+  } catch (err) {
+    redis.disconnect();
+    throw new Error(`Redis at ${redactUrl(config.redisUrl)} is not reachable: ${(err as Error).message}`, { cause: err });
+  }
+  const keys = redisKeys(config.redisPrefix);
+  const ctx: BackendContext = { config, role, influx, redis, keys, logger };
+  const plugins: BackendPlugin[] = [];
+  for (const f of opts.plugins ?? []) plugins.push(await f(ctx));
+
+  let shuttingDown = false;
+  let server: Server | undefined;
+  let port: number | undefined;
+  const metrics = createIngestMetrics({ defaultMetrics: true });
+  const points = createPointWriter(influxLineSink(influx), {
+    onBatch: (lines, ms, ok) => {
+      metrics.batchLines.observe(lines);
+      metrics.writeLatency.observe({ ok: String(ok) }, ms / 1000);
+    },
+  });
+  const queue = createBullEventQueue({ redisUrl: config.redisUrl, prefix: keys.bull });
+  if (role !== 'worker') {
+    const app = createApp({
+      influx,
+      redis,
+      keys,
+      queue,
+      points,
+      metrics,
+      logger,
+      adminToken: config.adminToken,
+      routers: plugins.flatMap((p) => p.routers ?? []),
+      onDeviceChanged: (id) => {
+        for (const p of plugins) p.onDeviceChanged?.(id);
+      },
+      shuttingDown: () => shuttingDown,
+    });
+    server = createServer(app);
+    server.keepAliveTimeout = 65_000;
+    await new Promise<void>((resolve, reject) => {
+      server!.once('error', reject);
+      server!.listen(config.port, opts.host ?? '0.0.0.0', () => resolve());
+    });
+    port = (server.address() as AddressInfo).port;
+    logger.info({ port, role, influx: redactUrl(config.influxUrl), redis: redactUrl(config.redisUrl) }, 'wanwatch API listening');
+  }
+  if (role !== 'api') {
+    for (const p of plugins) await p.start?.();
+    logger.info({ plugins: plugins.map((p) => p.name) }, 'workers started');
+  }
+
+  let closing: Promise<void> | undefined;
+  return {
+    ctx,
+    port,
+    server,
+    close() {
+      closing ??= (async () => {
+        shuttingDown = true;
+        if (server) {
+          const closed = new Promise<void>((resolve) => server!.close(() => resolve()));
+          server.closeIdleConnections();
+          await closed;
+        }
+        await points.drain();
+        for (const p of [...plugins].reverse()) {
+          try {
+            await p.stop?.();
+          } catch (err) {
+            logger.error({ err, plugin: p.name }, 'plugin stop failed');
+          }
+        }
+        await queue.close();
+        await redis.quit().catch(() => redis.disconnect());
+        logger.info('wanwatch stopped');
+      })();
+      return closing;
+    },
+  };
+}
+
