@@ -1,0 +1,36 @@
+import { Router } from 'express';
+import type { InfluxDB } from 'influx';
+import type { Logger } from 'pino';
+import { ProblemError, type RedisKeys } from '../contract/index.ts';
+import { deviceDashboard, fleetDashboard } from './dashboard-set.ts';
+import { createInventory, type DashboardInventory, type RegistryRedis } from './inventory.ts';
+
+export interface DashboardsRouterDeps {
+  redis: RegistryRedis;
+  keys: RedisKeys;
+  influx: InfluxDB;
+  logger: Logger;
+  /** For tests; made from redis/keys/influx otherwise. */
+  inventory?: DashboardInventory;
+}
+
+/**
+ * `GET /devices/:id/dashboard` and `GET /dashboards/fleet` (mounted under /api/v1 behind admin
+ * auth by ingest): the bare dashboard JSON, as Grafana's "Import dashboard" and the provisioning
+ * files take it. Errors are thrown as ProblemError and rendered by ingest's error handler.
+ */
+export function createDashboardsRouter(deps: DashboardsRouterDeps): Router {
+  const inv = deps.inventory ?? createInventory(deps);
+  const r = Router();
+  r.get('/devices/:id/dashboard', async (req, res) => {
+    const id = String(req.params.id);
+    const record = await inv.loadDevice(id);
+    if (!record) throw new ProblemError('not_found', `no device with id ${JSON.stringify(id)}`);
+    const placed = await deviceDashboard(inv, record);
+    res.json(placed.dashboard);
+  });
+  r.get('/dashboards/fleet', async (_req, res) => {
+    res.json(fleetDashboard(await inv.listDevices()).dashboard);
+  });
+  return r;
+}
