@@ -5,8 +5,10 @@
 import type { CliCommand } from './cli-command.ts';
 import * as renderMwan3 from '../device-reporter/cli/render-mwan3.ts';
 import * as status from '../device-reporter/cli/status.ts';
+import * as runCmd from '../device-reporter/cli/run.ts';
 
 const COMMANDS: Record<string, { summary: string; cmd: CliCommand }> = {
+  run: { summary: 'track every WAN, spool and upload to the wanwatch backend', cmd: runCmd },
   'render-mwan3': { summary: 'print the /etc/config/mwan3 that multiWanV2 settings produce', cmd: renderMwan3 },
   status: { summary: 'live state in the layout of `mwan3 status`; --assume-online what-if', cmd: status },
 };
