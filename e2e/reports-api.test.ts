@@ -5,7 +5,9 @@
  * carry them, and the HTML page — opened in real headless Chromium — must show them.
  */
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Router } from 'express';
@@ -154,6 +156,21 @@ describe('uptime report end to end (ingest API -> InfluxDB -> reports API)', () 
     assert.equal(res.body.devices[0].deviceId, DEV);
     assert.equal(res.body.devices[0].internet.availabilityPct, 81.818);
     assert.equal(res.body.internet.offlineMs, 10 * MIN);
+  });
+
+  it('`wanwatch uptime` prints the same report (json and table)', async () => {
+    const api = (await request(t.app).get(url()).set(admin()).expect(200)).body;
+    const cli = (fmt: string) =>
+      promisify(execFile)(
+        process.execPath,
+        [join(import.meta.dirname, '..', 'bin', 'wanwatch.js'), 'uptime', '--device', DEV, '--from', '2026-01-05T08:00:00Z', '--to', String(at(60)), '--format', fmt],
+        { env: { ...process.env, WANWATCH_INFLUX_URL: t.influxUrl, WANWATCH_REDIS_URL: t.redisUrl, WANWATCH_REDIS_PREFIX: t.prefix }, timeout: 30_000 },
+      );
+    const json = JSON.parse((await cli('json')).stdout);
+    assert.deepEqual({ ...json, generatedAtMs: 0 }, { ...api, generatedAtMs: 0 });
+    const table = (await cli('table')).stdout;
+    assert.match(table, /^wanb\s+40\.000 %\s+20m 00s\s+30m 00s\s+5m 00s\s+5m 00s\s+1\s+30m 00s/m);
+    await assert.rejects(cli('yaml'), (e: { code?: number }) => e.code === 2);
   });
 
   describe('HTML in headless Chromium', () => {
