@@ -116,11 +116,11 @@ export function buildDeviceDashboard(input: DeviceDashboardInput): Dashboard {
     .annotations(annotations(Q));
 
   const overview = L.row();
-  d.withRow(new RowBuilder('Overview').id(overview.id).gridPos(overview.gridPos));
+  d.withRow(new RowBuilder('Overview').id(overview.id).gridPos(overview.gridPos).datasource(DATASOURCE));
   addOverview(d, L, Q, input.policies);
   for (const iface of input.ifaces) {
     const r = L.row();
-    d.withRow(new RowBuilder(`Interface ${iface}`).id(r.id).gridPos(r.gridPos));
+    d.withRow(new RowBuilder(`Interface ${iface}`).id(r.id).gridPos(r.gridPos).datasource(DATASOURCE));
     addIfaceRow(d, L, Q, iface);
   }
   return d.build();

@@ -1,6 +1,7 @@
 import {
   DashboardBuilder,
   DashboardLinkBuilder,
+  DashboardLinkType,
   MappingType,
   ThresholdsConfigBuilder,
   ThresholdsMode,
@@ -84,7 +85,7 @@ export function buildFleetDashboard(devices: FleetDevice[]): Dashboard {
     .time({ from: 'now-1h', to: 'now' })
     .refresh('1m')
     .timezone('browser')
-    .link(new DashboardLinkBuilder('Devices').tags(['wanwatch', 'device']).asDropdown(true).keepTime(true));
+    .link(new DashboardLinkBuilder('Devices').type(DashboardLinkType.Dashboards).tags(['wanwatch', 'device']).asDropdown(true).keepTime(true));
 
   d.withPanel(countStat(L, 'Devices reporting', Q.reporting, false));
   d.withPanel(countStat(L, 'Devices with a link down', Q.withLinkDown, true));
