@@ -1,0 +1,14 @@
+export { startReporter, AGENT, type ReporterOptions, type ReporterDeps, type RunningReporter } from './reporter.ts';
+export {
+  resolveRunConfig,
+  settingsFromArgv,
+  settingsFromEnv,
+  settingsFromUci,
+  runConfigSchema,
+  RunConfigError,
+  SETTINGS,
+  DEFAULT_UCI_PATH,
+  type RunConfig,
+  type RawSettings,
+} from './run-config.ts';
+export { startMwan3Source, sampleFromUbus, type Mwan3Source } from './mwan3-source.ts';

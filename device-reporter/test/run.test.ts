@@ -1,0 +1,131 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+// Tests only: the REAL ingest is the peer (the reporter itself never imports backend code).
+// eslint-disable-next-line no-restricted-imports
+import { startTestIngest, type TestIngest } from '../../ingest/testing.ts';
+import { resolveRunConfig, settingsFromArgv, settingsFromEnv, settingsFromUci, startReporter } from '../run/index.ts';
+import { silentLogger } from '../spool/index.ts';
+import { readStatusFile } from '../status/status-file.ts';
+import { MWAN3_TEXT, switchableProber } from './run-fixtures.ts';
+
+describe('run settings (flags > env > UCI), validated', () => {
+  it('merges the three places and names a bad key in all its spellings', () => {
+    const uci = settingsFromUci(
+      `config reporter 'main'\n\toption server 'http://127.0.0.1:1'\n\toption device_id 'ce-1'\n\toption token 'tok-uci-123'\n\toption spool_dir '/overlay/wanwatch'\n`,
+    );
+    const env = settingsFromEnv({ WANWATCH_TOKEN: 'tok-env-123', WANWATCH_SOURCE: 'mwan3' });
+    const flags = settingsFromArgv(['--token', 'tok-flag-123', '--spool-max-bytes=1048576']).settings;
+    const cfg = resolveRunConfig(uci.settings, env, flags);
+    assert.equal(cfg.token, 'tok-flag-123');
+    assert.equal(cfg.source, 'mwan3');
+    assert.equal(cfg.spoolDir, '/overlay/wanwatch');
+    assert.equal(cfg.spoolMaxBytes, 1048576);
+    assert.equal(cfg.mwan3Config, '/etc/config/mwan3');
+    assert.throws(
+      () => resolveRunConfig({ server: 'ftp://x', deviceId: 'ce 1', token: 'tok-flag-123' }),
+      (e: Error) => {
+        assert.match(e.message, /server \(--server, WANWATCH_SERVER, uci option server\)/);
+        assert.match(e.message, /deviceId \(--device-id, WANWATCH_DEVICE_ID, uci option device_id\)/);
+        return true;
+      },
+    );
+    assert.throws(() => resolveRunConfig({}), /token \(--token, WANWATCH_TOKEN, uci option token\): is required/);
+    assert.throws(() => settingsFromArgv(['--bogus', '1']), /unknown option --bogus/);
+    assert.equal(settingsFromUci(`config reporter 'main'\n\toption enabled '0'\n`).enabled, false);
+  });
+});
+
+let ing: TestIngest;
+let server: http.Server;
+const dir = mkdtempSync(join(tmpdir(), 'ww-run-'));
+before(async () => {
+  ing = await startTestIngest({ label: 'run' });
+  server = http.createServer(ing.app);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+});
+after(async () => {
+  server.closeAllConnections();
+  await new Promise((r) => server.close(r));
+  await ing.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('startReporter against the real ingest', () => {
+  it('streams samples, transitions and policy splits; reloads; stops with stop transitions and a flushed spool', async () => {
+    const DEVICE = 'ce-run-1';
+    const token = await ing.addDevice(DEVICE);
+    writeFileSync(join(dir, 'mwan3'), MWAN3_TEXT);
+    const sw = switchableProber();
+    const spooled: Array<{ seq: number; type: string }> = [];
+    const rep = await startReporter(
+      {
+        serverUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+        deviceId: DEVICE,
+        token,
+        mwan3ConfigPath: join(dir, 'mwan3'),
+        spoolDir: join(dir, 'spool'),
+        policyIntervalMs: 700,
+        uploader: { maxDelayMs: 100, backoffBaseMs: 100, backoffMaxMs: 500 },
+      },
+      {
+        logger: silentLogger,
+        prober: sw.prober,
+        routes: () => [{ iface: 'lo', localAddress: '127.0.0.1', online: true }],
+        onSpooled: (e) => spooled.push({ seq: e.seq, type: e.type }),
+      },
+    );
+    const waitFor = async (what: string, cond: () => boolean, ms = 8000) => {
+      const end = Date.now() + ms;
+      while (!cond()) {
+        if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    await waitFor(
+      'both links online',
+      () => rep.stats().states.wan === 'online' && rep.stats().states.wanb === 'online',
+    );
+    sw.setDown('192.0.2.2', true);
+    await waitFor('wanb offline', () => rep.stats().states.wanb === 'offline');
+    const status = readStatusFile(join(dir, 'spool'));
+    assert.equal(status?.ifaces.wanb?.state, 'offline');
+    assert.deepEqual(
+      status?.policies[0]?.members.map((m) => [m.iface, m.sharePct]),
+      [
+        ['wan', 100],
+        ['wanb', 0],
+      ],
+    );
+    await rep.reload();
+    await waitFor('wan online after reload', () => rep.stats().states.wan === 'online');
+    await rep.stop();
+
+    await ing.points.drain();
+    const q = (s: string) => ing.influx.query<Record<string, unknown>>(s);
+    const tr = await q(`SELECT * FROM forever.wan_transition WHERE device = '${DEVICE}'`);
+    const reasons = tr.map((t) => `${t.iface}:${t.from_state}>${t.to_state}:${t.reason}`);
+    assert.ok(
+      reasons.includes('wanb:online>disconnecting:track') || reasons.includes('wanb:online>offline:track'),
+      reasons.join(' '),
+    );
+    assert.ok(reasons.includes('wan:online>unknown:config'), reasons.join(' '));
+    assert.ok(reasons.includes('wan:online>unknown:stop'), reasons.join(' '));
+    assert.equal(tr.length, spooled.filter((s) => s.type === 'transition').length, 'every transition arrived once');
+    const iface = await q(`SELECT seq FROM raw.wan_iface WHERE device = '${DEVICE}'`);
+    assert.deepEqual(
+      iface.map((p) => p.seq).sort(),
+      spooled
+        .filter((s) => s.type === 'sample')
+        .map((s) => s.seq)
+        .sort(),
+      'every sample arrived once',
+    );
+    const pol = await q(`SELECT * FROM raw.wan_policy WHERE device = '${DEVICE}'`);
+    assert.ok(pol.length >= 2, `policy snapshots: ${pol.length}`);
+  });
+});
