@@ -1,0 +1,35 @@
+/**
+ * Child of run-kill.test.ts: the real reporter (startReporter) with fake links, uploading to the
+ * test's ingest. Prints `s <seq> <type>` for every spooled record; SIGTERM stops it gracefully.
+ */
+import { writeSync } from 'node:fs';
+import { startReporter } from '../run/index.ts';
+import { silentLogger } from '../spool/index.ts';
+import { switchableProber } from './run-fixtures.ts';
+
+const [dir, serverUrl, token, deviceId] = process.argv.slice(2) as [string, string, string, string];
+const sw = switchableProber(2);
+const rep = await startReporter(
+  {
+    serverUrl,
+    deviceId,
+    token,
+    mwan3ConfigPath: `${dir}/mwan3`,
+    spoolDir: `${dir}/spool`,
+    policyIntervalMs: 250,
+    uploader: { maxDelayMs: 50, backoffBaseMs: 100, backoffMaxMs: 400 },
+  },
+  {
+    logger: silentLogger,
+    prober: sw.prober,
+    routes: () => [{ iface: 'lo', localAddress: '127.0.0.1', online: true }],
+    onSpooled: (e) => writeSync(1, `s ${e.seq} ${e.type}\n`),
+  },
+);
+writeSync(1, `ready ${rep.bootId}\n`);
+process.on('SIGTERM', () => {
+  void rep.stop().then(() => {
+    writeSync(1, `stopped ${rep.stats().spool.pendingRecords}\n`);
+    process.exit(0);
+  });
+});
