@@ -1,4 +1,4 @@
-import { crc32 } from 'node:zlib';
+import * as zlib from 'node:zlib';
 import { reportRecordSchema, type ReportRecord } from '../../contract/index.ts';
 
 /**
@@ -12,6 +12,25 @@ export interface SpooledRecord {
 }
 
 /** `recordJson` is `JSON.stringify(record)`; kept as a string so the spool can rewrite lines without re-serialising. */
+/** CRC-32 (IEEE). zlib.crc32 exists from Node 20.15/22.2; routers often run an older Node, hence the fallback. */
+const nativeCrc32 = (zlib as { crc32?: (data: string) => number }).crc32;
+let table: Uint32Array | undefined;
+export const crc32: (text: string) => number = nativeCrc32 ?? crc32Js;
+
+export function crc32Js(text: string): number {
+  if (!table) {
+    table = new Uint32Array(256);
+    for (let n = 0; n < 256; n++) {
+      let c = n;
+      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+      table[n] = c >>> 0;
+    }
+  }
+  let crc = 0xffffffff;
+  for (const byte of Buffer.from(text, 'utf8')) crc = table[(crc ^ byte) & 0xff]! ^ (crc >>> 8);
+  return (crc ^ 0xffffffff) >>> 0;
+}
+
 export function encodeLine(bootId: string, recordJson: string): string {
   const json = `{"b":${JSON.stringify(bootId)},"r":${recordJson}}`;
   return `${crc32(json).toString(16).padStart(8, '0')} ${json}\n`;

@@ -6,6 +6,7 @@ import { after, describe, it } from 'node:test';
 import { createJsonLogger, openSpool, silentLogger, type UnsequencedRecord } from '../spool/index.ts';
 import { addSeqs, hasSeq, pruneBelow } from '../spool/seq-ranges.ts';
 import { thinSegment } from '../spool/thinning.ts';
+import { crc32, crc32Js } from '../spool/line-codec.ts';
 
 const T0 = Date.UTC(2026, 0, 1);
 const dirs: string[] = [];
@@ -46,6 +47,10 @@ function transition(i: number): UnsequencedRecord {
 }
 
 describe('seq ranges and thinning (pure)', () => {
+  it('has a CRC-32 fallback equal to zlib (for routers on Node < 20.15)', () => {
+    for (const t of ['', 'hello', '{"b":"x","r":{"é":1}}']) assert.equal(crc32Js(t), crc32(t));
+    assert.equal(crc32Js('123456789'), 0xcbf43926);
+  });
   it('merges, finds and prunes ranges', () => {
     const r = addSeqs([[1, 3]], [5, 4, 9, 10, 12]);
     assert.deepEqual(r, [
