@@ -25,9 +25,17 @@ export function messageIdFor(deviceId: string, notificationId: string): string {
   return `<wanwatch.${createHash('sha1').update(`${deviceId}\n${notificationId}`).digest('hex').slice(0, 24)}@wanwatch.local>`;
 }
 
-/** BullMQ job id of a notification: derived from the incident, never an integer string. */
+/**
+ * A BullMQ custom job id from parts: each part URI-encoded (so no ':' — BullMQ 6 refuses ids with
+ * colons — and no '/'), joined with '/'. Unambiguous, and never an integer string.
+ */
+export function jobIdOf(kind: string, ...parts: string[]): string {
+  return [kind, ...parts.map(encodeURIComponent)].join('/');
+}
+
+/** BullMQ job id of a notification: derived from the incident. */
 export function notifyJobId(deviceId: string, notificationId: string): string {
-  return `notify:${deviceId}:${notificationId}`;
+  return jobIdOf('notify', deviceId, notificationId);
 }
 
 /**

@@ -8,7 +8,7 @@ import { applyDeviceEvents } from './core/apply-events.ts';
 import { flushGroup } from './core/flush.ts';
 import { attemptsForCoverage, retryDelayMs } from './core/retry.ts';
 import { sweepDevice } from './core/sweep.ts';
-import { createDeliverer, type NotifyJob } from './deliver.ts';
+import { createDeliverer, jobIdOf, type NotifyJob } from './deliver.ts';
 import type { Alerting, AlertingDeps } from './index.ts';
 import { createNotifyProcessor } from './notify-worker.ts';
 import type { AlertingOptions } from './options.ts';
@@ -46,7 +46,7 @@ export function createAlertingRuntime(deps: AlertingDeps, options: AlertingOptio
 
   async function scheduleFlush(deviceId: string, group: { id: string; flushAtMs: number }, now: number) {
     await timers.add('flush', { v: 1, deviceId, groupId: group.id } satisfies FlushJob, {
-      jobId: `flush:${deviceId}:${group.id}`,
+      jobId: jobIdOf('flush', deviceId, group.id),
       delay: Math.max(0, group.flushAtMs - now),
       attempts: 10,
       backoff: { type: 'exponential', delay: 500 },

@@ -1,0 +1,122 @@
+/** Integration-test harness: real influxd, redis-server and SMTP sink; fresh database and prefix. Test code only. */
+import { Queue } from 'bullmq';
+import express from 'express';
+import { InfluxDB } from 'influx';
+import { Redis } from 'ioredis';
+import { simpleParser, type ParsedMail } from 'mailparser';
+import { pino } from 'pino';
+import { PROBLEM_CONTENT_TYPE, ProblemError, QUEUES, deviceEventsJobId, parseInfluxUrl, problemBody, redisKeys, type DeviceEventsJob, type DeviceRecord, type RedisKeys } from '../../contract/index.ts';
+import { ensureInfluxSchema } from '../../ingest/influx-setup.ts';
+import { startSmtpSink, type SmtpSink } from '../../stack/smtp-sink.ts';
+import { testServices } from '../../stack/testing.ts';
+import { createAlerting, type Alerting, type AlertingOptions } from '../index.ts';
+
+export const FAST: Partial<AlertingOptions> = {
+  groupWaitMs: 400,
+  sweepIntervalMs: 150,
+  watchdogMinMs: 1000,
+  retryBaseDelayMs: 150,
+  retryMaxDelayMs: 400,
+  retryCoverageMs: 2500,
+  flapMaxChanges: 3,
+  flapWindowMs: 5000,
+  lockDurationMs: 1000,
+  stalledIntervalMs: 500,
+};
+
+export interface Harness {
+  alerting: Alerting;
+  sink: SmtpSink;
+  influx: InfluxDB;
+  influxUrl: string;
+  redis: Redis;
+  redisUrl: string;
+  prefix: string;
+  keys: RedisKeys;
+  events: Queue<DeviceEventsJob>;
+  /** Express app with the alerting router under /api/v1 and a problem+json error handler (as ingest mounts it). */
+  api: express.Express;
+  addDevice(id: string, over?: Partial<DeviceRecord>): Promise<void>;
+  /** Enqueues a job as ingest does (deterministic jobId). */
+  post(job: DeviceEventsJob, jobId?: string): Promise<void>;
+  parsed(): Promise<ParsedMail[]>;
+  close(): Promise<void>;
+}
+
+export function bullConnection(redisUrl: string) {
+  const u = new URL(redisUrl);
+  return { host: u.hostname, port: Number(u.port || 6379) };
+}
+
+export async function startHarness(label: string, opts: { options?: Partial<AlertingOptions>; nocEmails?: string[]; startWorkers?: boolean; smtpUrl?: string } = {}): Promise<Harness> {
+  const svc = await testServices();
+  const { url } = svc.influxDb(label);
+  const o = parseInfluxUrl(url);
+  const influx = new InfluxDB({ host: o.host, port: o.port, protocol: o.protocol, database: o.database });
+  await ensureInfluxSchema(influx);
+  const prefix = svc.redisPrefix(label);
+  const keys = redisKeys(prefix);
+  const redis = new Redis(svc.redisUrl);
+  const sink = await startSmtpSink();
+  const alerting = createAlerting({
+    influx,
+    redisUrl: svc.redisUrl,
+    redisPrefix: prefix,
+    mail: { smtpUrl: opts.smtpUrl ?? sink.url, from: 'wanwatch@test.local' },
+    nocEmails: opts.nocEmails ?? ['noc@test.local'],
+    dashboardUrl: (id) => `http://grafana.test/d/wanwatch-${id}`,
+    logger: pino({ level: process.env.WANWATCH_TEST_LOG ?? 'silent' }),
+    options: { ...FAST, ...opts.options },
+  });
+  if (opts.startWorkers !== false) await alerting.startWorkers();
+  const events = new Queue<DeviceEventsJob>(QUEUES.deviceEvents, { connection: bullConnection(svc.redisUrl), prefix: keys.bull });
+  const api = express();
+  api.use('/api/v1', alerting.router);
+  api.use((err: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+    const body = err instanceof ProblemError ? err.toBody() : problemBody('internal_error', String(err));
+    res.status(body.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
+  });
+  return {
+    alerting,
+    sink,
+    influx,
+    influxUrl: url,
+    redis,
+    redisUrl: svc.redisUrl,
+    prefix,
+    keys,
+    events,
+    api,
+    async addDevice(id, over = {}) {
+      const rec: DeviceRecord = { v: 1, id, name: `Router ${id}`, site: 'Berlin', tokenHash: 'x', createdAtMs: Date.now(), notificationEmails: [`owner-${id}@test.local`], multiWan: null, ...over };
+      await redis.set(keys.device(id), JSON.stringify(rec));
+      await redis.sadd(keys.devices, id);
+    },
+    async post(job, jobId) {
+      const seqs = [...job.transitions, ...job.policies].map((r) => r.seq);
+      await events.add('report', job, { jobId: jobId ?? deviceEventsJobId(job.deviceId, job.bootId, Math.min(...seqs), Math.max(...seqs)) });
+    },
+    parsed: () => Promise.all(sink.messages.map((m) => simpleParser(m.raw))),
+    async close() {
+      await alerting.close();
+      await events.close();
+      await sink.close();
+      redis.disconnect();
+    },
+  };
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Messages whose subject mentions the device (tests of one file share one sink). */
+export async function mailsFor(h: Harness, deviceId: string): Promise<ParsedMail[]> {
+  return (await h.parsed()).filter((m) => (m.subject ?? '').includes(`Router ${deviceId} (`));
+}
+
+/** Waits until the device has `count` mails (bounded), then a quiet period to catch extras. */
+export async function expectMails(h: Harness, deviceId: string, count: number, quietMs = 900, timeoutMs = 15_000): Promise<ParsedMail[]> {
+  const deadline = Date.now() + timeoutMs;
+  while ((await mailsFor(h, deviceId)).length < count && Date.now() < deadline) await sleep(50);
+  await sleep(quietMs);
+  return mailsFor(h, deviceId);
+}
