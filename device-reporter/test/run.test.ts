@@ -129,3 +129,28 @@ describe('startReporter against the real ingest', () => {
     assert.ok(pol.length >= 2, `policy snapshots: ${pol.length}`);
   });
 });
+
+describe('the shipped OpenWrt sample config', () => {
+  it('parses, is disabled until configured, and names every setting the reporter knows', async () => {
+    const { readFileSync } = await import('node:fs');
+    const text = readFileSync(join(import.meta.dirname, '..', 'openwrt', 'wanwatch.config'), 'utf8');
+    const u = settingsFromUci(text);
+    assert.equal(u.enabled, false);
+    const cfg = resolveRunConfig(u.settings);
+    assert.equal(cfg.spoolDir, '/tmp/wanwatch');
+    assert.equal(cfg.source, 'native');
+    assert.equal(cfg.spoolMaxBytes, 4194304);
+    assert.deepEqual(Object.keys(u.settings).sort(), [
+      'deviceId',
+      'logLevel',
+      'mwan3Config',
+      'networkConfig',
+      'policyIntervalS',
+      'server',
+      'source',
+      'spoolDir',
+      'spoolMaxBytes',
+      'token',
+    ]);
+  });
+});
