@@ -3,6 +3,7 @@
  * exported as a provisioning set and synced to a Grafana server. See docs/dashboards.md.
  */
 export { createDashboardsRouter, type DashboardsRouterDeps } from './router.ts';
+export { dashboardsPlugin } from './plugin.ts';
 export { createDashboardSyncer, type DashboardSyncer, type DashboardSyncerDeps } from './syncer.ts';
 export { createInventory, type DashboardInventory, type RegistryRedis } from './inventory.ts';
 export { allDashboards, deviceDashboard, fleetDashboard, type PlacedDashboard, type Folder } from './dashboard-set.ts';

@@ -1,0 +1,37 @@
+import type { Router } from 'express';
+import type { InfluxDB } from 'influx';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { RedisKeys } from '../contract/index.ts';
+import { createInventory, type RegistryRedis } from './inventory.ts';
+import { createDashboardsRouter } from './router.ts';
+import { createDashboardSyncer } from './syncer.ts';
+
+/**
+ * Dashboards as a backend plugin (structurally the `PluginFactory` of ingest/backend.ts, which this
+ * folder may not import): the read routes always; the Grafana sync on device changes only when
+ * WANWATCH_GRAFANA_URL and WANWATCH_GRAFANA_TOKEN are set.
+ */
+export function dashboardsPlugin(ctx: {
+  config: { grafanaUrl?: string; grafanaToken?: string };
+  influx: InfluxDB;
+  redis: RegistryRedis;
+  keys: RedisKeys;
+  logger: Logger;
+}): { name: string; routers: Router[]; onDeviceChanged?: (id: string) => void; stop: () => Promise<void>; registry?: Registry } {
+  const inventory = createInventory(ctx);
+  const router = createDashboardsRouter({ ...ctx, inventory });
+  const { grafanaUrl, grafanaToken } = ctx.config;
+  if (!grafanaUrl || !grafanaToken) {
+    if (grafanaUrl || grafanaToken) ctx.logger.warn('dashboards: set both WANWATCH_GRAFANA_URL and WANWATCH_GRAFANA_TOKEN to sync dashboards to Grafana');
+    return { name: 'dashboards', routers: [router], stop: async () => {} };
+  }
+  const syncer = createDashboardSyncer({ grafanaUrl, grafanaToken, inventory, logger: ctx.logger });
+  return {
+    name: 'dashboards',
+    routers: [router],
+    onDeviceChanged: (id) => syncer.schedule(id),
+    stop: () => syncer.close(),
+    registry: syncer.registry,
+  };
+}
