@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { failedProbe, type ProbeRequest, type ProbeResult, type Prober } from '../tracker/prober.ts';
 import { parsePingOutput } from './parse-ping-output.ts';
+import { ShellRunnerPool } from './shell-runner.ts';
 
 export interface ExecPingOptions {
   /** Command and leading arguments, e.g. `['ping']` or `['ip', 'netns', 'exec', 'ce', 'ping']`. */
@@ -9,6 +10,16 @@ export interface ExecPingOptions {
   busybox?: boolean;
   /** Extra seconds before a hung ping is killed, beyond its own (count-1)+timeout. */
   graceS?: number;
+  /**
+   * `shell` (default): pings are forked by small long-lived helper shells (cheap forks, like
+   * mwan3track's loop); `spawn`: node spawns each ping itself.
+   */
+  via?: 'shell' | 'spawn';
+}
+
+export interface ExecPingProber extends Prober {
+  /** Kills the helper shells (idle ones never keep the process alive). */
+  close(): void;
 }
 
 /** The arguments mwan3track gives ping (reference §1.3), plus `-I <device>` for the binding. */
@@ -25,9 +36,22 @@ export function pingArgs(req: ProbeRequest, busybox = false): string[] {
  * `ping` as a child process. Success is ping's exit code 0 (≥ 1 reply), as in mwan3track;
  * figures come from its summary. Spawn errors, kills and timeouts become failed results.
  */
-export function createExecPingProber(opts: ExecPingOptions = {}): Prober {
+export function createExecPingProber(opts: ExecPingOptions = {}): ExecPingProber {
   const [cmd, ...lead] = opts.command ?? ['ping'];
+  const deadlineMs = (req: ProbeRequest): number => ((req.count - 1) * 1 + req.timeoutS + (opts.graceS ?? 2)) * 1000;
+  if (opts.via !== 'spawn') {
+    const pool = new ShellRunnerPool();
+    return {
+      async probe(req, signal) {
+        if (signal?.aborted) return failedProbe(req.target, 0, 'aborted');
+        const r = await pool.run([cmd!, ...lead, ...pingArgs(req, opts.busybox)], deadlineMs(req), signal);
+        return toResult(req, r.code, r.output, r.error);
+      },
+      close: () => pool.close(),
+    };
+  }
   return {
+    close: () => undefined,
     probe(req: ProbeRequest, signal?: AbortSignal): Promise<ProbeResult> {
       return new Promise((resolve) => {
         if (signal?.aborted) return resolve(failedProbe(req.target, 0, 'aborted'));
@@ -36,8 +60,7 @@ export function createExecPingProber(opts: ExecPingOptions = {}): Prober {
         let err = '';
         child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
         child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
-        const killAfterMs = ((req.count - 1) * 1 + req.timeoutS + (opts.graceS ?? 2)) * 1000;
-        const timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+        const timer = setTimeout(() => child.kill('SIGKILL'), deadlineMs(req));
         const onAbort = (): void => void child.kill('SIGKILL');
         signal?.addEventListener('abort', onAbort, { once: true });
         let settled = false;
@@ -49,14 +72,17 @@ export function createExecPingProber(opts: ExecPingOptions = {}): Prober {
           resolve(r);
         };
         child.on('error', (e) => finish(failedProbe(req.target, 0, `spawn ${cmd}: ${e.message}`)));
-        child.on('close', (code, sig) => {
-          const s = parsePingOutput(out);
-          if (!s) return finish(failedProbe(req.target, 0, `ping exited ${code ?? sig}: ${err.trim().slice(0, 200)}`));
-          const r: ProbeResult = { target: req.target, ok: code === 0 && s.received > 0, sent: s.sent, received: s.received, lossPct: s.lossPct, rttAvgMs: s.rttAvgMs, rttMinMs: s.rttMinMs, rttMaxMs: s.rttMaxMs };
-          if (code !== 0) r.error = `ping exited ${code ?? sig}`;
-          finish(r);
-        });
+        child.on('close', (code, sig) => finish(toResult(req, code, out + err, code === null ? `killed by ${sig}` : undefined)));
       });
     },
   };
+}
+
+/** ping's exit code and output -> a result; no statistics (spawn error, bad device, kill) = failed target. */
+function toResult(req: ProbeRequest, code: number | null, output: string, error?: string): ProbeResult {
+  const s = parsePingOutput(output);
+  if (!s) return failedProbe(req.target, 0, error ?? `ping exited ${code}: ${output.trim().slice(0, 200)}`);
+  const r: ProbeResult = { target: req.target, ok: code === 0 && s.received > 0, sent: s.sent, received: s.received, lossPct: s.lossPct, rttAvgMs: s.rttAvgMs, rttMinMs: s.rttMinMs, rttMaxMs: s.rttMaxMs };
+  if (code !== 0) r.error = error ?? `ping exited ${code}`;
+  return r;
 }

@@ -49,6 +49,7 @@ describe('ping output parser', () => {
 
 describe('exec ping prober (real ping on loopback)', () => {
   const ping = createExecPingProber();
+  after(() => ping.close());
   it('probes 127.0.0.1 bound to lo', async () => {
     const r = await ping.probe(req({ device: 'lo', count: 2 }));
     assert.equal(r.ok, true, r.error);
@@ -60,10 +61,33 @@ describe('exec ping prober (real ping on loopback)', () => {
     assert.equal(r.ok, false);
     assert.equal(r.received, 0);
   });
-  it('a missing binary is a failed result', async () => {
-    const r = await createExecPingProber({ command: ['/nonexistent/ping'] }).probe(req());
+  it('a missing binary is a failed result (both ways of running ping)', async () => {
+    for (const via of ['shell', 'spawn'] as const) {
+      const p = createExecPingProber({ command: ['/nonexistent/ping'], via });
+      const r = await p.probe(req());
+      p.close();
+      assert.equal(r.ok, false, via);
+      assert.match(r.error ?? '', /spawn|not found|127/, via);
+    }
+  });
+  it('spawn mode probes too; several probes at once use several helper shells', async () => {
+    const r = await createExecPingProber({ via: 'spawn' }).probe(req({ device: 'lo' }));
+    assert.equal(r.ok, true, r.error);
+    const p = createExecPingProber();
+    const rs = await Promise.all(['127.0.0.1', '127.0.0.2', '127.0.0.3'].map((t) => p.probe(req({ target: t, device: 'lo' }))));
+    assert.deepEqual(rs.map((x) => [x.target, x.ok]), [['127.0.0.1', true], ['127.0.0.2', true], ['127.0.0.3', true]]);
+  });
+  it('an aborted probe comes back promptly as failed', async () => {
+    const ac = new AbortController();
+    // a "ping" that hangs: sh -c 'sleep 5' ignores the ping arguments
+    const p = createExecPingProber({ command: ['sh', '-c', 'sleep 5'] });
+    const started = Date.now();
+    const pending = p.probe(req({ target: '127.0.0.1' }), ac.signal);
+    setTimeout(() => ac.abort(), 100);
+    const r = await pending;
     assert.equal(r.ok, false);
-    assert.match(r.error ?? '', /spawn/);
+    assert.ok(Date.now() - started >= 90 && Date.now() - started < 2000, `took ${Date.now() - started} ms`);
+    p.close();
   });
 });
 

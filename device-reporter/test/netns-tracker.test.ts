@@ -1,7 +1,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { SampleRecord, TransitionRecord } from '../../contract/index.ts';
-import { createExecPingProber } from '../probers/exec-ping-prober.ts';
+import { createExecPingProber, type ExecPingProber } from '../probers/exec-ping-prober.ts';
 import { startTrackers, type Trackers } from '../tracker/scheduler.ts';
 import { withDefaults } from '../tracker/tracking-options.ts';
 import { createNetnsLab, hasNft, netnsSupport, type NetnsLab } from './netns.ts';
@@ -21,6 +21,7 @@ async function until(cond: () => boolean, timeoutMs: number, what: string): Prom
 describe('tracker over real links in network namespaces', { skip: support.ok ? false : `skipped: ${support.ok ? '' : support.reason}` }, () => {
   let lab: NetnsLab | undefined;
   let trackers: Trackers | undefined;
+  let prober: ExecPingProber | undefined;
   const samples: Omit<SampleRecord, 'seq'>[] = [];
   const transitions: Omit<TransitionRecord, 'seq'>[] = [];
 
@@ -29,16 +30,18 @@ describe('tracker over real links in network namespaces', { skip: support.ok ? f
   });
   after(async () => {
     await trackers?.stop();
+    prober?.close();
     await lab?.destroy();
   });
 
   it(`cutting one ISP takes that WAN offline after exactly down=${DOWN} rounds and back after up=${UP}; the other is unaffected`, { timeout: 40_000 }, async () => {
     const l = lab!;
     const opts = { intervalS: 1, failureIntervalS: 1, recoveryIntervalS: 1, timeoutS: 1, down: DOWN, up: UP };
+    prober = createExecPingProber({ command: [...l.execPrefix(), 'ping'] });
     trackers = startTrackers({
       interfaces: l.wans.map((w) => ({ name: w.name, device: w.ceDev, options: withDefaults({ ...opts, trackIps: [w.target] }) })),
       // real ping, run inside the CE namespace and bound to the WAN's device
-      prober: createExecPingProber({ command: [...l.execPrefix(), 'ping'] }),
+      prober,
       onSample: (s) => samples.push(s),
       onTransition: (t) => transitions.push(t),
     });
