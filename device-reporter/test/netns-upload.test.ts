@@ -1,0 +1,209 @@
+import assert from 'node:assert/strict';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { after, before, describe, it } from 'node:test';
+// Tests only: the REAL ingest is the peer (the reporter itself never imports backend code).
+// eslint-disable-next-line no-restricted-imports
+import { startTestIngest, type TestIngest } from '../../ingest/testing.ts';
+import { createNetnsLab, hasNft, netnsSupport, type NetnsLab } from './netns.ts';
+
+/**
+ * A CE namespace with two WANs to two ISP namespaces; the backend address 10.200.0.1 exists in
+ * BOTH ISP namespaces (a forwarder to the test's ingest on a Unix socket), so it is reachable
+ * through either WAN. The CE routes 10.200.0.1 via wan0 by default and by source address via each
+ * WAN (what `mwan3 use` achieves with marks). The reporter runs inside the CE namespace with real
+ * ping trackers (down=8, so the tracker is slow to declare a link offline).
+ *
+ * 1. wan0's upstream is dropped (nft, link stays up): reports keep arriving through wan1 while
+ *    the tracker still calls wan0 online.
+ * 2. Both WANs cut for a while, then restored: everything measured meanwhile is back-filled.
+ * 3. Every sample and transition is in InfluxDB exactly once.
+ * No packet leaves the namespaces (the ingest itself is only on a Unix socket).
+ */
+const support = netnsSupport();
+const run = promisify(execFile);
+const BACKEND = '10.200.0.1';
+
+describe(
+  'uploads over any live WAN (network namespaces)',
+  { skip: support.ok ? false : `skipped: ${support.ok ? '' : support.reason}` },
+  () => {
+    let lab: NetnsLab | undefined;
+    let ing: TestIngest;
+    let server: http.Server;
+    const procs: ChildProcess[] = [];
+    const dir = mkdtempSync(join(tmpdir(), 'ww-netns-up-'));
+    const sock = join(dir, 'ingest.sock');
+
+    before(async () => {
+      ing = await startTestIngest({ label: 'netns_upload' });
+      server = http.createServer(ing.app);
+      await new Promise<void>((r) => server.listen(sock, () => r()));
+      lab = await createNetnsLab({ wans: 2, prefix: 'wu' });
+      const ip = (...a: string[]) => run('ip', a);
+      for (const [i, w] of lab.wans.entries()) {
+        await ip('-n', w.ispNs, 'addr', 'add', `${BACKEND}/32`, 'dev', 'lo');
+        const table = String(101 + i);
+        await ip('-n', lab.ceNs, 'route', 'add', `${BACKEND}/32`, 'via', w.ispIp, 'dev', w.ceDev, 'table', table);
+        await ip('-n', lab.ceNs, 'rule', 'add', 'pref', String(900 + i), 'from', w.ceIp, 'lookup', table);
+        const fwd = spawn(
+          'ip',
+          [
+            'netns',
+            'exec',
+            w.ispNs,
+            process.execPath,
+            join(import.meta.dirname, 'netns-upload-forwarder.mjs'),
+            BACKEND,
+            '8080',
+            sock,
+          ],
+          {
+            stdio: ['ignore', 'pipe', 'inherit'],
+          },
+        );
+        procs.push(fwd);
+        await new Promise<void>((r) => fwd.stdout!.once('data', () => r()));
+      }
+      await ip('-n', lab.ceNs, 'route', 'add', `${BACKEND}/32`, 'via', lab.wans[0]!.ispIp, 'dev', lab.wans[0]!.ceDev);
+    });
+    after(async () => {
+      for (const p of procs) if (p.exitCode === null) p.kill('SIGKILL');
+      await lab?.destroy();
+      server?.closeAllConnections();
+      await new Promise((r) => server?.close(r));
+      await ing?.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    it(
+      'keeps reporting through wan1 when wan0 silently drops traffic, back-fills after a full cut, stores everything once',
+      { timeout: 90_000 },
+      async () => {
+        const l = lab!;
+        const DEVICE = 'ce-netns-1';
+        const token = await ing.addDevice(DEVICE);
+        const iface = (n: number) =>
+          `config interface 'wan${n}'\n\toption enabled '1'\n\tlist track_ip '${l.wans[n]!.target}'\n\toption interval '1'\n\toption timeout '1'\n\toption down '8'\n\toption up '2'\n\n` +
+          `config member 'wan${n}_m1_w1'\n\toption interface 'wan${n}'\n\toption metric '1'\n\toption weight '1'\n\n`;
+        writeFileSync(
+          join(dir, 'mwan3'),
+          `${iface(0)}${iface(1)}config policy 'balanced'\n\tlist use_member 'wan0_m1_w1'\n\tlist use_member 'wan1_m1_w1'\n`,
+        );
+        writeFileSync(
+          join(dir, 'network'),
+          l.wans
+            .map((w) => `config interface '${w.name}'\n\toption device '${w.ceDev}'\n\toption proto 'static'\n\n`)
+            .join(''),
+        );
+
+        const child = spawn(
+          'ip',
+          [
+            'netns',
+            'exec',
+            l.ceNs,
+            process.execPath,
+            '--import',
+            'tsx',
+            join(import.meta.dirname, 'netns-upload-child.ts'),
+            dir,
+            `http://${BACKEND}:8080`,
+            token,
+            DEVICE,
+          ],
+          {
+            stdio: ['ignore', 'pipe', 'inherit'],
+          },
+        );
+        procs.push(child);
+        type St = { t: number; states: Record<string, string>; byRoute: Record<string, number>; pending: number };
+        const spooled: Array<{ seq: number; type: string }> = [];
+        const sts: St[] = [];
+        let stoppedPending: number | undefined;
+        let buf = '';
+        child.stdout!.on('data', (c: Buffer) => {
+          buf += c.toString();
+          let nl: number;
+          while ((nl = buf.indexOf('\n')) >= 0) {
+            const line = buf.slice(0, nl);
+            buf = buf.slice(nl + 1);
+            if (line.startsWith('s ')) {
+              const [, seq, type] = line.split(' ');
+              spooled.push({ seq: Number(seq), type: type! });
+            } else if (line.startsWith('st ')) sts.push(JSON.parse(line.slice(3)) as St);
+            else if (line.startsWith('stopped ')) stoppedPending = Number(line.slice(8));
+          }
+        });
+        const exited = new Promise<void>((r) => child.on('exit', () => r()));
+        const last = () => sts[sts.length - 1];
+        const until = async (what: string, cond: () => boolean, ms: number) => {
+          const end = Date.now() + ms;
+          while (!cond()) {
+            if (Date.now() > end) assert.fail(`timed out waiting for ${what}; last status ${JSON.stringify(last())}`);
+            await new Promise((r) => setTimeout(r, 50));
+          }
+        };
+
+        await until(
+          'both WANs online and uploads through wan0',
+          () =>
+            last()?.states.wan0 === 'online' && last()?.states.wan1 === 'online' && (last()?.byRoute.wan0 ?? 0) >= 2,
+          20_000,
+        );
+        const viaWan1Before = last()!.byRoute.wan1 ?? 0;
+        await l.cutUpstream('wan0', { mode: hasNft() ? 'nft' : 'link' });
+        await until('an upload through wan1', () => (last()?.byRoute.wan1 ?? 0) > viaWan1Before, 15_000);
+        const firstViaWan1 = sts.find((s) => (s.byRoute.wan1 ?? 0) > viaWan1Before)!;
+        assert.notEqual(
+          firstViaWan1.states.wan0,
+          'offline',
+          'reports went through wan1 before the tracker declared wan0 offline',
+        );
+        // And they keep arriving through wan1 while wan0 stays cut.
+        const mark = last()!.byRoute.wan1!;
+        await until('more uploads through wan1', () => (last()?.byRoute.wan1 ?? 0) >= mark + 2, 10_000);
+
+        // Every WAN cut: the reporter keeps measuring and spooling; nothing gets out.
+        await l.cutUpstream('wan1', { mode: hasNft() ? 'nft' : 'link' });
+        const spooledAtCut = spooled.length;
+        await new Promise((r) => setTimeout(r, 4000));
+        assert.ok(spooled.length > spooledAtCut + 4, 'still measuring while cut off');
+        assert.ok(last()!.pending > 0, 'records wait in the spool');
+        await l.restoreUpstream('wan0');
+        await l.restoreUpstream('wan1');
+        await until('spool drained after the cut', () => last()?.pending === 0, 30_000);
+
+        child.kill('SIGTERM');
+        await exited;
+        assert.equal(stoppedPending, 0);
+        await ing.points.drain();
+        const q = (s: string) => ing.influx.query<Record<string, unknown>>(s);
+        const samples = await q(`SELECT seq FROM raw.wan_iface WHERE device = '${DEVICE}'`);
+        const want = spooled
+          .filter((s) => s.type === 'sample')
+          .map((s) => s.seq)
+          .sort((a, b) => a - b);
+        assert.deepEqual(
+          samples.map((p) => Number(p.seq)).sort((a, b) => a - b),
+          want,
+          'every sample exactly once',
+        );
+        const tr = await q(`SELECT seq FROM forever.wan_transition WHERE device = '${DEVICE}'`);
+        const wantTr = spooled
+          .filter((s) => s.type === 'transition')
+          .map((s) => s.seq)
+          .sort((a, b) => a - b);
+        assert.deepEqual(
+          tr.map((p) => Number(p.seq)).sort((a, b) => a - b),
+          wantTr,
+          'every transition exactly once',
+        );
+      },
+    );
+  },
+);
