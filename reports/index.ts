@@ -20,7 +20,7 @@ export { deviceCsv, fleetCsv } from './render/csv.ts';
 export { deviceHtml, fleetHtml } from './render/html.ts';
 export { deviceText, fleetText } from './render/text.ts';
 export { parsePeriodQuery, parseTime } from './period.ts';
-export { DEFAULT_REPORT_SCHEDULE, REPORTS_QUEUE, reportScheduleSchema } from './scheduled-reports.ts';
+export { DEFAULT_REPORT_SCHEDULE, REPORTS_QUEUE, parseReportSchedule, reportScheduleSchema } from './scheduled-reports.ts';
 export type { ReportMailer, ReportSchedule, ScheduledReports, UptimeService };
 
 export interface ReportsDeps {

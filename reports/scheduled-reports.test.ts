@@ -8,7 +8,7 @@ import { startTestIngest, type TestIngest } from '../ingest/testing.ts';
 import { startSmtpSink, type SmtpSink } from '../stack/smtp-sink.ts';
 import { testServices } from '../stack/testing.ts';
 import { reportPeriod } from './core/schedule.ts';
-import { startScheduledReports, type ReportMailer, type ScheduledReports } from './index.ts';
+import { DEFAULT_REPORT_SCHEDULE, parseReportSchedule, startScheduledReports, type ReportMailer, type ScheduledReports } from './index.ts';
 
 describe('reportPeriod', () => {
   it('week = the last full ISO week, month = the last full calendar month, last = [now - length, now)', () => {
@@ -19,6 +19,18 @@ describe('reportPeriod', () => {
     assert.deepEqual(reportPeriod('month', Date.UTC(2026, 0, 1, 6)), { fromMs: Date.UTC(2025, 11, 1), toMs: Date.UTC(2026, 0, 1) });
     assert.deepEqual(reportPeriod('month', Date.UTC(2026, 2, 15)), { fromMs: Date.UTC(2026, 1, 1), toMs: Date.UTC(2026, 2, 1) });
     assert.deepEqual(reportPeriod('last', 10_000_000, 3_600_000), { fromMs: 6_400_000, toMs: 10_000_000 });
+  });
+});
+
+describe('parseReportSchedule', () => {
+  it('turns words into scheduler entries and names a bad word', () => {
+    assert.deepEqual(parseReportSchedule('weekly,monthly'), DEFAULT_REPORT_SCHEDULE);
+    const weekly = parseReportSchedule(' Weekly ');
+    assert.equal(weekly['device-monthly'], false);
+    assert.deepEqual(weekly['fleet-weekly'], DEFAULT_REPORT_SCHEDULE['fleet-weekly']);
+    assert.ok(Object.values(parseReportSchedule('off')).every((e) => e === false));
+    assert.throws(() => parseReportSchedule('daily'), /"daily"/);
+    assert.throws(() => parseReportSchedule('off,weekly'), /off/);
   });
 });
 

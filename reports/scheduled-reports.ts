@@ -43,6 +43,24 @@ export const DEFAULT_REPORT_SCHEDULE: ReportSchedule = {
   'fleet-monthly': { audience: 'fleet', period: 'month', repeat: { pattern: '0 0 6 1 * *', tz: 'UTC' } },
 };
 
+/**
+ * A schedule from a short configuration string (for an environment variable or a flag):
+ * `weekly`, `monthly`, `weekly,monthly` (device and fleet reports each), or `off` (every default
+ * scheduler removed). Throws naming the bad word.
+ */
+export function parseReportSchedule(spec: string): ReportSchedule {
+  const words = spec.split(',').map((w) => w.trim().toLowerCase()).filter(Boolean);
+  const bad = words.find((w) => !['weekly', 'monthly', 'off'].includes(w));
+  if (bad !== undefined) throw new Error(`report schedule: unknown word "${bad}" (expected weekly, monthly or off)`);
+  if (words.includes('off') && words.length > 1) throw new Error('report schedule: "off" cannot be combined with other words');
+  const out: ReportSchedule = {};
+  for (const [id, entry] of Object.entries(DEFAULT_REPORT_SCHEDULE)) {
+    const period = id.endsWith('weekly') ? 'weekly' : 'monthly';
+    out[id] = words.includes(period) ? entry : false;
+  }
+  return out;
+}
+
 const jobSchema = z.strictObject({
   v: z.literal(1),
   audience: z.enum(['device', 'fleet']),
