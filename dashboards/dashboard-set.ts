@@ -19,7 +19,10 @@ export interface PlacedDashboard {
 
 export async function deviceDashboard(inv: DashboardInventory, record: DeviceRecord): Promise<PlacedDashboard> {
   const r = await inv.reported(record.id);
-  return { folder: siteFolder(record.site), dashboard: buildDeviceDashboard(deviceDashboardInput(record, r.ifaces, r.policies)) };
+  return {
+    folder: siteFolder(record.site),
+    dashboard: buildDeviceDashboard(deviceDashboardInput(record, r.ifaces, r.policies)),
+  };
 }
 
 export function fleetDashboard(records: DeviceRecord[]): PlacedDashboard {

@@ -33,12 +33,22 @@ export interface GrafanaClient {
   getFolder(uid: string): Promise<{ uid: string; title: string } | null>;
   /** Creates the folder; `exists` when Grafana answers 409 (someone created it meanwhile). */
   createFolder(folder: { uid: string; title: string }): Promise<'created' | 'exists'>;
-  saveDashboard(req: { dashboard: Dashboard; folderUid: string; overwrite: boolean; message: string }): Promise<SaveDashboardResult>;
+  saveDashboard(req: {
+    dashboard: Dashboard;
+    folderUid: string;
+    overwrite: boolean;
+    message: string;
+  }): Promise<SaveDashboardResult>;
   /** Current version of a dashboard, or null when it does not exist. */
   dashboardVersion(uid: string): Promise<number | null>;
 }
 
-export function createGrafanaClient(opts: { url: string; token: string; timeoutMs?: number; fetch?: typeof fetch }): GrafanaClient {
+export function createGrafanaClient(opts: {
+  url: string;
+  token: string;
+  timeoutMs?: number;
+  fetch?: typeof fetch;
+}): GrafanaClient {
   const base = opts.url.replace(/\/+$/, '');
   const doFetch = opts.fetch ?? fetch;
   const timeoutMs = opts.timeoutMs ?? 10_000;
@@ -58,7 +68,11 @@ export function createGrafanaClient(opts: { url: string; token: string; timeoutM
         signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (err) {
-      throw new GrafanaError('transient', null, `Grafana ${method} ${path}: ${err instanceof Error ? err.message : String(err)}`);
+      throw new GrafanaError(
+        'transient',
+        null,
+        `Grafana ${method} ${path}: ${err instanceof Error ? err.message : String(err)}`,
+      );
     }
     const text = await res.text();
     let json: unknown = null;
@@ -73,8 +87,18 @@ export function createGrafanaClient(opts: { url: string; token: string; timeoutM
   function fail(method: string, path: string, status: number, json: unknown): never {
     const msg = (json as { message?: string } | null)?.message ?? '';
     const what = `Grafana ${method} ${path} answered ${status}${msg ? `: ${msg}` : ''}`;
-    if (status === 401) throw new GrafanaError('auth', status, `${what} — WANWATCH_GRAFANA_TOKEN is missing, expired or wrong (use a service-account token)`);
-    if (status === 403) throw new GrafanaError('auth', status, `${what} — the service account behind WANWATCH_GRAFANA_TOKEN needs the Editor role`);
+    if (status === 401)
+      throw new GrafanaError(
+        'auth',
+        status,
+        `${what} — WANWATCH_GRAFANA_TOKEN is missing, expired or wrong (use a service-account token)`,
+      );
+    if (status === 403)
+      throw new GrafanaError(
+        'auth',
+        status,
+        `${what} — the service account behind WANWATCH_GRAFANA_TOKEN needs the Editor role`,
+      );
     if (status === 412) throw new GrafanaError('version_mismatch', status, what);
     if (status === 429 || status >= 500) throw new GrafanaError('transient', status, what);
     throw new GrafanaError('permanent', status, what);
@@ -97,7 +121,12 @@ export function createGrafanaClient(opts: { url: string; token: string; timeoutM
     async saveDashboard(req) {
       // `id: null` + the stable uid: Grafana matches on uid; `folderUid` is always sent because
       // leaving it out on an update moves the dashboard to the General folder.
-      const body = { dashboard: { ...req.dashboard, id: null }, folderUid: req.folderUid, overwrite: req.overwrite, message: req.message };
+      const body = {
+        dashboard: { ...req.dashboard, id: null },
+        folderUid: req.folderUid,
+        overwrite: req.overwrite,
+        message: req.message,
+      };
       const r = await call('POST', '/api/dashboards/db', body);
       if (r.status !== 200) fail('POST', '/api/dashboards/db', r.status, r.json);
       return r.json as SaveDashboardResult;

@@ -1,5 +1,14 @@
 import type { InfluxDB } from 'influx';
-import { M, RP, TAG, ProblemError, decodeTagValue, deviceRecordSchema, type DeviceRecord, type RedisKeys } from '../contract/index.ts';
+import {
+  M,
+  RP,
+  TAG,
+  ProblemError,
+  decodeTagValue,
+  deviceRecordSchema,
+  type DeviceRecord,
+  type RedisKeys,
+} from '../contract/index.ts';
 import { from, ident, tagLit } from './core/influxql.ts';
 
 /** The few Redis calls we need (an ioredis client satisfies it). */
@@ -31,7 +40,10 @@ export function createInventory(deps: { redis: RegistryRedis; keys: RedisKeys; i
   };
   const tagValues = async (measurement: string, key: string, id: string) => {
     const rows = await influx
-      .query<{ key: string; value: string }>(`SHOW TAG VALUES FROM ${from(RP.raw, measurement)} WITH KEY = ${ident(key)} WHERE ${ident(TAG.device)} = ${tagLit(id)}`)
+      .query<{
+        key: string;
+        value: string;
+      }>(`SHOW TAG VALUES FROM ${from(RP.raw, measurement)} WITH KEY = ${ident(key)} WHERE ${ident(TAG.device)} = ${tagLit(id)}`)
       .catch((err: unknown) => {
         throw new ProblemError('influx_unavailable', `InfluxDB: ${err instanceof Error ? err.message : String(err)}`);
       });
@@ -45,7 +57,10 @@ export function createInventory(deps: { redis: RegistryRedis; keys: RedisKeys; i
       return records.filter((r): r is DeviceRecord => r !== null);
     },
     async reported(id) {
-      const [ifaces, policies] = await Promise.all([tagValues(M.iface, TAG.iface, id), tagValues(M.policyMember, TAG.policy, id)]);
+      const [ifaces, policies] = await Promise.all([
+        tagValues(M.iface, TAG.iface, id),
+        tagValues(M.policyMember, TAG.policy, id),
+      ]);
       return { ifaces, policies };
     },
   };

@@ -18,12 +18,21 @@ export function dashboardsPlugin(ctx: {
   redis: RegistryRedis;
   keys: RedisKeys;
   logger: Logger;
-}): { name: string; routers: Router[]; onDeviceChanged?: (id: string) => void; stop: () => Promise<void>; registry?: Registry } {
+}): {
+  name: string;
+  routers: Router[];
+  onDeviceChanged?: (id: string) => void;
+  stop: () => Promise<void>;
+  registry?: Registry;
+} {
   const inventory = createInventory(ctx);
   const router = createDashboardsRouter({ ...ctx, inventory });
   const { grafanaUrl, grafanaToken } = ctx.config;
   if (!grafanaUrl || !grafanaToken) {
-    if (grafanaUrl || grafanaToken) ctx.logger.warn('dashboards: set both WANWATCH_GRAFANA_URL and WANWATCH_GRAFANA_TOKEN to sync dashboards to Grafana');
+    if (grafanaUrl || grafanaToken)
+      ctx.logger.warn(
+        'dashboards: set both WANWATCH_GRAFANA_URL and WANWATCH_GRAFANA_TOKEN to sync dashboards to Grafana',
+      );
     return { name: 'dashboards', routers: [router], stop: async () => {} };
   }
   const syncer = createDashboardSyncer({ grafanaUrl, grafanaToken, inventory, logger: ctx.logger });

@@ -28,7 +28,11 @@ const errKind = (e: unknown): GrafanaErrorKind => (e instanceof GrafanaError ? e
  * 412 is reported, not hidden. Auth failures abort the whole sync, since every call would fail alike;
  * other failures are reported per dashboard so one bad dashboard does not block the rest.
  */
-export async function syncDashboards(client: GrafanaClient, items: PlacedDashboard[], opts: { message: string; logger?: Logger }): Promise<SyncReport> {
+export async function syncDashboards(
+  client: GrafanaClient,
+  items: PlacedDashboard[],
+  opts: { message: string; logger?: Logger },
+): Promise<SyncReport> {
   const report: SyncReport = { folders: [], dashboards: [] };
   const badFolders = new Map<string, unknown>();
   const folders = new Map(items.map((i) => [i.folder.uid, i.folder]));
@@ -47,12 +51,26 @@ export async function syncDashboards(client: GrafanaClient, items: PlacedDashboa
     const base = { uid: String(dashboard.uid), title: dashboard.title ?? '', folderUid: folder.uid };
     if (badFolders.has(folder.uid)) {
       const e = badFolders.get(folder.uid);
-      report.dashboards.push({ ...base, result: 'failed', error: `folder ${folder.uid}: ${errText(e)}`, errorKind: errKind(e) });
+      report.dashboards.push({
+        ...base,
+        result: 'failed',
+        error: `folder ${folder.uid}: ${errText(e)}`,
+        errorKind: errKind(e),
+      });
       continue;
     }
     try {
-      const saved = await saveWithRetryOn412(client, { dashboard, folderUid: folder.uid, message: opts.message }, opts.logger);
-      report.dashboards.push({ ...base, result: saved.version <= 1 ? 'created' : 'updated', version: saved.version, url: saved.url });
+      const saved = await saveWithRetryOn412(
+        client,
+        { dashboard, folderUid: folder.uid, message: opts.message },
+        opts.logger,
+      );
+      report.dashboards.push({
+        ...base,
+        result: saved.version <= 1 ? 'created' : 'updated',
+        version: saved.version,
+        url: saved.url,
+      });
     } catch (err) {
       if (err instanceof GrafanaError && err.kind === 'auth') throw err;
       report.dashboards.push({ ...base, result: 'failed', error: errText(err), errorKind: errKind(err) });
@@ -61,18 +79,33 @@ export async function syncDashboards(client: GrafanaClient, items: PlacedDashboa
   return report;
 }
 
-async function saveWithRetryOn412(client: GrafanaClient, req: Omit<Parameters<GrafanaClient['saveDashboard']>[0], 'overwrite'>, logger?: Logger) {
+async function saveWithRetryOn412(
+  client: GrafanaClient,
+  req: Omit<Parameters<GrafanaClient['saveDashboard']>[0], 'overwrite'>,
+  logger?: Logger,
+) {
   try {
     return await client.saveDashboard({ ...req, overwrite: true });
   } catch (err) {
     if (!(err instanceof GrafanaError) || err.kind !== 'version_mismatch') throw err;
     const current = await client.dashboardVersion(String(req.dashboard.uid));
-    logger?.warn({ uid: req.dashboard.uid, currentVersion: current }, 'grafana: version mismatch on save; retrying against the current version');
+    logger?.warn(
+      { uid: req.dashboard.uid, currentVersion: current },
+      'grafana: version mismatch on save; retrying against the current version',
+    );
     try {
-      return await client.saveDashboard({ ...req, dashboard: { ...req.dashboard, version: current ?? 0 }, overwrite: true });
+      return await client.saveDashboard({
+        ...req,
+        dashboard: { ...req.dashboard, version: current ?? 0 },
+        overwrite: true,
+      });
     } catch (again) {
       if (again instanceof GrafanaError && again.kind === 'version_mismatch') {
-        throw new GrafanaError('version_mismatch', 412, `${again.message} (still after retrying against version ${current}); someone keeps changing dashboard ${req.dashboard.uid}`);
+        throw new GrafanaError(
+          'version_mismatch',
+          412,
+          `${again.message} (still after retrying against version ${current}); someone keeps changing dashboard ${req.dashboard.uid}`,
+        );
       }
       throw again;
     }

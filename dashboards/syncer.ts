@@ -45,7 +45,12 @@ export function createDashboardSyncer(deps: DashboardSyncerDeps): DashboardSynce
   const registry = deps.registry ?? new Registry();
   const failures =
     (registry.getSingleMetric('wanwatch_grafana_sync_failures_total') as Counter<'kind'> | undefined) ??
-    new Counter({ name: 'wanwatch_grafana_sync_failures_total', help: 'Failed Grafana dashboard sync attempts, by error kind', labelNames: ['kind'] as const, registers: [registry] });
+    new Counter({
+      name: 'wanwatch_grafana_sync_failures_total',
+      help: 'Failed Grafana dashboard sync attempts, by error kind',
+      labelNames: ['kind'] as const,
+      registers: [registry],
+    });
   const log = deps.logger.child({ component: 'dashboard-sync' });
 
   const pending = new Set<string>();
@@ -81,17 +86,27 @@ export function createDashboardSyncer(deps: DashboardSyncerDeps): DashboardSynce
     running = (async () => {
       let retry = false;
       try {
-        const report = await syncDashboards(client, await build(ids), { message: `wanwatch sync: ${ids.join(', ')}`, logger: log });
+        const report = await syncDashboards(client, await build(ids), {
+          message: `wanwatch sync: ${ids.join(', ')}`,
+          logger: log,
+        });
         for (const d of report.dashboards.filter((x) => x.result === 'failed')) {
           failures.inc({ kind: d.errorKind ?? 'permanent' });
           log.error({ uid: d.uid, kind: d.errorKind, err: d.error }, 'grafana: dashboard sync failed');
         }
         retry = hasTransientFailure(report);
-        if (!retry) log.info({ devices: ids, dashboards: report.dashboards.map((d) => `${d.uid}:${d.result}`) }, 'grafana: dashboards synced');
+        if (!retry)
+          log.info(
+            { devices: ids, dashboards: report.dashboards.map((d) => `${d.uid}:${d.result}`) },
+            'grafana: dashboards synced',
+          );
       } catch (err) {
         const kind = err instanceof GrafanaError ? err.kind : 'transient';
         failures.inc({ kind });
-        log.error({ devices: ids, kind, err: err instanceof Error ? err.message : String(err) }, 'grafana: dashboard sync failed');
+        log.error(
+          { devices: ids, kind, err: err instanceof Error ? err.message : String(err) },
+          'grafana: dashboard sync failed',
+        );
         // InfluxDB/Redis hiccups while building count as transient too; auth/permanent do not retry.
         retry = kind === 'transient';
       }
@@ -102,7 +117,11 @@ export function createDashboardSyncer(deps: DashboardSyncerDeps): DashboardSynce
         log.warn({ devices: ids, attempt, delayMs: delay }, 'grafana: will retry dashboard sync');
         arm(delay);
       } else {
-        if (retry) log.error({ devices: ids, attempts: attempt + 1 }, 'grafana: giving up on dashboard sync until the next change');
+        if (retry)
+          log.error(
+            { devices: ids, attempts: attempt + 1 },
+            'grafana: giving up on dashboard sync until the next change',
+          );
         attempt = 0;
         if (pending.size > 0) arm(debounceMs);
       }
@@ -135,6 +154,7 @@ export function createDashboardSyncer(deps: DashboardSyncerDeps): DashboardSynce
 }
 
 function inventoryFrom(deps: DashboardSyncerDeps): DashboardInventory {
-  if (!deps.redis || !deps.keys || !deps.influx) throw new Error('createDashboardSyncer: give `inventory` or all of `redis`, `keys`, `influx`');
+  if (!deps.redis || !deps.keys || !deps.influx)
+    throw new Error('createDashboardSyncer: give `inventory` or all of `redis`, `keys`, `influx`');
   return createInventory({ redis: deps.redis, keys: deps.keys, influx: deps.influx });
 }

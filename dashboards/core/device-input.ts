@@ -27,7 +27,11 @@ export function deviceIfaces(record: Pick<DeviceRecord, 'multiWan'>, reported: s
   return out;
 }
 
-export function deviceDashboardInput(record: DeviceRecord, reportedIfaces: string[], policies: string[]): DeviceDashboardInput {
+export function deviceDashboardInput(
+  record: DeviceRecord,
+  reportedIfaces: string[],
+  policies: string[],
+): DeviceDashboardInput {
   return {
     deviceId: record.id,
     name: record.name || record.id,

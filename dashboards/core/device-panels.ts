@@ -1,4 +1,8 @@
-import { ThresholdsConfigBuilder, ThresholdsMode, type DashboardBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
+import {
+  ThresholdsConfigBuilder,
+  ThresholdsMode,
+  type DashboardBuilder,
+} from '@grafana/grafana-foundation-sdk/dashboard';
 import * as common from '@grafana/grafana-foundation-sdk/common';
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
 import * as stat from '@grafana/grafana-foundation-sdk/stat';
@@ -33,7 +37,9 @@ function series(title: string, unit: string, L: Layout, w: number, h: number) {
     .spanNulls(false)
     .showPoints(common.VisibilityMode.Never)
     .legend(legend())
-    .tooltip(new common.VizTooltipOptionsBuilder().mode(common.TooltipDisplayMode.Multi).sort(common.SortOrder.Descending));
+    .tooltip(
+      new common.VizTooltipOptionsBuilder().mode(common.TooltipDisplayMode.Multi).sort(common.SortOrder.Descending),
+    );
 }
 
 function availabilityStat(title: string, window: string, query: string, L: Layout) {
@@ -111,18 +117,36 @@ export function addOverview(d: DashboardBuilder, L: Layout, Q: DeviceQueries, po
         .fillOpacity(60)
         .stacking(new common.StackingConfigBuilder().mode(common.StackingMode.Normal).group(policy ?? 'A'))
         .overrideByRegexp('\\(ipv6\\)$', [{ id: 'custom.stacking', value: { mode: 'normal', group: 'ipv6' } }])
-        .withTarget(q(Q.policyOverTime(policy)).alias(policy === null ? '$tag_policy: $tag_iface ($tag_family)' : '$tag_iface ($tag_family)')),
+        .withTarget(
+          q(Q.policyOverTime(policy)).alias(
+            policy === null ? '$tag_policy: $tag_iface ($tag_family)' : '$tag_iface ($tag_family)',
+          ),
+        ),
     );
   }
   d.withPanel(series('Latency by interface', 'ms', L, 12, 8).withTarget(q(Q.latencyAll).alias('$tag_iface')));
-  d.withPanel(series('Loss by interface', 'percent', L, 12, 8).min(0).max(100).withTarget(q(Q.lossAll).alias('$tag_iface')));
+  d.withPanel(
+    series('Loss by interface', 'percent', L, 12, 8).min(0).max(100).withTarget(q(Q.lossAll).alias('$tag_iface')),
+  );
 }
 
 /** Latency (avg/min/max), loss and jitter of one interface, then per target. */
 export function addIfaceRow(d: DashboardBuilder, L: Layout, Q: DeviceQueries, iface: string): void {
   d.withPanel(series(`${iface}: latency`, 'ms', L, 8, 8).withTarget(q(Q.ifaceLatency(iface)).alias('$col')));
-  d.withPanel(series(`${iface}: loss`, 'percent', L, 8, 8).min(0).max(100).withTarget(q(Q.ifaceLoss(iface)).alias('$col')));
+  d.withPanel(
+    series(`${iface}: loss`, 'percent', L, 8, 8)
+      .min(0)
+      .max(100)
+      .withTarget(q(Q.ifaceLoss(iface)).alias('$col')),
+  );
   d.withPanel(series(`${iface}: jitter`, 'ms', L, 8, 8).withTarget(q(Q.ifaceJitter(iface)).alias('$col')));
-  d.withPanel(series(`${iface}: latency per target`, 'ms', L, 12, 8).withTarget(q(Q.targetLatency(iface)).alias('$tag_target')));
-  d.withPanel(series(`${iface}: loss per target`, 'percent', L, 12, 8).min(0).max(100).withTarget(q(Q.targetLoss(iface)).alias('$tag_target')));
+  d.withPanel(
+    series(`${iface}: latency per target`, 'ms', L, 12, 8).withTarget(q(Q.targetLatency(iface)).alias('$tag_target')),
+  );
+  d.withPanel(
+    series(`${iface}: loss per target`, 'percent', L, 12, 8)
+      .min(0)
+      .max(100)
+      .withTarget(q(Q.targetLoss(iface)).alias('$tag_target')),
+  );
 }

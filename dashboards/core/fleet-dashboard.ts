@@ -64,9 +64,14 @@ function countStat(L: Layout, title: string, query: string, bad: boolean) {
     .noValue('0')
     .decimals(0)
     .thresholds(
-      new ThresholdsConfigBuilder()
-        .mode(ThresholdsMode.Absolute)
-        .steps(bad ? [{ value: null, color: 'green' }, { value: 1, color: 'red' }] : [{ value: null, color: 'blue' }]),
+      new ThresholdsConfigBuilder().mode(ThresholdsMode.Absolute).steps(
+        bad
+          ? [
+              { value: null, color: 'green' },
+              { value: 1, color: 'red' },
+            ]
+          : [{ value: null, color: 'blue' }],
+      ),
     )
     .reduceOptions(new common.ReduceDataOptionsBuilder().calcs(['lastNotNull']).values(false))
     .graphMode(common.BigValueGraphMode.None)
@@ -85,7 +90,13 @@ export function buildFleetDashboard(devices: FleetDevice[]): Dashboard {
     .time({ from: 'now-1h', to: 'now' })
     .refresh('1m')
     .timezone('browser')
-    .link(new DashboardLinkBuilder('Devices').type(DashboardLinkType.Dashboards).tags(['wanwatch', 'device']).asDropdown(true).keepTime(true));
+    .link(
+      new DashboardLinkBuilder('Devices')
+        .type(DashboardLinkType.Dashboards)
+        .tags(['wanwatch', 'device'])
+        .asDropdown(true)
+        .keepTime(true),
+    );
 
   d.withPanel(countStat(L, 'Devices reporting', Q.reporting, false));
   d.withPanel(countStat(L, 'Devices with a link down', Q.withLinkDown, true));
@@ -118,7 +129,16 @@ export function buildFleetDashboard(devices: FleetDevice[]): Dashboard {
               'Time 2': 'Last seen',
               state: 'State',
             },
-            indexByName: { device: 0, site: 1, links_up: 2, links_total: 3, worst_loss_pct: 4, 'Time 2': 5, state: 6, dashboard: 7 },
+            indexByName: {
+              device: 0,
+              site: 1,
+              links_up: 2,
+              links_total: 3,
+              worst_loss_pct: 4,
+              'Time 2': 5,
+              state: 6,
+              dashboard: 7,
+            },
           },
         },
       ])
@@ -127,7 +147,10 @@ export function buildFleetDashboard(devices: FleetDevice[]): Dashboard {
       .filterable(true)
       .overrideByName('Name', [
         { id: 'mappings', value: mapping(devices, (x) => x.name) },
-        { id: 'links', value: [{ title: 'Open device dashboard', url: '/d/${__data.fields.dashboard}?${__url_time_range}' }] },
+        {
+          id: 'links',
+          value: [{ title: 'Open device dashboard', url: '/d/${__data.fields.dashboard}?${__url_time_range}' }],
+        },
       ])
       .overrideByName('Site', [{ id: 'mappings', value: mapping(devices, (x) => x.site ?? '') }])
       .overrideByName('dashboard', [
@@ -139,7 +162,14 @@ export function buildFleetDashboard(devices: FleetDevice[]): Dashboard {
         { id: 'custom.cellOptions', value: { type: 'color-text' } },
         {
           id: 'thresholds',
-          value: { mode: 'absolute', steps: [{ value: null, color: 'green' }, { value: 1, color: 'orange' }, { value: 10, color: 'red' }] },
+          value: {
+            mode: 'absolute',
+            steps: [
+              { value: null, color: 'green' },
+              { value: 1, color: 'orange' },
+              { value: 10, color: 'red' },
+            ],
+          },
         },
       ])
       .overrideByName('State', [

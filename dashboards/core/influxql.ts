@@ -55,7 +55,14 @@ export interface InfluxQLQuery extends cog.Dataquery {
 export class InfluxQLBuilder implements cog.Builder<cog.Dataquery> {
   private readonly q: InfluxQLQuery;
   constructor(query: string, datasource: DataSourceRef) {
-    this.q = { refId: 'A', datasource, rawQuery: true, query, resultFormat: 'time_series', _implementsDataqueryVariant() {} };
+    this.q = {
+      refId: 'A',
+      datasource,
+      rawQuery: true,
+      query,
+      resultFormat: 'time_series',
+      _implementsDataqueryVariant() {},
+    };
   }
   refId(v: string): this {
     this.q.refId = v;

@@ -54,7 +54,8 @@ export async function startFakeGrafana(token = 'glsa_test_token_0123456789'): Pr
     const auth = req.get('authorization');
     if (!auth?.startsWith('Bearer ')) return void res.status(401).json({ message: 'Unauthorized' });
     if (auth !== `Bearer ${token}`) return void res.status(401).json({ message: 'invalid API key' });
-    if (req.method === 'POST' && !req.is('application/json')) return violate(res, `${req.path}: Content-Type is not application/json`);
+    if (req.method === 'POST' && !req.is('application/json'))
+      return violate(res, `${req.path}: Content-Type is not application/json`);
     next();
   });
   app.get('/api/folders/:uid', (req, res) => {
@@ -66,26 +67,38 @@ export async function startFakeGrafana(token = 'glsa_test_token_0123456789'): Pr
     const b = req.body as { uid?: unknown; title?: unknown };
     if (typeof b.uid !== 'string' || !UID.test(b.uid)) return violate(res, `folder uid ${String(b.uid)} invalid`);
     if (typeof b.title !== 'string' || !b.title) return violate(res, 'folder title missing');
-    if (fake.folders.has(b.uid)) return void res.status(409).json({ message: 'a folder with the same uid already exists' });
+    if (fake.folders.has(b.uid))
+      return void res.status(409).json({ message: 'a folder with the same uid already exists' });
     fake.folders.set(b.uid, { uid: b.uid, title: b.title });
     res.json({ id: fake.folders.size, uid: b.uid, title: b.title, url: `/dashboards/f/${b.uid}`, version: 1 });
   });
   app.post('/api/dashboards/db', (req, res) => {
-    const b = req.body as { dashboard?: Record<string, unknown>; folderUid?: unknown; overwrite?: unknown; message?: unknown; folderId?: unknown };
+    const b = req.body as {
+      dashboard?: Record<string, unknown>;
+      folderUid?: unknown;
+      overwrite?: unknown;
+      message?: unknown;
+      folderId?: unknown;
+    };
     const d = b.dashboard;
     if (!d || typeof d !== 'object') return violate(res, 'dashboard missing');
     if (typeof d.uid !== 'string' || !UID.test(d.uid)) return violate(res, `dashboard uid ${String(d.uid)} invalid`);
     if (typeof d.title !== 'string' || !d.title) return violate(res, 'dashboard title missing');
-    if (d.id !== null && d.id !== undefined) return violate(res, `${d.uid}: dashboard.id must be null when saving by uid`);
+    if (d.id !== null && d.id !== undefined)
+      return violate(res, `${d.uid}: dashboard.id must be null when saving by uid`);
     if (b.folderId !== undefined) return violate(res, `${d.uid}: folderId is deprecated, use folderUid`);
-    if (typeof b.folderUid !== 'string') return violate(res, `${d.uid}: folderUid missing (an update would move the dashboard to General)`);
+    if (typeof b.folderUid !== 'string')
+      return violate(res, `${d.uid}: folderUid missing (an update would move the dashboard to General)`);
     if (b.overwrite !== true) return violate(res, `${d.uid}: overwrite must be true for generated dashboards`);
     if (b.message !== undefined && typeof b.message !== 'string') return violate(res, 'message must be a string');
-    if (b.folderUid !== '' && !fake.folders.has(b.folderUid)) return void res.status(400).json({ message: 'folder not found' });
+    if (b.folderUid !== '' && !fake.folders.has(b.folderUid))
+      return void res.status(400).json({ message: 'folder not found' });
     const stored = fake.dashboards.get(d.uid);
     const check = fake.versionCheck.get(d.uid);
     if (stored && (check === 'always' || (check === 'match' && d.version !== stored.version))) {
-      return void res.status(412).json({ status: 'version-mismatch', message: 'The dashboard has been changed by someone else' });
+      return void res
+        .status(412)
+        .json({ status: 'version-mismatch', message: 'The dashboard has been changed by someone else' });
     }
     const version = (stored?.version ?? 0) + 1;
     fake.dashboards.set(d.uid, { dashboard: d, folderUid: b.folderUid, version });
@@ -94,7 +107,10 @@ export async function startFakeGrafana(token = 'glsa_test_token_0123456789'): Pr
   app.get('/api/dashboards/uid/:uid', (req, res) => {
     const s = fake.dashboards.get(req.params.uid);
     if (!s) return void res.status(404).json({ message: 'Dashboard not found' });
-    res.json({ dashboard: { ...s.dashboard, version: s.version }, meta: { folderUid: s.folderUid, url: `/d/${req.params.uid}/slug` } });
+    res.json({
+      dashboard: { ...s.dashboard, version: s.version },
+      meta: { folderUid: s.folderUid, url: `/d/${req.params.uid}/slug` },
+    });
   });
   app.use((req, res) => violate(res, `unexpected ${req.method} ${req.path}`));
 

@@ -17,7 +17,11 @@ const golden = (name: string) => new URL(`./${name}.golden.json`, import.meta.ur
 function checkGolden(name: string, value: unknown): void {
   const text = JSON.stringify(value, null, 2) + '\n';
   if (UPDATE) writeFileSync(golden(name), text);
-  assert.equal(text, readFileSync(golden(name), 'utf8'), `${name} differs from its golden file (WANWATCH_UPDATE_GOLDEN=1 to accept)`);
+  assert.equal(
+    text,
+    readFileSync(golden(name), 'utf8'),
+    `${name} differs from its golden file (WANWATCH_UPDATE_GOLDEN=1 to accept)`,
+  );
 }
 
 interface AnyPanel {
@@ -35,7 +39,10 @@ function checkStructure(d: { panels?: unknown[]; schemaVersion?: number; uid?: s
   const panels = (d.panels ?? []) as AnyPanel[];
   const all = panels.flatMap((p) => [p, ...(p.panels ?? [])]);
   const ids = all.map((p) => p.id);
-  assert.ok(ids.every((id) => Number.isInteger(id) && (id as number) > 0), `every panel has an id: ${ids.join()}`);
+  assert.ok(
+    ids.every((id) => Number.isInteger(id) && (id as number) > 0),
+    `every panel has an id: ${ids.join()}`,
+  );
   assert.equal(new Set(ids).size, ids.length, 'panel ids are unique');
   for (const p of all) {
     assert.deepEqual(p.datasource, { type: 'influxdb', uid: DATASOURCE_UID }, `panel ${p.id} datasource`);
@@ -49,7 +56,13 @@ function checkStructure(d: { panels?: unknown[]; schemaVersion?: number; uid?: s
 
 describe('golden dashboards', () => {
   it('device dashboard', () => {
-    const d = buildDeviceDashboard({ deviceId: 'ce-0042', name: 'Lyon shop', site: 'Lyon', ifaces: ['wan', 'wanb', 'lte'], policies: ['balanced', 'wan_only'] });
+    const d = buildDeviceDashboard({
+      deviceId: 'ce-0042',
+      name: 'Lyon shop',
+      site: 'Lyon',
+      ifaces: ['wan', 'wanb', 'lte'],
+      policies: ['balanced', 'wan_only'],
+    });
     checkStructure(d);
     assert.equal(d.uid, 'ww-ce-0042');
     // Panels only for the interfaces given: one row each, none for others.

@@ -17,12 +17,29 @@ export interface InterpolateOptions {
 }
 
 /** kbn.roundInterval's steps, simplified: the smallest "nice" interval not below the raw one. */
-const NICE_MS = [1, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 15_000, 20_000, 30_000, 60_000, 120_000, 300_000, 600_000, 900_000, 1_200_000, 1_800_000, 3_600_000, 7_200_000, 10_800_000, 21_600_000, 43_200_000, 86_400_000];
+const NICE_MS = [
+  1, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 15_000, 20_000, 30_000, 60_000, 120_000, 300_000, 600_000,
+  900_000, 1_200_000, 1_800_000, 3_600_000, 7_200_000, 10_800_000, 21_600_000, 43_200_000, 86_400_000,
+];
 
-export function grafanaInterval(fromMs: number, toMs: number, maxDataPoints = 1000, minIntervalMs = 10_000): { text: string; ms: number } {
+export function grafanaInterval(
+  fromMs: number,
+  toMs: number,
+  maxDataPoints = 1000,
+  minIntervalMs = 10_000,
+): { text: string; ms: number } {
   const raw = Math.max((toMs - fromMs) / maxDataPoints, minIntervalMs);
   const ms = NICE_MS.find((n) => n >= raw) ?? 86_400_000 * 7;
-  const text = ms % 86_400_000 === 0 ? `${ms / 86_400_000}d` : ms % 3_600_000 === 0 ? `${ms / 3_600_000}h` : ms % 60_000 === 0 ? `${ms / 60_000}m` : ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
+  const text =
+    ms % 86_400_000 === 0
+      ? `${ms / 86_400_000}d`
+      : ms % 3_600_000 === 0
+        ? `${ms / 3_600_000}h`
+        : ms % 60_000 === 0
+          ? `${ms / 60_000}m`
+          : ms % 1000 === 0
+            ? `${ms / 1000}s`
+            : `${ms}ms`;
   return { text, ms };
 }
 

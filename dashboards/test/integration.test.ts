@@ -22,15 +22,28 @@ import { influxQuery, seed } from './seed.ts';
 
 const silent = pino({ level: 'silent' });
 const wanCfg = (name: string, metric: number) => ({
-  interfaceName: name, targetIps: ['192.0.2.1'], failureInterval: 5, recoveryInterval: 5, pingInterval: 5, pingTimeout: 2, multiWANMetric: metric, multiWANWeight: 1, enable: true,
+  interfaceName: name,
+  targetIps: ['192.0.2.1'],
+  failureInterval: 5,
+  recoveryInterval: 5,
+  pingInterval: 5,
+  pingTimeout: 2,
+  multiWANMetric: metric,
+  multiWANWeight: 1,
+  enable: true,
 });
 
 function cli(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('WANWATCH_')));
-    execFile(process.execPath, ['bin/wanwatch.js', 'dashboards', ...args], { env: { ...clean, ...env }, timeout: 30_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      ['bin/wanwatch.js', 'dashboards', ...args],
+      { env: { ...clean, ...env }, timeout: 30_000 },
+      (err, stdout, stderr) => {
+        resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -48,7 +61,14 @@ describe('dashboards through the real ingest, routes and CLI', () => {
     t = await startTestIngest({ label: 'dash', routers: [lazy], onDeviceChanged: (id) => syncer?.schedule(id) });
     const inventory = createInventory({ redis: t.redis, keys: t.keys, influx: t.influx });
     inner = createDashboardsRouter({ redis: t.redis, keys: t.keys, influx: t.influx, logger: silent, inventory });
-    syncer = createDashboardSyncer({ grafanaUrl: g.url, grafanaToken: g.token, logger: silent, inventory, debounceMs: 50, retryBaseMs: 50 });
+    syncer = createDashboardSyncer({
+      grafanaUrl: g.url,
+      grafanaToken: g.token,
+      logger: silent,
+      inventory,
+      debounceMs: 50,
+      retryBaseMs: 50,
+    });
     const svc = await testServices();
     await seed(svc.influxBaseUrl, t.db, [{ id: 'ce-9', ifaces: ['wan', 'wanb'], outages: {} }], Date.now());
   });
@@ -62,17 +82,34 @@ describe('dashboards through the real ingest, routes and CLI', () => {
   });
 
   it('registering a device and changing its multiwan syncs its dashboard into its site folder', async () => {
-    await request(t.app).post('/api/v1/devices').set(admin()).send({ id: 'ce-9', name: 'Nine', site: 'Lyon' }).expect(201);
+    await request(t.app)
+      .post('/api/v1/devices')
+      .set(admin())
+      .send({ id: 'ce-9', name: 'Nine', site: 'Lyon' })
+      .expect(201);
     await waitFor(() => g.dashboards.has('ww-ce-9'));
     assert.equal(g.dashboards.get('ww-ce-9')?.folderUid, 'wwsite-Lyon');
     assert.ok(g.dashboards.has('wanwatch-fleet'));
-    const rows = () => (g.dashboards.get('ww-ce-9')?.dashboard.panels as Array<{ type: string; title: string }>).filter((p) => p.type === 'row').map((p) => p.title);
+    const rows = () =>
+      (g.dashboards.get('ww-ce-9')?.dashboard.panels as Array<{ type: string; title: string }>)
+        .filter((p) => p.type === 'row')
+        .map((p) => p.title);
     assert.deepEqual(rows(), ['Overview', 'Interface wan', 'Interface wanb']);
 
-    const multiWan = { enable: true, mode: 'FAIL_OVER', notificationEmails: [], wanInterfaces: null, wanInterfacesConfig: { wan: wanCfg('wan', 1), lte: wanCfg('lte', 2) } };
+    const multiWan = {
+      enable: true,
+      mode: 'FAIL_OVER',
+      notificationEmails: [],
+      wanInterfaces: null,
+      wanInterfacesConfig: { wan: wanCfg('wan', 1), lte: wanCfg('lte', 2) },
+    };
     await request(t.app).put('/api/v1/devices/ce-9/multiwan').set(admin()).send(multiWan).expect(200);
     await waitFor(() => (g.dashboards.get('ww-ce-9')?.version ?? 0) >= 2);
-    assert.deepEqual(rows(), ['Overview', 'Interface lte', 'Interface wan', 'Interface wanb'], 'configured lte gets panels before it ever reported');
+    assert.deepEqual(
+      rows(),
+      ['Overview', 'Interface lte', 'Interface wan', 'Interface wanb'],
+      'configured lte gets panels before it ever reported',
+    );
     assert.equal(g.dashboards.get('ww-ce-9')?.folderUid, 'wwsite-Lyon');
     assert.deepEqual(g.violations, []);
   });
@@ -91,7 +128,11 @@ describe('dashboards through the real ingest, routes and CLI', () => {
   });
 
   it('wanwatch dashboards export writes dashboards and a provisioning set', async () => {
-    const env = { WANWATCH_INFLUX_URL: t.influxUrl.replace('://', () => '://grafana:pa$$word@'), WANWATCH_REDIS_URL: t.redisUrl, WANWATCH_REDIS_PREFIX: t.prefix };
+    const env = {
+      WANWATCH_INFLUX_URL: t.influxUrl.replace('://', () => '://grafana:pa$$word@'),
+      WANWATCH_REDIS_URL: t.redisUrl,
+      WANWATCH_REDIS_PREFIX: t.prefix,
+    };
     const r = await cli(['export', '--out', out], env);
     assert.equal(r.code, 0, r.stderr);
     assert.doesNotMatch(r.stdout, /pa\$\$word/, 'no password on stdout');
@@ -99,7 +140,11 @@ describe('dashboards through the real ingest, routes and CLI', () => {
     assert.match(ds, /uid: "wanwatch-influx"/);
     assert.match(ds, new RegExp(`dbName: "${t.db}"`));
     assert.match(ds, /password: "pa\$\$\$\$word"/, '$ doubled for Grafana env expansion');
-    assert.equal(statSync(join(out, 'provisioning/datasources/wanwatch.yaml')).mode & 0o077, 0, 'datasource file is owner-only');
+    assert.equal(
+      statSync(join(out, 'provisioning/datasources/wanwatch.yaml')).mode & 0o077,
+      0,
+      'datasource file is owner-only',
+    );
     const prov = readFileSync(join(out, 'provisioning/dashboards/wanwatch.yaml'), 'utf8');
     assert.match(prov, /folderUid: "wwsite-Lyon"/);
     assert.ok(prov.includes(JSON.stringify(join(out, 'dashboards', 'wwsite-Lyon'))));
@@ -109,7 +154,12 @@ describe('dashboards through the real ingest, routes and CLI', () => {
   });
 
   it('wanwatch dashboards sync pushes them, and a bad token is reported clearly', async () => {
-    const env = { WANWATCH_INFLUX_URL: t.influxUrl, WANWATCH_REDIS_URL: t.redisUrl, WANWATCH_REDIS_PREFIX: t.prefix, WANWATCH_GRAFANA_URL: g.url };
+    const env = {
+      WANWATCH_INFLUX_URL: t.influxUrl,
+      WANWATCH_REDIS_URL: t.redisUrl,
+      WANWATCH_REDIS_PREFIX: t.prefix,
+      WANWATCH_GRAFANA_URL: g.url,
+    };
     const ok = await cli(['sync'], { ...env, WANWATCH_GRAFANA_TOKEN: g.token });
     assert.equal(ok.code, 0, ok.stderr + ok.stdout);
     assert.match(ok.stdout, /dashboard ww-ce-9: updated/);

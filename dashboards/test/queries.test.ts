@@ -26,7 +26,8 @@ interface Panel {
   targets?: Array<{ query?: string; alias?: string; refId?: string }>;
 }
 
-const durMs = (s: string) => Number(s.slice(0, -1)) * { h: 3_600_000, d: 86_400_000, m: 60_000 }[s.slice(-1) as 'h' | 'd' | 'm'];
+const durMs = (s: string) =>
+  Number(s.slice(0, -1)) * { h: 3_600_000, d: 86_400_000, m: 60_000 }[s.slice(-1) as 'h' | 'd' | 'm'];
 
 describe('dashboard queries against a real InfluxDB', () => {
   let base = '';
@@ -39,7 +40,8 @@ describe('dashboard queries against a real InfluxDB', () => {
     assert.ok(r.series && r.series.length > 0, `no series for ${text}`);
     return r.series;
   };
-  const values = (s: InfluxSeries[], col = 1) => s.flatMap((x) => x.values.map((v) => v[col])).filter((v): v is number => typeof v === 'number');
+  const values = (s: InfluxSeries[], col = 1) =>
+    s.flatMap((x) => x.values.map((v) => v[col])).filter((v): v is number => typeof v === 'number');
   const tagSet = (s: InfluxSeries[], tag: string) => new Set(s.map((x) => x.tags?.[tag]));
 
   before(async () => {
@@ -51,7 +53,12 @@ describe('dashboard queries against a real InfluxDB', () => {
       base,
       db,
       [
-        { id: DEV, ifaces: IFACES, outages: { wanb: WANB_OUT, lte_1: [NOW - 20 * 60_000, NOW + 3_600_000] }, reachable: true },
+        {
+          id: DEV,
+          ifaces: IFACES,
+          outages: { wanb: WANB_OUT, lte_1: [NOW - 20 * 60_000, NOW + 3_600_000] },
+          reachable: true,
+        },
         { id: 'ce-2', ifaces: ['wan', 'wanb'], outages: {}, reachable: true },
         { id: 'ce-3', ifaces: ['wan'], outages: {}, reachable: false },
       ],
@@ -63,7 +70,13 @@ describe('dashboard queries against a real InfluxDB', () => {
   });
 
   it('the interface variable lists exactly the device interfaces', async () => {
-    const d = buildDeviceDashboard({ deviceId: DEV, name: 'Nord', site: 'Lyon', ifaces: IFACES, policies: ['balanced'] });
+    const d = buildDeviceDashboard({
+      deviceId: DEV,
+      name: 'Nord',
+      site: 'Lyon',
+      ifaces: IFACES,
+      policies: ['balanced'],
+    });
     const v = d.templating?.list?.[0];
     assert.equal(v?.name, 'iface');
     const series = await run(String(v?.query), NOW - 3_600_000);
@@ -71,7 +84,13 @@ describe('dashboard queries against a real InfluxDB', () => {
   });
 
   it('every panel target returns the series its panel expects', async () => {
-    const d = buildDeviceDashboard({ deviceId: DEV, name: 'Nord', site: 'Lyon', ifaces: IFACES, policies: ['balanced'] });
+    const d = buildDeviceDashboard({
+      deviceId: DEV,
+      name: 'Nord',
+      site: 'Lyon',
+      ifaces: IFACES,
+      policies: ['balanced'],
+    });
     const vars = { iface: { values: IFACES, multi: true } };
     const panels = (d.panels ?? []) as Panel[];
     let checked = 0;
@@ -85,19 +104,31 @@ describe('dashboard queries against a real InfluxDB', () => {
         const perIface = /^(wan|wanb|lte_1): /.exec(title)?.[1];
         if (p.type === 'state-timeline') {
           assert.deepEqual(tagSet(s, 'iface'), new Set(IFACES), ctx);
-          assert.ok(values(s).every((v) => [0, 1].includes(v)), ctx);
+          assert.ok(
+            values(s).every((v) => [0, 1].includes(v)),
+            ctx,
+          );
           // wanb was offline for 30 minutes: the timeline must show both states.
           assert.deepEqual(new Set(values(s.filter((x) => x.tags?.iface === 'wanb'))), new Set([0, 1]), ctx);
         } else if (title.startsWith('Availability')) {
           assert.deepEqual(tagSet(s, 'iface'), new Set(IFACES), ctx);
           const byIface = Object.fromEntries(s.map((x) => [x.tags?.iface, values([x])[0]]));
-          assert.ok(values(s).every((v) => v >= 0 && v <= 100), ctx);
+          assert.ok(
+            values(s).every((v) => v >= 0 && v <= 100),
+            ctx,
+          );
           assert.equal(byIface.wan, 100, ctx);
           assert.ok((byIface.wanb ?? 100) < 100, ctx);
         } else if (title.startsWith('Policy')) {
           assert.deepEqual(tagSet(s, 'iface'), new Set(IFACES), ctx);
-          assert.ok(values(s).every((v) => v >= 0 && v <= 100), ctx);
-          assert.ok(values(s).some((v) => v > 0), ctx);
+          assert.ok(
+            values(s).every((v) => v >= 0 && v <= 100),
+            ctx,
+          );
+          assert.ok(
+            values(s).some((v) => v > 0),
+            ctx,
+          );
         } else if (title.endsWith('by interface')) {
           assert.deepEqual(tagSet(s, 'iface'), new Set(IFACES), ctx);
         } else if (perIface && title.endsWith('per target')) {
@@ -111,8 +142,16 @@ describe('dashboard queries against a real InfluxDB', () => {
           assert.fail(`no expectation for panel ${title}`);
         }
         const unit = (p as { fieldConfig?: { defaults?: { unit?: string } } }).fieldConfig?.defaults?.unit;
-        if (unit === 'percent') assert.ok(values(s).every((v) => v >= 0 && v <= 100), `${ctx}: percent out of range`);
-        if (unit === 'ms') assert.ok(values(s).every((v) => v >= 0 && v < 1000), `${ctx}: ms out of range`);
+        if (unit === 'percent')
+          assert.ok(
+            values(s).every((v) => v >= 0 && v <= 100),
+            `${ctx}: percent out of range`,
+          );
+        if (unit === 'ms')
+          assert.ok(
+            values(s).every((v) => v >= 0 && v < 1000),
+            `${ctx}: ms out of range`,
+          );
         checked++;
       }
     }
@@ -127,7 +166,8 @@ describe('dashboard queries against a real InfluxDB', () => {
       const t = a.target as unknown as { query: string; textColumn?: string; tagsColumn?: string };
       const s = await run(t.query, NOW - 2 * 3_600_000);
       const cols = s[0]?.columns ?? [];
-      for (const c of [t.textColumn, ...(t.tagsColumn?.split(',') ?? [])].filter(Boolean)) assert.ok(cols.includes(String(c)), `${a.name}: column ${c} missing in ${cols.join()}`);
+      for (const c of [t.textColumn, ...(t.tagsColumn?.split(',') ?? [])].filter(Boolean))
+        assert.ok(cols.includes(String(c)), `${a.name}: column ${c} missing in ${cols.join()}`);
     }
   });
 
@@ -154,13 +194,20 @@ describe('dashboard queries against a real InfluxDB', () => {
       const x = s.find((y) => y.tags?.device === encodeTagValue(id));
       return Object.fromEntries((x?.columns ?? []).map((c, i) => [c, x?.values[0]?.[i]]));
     };
-    assert.deepEqual([row(links!, DEV).links_up, row(links!, DEV).links_total, row(links!, DEV).worst_loss_pct], [2, 3, 100]);
+    assert.deepEqual(
+      [row(links!, DEV).links_up, row(links!, DEV).links_total, row(links!, DEV).worst_loss_pct],
+      [2, 3, 100],
+    );
     assert.deepEqual([row(links!, 'ce-2').links_up, row(links!, 'ce-2').links_total], [2, 2]);
     const seen = row(lastSeen!, DEV);
     assert.ok(Number(seen.time) > NOW - 60_000 && Number(seen.time) <= NOW, 'last seen is the latest round');
     // The value mappings of the table are keyed by exactly what the queries return.
     const mapped = JSON.stringify(tbl);
-    for (const x of devices) assert.deepEqual([row(lastSeen!, x.id).site, row(lastSeen!, x.id).dashboard], [encodeTagValue(x.id), encodeTagValue(x.id)]);
+    for (const x of devices)
+      assert.deepEqual(
+        [row(lastSeen!, x.id).site, row(lastSeen!, x.id).dashboard],
+        [encodeTagValue(x.id), encodeTagValue(x.id)],
+      );
     for (const id of ids) assert.ok(mapped.includes(JSON.stringify(id).slice(1, -1)), `mapping for ${id}`);
     assert.equal(row(reach!, 'ce-3').state, 'unreachable');
   });

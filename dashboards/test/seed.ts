@@ -1,4 +1,12 @@
-import { encodeTagValue, M, RP, retentionPolicies, STATE_CODE, transitionTimestampNs, type IfaceState } from '../../contract/index.ts';
+import {
+  encodeTagValue,
+  M,
+  RP,
+  retentionPolicies,
+  STATE_CODE,
+  transitionTimestampNs,
+  type IfaceState,
+} from '../../contract/index.ts';
 
 /**
  * Seeds one InfluxDB database with the layout ingest/alerting produce (contract names, RPs, integer
@@ -10,7 +18,12 @@ const tagEsc = (v: string) => encodeTagValue(v).replace(/[ ,=]/g, '\\$&');
 const strField = (v: string) => `"${v.replace(/[\\"]/g, '\\$&')}"`;
 type FieldValue = number | string | { int: number };
 
-export function line(measurement: string, tags: Record<string, string>, fields: Record<string, FieldValue | null>, ts: string | number): string {
+export function line(
+  measurement: string,
+  tags: Record<string, string>,
+  fields: Record<string, FieldValue | null>,
+  ts: string | number,
+): string {
   const t = Object.entries(tags)
     .map(([k, v]) => `${k}=${tagEsc(v)}`)
     .join(',');
@@ -44,7 +57,10 @@ export interface InfluxResult {
 
 async function write(baseUrl: string, db: string, rp: string, lines: string[], precision: 'ms' | 'ns'): Promise<void> {
   for (let i = 0; i < lines.length; i += 5000) {
-    const res = await fetch(`${baseUrl}/write?db=${db}&rp=${rp}&precision=${precision}`, { method: 'POST', body: lines.slice(i, i + 5000).join('\n') });
+    const res = await fetch(`${baseUrl}/write?db=${db}&rp=${rp}&precision=${precision}`, {
+      method: 'POST',
+      body: lines.slice(i, i + 5000).join('\n'),
+    });
     if (res.status !== 204) throw new Error(`write ${rp}: ${res.status} ${await res.text()}`);
   }
 }
@@ -52,7 +68,11 @@ async function write(baseUrl: string, db: string, rp: string, lines: string[], p
 export async function createSchema(baseUrl: string, db: string): Promise<void> {
   await influxQuery(baseUrl, db, `CREATE DATABASE "${db}"`);
   for (const rp of retentionPolicies()) {
-    await influxQuery(baseUrl, db, `CREATE RETENTION POLICY "${rp.name}" ON "${db}" DURATION ${rp.duration} REPLICATION 1${rp.isDefault ? ' DEFAULT' : ''}`);
+    await influxQuery(
+      baseUrl,
+      db,
+      `CREATE RETENTION POLICY "${rp.name}" ON "${db}" DURATION ${rp.duration} REPLICATION 1${rp.isDefault ? ' DEFAULT' : ''}`,
+    );
   }
 }
 
@@ -85,49 +105,153 @@ export async function seed(baseUrl: string, db: string, devices: SeedDevice[], n
         const rtt = 10 + i * 15 + (round % 7);
         seq++;
         raw.push(
-          line(M.iface, { device: d.id, iface }, {
-            state, state_code: { int: STATE_CODE[state] }, up: { int: down ? 0 : 1 }, score: { int: down ? 0 : 10 },
-            round_ok: { int: down ? 0 : 1 }, degraded: { int: 0 },
-            rtt_avg_ms: down ? null : rtt, rtt_min_ms: down ? null : rtt - 2, rtt_max_ms: down ? null : rtt + 5,
-            loss_pct: down ? 100 : round % 3, jitter_ms: down ? null : 1.5, seq: { int: seq }, linux_device: `eth${i}`,
-          }, t),
+          line(
+            M.iface,
+            { device: d.id, iface },
+            {
+              state,
+              state_code: { int: STATE_CODE[state] },
+              up: { int: down ? 0 : 1 },
+              score: { int: down ? 0 : 10 },
+              round_ok: { int: down ? 0 : 1 },
+              degraded: { int: 0 },
+              rtt_avg_ms: down ? null : rtt,
+              rtt_min_ms: down ? null : rtt - 2,
+              rtt_max_ms: down ? null : rtt + 5,
+              loss_pct: down ? 100 : round % 3,
+              jitter_ms: down ? null : 1.5,
+              seq: { int: seq },
+              linux_device: `eth${i}`,
+            },
+            t,
+          ),
         );
         for (const target of TARGETS) {
           raw.push(
-            line(M.target, { device: d.id, iface, target }, {
-              status_text: down ? 'down' : 'up', up: { int: down ? 0 : 1 }, sent: { int: 3 }, received: { int: down ? 0 : 3 },
-              rtt_avg_ms: down ? null : rtt + 1, rtt_min_ms: down ? null : rtt, rtt_max_ms: down ? null : rtt + 3,
-              loss_pct: down ? 100 : 0, jitter_ms: down ? null : 1,
-            }, t),
+            line(
+              M.target,
+              { device: d.id, iface, target },
+              {
+                status_text: down ? 'down' : 'up',
+                up: { int: down ? 0 : 1 },
+                sent: { int: 3 },
+                received: { int: down ? 0 : 3 },
+                rtt_avg_ms: down ? null : rtt + 1,
+                rtt_min_ms: down ? null : rtt,
+                rtt_max_ms: down ? null : rtt + 3,
+                loss_pct: down ? 100 : 0,
+                jitter_ms: down ? null : 1,
+              },
+              t,
+            ),
           );
         }
       }
       if (round % 4 === 0) {
         const share = upIfaces.length > 0 ? Math.floor(100 / upIfaces.length) : 0;
         for (const iface of d.ifaces) {
-          raw.push(line(M.policyMember, { device: d.id, policy: 'balanced', family: 'ipv4', iface }, { share_pct: { int: upIfaces.includes(iface) ? share : 0 }, metric: { int: 1 }, weight: { int: 3 } }, t));
+          raw.push(
+            line(
+              M.policyMember,
+              { device: d.id, policy: 'balanced', family: 'ipv4', iface },
+              { share_pct: { int: upIfaces.includes(iface) ? share : 0 }, metric: { int: 1 }, weight: { int: 3 } },
+              t,
+            ),
+          );
         }
-        raw.push(line(M.policy, { device: d.id, policy: 'balanced', family: 'ipv4' }, { active_members: upIfaces.join(','), last_resort: 'unreachable', last_resort_active: { int: upIfaces.length ? 0 : 1 } }, t));
+        raw.push(
+          line(
+            M.policy,
+            { device: d.id, policy: 'balanced', family: 'ipv4' },
+            {
+              active_members: upIfaces.join(','),
+              last_resort: 'unreachable',
+              last_resort_active: { int: upIfaces.length ? 0 : 1 },
+            },
+            t,
+          ),
+        );
       }
     }
     for (let t = nowMs - 30 * 86_400_000; t <= nowMs; t += 3_600_000) {
       const h = Math.floor(t / 3_600_000) * 3_600_000;
       for (const iface of d.ifaces) {
         const ratio = d.outages[iface] && (h / 3_600_000) % 50 === 0 ? 0.5 : 1;
-        rollup.push(line(M.ifaceRollup, { device: d.id, iface }, { rtt_avg_ms: 20, rtt_min_ms: 15, rtt_max_ms: 40, loss_pct: 1, jitter_ms: 1.5, up_ratio: ratio, up_min: { int: ratio < 1 ? 0 : 1 }, rounds: { int: 120 } }, h));
+        rollup.push(
+          line(
+            M.ifaceRollup,
+            { device: d.id, iface },
+            {
+              rtt_avg_ms: 20,
+              rtt_min_ms: 15,
+              rtt_max_ms: 40,
+              loss_pct: 1,
+              jitter_ms: 1.5,
+              up_ratio: ratio,
+              up_min: { int: ratio < 1 ? 0 : 1 },
+              rounds: { int: 120 },
+            },
+            h,
+          ),
+        );
       }
     }
     let tseq = 100;
     for (const [iface, [start, end]] of Object.entries(d.outages)) {
-      for (const [timeMs, fromS, to] of [[start, 'online', 'offline'], [end, 'offline', 'online']] as const) {
+      for (const [timeMs, fromS, to] of [
+        [start, 'online', 'offline'],
+        [end, 'offline', 'online'],
+      ] as const) {
         if (timeMs > nowMs) continue;
         tseq++;
-        forever.push(line(M.transition, { device: d.id, iface }, { from_state: fromS, to_state: to, to_code: { int: STATE_CODE[to] }, up: { int: to === 'online' ? 1 : 0 }, score: { int: 0 }, reason: `track: ${iface} ${to}`, seq: { int: tseq }, boot_id: 'boot-1' }, transitionTimestampNs(timeMs, tseq)));
-        forever.push(line(M.notification, { device: d.id, status: 'sent' }, { incident_id: `inc-${tseq}`, notification_id: `n-${tseq}`, recipients: 'noc@example.org', subject: `${iface} ${to === 'online' ? 'UP' : 'DOWN'}`, attempt: { int: 1 }, error: '', message_id: `<m${tseq}@wanwatch>` }, `${timeMs + 5000}000000`));
+        forever.push(
+          line(
+            M.transition,
+            { device: d.id, iface },
+            {
+              from_state: fromS,
+              to_state: to,
+              to_code: { int: STATE_CODE[to] },
+              up: { int: to === 'online' ? 1 : 0 },
+              score: { int: 0 },
+              reason: `track: ${iface} ${to}`,
+              seq: { int: tseq },
+              boot_id: 'boot-1',
+            },
+            transitionTimestampNs(timeMs, tseq),
+          ),
+        );
+        forever.push(
+          line(
+            M.notification,
+            { device: d.id, status: 'sent' },
+            {
+              incident_id: `inc-${tseq}`,
+              notification_id: `n-${tseq}`,
+              recipients: 'noc@example.org',
+              subject: `${iface} ${to === 'online' ? 'UP' : 'DOWN'}`,
+              attempt: { int: 1 },
+              error: '',
+              message_id: `<m${tseq}@wanwatch>`,
+            },
+            `${timeMs + 5000}000000`,
+          ),
+        );
       }
     }
     if (d.reachable !== undefined) {
-      forever.push(line(M.deviceState, { device: d.id }, { state: d.reachable ? 'reachable' : 'unreachable', reachable: { int: d.reachable ? 1 : 0 }, last_seen_ms: { int: nowMs - 60_000 } }, `${nowMs - 50_000}000000`));
+      forever.push(
+        line(
+          M.deviceState,
+          { device: d.id },
+          {
+            state: d.reachable ? 'reachable' : 'unreachable',
+            reachable: { int: d.reachable ? 1 : 0 },
+            last_seen_ms: { int: nowMs - 60_000 },
+          },
+          `${nowMs - 50_000}000000`,
+        ),
+      );
     }
   }
   await write(baseUrl, db, RP.raw, raw, 'ms');

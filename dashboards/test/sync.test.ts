@@ -17,7 +17,14 @@ import { createDashboardSyncer } from '../syncer.ts';
 import { startFakeGrafana, type FakeGrafana } from './fake-grafana.ts';
 
 const rec = (id: string, site: string | null): DeviceRecord => ({
-  v: 1, id, name: `Device ${id}`, site, tokenHash: 'scrypt$x', createdAtMs: 0, notificationEmails: [], multiWan: null,
+  v: 1,
+  id,
+  name: `Device ${id}`,
+  site,
+  tokenHash: 'scrypt$x',
+  createdAtMs: 0,
+  notificationEmails: [],
+  multiWan: null,
 });
 
 /** An in-memory inventory (our own interface; Grafana's side is the real HTTP contract). */
@@ -44,7 +51,10 @@ describe('dashboard sync against the Grafana API contract', () => {
   let g: FakeGrafana;
   const records = [rec('ce-1', 'Lyon'), rec('ce-2', null)];
   const inv = memoryInventory(records);
-  const items = async () => [fleetDashboard(records), ...(await Promise.all(records.map((r) => deviceDashboard(inv, r))))];
+  const items = async () => [
+    fleetDashboard(records),
+    ...(await Promise.all(records.map((r) => deviceDashboard(inv, r)))),
+  ];
 
   before(async () => {
     g = await startFakeGrafana();
@@ -63,8 +73,18 @@ describe('dashboard sync against the Grafana API contract', () => {
     const client = createGrafanaClient({ url: g.url, token: g.token });
     const first = await syncDashboards(client, await items(), { message: 'test' });
     assert.deepEqual(g.violations, []);
-    assert.deepEqual(first.folders.map((f) => [f.uid, f.result]).sort(), [['wanwatch', 'created'], ['wwsite-Lyon', 'created']]);
-    assert.deepEqual(first.dashboards.map((d) => [d.uid, d.result, d.version]), [['wanwatch-fleet', 'created', 1], ['ww-ce-1', 'created', 1], ['ww-ce-2', 'created', 1]]);
+    assert.deepEqual(first.folders.map((f) => [f.uid, f.result]).sort(), [
+      ['wanwatch', 'created'],
+      ['wwsite-Lyon', 'created'],
+    ]);
+    assert.deepEqual(
+      first.dashboards.map((d) => [d.uid, d.result, d.version]),
+      [
+        ['wanwatch-fleet', 'created', 1],
+        ['ww-ce-1', 'created', 1],
+        ['ww-ce-2', 'created', 1],
+      ],
+    );
     assert.equal(g.dashboards.get('ww-ce-1')?.folderUid, 'wwsite-Lyon');
     assert.equal(g.dashboards.get('ww-ce-2')?.folderUid, 'wanwatch');
 
@@ -72,15 +92,29 @@ describe('dashboard sync against the Grafana API contract', () => {
     const second = await syncDashboards(client, await items(), { message: 'test' });
     assert.deepEqual(g.violations, []);
     assert.ok(second.folders.every((f) => f.result === 'existed'));
-    assert.equal(g.requests.filter((r) => r.method === 'POST' && r.path === '/api/folders').length, 0, 'no folder POST when it exists');
-    assert.deepEqual(second.dashboards.map((d) => [d.result, d.version]), [['updated', 2], ['updated', 2], ['updated', 2]]);
+    assert.equal(
+      g.requests.filter((r) => r.method === 'POST' && r.path === '/api/folders').length,
+      0,
+      'no folder POST when it exists',
+    );
+    assert.deepEqual(
+      second.dashboards.map((d) => [d.result, d.version]),
+      [
+        ['updated', 2],
+        ['updated', 2],
+        ['updated', 2],
+      ],
+    );
     assert.equal(g.dashboards.get('ww-ce-1')?.folderUid, 'wwsite-Lyon', 'the update keeps the folder');
-    for (const r of g.requests.filter((x) => x.path === '/api/dashboards/db')) assert.equal(typeof (r.body as { folderUid?: unknown }).folderUid, 'string');
+    for (const r of g.requests.filter((x) => x.path === '/api/dashboards/db'))
+      assert.equal(typeof (r.body as { folderUid?: unknown }).folderUid, 'string');
   });
 
   it('treats 409 on folder creation as "already there"', async () => {
     g.hideFolders = true;
-    const report = await syncDashboards(createGrafanaClient({ url: g.url, token: g.token }), await items(), { message: 'test' });
+    const report = await syncDashboards(createGrafanaClient({ url: g.url, token: g.token }), await items(), {
+      message: 'test',
+    });
     assert.deepEqual(g.violations, []);
     assert.ok(report.folders.every((f) => f.result === 'existed'));
     assert.ok(report.dashboards.every((d) => d.result === 'updated'));
@@ -89,17 +123,26 @@ describe('dashboard sync against the Grafana API contract', () => {
   it('handles a 412 version mismatch by retrying against the current version', async () => {
     g.versionCheck.set('ww-ce-1', 'match');
     const before = g.dashboards.get('ww-ce-1')?.version ?? 0;
-    const report = await syncDashboards(createGrafanaClient({ url: g.url, token: g.token }), await items(), { message: 'test', logger: silent });
+    const report = await syncDashboards(createGrafanaClient({ url: g.url, token: g.token }), await items(), {
+      message: 'test',
+      logger: silent,
+    });
     assert.deepEqual(g.violations, []);
     const d = report.dashboards.find((x) => x.uid === 'ww-ce-1');
     assert.equal(d?.result, 'updated');
     assert.equal(d?.version, before + 1);
-    assert.ok(g.requests.some((r) => r.method === 'GET' && r.path === '/api/dashboards/uid/ww-ce-1'), 'read the current version');
+    assert.ok(
+      g.requests.some((r) => r.method === 'GET' && r.path === '/api/dashboards/uid/ww-ce-1'),
+      'read the current version',
+    );
   });
 
   it('reports a persistent 412 for that dashboard and still syncs the others', async () => {
     g.versionCheck.set('ww-ce-2', 'always');
-    const report = await syncDashboards(createGrafanaClient({ url: g.url, token: g.token }), await items(), { message: 'test', logger: silent });
+    const report = await syncDashboards(createGrafanaClient({ url: g.url, token: g.token }), await items(), {
+      message: 'test',
+      logger: silent,
+    });
     const bad = report.dashboards.find((x) => x.uid === 'ww-ce-2');
     assert.equal(bad?.result, 'failed');
     assert.equal(bad?.errorKind, 'version_mismatch');
@@ -122,13 +165,24 @@ describe('dashboard sync against the Grafana API contract', () => {
 
   it('reports 403 as a missing role', async () => {
     g.failNext = { status: 403, count: 1 };
-    await assert.rejects(syncDashboards(createGrafanaClient({ url: g.url, token: g.token }), await items(), { message: 'test' }), /Editor role/);
+    await assert.rejects(
+      syncDashboards(createGrafanaClient({ url: g.url, token: g.token }), await items(), { message: 'test' }),
+      /Editor role/,
+    );
   });
 
   it('syncer: one sync per burst, transient failures retried, failures counted', async () => {
     const registry = new Registry();
     const syncInv = memoryInventory(records);
-    const syncer = createDashboardSyncer({ grafanaUrl: g.url, grafanaToken: g.token, logger: silent, inventory: syncInv, debounceMs: 30, retryBaseMs: 20, registry });
+    const syncer = createDashboardSyncer({
+      grafanaUrl: g.url,
+      grafanaToken: g.token,
+      logger: silent,
+      inventory: syncInv,
+      debounceMs: 30,
+      retryBaseMs: 20,
+      registry,
+    });
     try {
       g.requests.length = 0;
       for (let i = 0; i < 5; i++) syncer.schedule('ce-1');
@@ -136,7 +190,12 @@ describe('dashboard sync against the Grafana API contract', () => {
       await waitFor(() => g.requests.filter((r) => r.path === '/api/dashboards/db').length >= 3);
       await syncer.flush();
       assert.equal(syncInv.calls, 1, 'a burst of changes is one sync');
-      assert.deepEqual(g.requests.filter((r) => r.path === '/api/dashboards/db').map((r) => (r.body as { dashboard: { uid: string } }).dashboard.uid), ['wanwatch-fleet', 'ww-ce-1', 'ww-ce-2']);
+      assert.deepEqual(
+        g.requests
+          .filter((r) => r.path === '/api/dashboards/db')
+          .map((r) => (r.body as { dashboard: { uid: string } }).dashboard.uid),
+        ['wanwatch-fleet', 'ww-ce-1', 'ww-ce-2'],
+      );
 
       const v0 = g.dashboards.get('ww-ce-1')?.version ?? 0;
       g.failNext = { status: 503, count: 2 };
@@ -150,7 +209,9 @@ describe('dashboard sync against the Grafana API contract', () => {
       g.failNext = { status: 401, count: 1 };
       g.requests.length = 0;
       syncer.schedule('ce-1');
-      await waitFor(async () => /kind="auth"\} 1/.test(await registry.getSingleMetricAsString('wanwatch_grafana_sync_failures_total')));
+      await waitFor(async () =>
+        /kind="auth"\} 1/.test(await registry.getSingleMetricAsString('wanwatch_grafana_sync_failures_total')),
+      );
       await new Promise((r) => setTimeout(r, 100));
       assert.equal(g.requests.length, 1, 'an auth failure is not retried');
       assert.deepEqual(g.violations, []);
