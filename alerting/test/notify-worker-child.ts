@@ -1,0 +1,25 @@
+/**
+ * Test child: runs alerting's workers in their own process so a test can SIGKILL it mid-send.
+ * Config comes as JSON in WANWATCH_TEST_ALERTING_CHILD. Test code only.
+ */
+import { InfluxDB } from 'influx';
+import { pino } from 'pino';
+import { parseInfluxUrl } from '../../contract/index.ts';
+import { createAlerting } from '../index.ts';
+
+const cfg = JSON.parse(process.env.WANWATCH_TEST_ALERTING_CHILD ?? '{}') as { influxUrl: string; redisUrl: string; prefix: string; smtpUrl: string; options: Record<string, number> };
+const o = parseInfluxUrl(cfg.influxUrl);
+const alerting = createAlerting({
+  influx: new InfluxDB({ host: o.host, port: o.port, database: o.database }),
+  redisUrl: cfg.redisUrl,
+  redisPrefix: cfg.prefix,
+  mail: { smtpUrl: cfg.smtpUrl, from: 'wanwatch@test.local' },
+  nocEmails: ['noc@test.local'],
+  logger: pino({ level: process.env.WANWATCH_TEST_LOG ?? 'silent' }),
+  options: cfg.options,
+});
+await alerting.startWorkers();
+process.stdout.write('ready\n');
+// Bounded life: a child the test forgot is gone after a minute.
+setTimeout(() => process.exit(2), 60_000).unref();
+setInterval(() => {}, 1000);
