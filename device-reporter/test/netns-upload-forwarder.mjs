@@ -2,6 +2,7 @@
 // pipes each connection to the test's ingest, which listens on a Unix socket (Unix sockets are
 // not bound to a network namespace). This is how "the backend is reachable through each ISP".
 import net from 'node:net';
+import process from 'node:process';
 
 const [host, port, socketPath] = process.argv.slice(2);
 const server = net.createServer((client) => {
