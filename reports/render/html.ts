@@ -82,7 +82,7 @@ export function timelineSvg(label: string, segments: readonly Segment[], fromMs:
     })
     .join('');
   return (
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${BAR_H + 20}" viewBox="0 0 ${W} ${BAR_H + 20}" role="img" aria-label="timeline of ${escapeHtml(label)}" style="display:block;max-width:100%;height:auto">` +
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${BAR_H + 20}" viewBox="0 0 ${W} ${BAR_H + 20}" shape-rendering="crispEdges" role="img" aria-label="timeline of ${escapeHtml(label)}" style="display:block;max-width:100%;height:auto">` +
     `<defs><pattern id="hatch${idx}" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><line x1="0" y1="0" x2="0" y2="6" stroke="#000" stroke-opacity="0.28" stroke-width="2"/></pattern></defs>` +
     `<rect x="0" y="0" width="${W}" height="${BAR_H}" fill="#eef0f2"/>${rects}${ticks}</svg>`
   );
