@@ -101,21 +101,20 @@ describe('delivery through BullMQ and nodemailer against a real SMTP sink', () =
     });
     await new Promise<void>((r) => stall.listen(0, '127.0.0.1', r));
     const stallUrl = `smtp://127.0.0.1:${(stall.address() as AddressInfo).port}`;
-    let child: ChildProcess | undefined;
-    after(() => {
-      child?.kill('SIGKILL');
-      sockets.forEach((s) => s.destroy());
-      stall.close();
-    });
-    child = spawn(process.execPath, ['--import', 'tsx', new URL('./notify-worker-child.ts', import.meta.url).pathname], {
+    const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', new URL('./notify-worker-child.ts', import.meta.url).pathname], {
       env: { ...process.env, WANWATCH_TEST_ALERTING_CHILD: JSON.stringify({ influxUrl: h.influxUrl, redisUrl: h.redisUrl, prefix: h.prefix, smtpUrl: stallUrl, options: FAST }) },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
-    await waitFor('child ready', async () => child!.stdout!.read()?.toString().includes('ready'), 30_000);
+    after(() => {
+      child.kill('SIGKILL');
+      sockets.forEach((s) => s.destroy());
+      stall.close();
+    });
+    await waitFor('child ready', async () => child.stdout!.read()?.toString().includes('ready'), 30_000);
     await linkDown(h, 'k1');
     await Promise.race([connectedP, sleep(15_000).then(() => Promise.reject(new Error('the child never connected to the mail server')))]);
     child.kill('SIGKILL');
-    await new Promise((r) => child!.once('exit', r));
+    await new Promise((r) => child.once('exit', r));
     assert.equal(h.sink.messages.length, 0);
     // Another worker (this process, real sink) takes the stalled job over once its lock expires.
     await h.alerting.startWorkers();
