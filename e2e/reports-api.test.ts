@@ -217,5 +217,22 @@ describe('uptime report end to end (ingest API -> InfluxDB -> reports API)', () 
       console.log(`screenshot: ${shot}`);
       await page.close();
     });
+
+    it('the fleet page shows each device with the JSON figures', async () => {
+      const q = `/api/v1/uptime?from=${at(0)}&to=${at(60)}`;
+      const json = (await request(t.app).get(q).set(admin()).expect(200)).body;
+      const html = (await request(t.app).get(`${q}&format=html`).set(admin()).expect(200)).text;
+      const page = await browser.newPage({ viewport: { width: 1040, height: 600 } });
+      await page.route('**/*', (route) => route.abort());
+      await page.setContent(html, { waitUntil: 'load' });
+      const label = `${DEV} (Shop <Main St.>)`;
+      const cell = (field: string) => page.locator(`tr[data-row="${label}"] td[data-field="${field}"]`).innerText();
+      assert.equal(await cell('availabilityPct'), formatPct(json.devices[0].internet.availabilityPct));
+      assert.equal(await cell('offlineMs'), formatDuration(json.devices[0].internet.offlineMs));
+      const shot = join(import.meta.dirname, '..', 'test-output', 'reports-fleet.png');
+      await page.screenshot({ path: shot, fullPage: true });
+      console.log(`screenshot: ${shot}`);
+      await page.close();
+    });
   });
 });

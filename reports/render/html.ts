@@ -37,10 +37,10 @@ function dur(ms: number | null, field: string): string {
 type Figs = Omit<UptimeFigures, 'segments' | 'outages'>;
 
 /** One summary row; `data-*` attributes carry the exact values for machines (and tests). */
-function figureRow(label: string, f: Figs, strong = false): string {
+function figureRow(label: string, f: Figs, strong = false, indent = false): string {
   const name = strong ? `<strong>${escapeHtml(label)}</strong>` : escapeHtml(label);
   return (
-    `<tr data-row="${escapeHtml(label)}"><td style="${TD}">${name}</td>` +
+    `<tr data-row="${escapeHtml(label)}"><td style="${TD}${indent ? ';padding-left:26px;color:#4a5560' : ''}">${name}</td>` +
     `<td style="${NUM};font-weight:700;color:${pctColour(f.availabilityPct)}" data-field="availabilityPct" data-value="${f.availabilityPct ?? ''}">${formatPct(f.availabilityPct)}</td>` +
     dur(f.onlineMs, 'onlineMs') +
     dur(f.offlineMs, 'offlineMs') +
@@ -145,13 +145,13 @@ export function deviceHtml(r: DeviceUptime): string {
 export function fleetHtml(f: FleetUptime): string {
   const title = 'Fleet uptime report';
   const rows = f.devices
-    .map((d) => figureRow(d.name && d.name !== d.deviceId ? `${d.deviceId} (${d.name})` : d.deviceId, d.internet, true) + d.ifaces.map((i) => figureRow(`  ${i.iface}`, i)).join(''))
+    .map((d) => figureRow(d.name && d.name !== d.deviceId ? `${d.deviceId} (${d.name})` : d.deviceId, d.internet, true) + d.ifaces.map((i) => figureRow(i.iface, i, false, true)).join(''))
     .join('');
   const longest = f.devices.reduce((m, d) => Math.max(m, d.internet.longestOutageMs), 0);
   const total = { ...f.internet, totalOutageMs: 0, longestOutageMs: longest, mttrMs: null, mtbfMs: null };
   return page(
     title,
-    `<h1 style="margin:0 0 4px;font-size:22px">${title}</h1><p style="margin:0 0 18px;color:#5b6670;font-size:13px">${f.deviceCount} devices · ${formatTime(f.fromMs)} – ${formatTime(f.toMs)}</p>` +
+    `<h1 style="margin:0 0 4px;font-size:22px">${title}</h1><p style="margin:0 0 18px;color:#5b6670;font-size:13px">${f.deviceCount} device${f.deviceCount === 1 ? '' : 's'} · ${formatTime(f.fromMs)} – ${formatTime(f.toMs)}</p>` +
       table(SUMMARY_HEAD, figureRow('All devices (internet)', total, true) + rows),
   );
 }
