@@ -1,0 +1,117 @@
+/**
+ * End to end: reports POSTed to the real ingest API (real InfluxDB, Redis, BullMQ) reach alerting's
+ * workers and come out of a real SMTP sink as exactly one email per incident, also when the
+ * reporter retries the same report.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { Router } from 'express';
+import { simpleParser } from 'mailparser';
+import { pino } from 'pino';
+import request from 'supertest';
+import type { ReportRecord, ReportV1 } from '../contract/index.ts';
+import { createAlerting, type Alerting } from '../alerting/index.ts';
+import { startTestIngest, type TestIngest } from '../ingest/testing.ts';
+import { startSmtpSink, type SmtpSink } from '../stack/smtp-sink.ts';
+
+const DEV = 'ce-e2e-alert';
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function report(bootId: string, records: ReportRecord[]): ReportV1 {
+  return { v: 1, deviceId: DEV, bootId, sentAtMs: Date.now(), reportIntervalMs: 1000, records };
+}
+const policy = (seq: number, timeMs: number, wanShare: number): ReportRecord => ({
+  type: 'policy',
+  seq,
+  timeMs,
+  policies: [
+    {
+      policy: 'balanced',
+      family: 'ipv4',
+      members: [
+        { iface: 'wan', sharePct: wanShare, metric: 1, weight: 1 },
+        { iface: 'wanb', sharePct: 100 - wanShare, metric: 1, weight: 1 },
+      ],
+      lastResort: 'unreachable',
+      lastResortActive: false,
+    },
+  ],
+});
+const sample = (seq: number, timeMs: number, iface: string, online: boolean): ReportRecord => ({
+  type: 'sample',
+  seq,
+  timeMs,
+  iface,
+  state: online ? 'online' : 'offline',
+  score: online ? 12 : 0,
+  roundOk: online,
+  degraded: false,
+  rttAvgMs: online ? 18.25 : null,
+  rttMinMs: online ? 17 : null,
+  rttMaxMs: online ? 20 : null,
+  lossPct: online ? 0 : 100,
+  jitterMs: online ? 1 : null,
+  targets: [],
+});
+
+describe('ingest -> BullMQ -> alerting -> SMTP', () => {
+  let t: TestIngest;
+  let sink: SmtpSink;
+  let alerting: Alerting | undefined;
+  let token: string;
+  before(async () => {
+    // The router is mounted at app creation; alerting needs ingest's database and prefix, so delegate late.
+    const late = Router();
+    late.use((req, res, next) => (alerting ? alerting.router(req, res, next) : next()));
+    t = await startTestIngest({ label: 'e2e_alert', routers: [late] });
+    sink = await startSmtpSink();
+    alerting = createAlerting({
+      influx: t.influx,
+      redisUrl: t.redisUrl,
+      redisPrefix: t.prefix,
+      mail: { smtpUrl: sink.url, from: 'wanwatch@test.local' },
+      nocEmails: ['noc@test.local'],
+      logger: pino({ level: process.env.WANWATCH_TEST_LOG ?? 'silent' }),
+      options: { groupWaitMs: 400, sweepIntervalMs: 200, watchdogMinMs: 60_000 },
+    });
+    await alerting.startWorkers();
+    token = await t.addDevice(DEV, { name: 'Site A router', notificationEmails: ['owner@test.local'] });
+  });
+  after(async () => {
+    await alerting?.close();
+    await sink?.close();
+    await t?.close();
+  });
+
+  const post = (r: ReportV1) => request(t.app).post('/api/v1/reports').set('Authorization', `Bearer ${token}`).send(r).expect(200);
+
+  it('a report with a link-offline transition, posted twice, gives exactly one email', async () => {
+    const t0 = Date.now() - 3000;
+    await post(
+      report('boot-e2e-0001', [
+        { type: 'transition', seq: 1, timeMs: t0, iface: 'wan', from: 'unknown', to: 'online', score: 12, reason: 'start' },
+        { type: 'transition', seq: 2, timeMs: t0, iface: 'wanb', from: 'unknown', to: 'online', score: 12, reason: 'start' },
+        policy(3, t0, 50),
+      ]),
+    );
+    const down = report('boot-e2e-0001', [
+      sample(4, t0 + 1000, 'wanb', true),
+      { type: 'transition', seq: 5, timeMs: t0 + 1000, iface: 'wan', from: 'online', to: 'offline', score: 0, reason: 'track' },
+      policy(6, t0 + 1000, 0),
+    ]);
+    await post(down);
+    await post(down); // the reporter's retry of the same batch
+    await sink.waitForMessages(1, 15_000);
+    await sleep(1500); // nothing else may follow
+    assert.equal(sink.messages.length, 1);
+    const m = await simpleParser(sink.messages[0]!.raw);
+    assert.equal(m.subject, '[wanwatch] Site A router: wan DOWN — traffic now on wanb (balanced: wanb 100%)');
+    assert.deepEqual(sink.messages[0]!.rcptTo.sort(), ['noc@test.local', 'owner@test.local']);
+    assert.match(m.text!, /wanb: online, latency 18\.3 ms, loss 0\.0%/);
+    assert.ok(m.html);
+    // The alerting routes are reachable through ingest's /api/v1 with the admin token.
+    const n = await request(t.app).get('/api/v1/notifications?status=sent').set('Authorization', `Bearer ${t.adminToken}`).expect(200);
+    assert.equal(n.body.notifications.length, 1);
+    await request(t.app).get('/api/v1/silences').expect(401);
+  });
+});
