@@ -43,7 +43,9 @@ export function createInventory(deps: { redis: RegistryRedis; keys: RedisKeys; i
       .query<{
         key: string;
         value: string;
-      }>(`SHOW TAG VALUES FROM ${from(RP.raw, measurement)} WITH KEY = ${ident(key)} WHERE ${ident(TAG.device)} = ${tagLit(id)}`)
+      }>(
+        `SHOW TAG VALUES FROM ${from(RP.raw, measurement)} WITH KEY = ${ident(key)} WHERE ${ident(TAG.device)} = ${tagLit(id)}`,
+      )
       .catch((err: unknown) => {
         throw new ProblemError('influx_unavailable', `InfluxDB: ${err instanceof Error ? err.message : String(err)}`);
       });
