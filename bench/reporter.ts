@@ -75,7 +75,15 @@ console.log(JSON.stringify({ cpuS, peakRssMb: Number(hwm[1]) / 1024, rounds, byt
 
 async function ours(dir: string, targets: string[][]): Promise<{ cpuS: number; peakRssMb: number; rounds: number }> {
   writeFileSync(join(dir, 'entry.ts'), ENTRY);
-  await build({ entryPoints: [join(dir, 'entry.ts')], bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile: join(dir, 'tracker.mjs'), logLevel: 'silent' });
+  await build({
+    entryPoints: [join(dir, 'entry.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    outfile: join(dir, 'tracker.mjs'),
+    logLevel: 'silent',
+  });
   const out = await runChild(process.execPath, [join(dir, 'tracker.mjs'), String(seconds), JSON.stringify(targets)]);
   return JSON.parse(out.trim().split('\n').pop()!) as { cpuS: number; peakRssMb: number; rounds: number };
 }
@@ -83,7 +91,10 @@ async function ours(dir: string, targets: string[][]): Promise<{ cpuS: number; p
 /** mwan3track-style loops: per WAN, ping each target (same arguments), then sleep interval. */
 async function shellLoop(targets: string[][]): Promise<{ cpuS: number; rounds: number }> {
   const loops = targets
-    .map((ts) => `( n=0; while [ $SECONDS -lt $end ]; do for ip in ${ts.join(' ')}; do ping -4 -n -c 1 -W 1 -s 56 -t 60 -q -I lo $ip >/dev/null 2>&1; done; n=$((n+1)); sleep 1; done; echo "rounds $n" ) &`)
+    .map(
+      (ts) =>
+        `( n=0; while [ $SECONDS -lt $end ]; do for ip in ${ts.join(' ')}; do ping -4 -n -c 1 -W 1 -s 56 -t 60 -q -I lo $ip >/dev/null 2>&1; done; n=$((n+1)); sleep 1; done; echo "rounds $n" ) &`,
+    )
     .join('\n');
   const script = `end=$((SECONDS+${seconds}))\n${loops}\nwait\ntimes`;
   const out = await runChild('bash', ['-c', script]);

@@ -14,7 +14,14 @@ Prints the /etc/config/mwan3 that the cloud's multiWanV2 settings produce.
 export async function run(argv: string[]): Promise<number> {
   let values: { multiwan?: string; 'network-config'?: string; help?: boolean };
   try {
-    ({ values } = parseArgs({ args: argv, options: { multiwan: { type: 'string' }, 'network-config': { type: 'string' }, help: { type: 'boolean', short: 'h' } } }));
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        multiwan: { type: 'string' },
+        'network-config': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
   } catch (e) {
     process.stderr.write(`${(e as Error).message}\n\n${HELP}\n`);
     return 2;
@@ -29,11 +36,18 @@ export async function run(argv: string[]): Promise<number> {
   }
   try {
     const json: unknown = JSON.parse(readFileSync(values.multiwan, 'utf8'));
-    const network = values['network-config'] ? parseNetworkConfig(readFileSync(values['network-config'], 'utf8')) : undefined;
+    const network = values['network-config']
+      ? parseNetworkConfig(readFileSync(values['network-config'], 'utf8'))
+      : undefined;
     process.stdout.write(writeUci(renderMwan3(parseMultiWan(json), network)));
     return 0;
   } catch (e) {
-    if (e instanceof MultiWanError || e instanceof UciParseError || e instanceof SyntaxError || (e as NodeJS.ErrnoException).code === 'ENOENT') {
+    if (
+      e instanceof MultiWanError ||
+      e instanceof UciParseError ||
+      e instanceof SyntaxError ||
+      (e as NodeJS.ErrnoException).code === 'ENOENT'
+    ) {
       process.stderr.write(`render-mwan3: ${(e as Error).message}\n`);
       return 2;
     }

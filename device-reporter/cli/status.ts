@@ -17,7 +17,13 @@ Prints the live state in the layout of \`mwan3 status\`: interfaces, then polici
   --spool-dir DIR         where the running reporter writes status.json (default ${DEFAULT_SPOOL_DIR})`;
 
 export async function run(argv: string[], nowMs: () => number = Date.now): Promise<number> {
-  let values: { 'mwan3-config'?: string; 'network-config'?: string; 'assume-online'?: string; 'spool-dir'?: string; help?: boolean };
+  let values: {
+    'mwan3-config'?: string;
+    'network-config'?: string;
+    'assume-online'?: string;
+    'spool-dir'?: string;
+    help?: boolean;
+  };
   try {
     ({ values } = parseArgs({
       args: argv,
@@ -49,13 +55,20 @@ export async function run(argv: string[], nowMs: () => number = Date.now): Promi
     throw e;
   }
   const assume = values['assume-online'];
-  const assumeOnline = assume === undefined ? undefined : assume.split(',').map((s) => s.trim()).filter(Boolean);
+  const assumeOnline =
+    assume === undefined
+      ? undefined
+      : assume
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
   const unknown = (assumeOnline ?? []).filter((n) => !config.interfaces.some((i) => i.name === n));
   if (unknown.length) process.stderr.write(`status: --assume-online: no mwan3 interface named ${unknown.join(', ')}\n`);
   const spoolDir = values['spool-dir'] ?? DEFAULT_SPOOL_DIR;
   const live = assumeOnline === undefined ? readStatusFile(spoolDir) : undefined;
   const view = buildStatusView(config, live, assumeOnline, nowMs());
-  if (view.source === 'none') process.stderr.write(`status: no running reporter (${statusFilePath(spoolDir)} not found); states unknown\n`);
+  if (view.source === 'none')
+    process.stderr.write(`status: no running reporter (${statusFilePath(spoolDir)} not found); states unknown\n`);
   process.stdout.write(formatMwan3Status(view.ifaces, view.chains) + '\n');
   return 0;
 }

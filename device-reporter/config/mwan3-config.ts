@@ -72,7 +72,8 @@ function bool(s: UciSection, key: string): boolean | undefined {
 function oneOf<T extends string>(s: UciSection, key: string, allowed: readonly T[]): T | undefined {
   const raw = uciString(s, key);
   if (raw === undefined) return undefined;
-  if (!(allowed as readonly string[]).includes(raw)) throw new Mwan3ConfigError(`${where(s, key)}: "${raw}" is not one of ${allowed.join(', ')}`);
+  if (!(allowed as readonly string[]).includes(raw))
+    throw new Mwan3ConfigError(`${where(s, key)}: "${raw}" is not one of ${allowed.join(', ')}`);
   return raw as T;
 }
 
@@ -111,7 +112,13 @@ function parseInterface(s: UciSection): Mwan3Interface {
       warnLossPct: int(s, 'warn_loss', 1, 100),
     }),
   );
-  return { name, enabled: bool(s, 'enabled') ?? false, family, tracking, flushConntrack: uciList(s, 'flush_conntrack') };
+  return {
+    name,
+    enabled: bool(s, 'enabled') ?? false,
+    family,
+    tracking,
+    flushConntrack: uciList(s, 'flush_conntrack'),
+  };
 }
 
 /** Parses `/etc/config/mwan3` text into typed sections with mwan3's defaults applied. */
@@ -131,11 +138,20 @@ export function parseMwan3Config(text: string): Mwan3Config {
       case 'member': {
         const iface = uciString(s, 'interface');
         if (!iface) throw new Mwan3ConfigError(`${where(s, 'interface')}: missing`);
-        cfg.members.push({ name: s.name!, iface, metric: int(s, 'metric', 1, 1_000_000) ?? 1, weight: int(s, 'weight', 1, 1000) ?? 1 });
+        cfg.members.push({
+          name: s.name!,
+          iface,
+          metric: int(s, 'metric', 1, 1_000_000) ?? 1,
+          weight: int(s, 'weight', 1, 1000) ?? 1,
+        });
         break;
       }
       case 'policy':
-        cfg.policies.push({ name: s.name!, useMember: uciList(s, 'use_member'), lastResort: oneOf(s, 'last_resort', LAST_RESORTS) ?? 'unreachable' });
+        cfg.policies.push({
+          name: s.name!,
+          useMember: uciList(s, 'use_member'),
+          lastResort: oneOf(s, 'last_resort', LAST_RESORTS) ?? 'unreachable',
+        });
         break;
       case 'rule': {
         const rule: Mwan3Rule = { values: Object.fromEntries(s.values) };

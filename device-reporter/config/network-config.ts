@@ -28,7 +28,11 @@ export function parseNetworkConfig(text: string): Map<string, NetworkInterface> 
  * The Linux device mwan3 binds probes to: the "true interface" alias `<iface>_4` / `<iface>_6`
  * when netifd has one for the family (reference §1.1), else the interface itself.
  */
-export function deviceFor(network: Map<string, NetworkInterface>, iface: string, family: 'ipv4' | 'ipv6'): string | undefined {
+export function deviceFor(
+  network: Map<string, NetworkInterface>,
+  iface: string,
+  family: 'ipv4' | 'ipv6',
+): string | undefined {
   const alias = network.get(`${iface}_${family === 'ipv4' ? '4' : '6'}`);
   return alias?.device ?? network.get(iface)?.device;
 }

@@ -40,7 +40,10 @@ describe('UCI parser/writer', () => {
     for (const f of ['etc-config-mwan3', 'etc-config-network']) {
       const a = parseUci(readFileSync(`${SEED}/${f}`, 'utf8'));
       const b = parseUci(writeUci(a));
-      assert.deepEqual(b.sections.map((s) => [s.type, s.name, [...s.values]]), a.sections.map((s) => [s.type, s.name, [...s.values]]));
+      assert.deepEqual(
+        b.sections.map((s) => [s.type, s.name, [...s.values]]),
+        a.sections.map((s) => [s.type, s.name, [...s.values]]),
+      );
     }
     const text = readFileSync(`${SEED}/etc-config-mwan3`, 'utf8');
     assert.equal(writeUci(parseUci(text)), text); // the seed is already in canonical layout
@@ -56,7 +59,11 @@ describe('UCI parser/writer', () => {
       ["config interface 'wan'\n\tlist a '1'\n\toption a '2'", /line 3: option "a" was already given as a list/],
     ];
     for (const [text, re] of cases) {
-      assert.throws(() => parseUci(text), (e: unknown) => e instanceof UciParseError && re.test(e.message), text);
+      assert.throws(
+        () => parseUci(text),
+        (e: unknown) => e instanceof UciParseError && re.test(e.message),
+        text,
+      );
     }
   });
 });

@@ -100,7 +100,8 @@ export function parseUci(text: string): UciPackage {
       case 'config': {
         if (!a) throw new UciParseError(lineNo, 'config without a section type');
         if (!NAME.test(a)) throw new UciParseError(lineNo, `invalid section type "${a}"`);
-        if (b !== undefined && !NAME.test(b)) throw new UciParseError(lineNo, `invalid section name "${b}" (letters, digits, "_")`);
+        if (b !== undefined && !NAME.test(b))
+          throw new UciParseError(lineNo, `invalid section name "${b}" (letters, digits, "_")`);
         current = { type: a, values: new Map(), line: lineNo };
         if (b !== undefined) current.name = b;
         sections.push(current);

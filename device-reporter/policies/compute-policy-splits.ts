@@ -40,7 +40,11 @@ export interface PolicyChain {
  * `last_resort` (default `unreachable`) is active. Policies with names longer than 15 characters
  * are skipped, as mwan3 does.
  */
-export function computePolicyChains(config: Mwan3Config, onlineIfaces: Iterable<string>, families: readonly Family[] = FAMILIES): PolicyChain[] {
+export function computePolicyChains(
+  config: Mwan3Config,
+  onlineIfaces: Iterable<string>,
+  families: readonly Family[] = FAMILIES,
+): PolicyChain[] {
   const online = new Set(onlineIfaces);
   const familyOf = new Map(config.interfaces.map((i) => [i.name, i.family]));
   const members = new Map(config.members.map((m) => [m.name, m]));
@@ -67,16 +71,34 @@ export function computePolicyChains(config: Mwan3Config, onlineIfaces: Iterable<
         }
       }
       const share = (w: number): number => Math.floor((w * 100) / total);
-      const chainMembers = chain.map((m) => ({ iface: m.iface, metric: m.metric, weight: m.weight, sharePct: share(m.weight) }));
-      const rest = usable.filter((m) => !chain.includes(m)).map((m) => ({ iface: m.iface, metric: m.metric, weight: m.weight, sharePct: 0 }));
-      out.push({ policy: policy.name, family, chain: chainMembers, members: [...chainMembers, ...rest], lastResort: policy.lastResort, lastResortActive: chain.length === 0 });
+      const chainMembers = chain.map((m) => ({
+        iface: m.iface,
+        metric: m.metric,
+        weight: m.weight,
+        sharePct: share(m.weight),
+      }));
+      const rest = usable
+        .filter((m) => !chain.includes(m))
+        .map((m) => ({ iface: m.iface, metric: m.metric, weight: m.weight, sharePct: 0 }));
+      out.push({
+        policy: policy.name,
+        family,
+        chain: chainMembers,
+        members: [...chainMembers, ...rest],
+        lastResort: policy.lastResort,
+        lastResortActive: chain.length === 0,
+      });
     }
   }
   return out;
 }
 
 /** Policy splits as the report's `policy` record carries them (contract `PolicySplit`). */
-export function computePolicySplits(config: Mwan3Config, onlineIfaces: Iterable<string>, families: readonly Family[] = FAMILIES): PolicySplit[] {
+export function computePolicySplits(
+  config: Mwan3Config,
+  onlineIfaces: Iterable<string>,
+  families: readonly Family[] = FAMILIES,
+): PolicySplit[] {
   return computePolicyChains(config, onlineIfaces, families).map((c) => ({
     policy: c.policy,
     family: c.family,

@@ -26,7 +26,17 @@ export interface ExecPingProber extends Prober {
 export function pingArgs(req: ProbeRequest, busybox = false): string[] {
   const args = [req.family === 'ipv6' ? '-6' : '-4'];
   if (!busybox) args.push('-n');
-  args.push('-c', String(req.count), '-W', String(req.timeoutS), '-s', String(req.sizeBytes), '-t', String(req.maxTtl), '-q');
+  args.push(
+    '-c',
+    String(req.count),
+    '-W',
+    String(req.timeoutS),
+    '-s',
+    String(req.sizeBytes),
+    '-t',
+    String(req.maxTtl),
+    '-q',
+  );
   if (req.device !== undefined) args.push('-I', req.device);
   args.push(req.target);
   return args;
@@ -72,7 +82,9 @@ export function createExecPingProber(opts: ExecPingOptions = {}): ExecPingProber
           resolve(r);
         };
         child.on('error', (e) => finish(failedProbe(req.target, 0, `spawn ${cmd}: ${e.message}`)));
-        child.on('close', (code, sig) => finish(toResult(req, code, out + err, code === null ? `killed by ${sig}` : undefined)));
+        child.on('close', (code, sig) =>
+          finish(toResult(req, code, out + err, code === null ? `killed by ${sig}` : undefined)),
+        );
       });
     },
   };
@@ -82,7 +94,16 @@ export function createExecPingProber(opts: ExecPingOptions = {}): ExecPingProber
 function toResult(req: ProbeRequest, code: number | null, output: string, error?: string): ProbeResult {
   const s = parsePingOutput(output);
   if (!s) return failedProbe(req.target, 0, error ?? `ping exited ${code}: ${output.trim().slice(0, 200)}`);
-  const r: ProbeResult = { target: req.target, ok: code === 0 && s.received > 0, sent: s.sent, received: s.received, lossPct: s.lossPct, rttAvgMs: s.rttAvgMs, rttMinMs: s.rttMinMs, rttMaxMs: s.rttMaxMs };
+  const r: ProbeResult = {
+    target: req.target,
+    ok: code === 0 && s.received > 0,
+    sent: s.sent,
+    received: s.received,
+    lossPct: s.lossPct,
+    rttAvgMs: s.rttAvgMs,
+    rttMinMs: s.rttMinMs,
+    rttMaxMs: s.rttMaxMs,
+  };
   if (code !== 0) r.error = error ?? `ping exited ${code}`;
   return r;
 }

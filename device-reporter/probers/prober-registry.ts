@@ -18,7 +18,9 @@ export function createProberRegistry(opts: ProberRegistryOptions): Prober {
       if (req.method === 'tcp') return opts.tcp.probe(req, signal);
       if (req.method !== 'ping' && !warned.has(req.method)) {
         warned.add(req.method);
-        opts.warn?.(`track_method "${req.method}" is not supported by wanwatch; using ping instead (as mwan3 does when the tool is missing)`);
+        opts.warn?.(
+          `track_method "${req.method}" is not supported by wanwatch; using ping instead (as mwan3 does when the tool is missing)`,
+        );
       }
       return opts.ping.probe(req, signal);
     },

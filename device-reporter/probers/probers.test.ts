@@ -26,24 +26,84 @@ const BUSYBOX_NONE = `--- 10.0.0.1 ping statistics ---
 1 packets transmitted, 0 packets received, 100% packet loss
 `;
 
-const req = (p: Partial<ProbeRequest> = {}): ProbeRequest => ({ target: '127.0.0.1', family: 'ipv4', method: 'ping', count: 1, timeoutS: 1, sizeBytes: 56, maxTtl: 60, ...p });
+const req = (p: Partial<ProbeRequest> = {}): ProbeRequest => ({
+  target: '127.0.0.1',
+  family: 'ipv4',
+  method: 'ping',
+  count: 1,
+  timeoutS: 1,
+  sizeBytes: 56,
+  maxTtl: 60,
+  ...p,
+});
 
 describe('ping output parser', () => {
   it('parses the seed BusyBox sample', () => {
     const s = parsePingOutput(readFileSync('/work/shared/fixtures/seed/mwan3-use-eth0-ping.txt', 'utf8'));
-    assert.deepEqual(s, { sent: 6, received: 6, lossPct: 0, rttMinMs: 12.831, rttAvgMs: 14.044, rttMaxMs: 14.979, rttMdevMs: null });
-    assert.deepEqual(parsePingOutput(BUSYBOX_NONE), { sent: 1, received: 0, lossPct: 100, rttMinMs: null, rttAvgMs: null, rttMaxMs: null, rttMdevMs: null });
+    assert.deepEqual(s, {
+      sent: 6,
+      received: 6,
+      lossPct: 0,
+      rttMinMs: 12.831,
+      rttAvgMs: 14.044,
+      rttMaxMs: 14.979,
+      rttMdevMs: null,
+    });
+    assert.deepEqual(parsePingOutput(BUSYBOX_NONE), {
+      sent: 1,
+      received: 0,
+      lossPct: 100,
+      rttMinMs: null,
+      rttAvgMs: null,
+      rttMaxMs: null,
+      rttMdevMs: null,
+    });
   });
   it('parses iputils output incl. errors and fractional loss', () => {
-    assert.deepEqual(parsePingOutput(IPUTILS_OK), { sent: 2, received: 2, lossPct: 0, rttMinMs: 0.034, rttAvgMs: 0.038, rttMaxMs: 0.042, rttMdevMs: 0.004 });
+    assert.deepEqual(parsePingOutput(IPUTILS_OK), {
+      sent: 2,
+      received: 2,
+      lossPct: 0,
+      rttMinMs: 0.034,
+      rttAvgMs: 0.038,
+      rttMaxMs: 0.042,
+      rttMdevMs: 0.004,
+    });
     assert.equal(parsePingOutput(IPUTILS_PARTIAL)!.lossPct, 66.6667);
     assert.equal(parsePingOutput(IPUTILS_PARTIAL)!.received, 1);
     assert.equal(parsePingOutput(IPUTILS_NONE)!.rttAvgMs, null);
     assert.equal(parsePingOutput('ping: unknown host'), undefined);
   });
   it('builds mwan3 arguments', () => {
-    assert.deepEqual(pingArgs(req({ device: 'eth1', count: 3, timeoutS: 2 })), ['-4', '-n', '-c', '3', '-W', '2', '-s', '56', '-t', '60', '-q', '-I', 'eth1', '127.0.0.1']);
-    assert.deepEqual(pingArgs(req({ family: 'ipv6', target: '::1' }), true), ['-6', '-c', '1', '-W', '1', '-s', '56', '-t', '60', '-q', '::1']);
+    assert.deepEqual(pingArgs(req({ device: 'eth1', count: 3, timeoutS: 2 })), [
+      '-4',
+      '-n',
+      '-c',
+      '3',
+      '-W',
+      '2',
+      '-s',
+      '56',
+      '-t',
+      '60',
+      '-q',
+      '-I',
+      'eth1',
+      '127.0.0.1',
+    ]);
+    assert.deepEqual(pingArgs(req({ family: 'ipv6', target: '::1' }), true), [
+      '-6',
+      '-c',
+      '1',
+      '-W',
+      '1',
+      '-s',
+      '56',
+      '-t',
+      '60',
+      '-q',
+      '::1',
+    ]);
   });
 });
 
@@ -74,8 +134,17 @@ describe('exec ping prober (real ping on loopback)', () => {
     const r = await createExecPingProber({ via: 'spawn' }).probe(req({ device: 'lo' }));
     assert.equal(r.ok, true, r.error);
     const p = createExecPingProber();
-    const rs = await Promise.all(['127.0.0.1', '127.0.0.2', '127.0.0.3'].map((t) => p.probe(req({ target: t, device: 'lo' }))));
-    assert.deepEqual(rs.map((x) => [x.target, x.ok]), [['127.0.0.1', true], ['127.0.0.2', true], ['127.0.0.3', true]]);
+    const rs = await Promise.all(
+      ['127.0.0.1', '127.0.0.2', '127.0.0.3'].map((t) => p.probe(req({ target: t, device: 'lo' }))),
+    );
+    assert.deepEqual(
+      rs.map((x) => [x.target, x.ok]),
+      [
+        ['127.0.0.1', true],
+        ['127.0.0.2', true],
+        ['127.0.0.3', true],
+      ],
+    );
   });
   it('an aborted probe comes back promptly as failed', async () => {
     const ac = new AbortController();
@@ -117,7 +186,12 @@ describe('tcp connect prober', () => {
 
   it('registry: tcp -> tcp prober, unknown method -> ping with one warning', async () => {
     const seen: string[] = [];
-    const fake = (name: string): Prober => ({ probe: async (r) => (seen.push(`${name}:${r.method}`), { target: r.target, ok: true, sent: 1, received: 1, lossPct: 0, rttAvgMs: 1, rttMinMs: 1, rttMaxMs: 1 }) });
+    const fake = (name: string): Prober => ({
+      probe: async (r) => (
+        seen.push(`${name}:${r.method}`),
+        { target: r.target, ok: true, sent: 1, received: 1, lossPct: 0, rttAvgMs: 1, rttMinMs: 1, rttMaxMs: 1 }
+      ),
+    });
     const warnings: string[] = [];
     const reg = createProberRegistry({ ping: fake('ping'), tcp: fake('tcp'), warn: (m) => warnings.push(m) });
     for (const m of ['ping', 'tcp', 'httping', 'httping', 'arping']) await reg.probe(req({ method: m }));

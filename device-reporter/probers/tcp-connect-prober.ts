@@ -8,10 +8,19 @@ export interface TcpConnectOptions {
 }
 
 /** Outcome of one connect attempt: an answer (connected or refused: the path works) or none. */
-function connectOnce(req: ProbeRequest, local: string | undefined, signal?: AbortSignal): Promise<{ answered: boolean; rttMs?: number; error?: string }> {
+function connectOnce(
+  req: ProbeRequest,
+  local: string | undefined,
+  signal?: AbortSignal,
+): Promise<{ answered: boolean; rttMs?: number; error?: string }> {
   return new Promise((resolve) => {
     const t0 = performance.now();
-    const sock = connect({ host: req.target, port: req.port ?? 443, family: req.family === 'ipv6' ? 6 : 4, ...(local ? { localAddress: local } : {}) });
+    const sock = connect({
+      host: req.target,
+      port: req.port ?? 443,
+      family: req.family === 'ipv6' ? 6 : 4,
+      ...(local ? { localAddress: local } : {}),
+    });
     let done = false;
     const finish = (r: { answered: boolean; rttMs?: number; error?: string }): void => {
       if (done) return;

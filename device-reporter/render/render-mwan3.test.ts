@@ -6,12 +6,19 @@ import { parseUci, writeUci, type UciPackage } from '../config/uci.ts';
 import { parseMultiWan, renderMwan3, MultiWanError } from './render-mwan3.ts';
 
 const SEED = '/work/shared/fixtures/seed';
-const response = JSON.parse(readFileSync(`${SEED}/last_config_response.json`, 'utf8')) as { multiWanV2: Record<string, unknown> };
+const response = JSON.parse(readFileSync(`${SEED}/last_config_response.json`, 'utf8')) as {
+  multiWanV2: Record<string, unknown>;
+};
 const network = parseNetworkConfig(readFileSync(`${SEED}/etc-config-network`, 'utf8'));
 
 /** Sections keyed by type+name, options as objects (key order aside; list order kept, it matters to mwan3). */
 function bySection(pkg: UciPackage): Record<string, Record<string, unknown>> {
-  return Object.fromEntries(pkg.sections.map((s) => [`${s.type} ${s.name}`, Object.fromEntries([...s.values].sort(([a], [b]) => a.localeCompare(b)))]));
+  return Object.fromEntries(
+    pkg.sections.map((s) => [
+      `${s.type} ${s.name}`,
+      Object.fromEntries([...s.values].sort(([a], [b]) => a.localeCompare(b))),
+    ]),
+  );
 }
 
 describe('render-mwan3', () => {
@@ -36,9 +43,15 @@ describe('render-mwan3', () => {
         e.issues.some((i) => i.startsWith('multiWanV2.wanInterfacesConfig.wlm0.pingTimeout')),
     );
     const badName = structuredClone(response);
-    (badName.multiWanV2.wanInterfacesConfig as Record<string, unknown>)['wan-1'] = { ...(badName.multiWanV2.wanInterfacesConfig as Record<string, object>).eth0, interfaceName: 'wan-1' };
+    (badName.multiWanV2.wanInterfacesConfig as Record<string, unknown>)['wan-1'] = {
+      ...(badName.multiWanV2.wanInterfacesConfig as Record<string, object>).eth0,
+      interfaceName: 'wan-1',
+    };
     assert.throws(() => parseMultiWan(badName), /wanInterfacesConfig\.wan-1\.interfaceName/);
-    assert.throws(() => parseMultiWan({ multiWanV2: { ...response.multiWanV2, mode: 'ROUND_ROBIN' } }), /multiWanV2\.mode/);
+    assert.throws(
+      () => parseMultiWan({ multiWanV2: { ...response.multiWanV2, mode: 'ROUND_ROBIN' } }),
+      /multiWanV2\.mode/,
+    );
   });
 
   it('FAIL_OVER mode points the rules at FAIL_OVER; without network config every WAN gets a section', () => {

@@ -28,10 +28,13 @@ export const FIXED_TRACKING_OPTIONS: ReadonlyArray<[string, string]> = [
 
 /** Accepts the whole `last_config_response.json` (with `.multiWanV2`) or the block itself, and validates it. */
 export function parseMultiWan(json: unknown): MultiWanV2 {
-  const block = json && typeof json === 'object' && 'multiWanV2' in json ? (json as { multiWanV2: unknown }).multiWanV2 : json;
+  const block =
+    json && typeof json === 'object' && 'multiWanV2' in json ? (json as { multiWanV2: unknown }).multiWanV2 : json;
   const r = multiWanV2Schema.safeParse(block);
   if (!r.success) {
-    throw new MultiWanError(r.error.issues.map((i) => `${['multiWanV2', ...i.path.map(String)].join('.')}: ${i.message}`));
+    throw new MultiWanError(
+      r.error.issues.map((i) => `${['multiWanV2', ...i.path.map(String)].join('.')}: ${i.message}`),
+    );
   }
   return r.data;
 }
@@ -74,7 +77,14 @@ export function renderMwan3(mw: MultiWanV2, network?: ReadonlyMap<string, Networ
   const members = new Map<string, UciSection>();
   for (const m of [...failOver, ...loadBalance]) {
     const name = memberName(m.iface, m.metric, m.weight);
-    members.set(name, section('member', name, [['interface', m.iface], ['metric', String(m.metric)], ['weight', String(m.weight)]]));
+    members.set(
+      name,
+      section('member', name, [
+        ['interface', m.iface],
+        ['metric', String(m.metric)],
+        ['weight', String(m.weight)],
+      ]),
+    );
   }
   const policy = (name: string, ms: typeof failOver): UciSection =>
     section('policy', name, [['use_member', ms.map((m) => memberName(m.iface, m.metric, m.weight))]]);
@@ -83,9 +93,25 @@ export function renderMwan3(mw: MultiWanV2, network?: ReadonlyMap<string, Networ
   for (const p of policies) if ((p.values.get('use_member') as string[]).length === 0) p.values.delete('use_member');
   return {
     sections: [
-      section('globals', 'globals', [['mmx_mask', '0x3F00'], ['local_source', 'lan'], ['mode', mw.mode], ['enabled', mw.enable ? '1' : '0']]),
-      section('rule', 'DEFAULT_HTTPS', [['family', 'ipv4'], ['sticky', '1'], ['proto', 'tcp'], ['dest_ip', '0.0.0.0/0'], ['dest_port', '443'], ['use_policy', mw.mode]]),
-      section('rule', 'DEFAULT_ANY', [['family', 'ipv4'], ['dest_ip', '0.0.0.0/0'], ['use_policy', mw.mode]]),
+      section('globals', 'globals', [
+        ['mmx_mask', '0x3F00'],
+        ['local_source', 'lan'],
+        ['mode', mw.mode],
+        ['enabled', mw.enable ? '1' : '0'],
+      ]),
+      section('rule', 'DEFAULT_HTTPS', [
+        ['family', 'ipv4'],
+        ['sticky', '1'],
+        ['proto', 'tcp'],
+        ['dest_ip', '0.0.0.0/0'],
+        ['dest_port', '443'],
+        ['use_policy', mw.mode],
+      ]),
+      section('rule', 'DEFAULT_ANY', [
+        ['family', 'ipv4'],
+        ['dest_ip', '0.0.0.0/0'],
+        ['use_policy', mw.mode],
+      ]),
       ...wans.map(interfaceSection),
       ...members.values(),
       ...policies,

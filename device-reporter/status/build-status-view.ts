@@ -19,8 +19,14 @@ export interface StatusView {
  * | status file of a running reporter | its states; untracked ones unknown          | the routed interfaces  |
  * | neither                   | unknown, tracking `down` (as mwan3 without trackers) | none (last resort)    |
  */
-export function buildStatusView(config: Mwan3Config, live: StatusFileV1 | undefined, assumeOnline: readonly string[] | undefined, nowMs: number): StatusView {
-  const trackingOf = (i: Mwan3Config['interfaces'][number]): StatusIfaceView['tracking'] => (i.tracking.trackIps.length === 0 ? 'disabled' : 'down');
+export function buildStatusView(
+  config: Mwan3Config,
+  live: StatusFileV1 | undefined,
+  assumeOnline: readonly string[] | undefined,
+  nowMs: number,
+): StatusView {
+  const trackingOf = (i: Mwan3Config['interfaces'][number]): StatusIfaceView['tracking'] =>
+    i.tracking.trackIps.length === 0 ? 'disabled' : 'down';
   if (assumeOnline !== undefined) {
     const online = new Set(assumeOnline);
     return {

@@ -30,11 +30,16 @@ export interface ParsedMwan3Status {
 
 const HMS = String.raw`(\d+)h:(\d+)m:(\d+)s`;
 // 2.11.12+: " interface wan is online and tracking is active (online 00h:12m:34s, uptime 01h:02m:03s)"
-const NEW_LINE = new RegExp(String.raw`^interface (\S+) is (\S+) and tracking is (\S+)(?: \((\S+) ${HMS}(?:, uptime ${HMS})?\))?(?: \((\d+)\))?$`);
+const NEW_LINE = new RegExp(
+  String.raw`^interface (\S+) is (\S+) and tracking is (\S+)(?: \((\S+) ${HMS}(?:, uptime ${HMS})?\))?(?: \((\d+)\))?$`,
+);
 // ≤ 2.11.11: " interface eth1 is online 00h:25m:17s, uptime 00h:25m:24s and tracking is active"
-const OLD_LINE = new RegExp(String.raw`^interface (\S+) is (\S+)(?: ${HMS}, uptime ${HMS})?(?: \((\d+)\))? and tracking is (.+)$`);
+const OLD_LINE = new RegExp(
+  String.raw`^interface (\S+) is (\S+)(?: ${HMS}, uptime ${HMS})?(?: \((\d+)\))? and tracking is (.+)$`,
+);
 
-const secs = (h?: string, m?: string, s?: string): number | undefined => (h === undefined ? undefined : Number(h) * 3600 + Number(m) * 60 + Number(s));
+const secs = (h?: string, m?: string, s?: string): number | undefined =>
+  h === undefined ? undefined : Number(h) * 3600 + Number(m) * 60 + Number(s);
 
 function parseIfaceLine(line: string): StatusIfaceLine | undefined {
   let m = NEW_LINE.exec(line);
@@ -117,7 +122,9 @@ export function formatMwan3Status(ifaces: readonly StatusIfaceView[], chains: re
   lines.push('');
   for (const family of ['ipv4', 'ipv6'] as const) {
     lines.push(`Current ${family} policies:`);
-    const ofFamily = chains.filter((c) => c.family === family).sort((a, b) => (a.policy < b.policy ? -1 : a.policy > b.policy ? 1 : 0));
+    const ofFamily = chains
+      .filter((c) => c.family === family)
+      .sort((a, b) => (a.policy < b.policy ? -1 : a.policy > b.policy ? 1 : 0));
     for (const c of ofFamily) {
       lines.push(`${c.policy}:`);
       if (c.lastResortActive) lines.push(` ${c.lastResort}`);

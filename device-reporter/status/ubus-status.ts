@@ -41,7 +41,10 @@ export function mwan3StateToIfaceState(s: unknown): IfaceState {
 /** Parses the JSON of `ubus call mwan3 status` (2.8 … 2.12 field sets). */
 export function parseUbusMwan3Status(json: unknown): UbusMwan3Status {
   const root = (json && typeof json === 'object' ? json : {}) as Record<string, unknown>;
-  const ifaces = (root.interfaces && typeof root.interfaces === 'object' ? root.interfaces : {}) as Record<string, Record<string, unknown>>;
+  const ifaces = (root.interfaces && typeof root.interfaces === 'object' ? root.interfaces : {}) as Record<
+    string,
+    Record<string, unknown>
+  >;
   const interfaces = Object.entries(ifaces).map(([name, i]): UbusIfaceStatus => {
     const r: UbusIfaceStatus = {
       name,
@@ -63,8 +66,16 @@ export function parseUbusMwan3Status(json: unknown): UbusMwan3Status {
     if (typeof i.tracking === 'string') r.tracking = i.tracking;
     return r;
   });
-  const pol = (root.policies && typeof root.policies === 'object' ? root.policies : {}) as Record<string, Record<string, { interface: string; percent: number }[]>>;
+  const pol = (root.policies && typeof root.policies === 'object' ? root.policies : {}) as Record<
+    string,
+    Record<string, { interface: string; percent: number }[]>
+  >;
   const fam = (f: 'ipv4' | 'ipv6'): Record<string, UbusPolicyMember[]> =>
-    Object.fromEntries(Object.entries(pol[f] ?? {}).map(([p, ms]) => [p, (Array.isArray(ms) ? ms : []).map((m) => ({ iface: String(m.interface), pct: num(m.percent) }))]));
+    Object.fromEntries(
+      Object.entries(pol[f] ?? {}).map(([p, ms]) => [
+        p,
+        (Array.isArray(ms) ? ms : []).map((m) => ({ iface: String(m.interface), pct: num(m.percent) })),
+      ]),
+    );
   return { interfaces, policies: { ipv4: fam('ipv4'), ipv6: fam('ipv6') } };
 }

@@ -3,7 +3,13 @@ import assert from 'node:assert/strict';
 import { classifyTarget, ifaceMetrics, isDegraded, roundVerdict, toTargetResult } from './round.ts';
 import type { ProbeResult } from './prober.ts';
 
-const Q = { checkQuality: true, failureLatencyMs: 1000, recoveryLatencyMs: 500, failureLossPct: 40, recoveryLossPct: 10 };
+const Q = {
+  checkQuality: true,
+  failureLatencyMs: 1000,
+  recoveryLatencyMs: 500,
+  failureLossPct: 40,
+  recoveryLossPct: 10,
+};
 function probe(p: Partial<ProbeResult>): ProbeResult {
   return { target: 't', ok: true, sent: 10, received: 10, lossPct: 0, rttAvgMs: 20, rttMinMs: 10, rttMaxMs: 30, ...p };
 }
@@ -43,8 +49,18 @@ describe('roundVerdict (§1.4)', () => {
 
 describe('metrics', () => {
   it('aggregates per interface and flags degraded only with thresholds set', () => {
-    const a = toTargetResult(probe({ sent: 2, received: 2, rttAvgMs: 10, rttMinMs: 8, rttMaxMs: 12, lossPct: 0 }), 'a', 'up', 14);
-    const b = toTargetResult(probe({ sent: 2, received: 1, rttAvgMs: 40, rttMinMs: 40, rttMaxMs: 40, lossPct: 50 }), 'b', 'up', null);
+    const a = toTargetResult(
+      probe({ sent: 2, received: 2, rttAvgMs: 10, rttMinMs: 8, rttMaxMs: 12, lossPct: 0 }),
+      'a',
+      'up',
+      14,
+    );
+    const b = toTargetResult(
+      probe({ sent: 2, received: 1, rttAvgMs: 40, rttMinMs: 40, rttMaxMs: 40, lossPct: 50 }),
+      'b',
+      'up',
+      null,
+    );
     const c = toTargetResult(undefined, 'c', 'skipped', null);
     assert.equal(a.jitterMs, 4);
     assert.equal(b.jitterMs, null);
@@ -54,6 +70,12 @@ describe('metrics', () => {
     assert.equal(isDegraded(m, { warnRttMs: 20, warnLossPct: null }), true);
     assert.equal(isDegraded(m, { warnRttMs: null, warnLossPct: 30 }), false);
     assert.equal(isDegraded(m, { warnRttMs: null, warnLossPct: 25 }), true);
-    assert.deepEqual(ifaceMetrics([c]), { rttAvgMs: null, rttMinMs: null, rttMaxMs: null, lossPct: null, jitterMs: null });
+    assert.deepEqual(ifaceMetrics([c]), {
+      rttAvgMs: null,
+      rttMinMs: null,
+      rttMaxMs: null,
+      lossPct: null,
+      jitterMs: null,
+    });
   });
 });

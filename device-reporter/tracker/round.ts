@@ -59,11 +59,27 @@ export function roundComplete(hostUpCount: number, reliability: number): boolean
 }
 
 /** The contract's per-target record; `prevRttAvgMs` (same target, previous round) gives jitter. */
-export function toTargetResult(probe: ProbeResult | undefined, target: string, status: TargetStatus, prevRttAvgMs: number | null): TargetResult {
+export function toTargetResult(
+  probe: ProbeResult | undefined,
+  target: string,
+  status: TargetStatus,
+  prevRttAvgMs: number | null,
+): TargetResult {
   if (!probe) {
-    return { target, status, sent: 0, received: 0, rttAvgMs: null, rttMinMs: null, rttMaxMs: null, lossPct: null, jitterMs: null };
+    return {
+      target,
+      status,
+      sent: 0,
+      received: 0,
+      rttAvgMs: null,
+      rttMinMs: null,
+      rttMaxMs: null,
+      lossPct: null,
+      jitterMs: null,
+    };
   }
-  const jitterMs = probe.rttAvgMs !== null && prevRttAvgMs !== null ? round3(Math.abs(probe.rttAvgMs - prevRttAvgMs)) : null;
+  const jitterMs =
+    probe.rttAvgMs !== null && prevRttAvgMs !== null ? round3(Math.abs(probe.rttAvgMs - prevRttAvgMs)) : null;
   return {
     target,
     status,
@@ -94,7 +110,9 @@ export function ifaceMetrics(targets: readonly TargetResult[]): IfaceMetrics {
   const sent = sum(probed.map((t) => t.sent));
   const received = sum(probed.map((t) => t.received));
   const withRtt = probed.filter((t) => t.rttAvgMs !== null && t.received > 0);
-  const rttAvgMs = withRtt.length ? round3(sum(withRtt.map((t) => t.rttAvgMs! * t.received)) / sum(withRtt.map((t) => t.received))) : null;
+  const rttAvgMs = withRtt.length
+    ? round3(sum(withRtt.map((t) => t.rttAvgMs! * t.received)) / sum(withRtt.map((t) => t.received)))
+    : null;
   const mins = withRtt.map((t) => t.rttMinMs ?? t.rttAvgMs!);
   const maxs = withRtt.map((t) => t.rttMaxMs ?? t.rttAvgMs!);
   const jitters = probed.map((t) => t.jitterMs).filter((j): j is number => j !== null);

@@ -17,7 +17,9 @@ function fakeClock() {
   };
 }
 
-function scriptedProber(script: (req: ProbeRequest, call: number) => boolean | 'throw'): Prober & { calls: ProbeRequest[] } {
+function scriptedProber(
+  script: (req: ProbeRequest, call: number) => boolean | 'throw',
+): Prober & { calls: ProbeRequest[] } {
   const calls: ProbeRequest[] = [];
   return {
     calls,
@@ -25,7 +27,16 @@ function scriptedProber(script: (req: ProbeRequest, call: number) => boolean | '
       calls.push(req);
       const r = script(req, calls.length);
       if (r === 'throw') throw new Error('boom');
-      const ok: ProbeResult = { target: req.target, ok: true, sent: req.count, received: req.count, lossPct: 0, rttAvgMs: 10, rttMinMs: 9, rttMaxMs: 11 };
+      const ok: ProbeResult = {
+        target: req.target,
+        ok: true,
+        sent: req.count,
+        received: req.count,
+        lossPct: 0,
+        rttAvgMs: 10,
+        rttMinMs: 9,
+        rttMaxMs: 11,
+      };
       return r ? ok : { ...ok, ok: false, received: 0, lossPct: 100, rttAvgMs: null, rttMinMs: null, rttMaxMs: null };
     },
   };
@@ -56,17 +67,27 @@ async function runUntil(ifaces: TrackedInterface[], prober: Prober, samplesWante
 
 describe('startTrackers', () => {
   it('runs one loop per interface, probes in order until reliability, emits start and track transitions', async () => {
-    const wan = { name: 'wan', device: 'eth0', options: withDefaults({ trackIps: ['a', 'b', 'c'], reliability: 2, down: 2, up: 2, intervalS: 5 }) };
+    const wan = {
+      name: 'wan',
+      device: 'eth0',
+      options: withDefaults({ trackIps: ['a', 'b', 'c'], reliability: 2, down: 2, up: 2, intervalS: 5 }),
+    };
     const wanb = { name: 'wanb', device: 'eth1', options: withDefaults({ trackIps: ['x'], intervalS: 7 }) };
     // 'a' always fails, 'b' and 'c' up -> wan rounds ok (3 probes each); wanb always ok.
     const prober = scriptedProber((req) => req.target !== 'a');
     const r = await runUntil([wan, wanb], prober, 6);
-    assert.deepEqual(r.transitions.map((t) => [t.iface, t.from, t.to, t.reason]), [
-      ['wan', 'unknown', 'online', 'start'],
-      ['wanb', 'unknown', 'online', 'start'],
-    ]);
+    assert.deepEqual(
+      r.transitions.map((t) => [t.iface, t.from, t.to, t.reason]),
+      [
+        ['wan', 'unknown', 'online', 'start'],
+        ['wanb', 'unknown', 'online', 'start'],
+      ],
+    );
     const wanSample = r.samples.find((s) => s.iface === 'wan')!;
-    assert.deepEqual(wanSample.targets.map((t) => t.status), ['down', 'up', 'up']);
+    assert.deepEqual(
+      wanSample.targets.map((t) => t.status),
+      ['down', 'up', 'up'],
+    );
     assert.equal(wanSample.roundOk, true);
     assert.equal(wanSample.device, 'eth0');
     assert.equal(wanSample.lossPct, 33.333);
@@ -75,17 +96,37 @@ describe('startTrackers', () => {
   });
 
   it('honours intervals: failure_interval while disconnecting, recovery_interval while connecting', async () => {
-    const opts = withDefaults({ trackIps: ['t'], down: 2, up: 2, intervalS: 10, failureIntervalS: 3, recoveryIntervalS: 1 });
+    const opts = withDefaults({
+      trackIps: ['t'],
+      down: 2,
+      up: 2,
+      intervalS: 10,
+      failureIntervalS: 3,
+      recoveryIntervalS: 1,
+    });
     // rounds: ok, fail, fail (offline), ok, ok (online), ok
     const pattern = [true, false, false, true, true, true];
     const prober = scriptedProber((_req, call) => pattern[call - 1] ?? true);
     const r = await runUntil([{ name: 'wan', options: opts }], prober, 6);
     const t0 = r.transitions[0]!.timeMs;
-    assert.deepEqual(r.samples.map((s) => s.timeMs - t0), [0, 10_000, 13_000, 16_000, 17_000, 18_000]);
-    assert.deepEqual(r.samples.map((s) => s.state), ['online', 'disconnecting', 'offline', 'connecting', 'online', 'online']);
-    assert.deepEqual(r.transitions.map((t) => `${t.from}>${t.to}@${t.timeMs - t0}`), [
-      'unknown>online@0', 'online>disconnecting@10000', 'disconnecting>offline@13000', 'offline>connecting@16000', 'connecting>online@17000',
-    ]);
+    assert.deepEqual(
+      r.samples.map((s) => s.timeMs - t0),
+      [0, 10_000, 13_000, 16_000, 17_000, 18_000],
+    );
+    assert.deepEqual(
+      r.samples.map((s) => s.state),
+      ['online', 'disconnecting', 'offline', 'connecting', 'online', 'online'],
+    );
+    assert.deepEqual(
+      r.transitions.map((t) => `${t.from}>${t.to}@${t.timeMs - t0}`),
+      [
+        'unknown>online@0',
+        'online>disconnecting@10000',
+        'disconnecting>offline@13000',
+        'offline>connecting@16000',
+        'connecting>online@17000',
+      ],
+    );
     assert.ok(r.transitions.slice(1).every((t) => t.reason === 'track'));
   });
 

@@ -83,29 +83,81 @@ export function startTrackers(opts: StartTrackersOptions): Trackers {
     const o = iface.options;
     let state: ScoreState = firstConnect(o);
     const startMs = nowMs();
-    const snap: IfaceSnapshot = { state: state.reported, score: state.score, lost: 0, turn: 0, routed: state.routed, sinceMs: startMs, lastRoundMs: null, degraded: false, targets: [] };
+    const snap: IfaceSnapshot = {
+      state: state.reported,
+      score: state.score,
+      lost: 0,
+      turn: 0,
+      routed: state.routed,
+      sinceMs: startMs,
+      lastRoundMs: null,
+      degraded: false,
+      targets: [],
+    };
     if (iface.device !== undefined) snap.device = iface.device;
     snaps[iface.name] = snap;
-    opts.onTransition({ type: 'transition', timeMs: startMs, iface: iface.name, from: 'unknown', to: state.reported, score: state.score, reason: 'start' });
+    opts.onTransition({
+      type: 'transition',
+      timeMs: startMs,
+      iface: iface.name,
+      from: 'unknown',
+      to: state.reported,
+      score: state.score,
+      reason: 'start',
+    });
     const prevRtt = new Map<string, number | null>();
     while (!abort.signal.aborted) {
       const targets = await runRound(iface, prevRtt);
       if (abort.signal.aborted) break; // a probe cut short by stop() is no evidence about the link
-      const verdict = roundVerdict(targets.map((t) => t.status), o.reliability);
+      const verdict = roundVerdict(
+        targets.map((t) => t.status),
+        o.reliability,
+      );
       const step = applyRound(state, verdict.roundOk, verdict.lostTargets, o);
       const timeMs = nowMs();
       const metrics = ifaceMetrics(targets);
       const degraded = isDegraded(metrics, o);
       const from = state.reported;
       state = step.state;
-      Object.assign(snap, { state: state.reported, score: state.score, lost: state.lost, turn: state.turn, routed: state.routed, lastRoundMs: timeMs, degraded, targets });
-      const sample: Omit<SampleRecord, 'seq'> = { type: 'sample', timeMs, iface: iface.name, state: state.reported, score: state.score, roundOk: verdict.roundOk, degraded, ...metrics, targets };
+      Object.assign(snap, {
+        state: state.reported,
+        score: state.score,
+        lost: state.lost,
+        turn: state.turn,
+        routed: state.routed,
+        lastRoundMs: timeMs,
+        degraded,
+        targets,
+      });
+      const sample: Omit<SampleRecord, 'seq'> = {
+        type: 'sample',
+        timeMs,
+        iface: iface.name,
+        state: state.reported,
+        score: state.score,
+        roundOk: verdict.roundOk,
+        degraded,
+        ...metrics,
+        targets,
+      };
       if (iface.device !== undefined) sample.device = iface.device;
       opts.onSample(sample);
       if (from !== state.reported) {
         snap.sinceMs = timeMs;
-        opts.logger?.info({ iface: iface.name, from, to: state.reported, score: state.score, reason: step.reason }, `interface ${iface.name} is ${state.reported}`);
-        opts.onTransition({ type: 'transition', timeMs, iface: iface.name, from, to: state.reported, score: state.score, reason: 'track', degraded });
+        opts.logger?.info(
+          { iface: iface.name, from, to: state.reported, score: state.score, reason: step.reason },
+          `interface ${iface.name} is ${state.reported}`,
+        );
+        opts.onTransition({
+          type: 'transition',
+          timeMs,
+          iface: iface.name,
+          from,
+          to: state.reported,
+          score: state.score,
+          reason: 'track',
+          degraded,
+        });
       }
       await sleep(step.sleepS * 1000, abort.signal);
     }
@@ -134,7 +186,17 @@ export function startTrackers(opts: StartTrackersOptions): Trackers {
     const o = iface.options;
     try {
       return await opts.prober.probe(
-        { target, device: iface.device, family: o.family, method: o.trackMethod, count: o.count, timeoutS: o.timeoutS, sizeBytes: o.sizeBytes, maxTtl: o.maxTtl, port: o.trackPort },
+        {
+          target,
+          device: iface.device,
+          family: o.family,
+          method: o.trackMethod,
+          count: o.count,
+          timeoutS: o.timeoutS,
+          sizeBytes: o.sizeBytes,
+          maxTtl: o.maxTtl,
+          port: o.trackPort,
+        },
         abort.signal,
       );
     } catch (err) {

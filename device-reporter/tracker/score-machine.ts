@@ -51,9 +51,25 @@ export interface StepResult {
 export function firstConnect(opts: ScoreOptions): ScoreState {
   const max = opts.up + opts.down;
   if (opts.initialState === 'offline') {
-    return { score: 0, lost: 0, turn: 0, mwan3Status: 'offline', fileStatus: 'offline', routed: false, reported: 'offline' };
+    return {
+      score: 0,
+      lost: 0,
+      turn: 0,
+      mwan3Status: 'offline',
+      fileStatus: 'offline',
+      routed: false,
+      reported: 'offline',
+    };
   }
-  return { score: max, lost: 0, turn: 0, mwan3Status: 'online', fileStatus: 'online', routed: true, reported: 'online' };
+  return {
+    score: max,
+    lost: 0,
+    turn: 0,
+    mwan3Status: 'online',
+    fileStatus: 'online',
+    routed: true,
+    reported: 'online',
+  };
 }
 
 /**
