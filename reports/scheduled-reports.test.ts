@@ -83,8 +83,15 @@ describe('scheduled uptime reports (BullMQ job scheduler -> real SMTP sink)', ()
   });
 
   it('mails the device report to its recipients and the fleet summary to the NOC', async () => {
-    const got = await sink.waitForMessages(2, 20_000);
-    const parsed = await Promise.all(got.map((m) => simpleParser(m.raw)));
+    // Both schedulers fire every 2 s; wait (bounded) until one mail of each kind arrived.
+    const deadline = Date.now() + 20_000;
+    let n = 2;
+    let got = await sink.waitForMessages(n, 20_000);
+    let parsed = await Promise.all(got.map((m) => simpleParser(m.raw)));
+    while (!(parsed.some((m) => m.subject?.includes('Branch 7')) && parsed.some((m) => m.subject?.includes('fleet'))) && Date.now() < deadline) {
+      got = await sink.waitForMessages(++n, Math.max(1, deadline - Date.now()));
+      parsed = await Promise.all(got.map((m) => simpleParser(m.raw)));
+    }
     const device = parsed.find((m) => m.subject?.includes('Branch 7'));
     const fleet = parsed.find((m) => m.subject?.includes('fleet'));
     assert.ok(device, `a device report among: ${parsed.map((m) => m.subject).join(' | ')}`);
