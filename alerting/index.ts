@@ -60,3 +60,7 @@ export function createAlerting(deps: AlertingDeps): Alerting {
   const options = resolveAlertingOptions(deps.options);
   return createAlertingRuntime(deps, options);
 }
+
+export { alertingPlugin } from './plugin.ts';
+export { MailError, classifyMailError } from './adapters/mailer.ts';
+export { ALERT_TIMERS_QUEUE } from './runtime.ts';
