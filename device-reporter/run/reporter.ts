@@ -79,10 +79,12 @@ export async function startReporter(o: ReporterOptions, deps: ReporterDeps): Pro
     { dir: o.spoolDir, ...(o.spoolMaxBytes ? { maxBytes: o.spoolMaxBytes } : {}) },
     { logger: log },
   );
+  // Probers we create we also close (the ping helper shells); an injected one belongs to the caller.
+  const ownPing = deps.prober ? undefined : createExecPingProber();
   const prober =
     deps.prober ??
     createProberRegistry({
-      ping: createExecPingProber(),
+      ping: ownPing!,
       tcp: createTcpConnectProber(),
       warn: (msg) => log.warn({}, msg),
     });
@@ -256,6 +258,7 @@ export async function startReporter(o: ReporterOptions, deps: ReporterDeps): Pro
       writeStatus();
       const flushed = await uploader.flush(o.flushTimeoutMs ?? 5_000);
       await uploader.stop();
+      ownPing?.close();
       const st = spool.stats();
       spool.close();
       log.info(
