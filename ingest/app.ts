@@ -47,7 +47,7 @@ export interface IngestDeps {
 export function createApp(deps: IngestDeps): express.Express {
   const nowMs = deps.nowMs ?? Date.now;
   const metrics = deps.metrics ?? createIngestMetrics();
-  const store = createDeviceStore(deps.redis, deps.keys);
+  const store = createDeviceStore(deps.redis, deps.keys, { nowMs });
   const auth: AuthDeps = { adminToken: deps.adminToken, store, verifyToken: createTokenVerifier({ nowMs }) };
   const points =
     deps.points ??

@@ -26,7 +26,7 @@ export async function authenticate(req: Request, deps: AuthDeps): Promise<Princi
   if (secretEquals(token, deps.adminToken)) return { kind: 'admin' };
   const deviceId = tokenDeviceId(token);
   if (!deviceId) throw new ProblemError('invalid_token');
-  const record = await deps.store.get(deviceId);
+  const record = await deps.store.getForAuth(deviceId);
   if (!record || !(await deps.verifyToken(token, record.tokenHash))) throw new ProblemError('invalid_token');
   return { kind: 'device', deviceId, record };
 }

@@ -94,7 +94,8 @@ export async function startBackend(
     throw new Error(`InfluxDB at ${redactUrl(config.influxUrl)} is not usable: ${(err as Error).message}`, { cause: err });
   }
   // No offline queue: while Redis is down, requests fail fast with 503 instead of hanging.
-  const redis = new Redis(config.redisUrl, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+  // Auto-pipelining: commands of concurrent requests issued in one tick go out in one write (fewer syscalls).
+  const redis = new Redis(config.redisUrl, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1, enableAutoPipelining: true });
   redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
   try {
     await redis.connect();

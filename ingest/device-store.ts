@@ -24,19 +24,38 @@ export async function redisOp<T>(what: string, fn: () => Promise<T>): Promise<T>
 const LIVE_FIELDS = ['lastSeenMs', 'bootId', 'ackSeq', 'reportIntervalMs', 'ifaces', 'policies', 'policiesTimeMs'] as const;
 
 /** The device registry and live state in Redis (shared by every API process and the CLI). */
-export function createDeviceStore(redis: Redis, keys: RedisKeys) {
+export function createDeviceStore(redis: Redis, keys: RedisKeys, opts: { authCacheMs?: number; nowMs?: () => number } = {}) {
+  const authCacheMs = opts.authCacheMs ?? 2_000;
+  const nowMs = opts.nowMs ?? Date.now;
+  const recent = new Map<string, { record: DeviceRecord | undefined; untilMs: number }>();
+
   async function get(id: string): Promise<DeviceRecord | undefined> {
     const json = await redisOp('reading device', () => redis.get(keys.device(id)));
     return json ? deviceRecordSchema.parse(JSON.parse(json)) : undefined;
   }
 
   async function put(record: DeviceRecord): Promise<void> {
+    recent.delete(record.id);
     await redisOp('writing device', () => redis.set(keys.device(record.id), JSON.stringify(record)));
   }
 
   return {
     get,
     put,
+    /**
+     * The record for authenticating a request, remembered `authCacheMs` (2 s): every report
+     * authenticates, and this saves a Redis round trip each. A device deleted through another API
+     * process stops authenticating within that time; through this one, at once.
+     */
+    async getForAuth(id: string): Promise<DeviceRecord | undefined> {
+      const hit = recent.get(id);
+      const now = nowMs();
+      if (hit && hit.untilMs > now) return hit.record;
+      const record = await get(id);
+      if (recent.size > 50_000) recent.clear();
+      recent.set(id, { record, untilMs: now + authCacheMs });
+      return record;
+    },
     /** Registers a device; the token is returned once and only its hash is stored. */
     async add(input: NewDevice, nowMs: number): Promise<{ record: DeviceRecord; token: string }> {
       const token = newDeviceToken(input.id);
@@ -56,6 +75,7 @@ export function createDeviceStore(redis: Redis, keys: RedisKeys) {
         return ok === 'OK';
       });
       if (!created) throw new ProblemError('device_exists', `device "${input.id}" already exists`);
+      recent.delete(input.id);
       return { record, token };
     },
     async list(): Promise<DeviceRecord[]> {
@@ -65,6 +85,7 @@ export function createDeviceStore(redis: Redis, keys: RedisKeys) {
       return jsons.filter((j): j is string => !!j).map((j) => deviceRecordSchema.parse(JSON.parse(j)));
     },
     async remove(id: string): Promise<boolean> {
+      recent.delete(id);
       const n = await redisOp('deleting device', async () => {
         const res = await redis
           .multi()
@@ -94,17 +115,22 @@ export function createDeviceStore(redis: Redis, keys: RedisKeys) {
     },
     /** Live hash fields (JSON values), as one HSET, and the watchdog's last-seen score. */
     async setLive(id: string, live: LiveState): Promise<void> {
-      const fields: Record<string, string> = {};
-      for (const k of LIVE_FIELDS) if (live[k] !== undefined) fields[k] = JSON.stringify(live[k]);
       await redisOp('writing live state', () =>
-        redis.multi().hset(keys.live(id), fields).zadd(keys.lastSeen, live.lastSeenMs, id).exec(),
+        redis.multi().hset(keys.live(id), liveFields(live)).zadd(keys.lastSeen, live.lastSeenMs, id).exec(),
       );
     },
   };
 }
 export type DeviceStore = ReturnType<typeof createDeviceStore>;
 
-function parseLive(h: Record<string, string> | null | undefined): LiveState | undefined {
+/** The live hash's fields: each value JSON, as DeviceLive documents. */
+export function liveFields(live: LiveState): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const k of LIVE_FIELDS) if (live[k] !== undefined) fields[k] = JSON.stringify(live[k]);
+  return fields;
+}
+
+export function parseLive(h: Record<string, string> | null | undefined): LiveState | undefined {
   if (!h || !h.lastSeenMs) return undefined;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(h)) {

@@ -38,11 +38,27 @@ export async function ensureInfluxSchema(influx: InfluxDB, opts: InfluxSchemaOpt
       await influx.alterRetentionPolicy(rp.name, spec);
     }
   }
-  const cqs = await influx.showContinousQueries(db);
+  const cqs = await continuousQueriesOf(influx, db);
   for (const cq of continuousQueries(db)) {
     const cur = cqs.find((c) => c.name === cq.name);
     if (cur && normalise(cur.query).includes(normalise(cq.select))) continue;
     if (cur) await influx.dropContinuousQuery(cq.name, db);
     await influx.createContinuousQuery(cq.name, cq.select, db);
   }
+}
+
+/**
+ * The CQs of one database. node-influx's showContinousQueries flattens the answer of
+ * `SHOW CONTINUOUS QUERIES`, which lists every database (one series each), so a CQ of another
+ * database with the same name would look like ours.
+ */
+export async function continuousQueriesOf(influx: InfluxDB, db: string): Promise<Array<{ name: string; query: string }>> {
+  const raw = (await influx.queryRaw('SHOW CONTINUOUS QUERIES')) as {
+    results?: Array<{ series?: Array<{ name: string; columns: string[]; values?: unknown[][] }> }>;
+  };
+  const series = raw.results?.[0]?.series?.find((s) => s.name === db);
+  if (!series) return [];
+  const iName = series.columns.indexOf('name');
+  const iQuery = series.columns.indexOf('query');
+  return (series.values ?? []).map((v) => ({ name: String(v[iName]), query: String(v[iQuery]) }));
 }

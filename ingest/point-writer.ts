@@ -83,7 +83,7 @@ interface Pending {
 export function createPointWriter(sink: LineSink, opts: PointWriterOptions = {}): PointWriter {
   const maxBatchLines = opts.maxBatchLines ?? 5_000;
   const maxDelayMs = opts.maxDelayMs ?? 5;
-  const maxInFlight = opts.maxInFlight ?? 4;
+  const maxInFlight = opts.maxInFlight ?? 8;
   let pending: Pending[] = [];
   let pendingLines = 0;
   let timer: NodeJS.Timeout | undefined;

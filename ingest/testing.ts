@@ -51,7 +51,7 @@ export async function startTestIngest(
   await ensureInfluxSchema(influx);
   const prefix = svc.redisPrefix(opts.label ?? 'ingest');
   const keys = redisKeys(prefix);
-  const redis = new Redis(svc.redisUrl, { enableOfflineQueue: true, maxRetriesPerRequest: 1, lazyConnect: false });
+  const redis = new Redis(svc.redisUrl, { enableOfflineQueue: true, maxRetriesPerRequest: 1, lazyConnect: false, enableAutoPipelining: true });
   const queue = createBullEventQueue({ redisUrl: svc.redisUrl, prefix: keys.bull });
   const points = createPointWriter(influxLineSink(influx));
   const adminToken = `admin-${prefix}`;

@@ -7,7 +7,7 @@ import { authenticate, type AuthDeps } from '../auth.ts';
 import { parseBody } from '../validate.ts';
 import { reportLines } from '../core/report-points.ts';
 import { buildDeviceEventsJob, isBackfill, nextLive, seenMember, seqRange, transitionsOf } from '../core/report-events.ts';
-import { redisOp, type DeviceStore } from '../device-store.ts';
+import { liveFields, parseLive, redisOp, type DeviceStore } from '../device-store.ts';
 import type { PointWriter } from '../point-writer.ts';
 import type { EventQueue } from '../event-queue.ts';
 import type { IngestMetrics } from '../metrics.ts';
@@ -69,30 +69,32 @@ export async function ingestReport(deps: ReportsRouteDeps, report: ReportV1): Pr
   deps.metrics.pointsWritten.inc(lines.raw.length + lines.forever.length);
 
   const nowMs = deps.nowMs();
-  const seenKey = deps.keys.seenTransitions(report.deviceId);
+  const { keys, redis } = deps;
+  const id = report.deviceId;
+  const seenKey = keys.seenTransitions(id);
   const transitions = transitionsOf(report);
-  const prevLive = await deps.store.getLive(report.deviceId);
-  let fresh: TransitionRecord[] = transitions;
-  if (transitions.length > 0) {
-    const flags = await redisOp('checking seen transitions', () =>
-      deps.redis.smismember(seenKey, ...transitions.map((t) => seenMember(report.bootId, t.seq))),
-    );
-    fresh = transitions.filter((_t, i) => flags[i] !== 1);
-  }
+  const members = transitions.map((t) => seenMember(report.bootId, t.seq));
+  // One round trip for everything read, one for everything written after the queue add.
+  const [liveHash, flags] = await redisOp('reading device state', async () => {
+    const pipe = redis.pipeline().hgetall(keys.live(id));
+    if (members.length) pipe.smismember(seenKey, ...members);
+    const res = (await pipe.exec()) ?? [];
+    for (const [err] of res) if (err) throw err;
+    return [res[0]?.[1] as Record<string, string>, (res[1]?.[1] as number[] | undefined) ?? []] as const;
+  });
+  const prevLive = parseLive(liveHash);
+  const fresh: TransitionRecord[] = transitions.filter((_t, i) => flags[i] !== 1);
   const backfill = isBackfill(report, nowMs, prevLive?.lastSeenMs);
   const ev = buildDeviceEventsJob(report, fresh, nowMs, backfill);
   if (ev) await deps.queue.add(ev.jobId, ev.job);
-  if (fresh.length > 0) {
-    await redisOp('marking transitions seen', () =>
-      deps.redis
-        .multi()
-        .sadd(seenKey, ...fresh.map((t) => seenMember(report.bootId, t.seq)))
-        .expire(seenKey, SEEN_TTL_S)
-        .exec(),
-    );
-    deps.metrics.transitionsQueued.inc(fresh.length);
-  }
-  await deps.store.setLive(report.deviceId, nextLive(prevLive, report, nowMs));
+  const live = nextLive(prevLive, report, nowMs);
+  await redisOp('writing device state', async () => {
+    const tx = redis.multi();
+    if (fresh.length) tx.sadd(seenKey, ...fresh.map((t) => seenMember(report.bootId, t.seq))).expire(seenKey, SEEN_TTL_S);
+    tx.hset(keys.live(id), liveFields(live)).zadd(keys.lastSeen, live.lastSeenMs, id);
+    await tx.exec();
+  });
+  deps.metrics.transitionsQueued.inc(fresh.length);
   return {
     v: 1,
     bootId: report.bootId,

@@ -6,7 +6,7 @@ import { Router } from 'express';
 import { ProblemError, deviceRecordSchema } from '../../contract/index.ts';
 import { startTestIngest, type TestIngest } from '../testing.ts';
 import { InfluxDB } from 'influx';
-import { ensureInfluxSchema } from '../influx-setup.ts';
+import { continuousQueriesOf, ensureInfluxSchema } from '../influx-setup.ts';
 import { sampleReport } from './fixtures.ts';
 
 const seed = JSON.parse(readFileSync('/work/shared/fixtures/seed/last_config_response.json', 'utf8')) as { multiWanV2: Record<string, unknown> };
@@ -137,8 +137,12 @@ describe('devices API', () => {
     assert.equal(raw.duration, '168h0m0s');
     assert.equal(raw.default, true);
     assert.equal(rps.find((r) => r.name === 'forever')!.duration, '0s');
-    const cqs = await influx.showContinousQueries(t.db);
+    const cqs = await continuousQueriesOf(influx, t.db);
     assert.equal(cqs.length, 2);
     assert.match(cqs.find((c) => c.name === 'cq_wan_iface_1m')!.query, /wan_iface_1m/);
+    // A third run changes nothing: the stored (normalised) CQ text is recognised as ours.
+    const before = JSON.stringify(cqs);
+    await ensureInfluxSchema(influx, { rawRetention: '7d' });
+    assert.equal(JSON.stringify(await continuousQueriesOf(influx, t.db)), before);
   });
 });

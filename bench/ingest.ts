@@ -1,0 +1,239 @@
+/**
+ * bench/ingest — points/s through POST /api/v1/reports (a real `wanwatch serve` child process, many
+ * concurrent simulated devices) next to raw line-protocol writes of the same points straight to the
+ * same influxd, plus p50/p99 ack latency at half the measured load. Loopback only; ~40 s.
+ * Prints ONE JSON line.
+ *
+ *   node --import tsx bench/ingest.ts
+ */
+import { spawn } from 'node:child_process';
+import { Agent, request } from 'node:http';
+import { join } from 'node:path';
+import { startStack } from '../stack/stack.ts';
+import type { ReportV1, ReportRecord } from '../contract/index.ts';
+import { reportLines } from '../ingest/core/report-points.ts';
+
+const DEVICES = Number(process.env.BENCH_DEVICES ?? 40);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 48);
+const PHASE_MS = Number(process.env.BENCH_PHASE_MS ?? 8_000);
+const FLEET = 10_000;
+const FLEET_INTERVAL_S = 5;
+
+const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY * 2 });
+
+function post(url: string, body: string, headers: Record<string, string>): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const u = new URL(url);
+    const req = request(
+      { host: u.hostname, port: u.port, path: u.pathname + u.search, method: 'POST', agent, headers: { ...headers, 'Content-Length': Buffer.byteLength(body) } },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d) => (text += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** A device's 5-second report: 2 WANs x 1 round, 2 targets each; a policy snapshot in one report of 12. */
+function makeReport(deviceId: string, n: number): ReportV1 {
+  const t = Date.now() - 2_000;
+  const seq0 = n * 4 + 1;
+  const sample = (iface: string, seq: number): ReportRecord => ({
+    type: 'sample',
+    seq,
+    timeMs: t,
+    iface,
+    state: 'online',
+    score: 12,
+    roundOk: true,
+    degraded: false,
+    rttAvgMs: 10 + (n % 7),
+    rttMinMs: 9,
+    rttMaxMs: 20,
+    lossPct: 0,
+    jitterMs: 0.5,
+    targets: ['192.0.2.1', '198.51.100.1'].map((target) => ({ target, status: 'up' as const, sent: 1, received: 1, rttAvgMs: 10, rttMinMs: 10, rttMaxMs: 10, lossPct: 0, jitterMs: null })),
+  });
+  const records: ReportRecord[] = [sample('wan', seq0), sample('wanb', seq0 + 1)];
+  if (n % 12 === 0) {
+    records.push({
+      type: 'policy',
+      seq: seq0 + 2,
+      timeMs: t,
+      policies: [{ policy: 'balanced', family: 'ipv4', members: [{ iface: 'wan', sharePct: 60, metric: 1, weight: 3 }, { iface: 'wanb', sharePct: 40, metric: 1, weight: 2 }], lastResort: 'unreachable', lastResortActive: false }],
+    });
+  }
+  return { v: 1, deviceId, bootId: `bench-${deviceId}`, sentAtMs: t + 1000, reportIntervalMs: 5000, records };
+}
+
+const pointsOf = (r: ReportV1) => {
+  const l = reportLines(r);
+  return l.raw.length + l.forever.length;
+};
+
+/** Closed loop: CONCURRENCY workers send back to back for PHASE_MS. */
+async function closedLoop(send: (dev: number, n: number) => Promise<number>): Promise<{ points: number; reports: number; seconds: number; errors: number }> {
+  const end = performance.now() + PHASE_MS;
+  const started = performance.now();
+  let points = 0;
+  let reports = 0;
+  let errors = 0;
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (performance.now() < end) {
+        const i = next++;
+        try {
+          const p = await send(i % DEVICES, 1000 + Math.floor(i / DEVICES));
+          points += p;
+          reports++;
+        } catch {
+          errors++;
+        }
+      }
+    }),
+  );
+  return { points, reports, seconds: (performance.now() - started) / 1000, errors };
+}
+
+async function main() {
+  const t0 = performance.now();
+  const stack = await startStack({ log: () => {} });
+  const adminToken = 'bench-admin-token-0123456789';
+  const child = spawn(process.execPath, [join(import.meta.dirname, '..', 'bin', 'wanwatch.js'), 'serve', '--role', 'api'], {
+    env: { ...process.env, WANWATCH_INFLUX_URL: stack.influxUrl, WANWATCH_REDIS_URL: stack.redisUrl, WANWATCH_ADMIN_TOKEN: adminToken, WANWATCH_PORT: '0', WANWATCH_LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  try {
+    const port = await new Promise<number>((resolve, reject) => {
+      let out = '';
+      const timer = setTimeout(() => reject(new Error('serve did not start')), 30_000);
+      child.stdout!.on('data', (d) => {
+        out += String(d);
+        const m = /"port":(\d+)/.exec(out);
+        if (m) {
+          clearTimeout(timer);
+          resolve(Number(m[1]));
+        }
+      });
+    });
+    const api = `http://127.0.0.1:${port}`;
+    const tokens: string[] = [];
+    for (let d = 0; d < DEVICES; d++) {
+      const r = await post(`${api}/api/v1/devices`, JSON.stringify({ id: `bench-${d}` }), { 'Content-Type': 'application/json', Authorization: `Bearer ${adminToken}` });
+      if (r.status !== 201) throw new Error(`register: ${r.status} ${r.text}`);
+      tokens.push((JSON.parse(r.text) as { token: string }).token);
+    }
+    const sendApi = async (dev: number, n: number) => {
+      const rep = makeReport(`bench-${dev}`, n);
+      const r = await post(`${api}/api/v1/reports`, JSON.stringify(rep), { 'Content-Type': 'application/json', Authorization: `Bearer ${tokens[dev]}` });
+      if (r.status !== 200) throw new Error(`${r.status} ${r.text}`);
+      return pointsOf(rep);
+    };
+    // Warm-up: every token verified once (scrypt) and cached, JIT warm.
+    await Promise.all(tokens.map((_t, d) => sendApi(d, 0)));
+
+    const cpuSeconds = async () => {
+      const text = await new Promise<string>((resolve, reject) =>
+        request({ host: '127.0.0.1', port, path: '/metrics', agent }, (res) => {
+          let b = '';
+          res.on('data', (d) => (b += d));
+          res.on('end', () => resolve(b));
+        })
+          .on('error', reject)
+          .end(),
+      );
+      return Number(/^wanwatch_process_cpu_seconds_total (\S+)$/m.exec(text)?.[1] ?? NaN);
+    };
+    const cpu0 = await cpuSeconds();
+    const apiRun = await closedLoop(sendApi);
+    const serverCpuMsPerReport = ((await cpuSeconds()) - cpu0) * 1000 / apiRun.reports;
+
+    // Baseline: the same reports' lines written straight to influxd, one /write per report, same concurrency.
+    const writeUrl = (rp: string) => `${stack.influxBaseUrl}/write?db=wanwatch&precision=n&rp=${rp}`;
+    const sendRaw = async (dev: number, n: number) => {
+      const rep = makeReport(`bench-${dev}`, n);
+      const l = reportLines(rep);
+      const r = await post(writeUrl('raw'), l.raw.join('\n'), { 'Content-Type': 'text/plain' });
+      if (r.status !== 204) throw new Error(`${r.status} ${r.text}`);
+      return l.raw.length;
+    };
+    const rawRun = await closedLoop(sendRaw);
+
+    // Raw bulk (informational): 5000-line writes, the most influxd takes on this machine.
+    const bulkLines: string[] = [];
+    for (let i = 0; bulkLines.length < 5000; i++) bulkLines.push(...reportLines(makeReport(`bulk-${i % DEVICES}`, 50_000 + i)).raw);
+    const bulkStart = performance.now();
+    let bulkPoints = 0;
+    while (performance.now() - bulkStart < 3_000) {
+      await Promise.all([0, 1].map(async () => {
+        const r = await post(writeUrl('raw'), bulkLines.join('\n'), { 'Content-Type': 'text/plain' });
+        if (r.status === 204) bulkPoints += bulkLines.length;
+      }));
+    }
+    const bulkPps = bulkPoints / ((performance.now() - bulkStart) / 1000);
+
+    // Ack latency at half the measured API load (open loop, fixed rate).
+    const apiReportsPerSec = apiRun.reports / apiRun.seconds;
+    const halfRate = apiReportsPerSec / 2;
+    const lat: number[] = [];
+    const latStart = performance.now();
+    const inflight: Promise<void>[] = [];
+    let k = 0;
+    while (performance.now() - latStart < 5_000) {
+      const due = latStart + (k * 1000) / halfRate;
+      const wait = due - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      const i = k++;
+      const s = performance.now();
+      inflight.push(sendApi(i % DEVICES, 200_000 + Math.floor(i / DEVICES)).then(() => void lat.push(performance.now() - s), () => undefined));
+    }
+    await Promise.all(inflight);
+    lat.sort((a, b) => a - b);
+    const pct = (p: number) => Math.round((lat[Math.min(lat.length - 1, Math.floor((p / 100) * lat.length))] ?? NaN) * 10) / 10;
+
+    const apiPps = apiRun.points / apiRun.seconds;
+    const rawPps = rawRun.points / rawRun.seconds;
+    const pointsPerReport = apiRun.points / apiRun.reports;
+    const requiredReportsPerSec = FLEET / FLEET_INTERVAL_S;
+    console.log(
+      JSON.stringify({
+        bench: 'ingest',
+        devices: DEVICES,
+        concurrency: CONCURRENCY,
+        pointsPerReport: Math.round(pointsPerReport * 100) / 100,
+        pointsPerSec: Math.round(apiPps),
+        reportsPerSec: Math.round(apiReportsPerSec),
+        baselinePointsPerSec: Math.round(rawPps),
+        baseline: 'same points, one raw /write per report, same concurrency, same influxd',
+        ratio: Math.round((apiPps / rawPps) * 100) / 100,
+        goal: '>=0.6',
+        rawBulkPointsPerSec: Math.round(bulkPps),
+        ratioToBulk: Math.round((apiPps / bulkPps) * 100) / 100,
+        ackLatencyAtHalfLoad: { reportsPerSec: Math.round(halfRate), p50Ms: pct(50), p99Ms: pct(99), samples: lat.length },
+        fleet: { devices: FLEET, intervalS: FLEET_INTERVAL_S, requiredReportsPerSec, requiredPointsPerSec: Math.round(requiredReportsPerSec * pointsPerReport), keepsUp: apiReportsPerSec >= requiredReportsPerSec },
+        // CPU the API process spent per report: unlike rates, not distorted by other load on the machine.
+        serverCpuMsPerReport: Math.round(serverCpuMsPerReport * 1000) / 1000,
+        projectedReportsPerSecOn2Cores: Math.round(2000 / serverCpuMsPerReport),
+        loadAverage1m: (await import('node:os')).loadavg()[0],
+        errors: apiRun.errors + rawRun.errors,
+        cpus: (await import('node:os')).cpus().length,
+        wallS: Math.round((performance.now() - t0) / 100) / 10,
+      }),
+    );
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+    agent.destroy();
+    await stack.stop();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});
