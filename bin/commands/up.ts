@@ -1,6 +1,184 @@
-// Placeholder until the issue that owns `wanwatch up` lands; it fails loudly rather than pretending.
-export const HELP = 'wanwatch up: not implemented yet\n';
-export async function run(_argv: string[]): Promise<number> {
-  process.stderr.write(HELP);
-  return 1;
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { startStack, MissingPackagesError } from '../../stack/index.ts';
+import { startBackend, createLogger, type BackendConfig } from '../../ingest/backend.ts';
+import { backendPlugins, loadExtraSettings } from '../backend-plugins.ts';
+import { startDemoFleet, type DemoDevice } from '../demo/demo-fleet.ts';
+import { allDashboards, createInventory, exportDashboards } from '../../dashboards/index.ts';
+import { createReportsService, deviceText } from '../../reports/index.ts';
+import { parseMwan3Config } from '../../device-reporter/config/mwan3-config.ts';
+import { readStatusFile } from '../../device-reporter/status/status-file.ts';
+import { buildStatusView } from '../../device-reporter/status/build-status-view.ts';
+import { formatMwan3Status } from '../../device-reporter/status/mwan3-status-text.ts';
+
+export const HELP = `Usage: wanwatch up [--port 8080] [--data-dir .wanwatch] [--demo-devices N]
+
+The embedded default: starts a private influxd and redis-server (Debian packages, installed when
+missing and running as root), the whole backend (API, alerting workers, reports, dashboards), keeps
+mail in DATA-DIR/outbox/*.eml unless WANWATCH_SMTP_URL is set, and with --demo-devices runs that many
+simulated CE routers (the real reporter code over simulated links that fail, degrade and recover).
+
+What you see (with --demo-devices 3):
+  - the admin token and the API URL, printed at start
+  - every 20 s: each device's state in the layout of \`mwan3 status\`
+  - within about a minute: emails in DATA-DIR/outbox/ (eth1 DOWN -> failover; device unreachable;
+    back online), Grafana dashboards + provisioning in DATA-DIR/dashboards/, and an uptime report
+Ctrl-C stops everything it started; starting again keeps the data (InfluxDB, Redis, outbox).
+
+Options:
+  --port N            API port (default 8080, or WANWATCH_PORT)
+  --data-dir DIR      where the services keep their data (default .wanwatch, or WANWATCH_DATA_DIR)
+  --demo-devices N    simulated CE devices (default 0)
+  --demo-cycle S      length of one demo story in seconds (default 120)
+  --demo-interval S   tracking interval of the simulated devices (default 2)
+  --exit-after S      stop by itself after S seconds (for scripted runs)
+`;
+
+function outboxCount(dir: string): number {
+  return existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.eml')).length : 0;
+}
+
+function statusBlock(d: DemoDevice, configPath: string, nowMs: number): string {
+  const config = parseMwan3Config(readFileSync(configPath, 'utf8'));
+  const view = buildStatusView(config, readStatusFile(d.spoolDir), undefined, nowMs);
+  return `── ${d.id} (${d.name}, ${d.site}; story: ${d.story}) ──\n${formatMwan3Status(view.ifaces, view.chains)}`;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  let values: Record<string, string | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      options: {
+        port: { type: 'string' },
+        'data-dir': { type: 'string' },
+        'demo-devices': { type: 'string' },
+        'demo-cycle': { type: 'string' },
+        'demo-interval': { type: 'string' },
+        'exit-after': { type: 'string' },
+      },
+    }) as { values: Record<string, string | undefined> });
+  } catch (err) {
+    process.stderr.write(`wanwatch up: ${(err as Error).message}\n\n${HELP}`);
+    return 2;
+  }
+  const num = (key: string, fallback: number, min: number, max: number): number => {
+    const raw = values[key];
+    if (raw === undefined) return fallback;
+    const n = Number(raw);
+    if (!Number.isFinite(n) || n < min || n > max) throw new Error(`--${key} must be a number from ${min} to ${max} (got "${raw}")`);
+    return n;
+  };
+  const port = num('port', Number(process.env.WANWATCH_PORT ?? 8080), 0, 65535);
+  const dataDir = resolve(values['data-dir'] ?? process.env.WANWATCH_DATA_DIR ?? '.wanwatch');
+  const demoCount = num('demo-devices', 0, 0, 500);
+  const cycleMs = num('demo-cycle', 120, 10, 86_400) * 1000;
+  const intervalS = num('demo-interval', 2, 1, 60);
+  const exitAfterS = values['exit-after'] !== undefined ? num('exit-after', 0, 1, 86_400) : undefined;
+  const extra = loadExtraSettings(process.env);
+  mkdirSync(dataDir, { recursive: true });
+
+  const say = (line: string) => process.stdout.write(line + '\n');
+  let stack;
+  try {
+    stack = await startStack({ dataDir: join(dataDir, 'stack'), persistent: true, log: (l) => say(l) });
+  } catch (err) {
+    if (err instanceof MissingPackagesError) {
+      process.stderr.write(`wanwatch up: ${err.message}\n`);
+      return 3;
+    }
+    throw err;
+  }
+  const outboxDir = join(dataDir, 'outbox');
+  const adminToken = process.env.WANWATCH_ADMIN_TOKEN || randomBytes(24).toString('base64url');
+  const config: BackendConfig = {
+    influxUrl: stack.influxUrl,
+    redisUrl: stack.redisUrl,
+    redisPrefix: process.env.WANWATCH_REDIS_PREFIX || 'ww',
+    ...(process.env.WANWATCH_SMTP_URL ? { smtpUrl: process.env.WANWATCH_SMTP_URL } : {}),
+    mailFrom: process.env.WANWATCH_MAIL_FROM || 'wanwatch <wanwatch@localhost>',
+    alertEmails: (process.env.WANWATCH_ALERT_EMAILS || 'noc@example.com').split(/[,\s]+/).filter(Boolean),
+    adminToken,
+    ...(process.env.WANWATCH_GRAFANA_URL ? { grafanaUrl: process.env.WANWATCH_GRAFANA_URL } : {}),
+    ...(process.env.WANWATCH_GRAFANA_TOKEN ? { grafanaToken: process.env.WANWATCH_GRAFANA_TOKEN } : {}),
+    port,
+    dataDir,
+    rawRetention: process.env.WANWATCH_RAW_RETENTION || '30d',
+    logLevel: process.env.WANWATCH_LOG_LEVEL || 'warn',
+  };
+  const logger = createLogger(config.logLevel);
+  const backend = await startBackend(config, { role: 'all', plugins: backendPlugins({ extra, outboxDir }), logger, host: '127.0.0.1' });
+  const apiUrl = `http://127.0.0.1:${backend.port}`;
+  const dashboardsDir = join(dataDir, 'dashboards');
+
+  say('');
+  say(`wanwatch is up`);
+  say(`  API          ${apiUrl}   (admin token: ${adminToken})`);
+  say(`  try          curl -H "Authorization: Bearer ${adminToken}" ${apiUrl}/api/v1/devices`);
+  say(`  InfluxDB     ${stack.influxUrl}`);
+  say(`  Redis        ${stack.redisUrl}`);
+  say(`  mail         ${config.smtpUrl ? 'via WANWATCH_SMTP_URL' : `${outboxDir}/*.eml`}`);
+  say(`  dashboards   ${dashboardsDir}/ (Grafana provisioning set; refreshed every minute)`);
+  say(`  data         ${dataDir}/ (kept across restarts)`);
+  say('');
+
+  const fleet = demoCount > 0 ? await startDemoFleet({ apiUrl, adminToken, count: demoCount, dataDir, cycleMs, intervalS }) : undefined;
+  if (fleet) say(`started ${fleet.devices.length} simulated CE devices: ${fleet.devices.map((d) => `${d.id} (${d.story})`).join(', ')}`);
+
+  const inventory = createInventory({ redis: backend.ctx.redis, keys: backend.ctx.keys, influx: backend.ctx.influx });
+  const exportNow = async () => {
+    const res = exportDashboards(dashboardsDir, await allDashboards(inventory), config.influxUrl);
+    return res;
+  };
+  const reports = createReportsService({ influx: backend.ctx.influx, redis: backend.ctx.redis, keys: backend.ctx.keys, logger });
+  const startedAtMs = Date.now();
+  const timers: NodeJS.Timeout[] = [];
+  const every = (ms: number, fn: () => Promise<void>) => {
+    timers.push(
+      setInterval(() => {
+        fn().catch((err: unknown) => logger.warn({ err }, 'up: periodic task failed'));
+      }, ms),
+    );
+  };
+  await exportNow().then(
+    (r) => say(`dashboards exported: ${r.files.length} files in ${dashboardsDir}`),
+    (err: unknown) => logger.warn({ err }, 'dashboard export failed'),
+  );
+  if (fleet) {
+    every(20_000, async () => {
+      const t = Math.round((Date.now() - startedAtMs) / 1000);
+      say(`\n[+${t}s] ${outboxCount(outboxDir)} email(s) in ${outboxDir}`);
+      for (const d of fleet.devices) say(statusBlock(d, join(dataDir, 'demo', d.id, 'mwan3'), Date.now()));
+    });
+    every(60_000, async () => {
+      await exportNow();
+      const d = fleet.devices[0]!;
+      const now = Date.now();
+      say(`\n$ wanwatch uptime --device ${d.id} --from <start> --format table`);
+      say(deviceText(await reports.device(d.id, startedAtMs, now)));
+    });
+  }
+
+  return await new Promise<number>((resolveRun) => {
+    let stopping = false;
+    const stop = async (why: string) => {
+      if (stopping) return;
+      stopping = true;
+      say(`\nstopping (${why}) ...`);
+      timers.forEach(clearInterval);
+      await fleet?.stop().catch((err: unknown) => logger.error({ err }, 'demo stop failed'));
+      await backend.close().catch((err: unknown) => logger.error({ err }, 'backend stop failed'));
+      await stack.stop();
+      say('stopped; data kept in ' + dataDir);
+      resolveRun(0);
+    };
+    // Signals stop the demo and the backend first (so queued work is flushed to Redis), then the
+    // services; the stack's reaper covers a SIGKILL.
+    process.once('SIGINT', () => void stop('SIGINT'));
+    process.once('SIGTERM', () => void stop('SIGTERM'));
+    if (exitAfterS !== undefined) setTimeout(() => void stop(`--exit-after ${exitAfterS}`), exitAfterS * 1000);
+  });
 }
