@@ -43,13 +43,22 @@ function synthTransitions(seed: number, outagesPerDay: number): TransitionIn[] {
   const out: TransitionIn[] = [];
   let seq = 0;
   for (const iface of IFACES) {
-    out.push({ timeMs: FROM - DAY, iface, from: 'unknown', to: 'online', reason: 'start', bootId: 'boot-1', seq: ++seq });
+    out.push({
+      timeMs: FROM - DAY,
+      iface,
+      from: 'unknown',
+      to: 'online',
+      reason: 'start',
+      bootId: 'boot-1',
+      seq: ++seq,
+    });
     const n = DAYS * outagesPerDay;
     const slot = (TO - FROM) / n;
     for (let k = 0; k < n; k++) {
       const t0 = Math.round(FROM + k * slot + rnd() * (slot - 1_900_000));
       const d = 30_000 + Math.round(rnd() * 1_770_000);
-      const s = (timeMs: number, from: TransitionIn['from'], to: TransitionIn['to']) => out.push({ timeMs, iface, from, to, reason: 'track', bootId: 'boot-1', seq: ++seq });
+      const s = (timeMs: number, from: TransitionIn['from'], to: TransitionIn['to']) =>
+        out.push({ timeMs, iface, from, to, reason: 'track', bootId: 'boot-1', seq: ++seq });
       s(t0, 'online', 'disconnecting');
       s(t0 + 10_000, 'disconnecting', 'offline');
       s(t0 + d, 'offline', 'connecting');
@@ -99,15 +108,32 @@ stopOnExit(stack, () => process.exit(1));
 const started = performance.now();
 try {
   const u = new URL(stack.influxBaseUrl);
-  const influx = new InfluxDB({ host: u.hostname, port: Number(u.port), database: 'bench_reports', pool: { maxRetries: 0, requestTimeout: 60_000 } });
+  const influx = new InfluxDB({
+    host: u.hostname,
+    port: Number(u.port),
+    database: 'bench_reports',
+    pool: { maxRetries: 0, requestTimeout: 60_000 },
+  });
   await ensureInfluxSchema(influx);
   const redis = new Redis(stack.redisUrl);
   const keys = redisKeys('bench');
-  const record = (id: string): DeviceRecord => ({ v: 1, id, name: id, site: null, tokenHash: 'x', createdAtMs: FROM, notificationEmails: [], multiWan: null });
+  const record = (id: string): DeviceRecord => ({
+    v: 1,
+    id,
+    name: id,
+    site: null,
+    tokenHash: 'x',
+    createdAtMs: FROM,
+    notificationEmails: [],
+    multiWan: null,
+  });
 
   const write = async (lines: string[]) => {
     for (let i = 0; i < lines.length; i += 20_000) {
-      const res = await fetch(`${stack.influxBaseUrl}/write?db=bench_reports&rp=${RP.forever}`, { method: 'POST', body: lines.slice(i, i + 20_000).join('\n') });
+      const res = await fetch(`${stack.influxBaseUrl}/write?db=bench_reports&rp=${RP.forever}`, {
+        method: 'POST',
+        body: lines.slice(i, i + 20_000).join('\n'),
+      });
       if (res.status !== 204) throw new Error(`write: ${res.status} ${await res.text()}`);
     }
   };
@@ -117,7 +143,15 @@ try {
   await write(one.map((t) => line('ce-one', t)));
   await redis.set(keys.device('ce-one'), JSON.stringify(record('ce-one')));
   await redis.sadd(keys.devices, 'ce-one');
-  const input = { deviceId: 'ce-one', fromMs: FROM, toMs: TO, nowMs: TO, transitions: one, deviceStates: [], silences: [] };
+  const input = {
+    deviceId: 'ce-one',
+    fromMs: FROM,
+    toMs: TO,
+    nowMs: TO,
+    transitions: one,
+    deviceStates: [],
+    silences: [],
+  };
   const coreMs = await timeIt(7, () => computeDeviceUptime(input));
   const baselineMs = await timeIt(3, () => sampleScan(one));
   const service = createReportsService({ influx, redis, keys, logger: pino({ level: 'silent' }), nowMs: () => TO });
@@ -137,10 +171,21 @@ try {
   }
   await write(fleetLines);
   const pipe = redis.pipeline();
-  for (let d = 0; d < FLEET; d++) pipe.set(keys.device(`ce-${d}`), JSON.stringify(record(`ce-${d}`))).sadd(keys.devices, `ce-${d}`);
+  for (let d = 0; d < FLEET; d++)
+    pipe.set(keys.device(`ce-${d}`), JSON.stringify(record(`ce-${d}`))).sadd(keys.devices, `ce-${d}`);
   await pipe.exec();
   const fleetCoreMs = await timeIt(1, () =>
-    fleetInputs.forEach((tr, d) => computeDeviceUptime({ deviceId: `ce-${d}`, fromMs: FROM, toMs: TO, nowMs: TO, transitions: tr, deviceStates: [], silences: [] })),
+    fleetInputs.forEach((tr, d) =>
+      computeDeviceUptime({
+        deviceId: `ce-${d}`,
+        fromMs: FROM,
+        toMs: TO,
+        nowMs: TO,
+        transitions: tr,
+        deviceStates: [],
+        silences: [],
+      }),
+    ),
   );
   const fleetQueryMs = await timeIt(1, () => createInfluxHistory(influx).load(FROM, TO));
   let fleetDevices = 0;

@@ -26,7 +26,14 @@ const at = (min: number) => T0 + Math.round(min * MIN);
 const DEV = 'ce-e2e-1';
 
 type Tr = Extract<ReportRecord, { type: 'transition' }>;
-const tr = (seq: number, min: number, iface: string, from: Tr['from'], to: Tr['to'], reason: Tr['reason'] = 'track'): Tr => ({
+const tr = (
+  seq: number,
+  min: number,
+  iface: string,
+  from: Tr['from'],
+  to: Tr['to'],
+  reason: Tr['reason'] = 'track',
+): Tr => ({
   type: 'transition',
   seq,
   timeMs: at(min),
@@ -50,7 +57,13 @@ describe('uptime report end to end (ingest API -> InfluxDB -> reports API)', () 
     const forward = Router();
     forward.use((req, res, next) => (slot.router ? slot.router(req, res, next) : next()));
     t = await startTestIngest({ label: 'reports_e2e', routers: [forward] });
-    slot.router = createReportsRouter({ influx: t.influx, redis: t.redis, keys: t.keys, logger: pino({ level: 'silent' }), nowMs: () => at(24 * 60) });
+    slot.router = createReportsRouter({
+      influx: t.influx,
+      redis: t.redis,
+      keys: t.keys,
+      logger: pino({ level: 'silent' }),
+      nowMs: () => at(24 * 60),
+    });
     influxBase = (await testServices()).influxBaseUrl;
     token = await t.addDevice(DEV, { name: 'Shop <Main St.>' });
 
@@ -69,7 +82,10 @@ describe('uptime report end to end (ingest API -> InfluxDB -> reports API)', () 
     await post('bootAAAA-1', 30.1, [tr(4, 20, 'wan', 'online', 'offline'), tr(5, 30, 'wan', 'offline', 'online')]);
     await post('bootAAAA-1', 41, [tr(6, 40, 'wanb', 'offline', 'online')]);
     // Power cut after 45; new boot B starts at 50.
-    await post('bootBBBB-2', 50.2, [tr(7, 50, 'wan', 'unknown', 'online', 'start'), tr(8, 50, 'wanb', 'unknown', 'online', 'start')]);
+    await post('bootBBBB-2', 50.2, [
+      tr(7, 50, 'wan', 'unknown', 'online', 'start'),
+      tr(8, 50, 'wanb', 'unknown', 'online', 'start'),
+    ]);
 
     // What alerting's watchdog writes (wan_device_state, RP forever) and a silence on wanb.
     const dev = encodeTagValue(DEV);
@@ -79,7 +95,10 @@ describe('uptime report end to end (ingest API -> InfluxDB -> reports API)', () 
       `${M.deviceState},device=${dev} state="unreachable",reachable=0i,last_seen_ms=${at(45)}i ${at(46)}`,
       `${M.deviceState},device=${dev} state="reachable",reachable=1i,last_seen_ms=${at(50 + 10 / 60)}i ${at(50 + 10 / 60)}`,
     ];
-    const w = await fetch(`${influxBase}/write?db=${t.db}&rp=${RP.forever}&precision=ms`, { method: 'POST', body: lines.join('\n') });
+    const w = await fetch(`${influxBase}/write?db=${t.db}&rp=${RP.forever}&precision=ms`, {
+      method: 'POST',
+      body: lines.join('\n'),
+    });
     assert.equal(w.status, 204, await w.text());
     const silence: Silence = {
       v: 1,
@@ -116,9 +135,25 @@ describe('uptime report end to end (ingest API -> InfluxDB -> reports API)', () 
     });
     const byIface = Object.fromEntries(r.ifaces.map((i: { iface: string }) => [i.iface, i]));
     // wan: up 0-20, down 20-30 (site dark from 19), up 30-45, no data 45-50 (new boot), up 50-60.
-    assert.deepEqual(pick(byIface.wan), { onlineMs: 45 * MIN, offlineMs: 10 * MIN, unknownMs: 5 * MIN, maintenanceMs: 0, availabilityPct: 81.818, outageCount: 1, longestOutageMs: 10 * MIN });
+    assert.deepEqual(pick(byIface.wan), {
+      onlineMs: 45 * MIN,
+      offlineMs: 10 * MIN,
+      unknownMs: 5 * MIN,
+      maintenanceMs: 0,
+      availabilityPct: 81.818,
+      outageCount: 1,
+      longestOutageMs: 10 * MIN,
+    });
     // wanb: up 0-10, down 10-40, up 40-45, no data 45-50, up 50-55, silenced 55-60.
-    assert.deepEqual(pick(byIface.wanb), { onlineMs: 20 * MIN, offlineMs: 30 * MIN, unknownMs: 5 * MIN, maintenanceMs: 5 * MIN, availabilityPct: 40, outageCount: 1, longestOutageMs: 30 * MIN });
+    assert.deepEqual(pick(byIface.wanb), {
+      onlineMs: 20 * MIN,
+      offlineMs: 30 * MIN,
+      unknownMs: 5 * MIN,
+      maintenanceMs: 5 * MIN,
+      availabilityPct: 40,
+      outageCount: 1,
+      longestOutageMs: 30 * MIN,
+    });
     assert.deepEqual(byIface.wanb.outages[0].parts, [
       { startMs: at(10), endMs: at(19), cause: 'link_down' },
       { startMs: at(19), endMs: at(30 + 5 / 60), cause: 'device_unreachable' },
@@ -126,22 +161,45 @@ describe('uptime report end to end (ingest API -> InfluxDB -> reports API)', () 
     ]);
     assert.equal(byIface.wan.outages[0].cause, 'device_unreachable');
     // Internet: down only 20-30 (both links), unknown 45-50; wanb's silence does not matter while wan is up.
-    assert.deepEqual(pick(r.internet), { onlineMs: 45 * MIN, offlineMs: 10 * MIN, unknownMs: 5 * MIN, maintenanceMs: 0, availabilityPct: 81.818, outageCount: 1, longestOutageMs: 10 * MIN });
+    assert.deepEqual(pick(r.internet), {
+      onlineMs: 45 * MIN,
+      offlineMs: 10 * MIN,
+      unknownMs: 5 * MIN,
+      maintenanceMs: 0,
+      availabilityPct: 81.818,
+      outageCount: 1,
+      longestOutageMs: 10 * MIN,
+    });
   });
 
   it('CSV carries the same figures with RFC 4180 quoting', async () => {
-    const res = await request(t.app).get(url('&format=csv')).set(admin()).expect(200).expect('content-type', /text\/csv/);
+    const res = await request(t.app)
+      .get(url('&format=csv'))
+      .set(admin())
+      .expect(200)
+      .expect('content-type', /text\/csv/);
     const lines = res.text.split('\r\n');
-    assert.equal(lines[0], 'device_id,iface,from,to,online_ms,offline_ms,unknown_ms,maintenance_ms,availability_pct,outages,total_outage_ms,longest_outage_ms,mttr_ms,mtbf_ms');
-    assert.equal(lines[1], `${DEV},(internet),2026-01-05T08:00:00.000Z,2026-01-05T09:00:00.000Z,${45 * MIN},${10 * MIN},${5 * MIN},0,81.818,1,${10 * MIN},${10 * MIN},${10 * MIN},${45 * MIN}`);
-    assert.ok(lines.includes(`${DEV},wanb,2026-01-05T08:10:00.000Z,2026-01-05T08:40:00.000Z,${30 * MIN},link_down,false,false`));
+    assert.equal(
+      lines[0],
+      'device_id,iface,from,to,online_ms,offline_ms,unknown_ms,maintenance_ms,availability_pct,outages,total_outage_ms,longest_outage_ms,mttr_ms,mtbf_ms',
+    );
+    assert.equal(
+      lines[1],
+      `${DEV},(internet),2026-01-05T08:00:00.000Z,2026-01-05T09:00:00.000Z,${45 * MIN},${10 * MIN},${5 * MIN},0,81.818,1,${10 * MIN},${10 * MIN},${10 * MIN},${45 * MIN}`,
+    );
+    assert.ok(
+      lines.includes(`${DEV},wanb,2026-01-05T08:10:00.000Z,2026-01-05T08:40:00.000Z,${30 * MIN},link_down,false,false`),
+    );
   });
 
   it('bad input gets a problem answer; an unknown device is not found', async () => {
     const bad = await request(t.app).get(`/api/v1/devices/${DEV}/uptime?from=yesterday`).set(admin()).expect(400);
     assert.equal(bad.body.code, 'invalid_query');
     assert.match(bad.headers['content-type']!, /application\/problem\+json/);
-    const reversed = await request(t.app).get(`/api/v1/devices/${DEV}/uptime?from=${at(60)}&to=${at(0)}`).set(admin()).expect(400);
+    const reversed = await request(t.app)
+      .get(`/api/v1/devices/${DEV}/uptime?from=${at(60)}&to=${at(0)}`)
+      .set(admin())
+      .expect(400);
     assert.equal(reversed.body.code, 'invalid_query');
     const fmt = await request(t.app).get(url('&format=pdf')).set(admin()).expect(400);
     assert.equal(fmt.body.code, 'invalid_query');
@@ -151,7 +209,10 @@ describe('uptime report end to end (ingest API -> InfluxDB -> reports API)', () 
   });
 
   it('fleet report lists the device with the same internet figures', async () => {
-    const res = await request(t.app).get(`/api/v1/uptime?from=${at(0)}&to=${at(60)}`).set(admin()).expect(200);
+    const res = await request(t.app)
+      .get(`/api/v1/uptime?from=${at(0)}&to=${at(60)}`)
+      .set(admin())
+      .expect(200);
     assert.equal(res.body.deviceCount, 1);
     assert.equal(res.body.devices[0].deviceId, DEV);
     assert.equal(res.body.devices[0].internet.availabilityPct, 81.818);
@@ -163,8 +224,27 @@ describe('uptime report end to end (ingest API -> InfluxDB -> reports API)', () 
     const cli = (fmt: string) =>
       promisify(execFile)(
         process.execPath,
-        [join(import.meta.dirname, '..', 'bin', 'wanwatch.js'), 'uptime', '--device', DEV, '--from', '2026-01-05T08:00:00Z', '--to', String(at(60)), '--format', fmt],
-        { env: { ...process.env, WANWATCH_INFLUX_URL: t.influxUrl, WANWATCH_REDIS_URL: t.redisUrl, WANWATCH_REDIS_PREFIX: t.prefix }, timeout: 30_000 },
+        [
+          join(import.meta.dirname, '..', 'bin', 'wanwatch.js'),
+          'uptime',
+          '--device',
+          DEV,
+          '--from',
+          '2026-01-05T08:00:00Z',
+          '--to',
+          String(at(60)),
+          '--format',
+          fmt,
+        ],
+        {
+          env: {
+            ...process.env,
+            WANWATCH_INFLUX_URL: t.influxUrl,
+            WANWATCH_REDIS_URL: t.redisUrl,
+            WANWATCH_REDIS_PREFIX: t.prefix,
+          },
+          timeout: 30_000,
+        },
       );
     const json = JSON.parse((await cli('json')).stdout);
     assert.deepEqual({ ...json, generatedAtMs: 0 }, { ...api, generatedAtMs: 0 });
@@ -178,7 +258,15 @@ describe('uptime report end to end (ingest API -> InfluxDB -> reports API)', () 
     before(async () => {
       browser = await chromium.launch({
         executablePath: '/usr/bin/chromium',
-        args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+        args: [
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-quic',
+          '--no-first-run',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+        ],
       });
     });
     after(async () => {
@@ -187,7 +275,13 @@ describe('uptime report end to end (ingest API -> InfluxDB -> reports API)', () 
 
     it('shows the figures of the JSON, and a screenshot is saved', async () => {
       const json = (await request(t.app).get(url()).set(admin()).expect(200)).body;
-      const html = (await request(t.app).get(url('&format=html')).set(admin()).expect(200).expect('content-type', /text\/html/)).text;
+      const html = (
+        await request(t.app)
+          .get(url('&format=html'))
+          .set(admin())
+          .expect(200)
+          .expect('content-type', /text\/html/)
+      ).text;
       assert.doesNotMatch(html, /<script/i);
       const page = await browser.newPage({ viewport: { width: 1040, height: 900 } });
       // Block every request: the page must need nothing from outside.
@@ -201,7 +295,15 @@ describe('uptime report end to end (ingest API -> InfluxDB -> reports API)', () 
       for (const [label, fig] of rows) {
         const cell = (field: string) => page.locator(`tr[data-row="${label}"] td[data-field="${field}"]`).innerText();
         assert.equal(await cell('availabilityPct'), formatPct(fig.availabilityPct!), `${label} availability`);
-        for (const f of ['onlineMs', 'offlineMs', 'unknownMs', 'maintenanceMs', 'longestOutageMs', 'mttrMs', 'mtbfMs']) {
+        for (const f of [
+          'onlineMs',
+          'offlineMs',
+          'unknownMs',
+          'maintenanceMs',
+          'longestOutageMs',
+          'mttrMs',
+          'mtbfMs',
+        ]) {
           assert.equal(await cell(f), formatDuration(fig[f] ?? null), `${label} ${f}`);
         }
         assert.equal(await cell('outageCount'), String(fig.outageCount));

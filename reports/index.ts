@@ -10,7 +10,12 @@ import type { RedisKeys } from '../contract/index.ts';
 import { createInfluxHistory } from './adapters/influx-history.ts';
 import { createRedisRegistry } from './adapters/redis-registry.ts';
 import { uptimeRouter } from './router.ts';
-import { startScheduledReports as startScheduled, type ReportMailer, type ReportSchedule, type ScheduledReports } from './scheduled-reports.ts';
+import {
+  startScheduledReports as startScheduled,
+  type ReportMailer,
+  type ReportSchedule,
+  type ScheduledReports,
+} from './scheduled-reports.ts';
 import { createUptimeService, type UptimeService } from './uptime-service.ts';
 
 export { computeDeviceUptime } from './core/compute-uptime.ts';
@@ -20,7 +25,12 @@ export { deviceCsv, fleetCsv } from './render/csv.ts';
 export { deviceHtml, fleetHtml } from './render/html.ts';
 export { deviceText, fleetText } from './render/text.ts';
 export { parsePeriodQuery, parseTime } from './period.ts';
-export { DEFAULT_REPORT_SCHEDULE, REPORTS_QUEUE, parseReportSchedule, reportScheduleSchema } from './scheduled-reports.ts';
+export {
+  DEFAULT_REPORT_SCHEDULE,
+  REPORTS_QUEUE,
+  parseReportSchedule,
+  reportScheduleSchema,
+} from './scheduled-reports.ts';
 export type { ReportMailer, ReportSchedule, ScheduledReports, UptimeService };
 
 export interface ReportsDeps {

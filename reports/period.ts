@@ -41,24 +41,36 @@ export interface PeriodQuery {
 export function parsePeriodQuery(query: unknown, nowMs: number): PeriodQuery {
   const q = querySchema.safeParse(query);
   if (!q.success) {
-    const errors = q.error.issues.map((i) => ({ path: i.path.map(String).join('.') || String((i as { keys?: string[] }).keys ?? '(query)'), message: i.message }));
-    throw new ProblemError('invalid_query', `bad query: ${errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`, errors);
+    const errors = q.error.issues.map((i) => ({
+      path: i.path.map(String).join('.') || String((i as { keys?: string[] }).keys ?? '(query)'),
+      message: i.message,
+    }));
+    throw new ProblemError(
+      'invalid_query',
+      `bad query: ${errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`,
+      errors,
+    );
   }
   const time = (name: 'from' | 'to', v: string | undefined, dflt: number) => {
     if (v === undefined || v === '') return dflt;
     const ms = parseTime(v);
     if (ms === undefined || ms < EPOCH_MS_MIN) {
-      throw new ProblemError('invalid_query', `${name}: expected epoch milliseconds or an ISO 8601 time after 2020-01-01, got "${v}"`, [
-        { path: name, message: 'not a time' },
-      ]);
+      throw new ProblemError(
+        'invalid_query',
+        `${name}: expected epoch milliseconds or an ISO 8601 time after 2020-01-01, got "${v}"`,
+        [{ path: name, message: 'not a time' }],
+      );
     }
     return ms;
   };
   const toMs = time('to', q.data.to, nowMs);
   const fromMs = time('from', q.data.from, toMs - DEFAULT_PERIOD_MS);
-  if (fromMs >= toMs) throw new ProblemError('invalid_query', `from must be before to`, [{ path: 'from', message: 'not before to' }]);
+  if (fromMs >= toMs)
+    throw new ProblemError('invalid_query', `from must be before to`, [{ path: 'from', message: 'not before to' }]);
   if (toMs - fromMs > MAX_PERIOD_MS) {
-    throw new ProblemError('invalid_query', `the period may be at most ${MAX_PERIOD_MS / DAY_MS} days`, [{ path: 'to', message: 'period too long' }]);
+    throw new ProblemError('invalid_query', `the period may be at most ${MAX_PERIOD_MS / DAY_MS} days`, [
+      { path: 'to', message: 'period too long' },
+    ]);
   }
   return { fromMs, toMs, format: q.data.format ?? 'json' };
 }

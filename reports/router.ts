@@ -5,7 +5,12 @@ import { deviceCsv, fleetCsv } from './render/csv.ts';
 import { deviceHtml, fleetHtml } from './render/html.ts';
 import type { UptimeService } from './uptime-service.ts';
 
-function send(res: Response, format: 'json' | 'csv' | 'html', name: string, body: { json: () => unknown; csv: () => string; html: () => string }) {
+function send(
+  res: Response,
+  format: 'json' | 'csv' | 'html',
+  name: string,
+  body: { json: () => unknown; csv: () => string; html: () => string },
+) {
   res.setHeader('Cache-Control', 'no-store');
   if (format === 'csv') {
     res.type('text/csv; charset=utf-8; header=present');

@@ -8,7 +8,13 @@ import { startTestIngest, type TestIngest } from '../ingest/testing.ts';
 import { startSmtpSink, type SmtpSink } from '../stack/smtp-sink.ts';
 import { testServices } from '../stack/testing.ts';
 import { reportPeriod } from './core/schedule.ts';
-import { DEFAULT_REPORT_SCHEDULE, parseReportSchedule, startScheduledReports, type ReportMailer, type ScheduledReports } from './index.ts';
+import {
+  DEFAULT_REPORT_SCHEDULE,
+  parseReportSchedule,
+  startScheduledReports,
+  type ReportMailer,
+  type ScheduledReports,
+} from './index.ts';
 
 describe('reportPeriod', () => {
   it('week = the last full ISO week, month = the last full calendar month, last = [now - length, now)', () => {
@@ -16,8 +22,14 @@ describe('reportPeriod', () => {
     assert.deepEqual(reportPeriod('week', wed), { fromMs: Date.UTC(2025, 11, 29), toMs: Date.UTC(2026, 0, 5) });
     const monday = Date.UTC(2026, 0, 5, 6, 0);
     assert.deepEqual(reportPeriod('week', monday), { fromMs: Date.UTC(2025, 11, 29), toMs: Date.UTC(2026, 0, 5) });
-    assert.deepEqual(reportPeriod('month', Date.UTC(2026, 0, 1, 6)), { fromMs: Date.UTC(2025, 11, 1), toMs: Date.UTC(2026, 0, 1) });
-    assert.deepEqual(reportPeriod('month', Date.UTC(2026, 2, 15)), { fromMs: Date.UTC(2026, 1, 1), toMs: Date.UTC(2026, 2, 1) });
+    assert.deepEqual(reportPeriod('month', Date.UTC(2026, 0, 1, 6)), {
+      fromMs: Date.UTC(2025, 11, 1),
+      toMs: Date.UTC(2026, 0, 1),
+    });
+    assert.deepEqual(reportPeriod('month', Date.UTC(2026, 2, 15)), {
+      fromMs: Date.UTC(2026, 1, 1),
+      toMs: Date.UTC(2026, 2, 1),
+    });
     assert.deepEqual(reportPeriod('last', 10_000_000, 3_600_000), { fromMs: 6_400_000, toMs: 10_000_000 });
   });
 });
@@ -49,9 +61,16 @@ describe('scheduled uptime reports (BullMQ job scheduler -> real SMTP sink)', ()
     const now = Date.now();
     const line = (ms: number, from: string, to: string, seq: number) =>
       `${M.transition},device=${encodeTagValue('ce-sched')},iface=wan from_state="${from}",to_state="${to}",reason="track",seq=${seq}i,boot_id="boot-1" ${ms}`;
-    const body = [line(now - 40 * 60_000, 'unknown', 'online', 1), line(now - 30 * 60_000, 'online', 'offline', 2), line(now - 20 * 60_000, 'offline', 'online', 3)];
+    const body = [
+      line(now - 40 * 60_000, 'unknown', 'online', 1),
+      line(now - 30 * 60_000, 'online', 'offline', 2),
+      line(now - 20 * 60_000, 'offline', 'online', 3),
+    ];
     const base = (await testServices()).influxBaseUrl;
-    const w = await fetch(`${base}/write?db=${t.db}&rp=${RP.forever}&precision=ms`, { method: 'POST', body: body.join('\n') });
+    const w = await fetch(`${base}/write?db=${t.db}&rp=${RP.forever}&precision=ms`, {
+      method: 'POST',
+      body: body.join('\n'),
+    });
     assert.equal(w.status, 204);
 
     transport = nodemailer.createTransport({ host: '127.0.0.1', port: sink.port, secure: false, ignoreTLS: true });
@@ -88,7 +107,10 @@ describe('scheduled uptime reports (BullMQ job scheduler -> real SMTP sink)', ()
     let n = 2;
     let got = await sink.waitForMessages(n, 20_000);
     let parsed = await Promise.all(got.map((m) => simpleParser(m.raw)));
-    while (!(parsed.some((m) => m.subject?.includes('Branch 7')) && parsed.some((m) => m.subject?.includes('fleet'))) && Date.now() < deadline) {
+    while (
+      !(parsed.some((m) => m.subject?.includes('Branch 7')) && parsed.some((m) => m.subject?.includes('fleet'))) &&
+      Date.now() < deadline
+    ) {
       got = await sink.waitForMessages(++n, Math.max(1, deadline - Date.now()));
       parsed = await Promise.all(got.map((m) => simpleParser(m.raw)));
     }
@@ -96,10 +118,7 @@ describe('scheduled uptime reports (BullMQ job scheduler -> real SMTP sink)', ()
     const fleet = parsed.find((m) => m.subject?.includes('fleet'));
     assert.ok(device, `a device report among: ${parsed.map((m) => m.subject).join(' | ')}`);
     assert.ok(fleet, 'a fleet report');
-    assert.deepEqual(
-      got[parsed.indexOf(device)]!.rcptTo,
-      ['owner@example.test'],
-    );
+    assert.deepEqual(got[parsed.indexOf(device)]!.rcptTo, ['owner@example.test']);
     assert.deepEqual(got[parsed.indexOf(fleet)]!.rcptTo, ['noc@example.test']);
     // The 10-minute outage of the last hour (availability depends on when in the hour the job ran).
     assert.match(device.text ?? '', /Outages:\n/);

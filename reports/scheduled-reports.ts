@@ -32,7 +32,10 @@ const entrySchema = z.strictObject({
 export type ScheduleEntry = z.infer<typeof entrySchema>;
 
 /** Scheduler id -> entry; `false` turns a default off (its scheduler is removed). */
-export const reportScheduleSchema = z.record(z.string().regex(/^[a-z0-9-]{1,40}$/), z.union([entrySchema, z.literal(false)]));
+export const reportScheduleSchema = z.record(
+  z.string().regex(/^[a-z0-9-]{1,40}$/),
+  z.union([entrySchema, z.literal(false)]),
+);
 export type ReportSchedule = z.infer<typeof reportScheduleSchema>;
 
 /** Mondays 06:00 UTC and the 1st of the month 06:00 UTC; device reports to their recipients, fleet to the NOC. */
@@ -49,10 +52,14 @@ export const DEFAULT_REPORT_SCHEDULE: ReportSchedule = {
  * scheduler removed). Throws naming the bad word.
  */
 export function parseReportSchedule(spec: string): ReportSchedule {
-  const words = spec.split(',').map((w) => w.trim().toLowerCase()).filter(Boolean);
+  const words = spec
+    .split(',')
+    .map((w) => w.trim().toLowerCase())
+    .filter(Boolean);
   const bad = words.find((w) => !['weekly', 'monthly', 'off'].includes(w));
   if (bad !== undefined) throw new Error(`report schedule: unknown word "${bad}" (expected weekly, monthly or off)`);
-  if (words.includes('off') && words.length > 1) throw new Error('report schedule: "off" cannot be combined with other words');
+  if (words.includes('off') && words.length > 1)
+    throw new Error('report schedule: "off" cannot be combined with other words');
   const out: ReportSchedule = {};
   for (const [id, entry] of Object.entries(DEFAULT_REPORT_SCHEDULE)) {
     const period = id.endsWith('weekly') ? 'weekly' : 'monthly';
@@ -101,7 +108,8 @@ export function bullConnection(redisUrl: string): ConnectionOptions {
   };
 }
 
-const periodLabel = (kind: ReportPeriodKind) => (kind === 'week' ? 'weekly' : kind === 'month' ? 'monthly' : 'periodic');
+const periodLabel = (kind: ReportPeriodKind) =>
+  kind === 'week' ? 'weekly' : kind === 'month' ? 'monthly' : 'periodic';
 
 /**
  * Upserts one BullMQ job scheduler per enabled entry (idempotent on every start; `false` removes
@@ -114,14 +122,24 @@ export async function startScheduledReports(deps: ScheduledReportsDeps): Promise
   const queue = new Queue<ReportJob>(REPORTS_QUEUE, {
     prefix: deps.prefix,
     connection,
-    defaultJobOptions: { attempts: 8, backoff: { type: 'exponential', delay: 30_000 }, removeOnComplete: { age: 40 * 86_400 }, removeOnFail: { age: 40 * 86_400 } },
+    defaultJobOptions: {
+      attempts: 8,
+      backoff: { type: 'exponential', delay: 30_000 },
+      removeOnComplete: { age: 40 * 86_400 },
+      removeOnFail: { age: 40 * 86_400 },
+    },
   });
   for (const [id, entry] of Object.entries(schedule)) {
     if (entry === false) {
       await queue.removeJobScheduler(id);
       continue;
     }
-    const data: ReportJob = { v: 1, audience: entry.audience, period: entry.period, ...(entry.lengthMs ? { lengthMs: entry.lengthMs } : {}) };
+    const data: ReportJob = {
+      v: 1,
+      audience: entry.audience,
+      period: entry.period,
+      ...(entry.lengthMs ? { lengthMs: entry.lengthMs } : {}),
+    };
     await queue.upsertJobScheduler(id, entry.repeat, { name: id, data });
   }
 
@@ -173,7 +191,9 @@ export async function startScheduledReports(deps: ScheduledReportsDeps): Promise
   }
 
   const worker = new Worker<ReportJob>(REPORTS_QUEUE, process, { prefix: deps.prefix, connection, concurrency: 2 });
-  worker.on('failed', (job, err) => deps.logger.warn({ jobId: job?.id, attemptsMade: job?.attemptsMade, err }, 'uptime report job failed'));
+  worker.on('failed', (job, err) =>
+    deps.logger.warn({ jobId: job?.id, attemptsMade: job?.attemptsMade, err }, 'uptime report job failed'),
+  );
   worker.on('error', (err) => deps.logger.error({ err }, 'uptime report worker error'));
   return {
     async close() {

@@ -18,7 +18,9 @@ export interface UptimeService {
 }
 
 function silencesFor(all: readonly Silence[], deviceId: string): SilenceIn[] {
-  return all.filter((s) => s.deviceId === null || s.deviceId === deviceId).map((s) => ({ startMs: s.startMs, endMs: s.endMs, iface: s.iface }));
+  return all
+    .filter((s) => s.deviceId === null || s.deviceId === deviceId)
+    .map((s) => ({ startMs: s.startMs, endMs: s.endMs, iface: s.iface }));
 }
 
 /** The I/O shell around the pure core: loads history, devices and silences, then computes. */
@@ -33,17 +35,37 @@ export function createUptimeService(deps: UptimeServiceDeps): UptimeService {
       if (!record) throw new ProblemError('not_found', `device "${deviceId}" is not registered`);
       const h = history.get(deviceId) ?? { transitions: [], deviceStates: [] };
       return computeDeviceUptime(
-        { deviceId, fromMs, toMs, nowMs: deps.nowMs(), transitions: h.transitions, deviceStates: h.deviceStates, silences: silencesFor(silences, deviceId) },
+        {
+          deviceId,
+          fromMs,
+          toMs,
+          nowMs: deps.nowMs(),
+          transitions: h.transitions,
+          deviceStates: h.deviceStates,
+          silences: silencesFor(silences, deviceId),
+        },
         { name: record.name, site: record.site },
       );
     },
     async fleet(fromMs, toMs) {
-      const [devices, silences, history] = await Promise.all([deps.registry.devices(), deps.registry.silences(), deps.history.load(fromMs, toMs)]);
+      const [devices, silences, history] = await Promise.all([
+        deps.registry.devices(),
+        deps.registry.silences(),
+        deps.history.load(fromMs, toMs),
+      ]);
       const nowMs = deps.nowMs();
       const reports = devices.map((d) => {
         const h = history.get(d.id) ?? { transitions: [], deviceStates: [] };
         return computeDeviceUptime(
-          { deviceId: d.id, fromMs, toMs, nowMs, transitions: h.transitions, deviceStates: h.deviceStates, silences: silencesFor(silences, d.id) },
+          {
+            deviceId: d.id,
+            fromMs,
+            toMs,
+            nowMs,
+            transitions: h.transitions,
+            deviceStates: h.deviceStates,
+            silences: silencesFor(silences, d.id),
+          },
           { name: d.name, site: d.site },
         );
       });

@@ -35,7 +35,12 @@ export async function run(argv: string[]): Promise<number> {
     ({ values } = parseArgs({
       args: argv,
       strict: true,
-      options: { device: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, format: { type: 'string', default: 'table' } },
+      options: {
+        device: { type: 'string' },
+        from: { type: 'string' },
+        to: { type: 'string' },
+        format: { type: 'string', default: 'table' },
+      },
     }));
   } catch (err) {
     process.stderr.write(`wanwatch uptime: ${(err as Error).message}\n\n${HELP}`);
@@ -43,26 +48,54 @@ export async function run(argv: string[]): Promise<number> {
   }
   const format = values.format as (typeof FORMATS)[number];
   if (!values.device || !FORMATS.includes(format)) {
-    process.stderr.write(`wanwatch uptime: ${!values.device ? '--device is required' : `--format must be one of ${FORMATS.join(', ')}`}\n\n${HELP}`);
+    process.stderr.write(
+      `wanwatch uptime: ${!values.device ? '--device is required' : `--format must be one of ${FORMATS.join(', ')}`}\n\n${HELP}`,
+    );
     return 2;
   }
   let period;
   try {
-    period = parsePeriodQuery({ ...(values.from ? { from: values.from } : {}), ...(values.to ? { to: values.to } : {}) }, Date.now());
+    period = parsePeriodQuery(
+      { ...(values.from ? { from: values.from } : {}), ...(values.to ? { to: values.to } : {}) },
+      Date.now(),
+    );
   } catch (err) {
-    process.stderr.write(`wanwatch uptime: ${(err as Error).message.replace(/\bfrom\b/, '--from').replace(/^to\b/, '--to')}\n`);
+    process.stderr.write(
+      `wanwatch uptime: ${(err as Error).message.replace(/\bfrom\b/, '--from').replace(/^to\b/, '--to')}\n`,
+    );
     return 2;
   }
 
   const o = parseInfluxUrl(env('WANWATCH_INFLUX_URL', 'http://127.0.0.1:8086/wanwatch'));
-  const influx = new InfluxDB({ host: o.host, port: o.port, protocol: o.protocol, database: o.database, username: o.username, password: o.password });
-  const redis = new Redis(env('WANWATCH_REDIS_URL', 'redis://127.0.0.1:6379'), { maxRetriesPerRequest: 1, lazyConnect: true });
+  const influx = new InfluxDB({
+    host: o.host,
+    port: o.port,
+    protocol: o.protocol,
+    database: o.database,
+    username: o.username,
+    password: o.password,
+  });
+  const redis = new Redis(env('WANWATCH_REDIS_URL', 'redis://127.0.0.1:6379'), {
+    maxRetriesPerRequest: 1,
+    lazyConnect: true,
+  });
   try {
     await redis.connect();
-    const service = createReportsService({ influx, redis, keys: redisKeys(process.env.WANWATCH_REDIS_PREFIX || 'ww'), logger: pino({ level: 'silent' }) });
+    const service = createReportsService({
+      influx,
+      redis,
+      keys: redisKeys(process.env.WANWATCH_REDIS_PREFIX || 'ww'),
+      logger: pino({ level: 'silent' }),
+    });
     const report = await service.device(values.device, period.fromMs, period.toMs);
     const out =
-      format === 'json' ? JSON.stringify(report, null, 2) + '\n' : format === 'csv' ? deviceCsv(report) : format === 'html' ? deviceHtml(report) : deviceText(report);
+      format === 'json'
+        ? JSON.stringify(report, null, 2) + '\n'
+        : format === 'csv'
+          ? deviceCsv(report)
+          : format === 'html'
+            ? deviceHtml(report)
+            : deviceText(report);
     process.stdout.write(out);
     return 0;
   } catch (err) {

@@ -71,7 +71,10 @@ export function createInfluxHistory(influx: InfluxDB): HistorySource {
         `SELECT ${dsFields} FROM ${ds} WHERE ${dev}time >= $from AND time < $to ${byDevice}`,
         `SELECT ${dsFields} FROM ${ds} WHERE ${dev}time >= $to ${byDevice} ORDER BY time ASC LIMIT 1`,
       ];
-      const placeholders: Record<string, string> = { from: new Date(fromMs).toISOString(), to: new Date(toMs).toISOString() };
+      const placeholders: Record<string, string> = {
+        from: new Date(fromMs).toISOString(),
+        to: new Date(toMs).toISOString(),
+      };
       if (deviceId !== undefined) placeholders.device = encodeTagValue(deviceId);
       let results: IResults<unknown>[];
       try {

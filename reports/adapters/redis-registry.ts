@@ -1,5 +1,12 @@
 import type { Redis } from 'ioredis';
-import { ProblemError, deviceRecordSchema, silenceSchema, type DeviceRecord, type RedisKeys, type Silence } from '../../contract/index.ts';
+import {
+  ProblemError,
+  deviceRecordSchema,
+  silenceSchema,
+  type DeviceRecord,
+  type RedisKeys,
+  type Silence,
+} from '../../contract/index.ts';
 
 /** Role interface: devices and maintenance windows as the reports need them. */
 export interface Registry {

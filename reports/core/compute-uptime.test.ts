@@ -11,11 +11,27 @@ const TO = FROM + 60 * MIN;
 const at = (min: number) => FROM + Math.round(min * MIN);
 
 let seq = 0;
-function tr(min: number, iface: string, from: IfaceState, to: IfaceState, reason = 'track', bootId = 'bootA'): TransitionIn {
+function tr(
+  min: number,
+  iface: string,
+  from: IfaceState,
+  to: IfaceState,
+  reason = 'track',
+  bootId = 'bootA',
+): TransitionIn {
   return { timeMs: at(min), iface, from, to, reason, bootId, seq: ++seq };
 }
 function input(p: Partial<UptimeInput>): UptimeInput {
-  return { deviceId: 'ce-1', fromMs: FROM, toMs: TO, nowMs: TO + 3_600_000, transitions: [], deviceStates: [], silences: [], ...p };
+  return {
+    deviceId: 'ce-1',
+    fromMs: FROM,
+    toMs: TO,
+    nowMs: TO + 3_600_000,
+    transitions: [],
+    deviceStates: [],
+    silences: [],
+    ...p,
+  };
 }
 /** The headline figures, without the segment/outage detail. */
 function head(f: UptimeFigures) {
@@ -32,7 +48,14 @@ function head(f: UptimeFigures) {
     mtbfMs: f.mtbfMs,
   };
 }
-function fig(online: number, offline: number, unknown: number, maintenance: number, outages: number[], pct: number | null) {
+function fig(
+  online: number,
+  offline: number,
+  unknown: number,
+  maintenance: number,
+  outages: number[],
+  pct: number | null,
+) {
   const total = outages.reduce((a, b) => a + b, 0) * MIN;
   return {
     onlineMs: online * MIN,
@@ -50,7 +73,9 @@ function fig(online: number, offline: number, unknown: number, maintenance: numb
 
 describe('computeDeviceUptime: hand-computed cases', () => {
   it('an outage spanning the period start is clipped there and marked', () => {
-    const r = computeDeviceUptime(input({ transitions: [tr(-70, 'wan', 'online', 'offline'), tr(20, 'wan', 'offline', 'online')] }));
+    const r = computeDeviceUptime(
+      input({ transitions: [tr(-70, 'wan', 'online', 'offline'), tr(20, 'wan', 'offline', 'online')] }),
+    );
     const wan = r.ifaces[0]!;
     assert.deepEqual(head(wan), fig(40, 20, 0, 0, [20], 66.667));
     assert.deepEqual(
@@ -61,10 +86,15 @@ describe('computeDeviceUptime: hand-computed cases', () => {
   });
 
   it('an outage still open at the period end ends there and is marked open', () => {
-    const r = computeDeviceUptime(input({ transitions: [tr(-60, 'wan', 'connecting', 'online'), tr(50, 'wan', 'disconnecting', 'offline')] }));
+    const r = computeDeviceUptime(
+      input({ transitions: [tr(-60, 'wan', 'connecting', 'online'), tr(50, 'wan', 'disconnecting', 'offline')] }),
+    );
     const wan = r.ifaces[0]!;
     assert.deepEqual(head(wan), fig(50, 10, 0, 0, [10], 83.333));
-    assert.deepEqual(wan.outages.map((o) => [o.startMs, o.endMs, o.open, o.clippedStart]), [[at(50), TO, true, false]]);
+    assert.deepEqual(
+      wan.outages.map((o) => [o.startMs, o.endMs, o.open, o.clippedStart]),
+      [[at(50), TO, true, false]],
+    );
   });
 
   it('device unreachable in the middle of a link outage: one outage, cause changes in its parts', () => {
@@ -97,7 +127,10 @@ describe('computeDeviceUptime: hand-computed cases', () => {
     assert.deepEqual(head(eth0!), fig(50, 10, 0, 0, [10], 83.333));
     assert.equal(eth0!.outages[0]!.cause, 'device_unreachable');
     assert.deepEqual(head(r.internet), fig(50, 10, 0, 0, [10], 83.333));
-    assert.deepEqual(r.internet.outages.map((o) => [o.startMs, o.endMs, o.cause]), [[at(20), at(30), 'device_unreachable']]);
+    assert.deepEqual(
+      r.internet.outages.map((o) => [o.startMs, o.endMs, o.cause]),
+      [[at(20), at(30), 'device_unreachable']],
+    );
   });
 
   it('overlapping silences: maintenance is taken out of online and offline, per link and for the site', () => {
@@ -106,7 +139,14 @@ describe('computeDeviceUptime: hand-computed cases', () => {
       { startMs: at(35), endMs: at(45), iface: null },
     ];
     const r = computeDeviceUptime(
-      input({ transitions: [tr(-1, 'wan', 'connecting', 'online'), tr(10, 'wan', 'online', 'offline'), tr(30, 'wan', 'offline', 'online')], silences }),
+      input({
+        transitions: [
+          tr(-1, 'wan', 'connecting', 'online'),
+          tr(10, 'wan', 'online', 'offline'),
+          tr(30, 'wan', 'offline', 'online'),
+        ],
+        silences,
+      }),
     );
     assert.deepEqual(head(r.ifaces[0]!), fig(25, 10, 0, 25, [10], 71.429));
     // site: 20..30 link silenced and offline -> maintenance; 30..35 the silenced link carried traffic -> online;
@@ -145,7 +185,11 @@ describe('computeDeviceUptime: hand-computed cases', () => {
   it('new boot after a power cut: last contact .. new boot start is unknown, not up or down', () => {
     const r = computeDeviceUptime(
       input({
-        transitions: [tr(-30, 'wan', 'connecting', 'online'), tr(25, 'wan', 'unknown', 'online', 'start', 'bootB'), tr(50, 'wan', 'online', 'unknown', 'stop', 'bootB')],
+        transitions: [
+          tr(-30, 'wan', 'connecting', 'online'),
+          tr(25, 'wan', 'unknown', 'online', 'start', 'bootB'),
+          tr(50, 'wan', 'online', 'unknown', 'stop', 'bootB'),
+        ],
         deviceStates: [
           { timeMs: at(11), state: 'unreachable', lastSeenMs: at(10) },
           { timeMs: at(25.5), state: 'reachable', lastSeenMs: at(25.5) },
@@ -160,7 +204,11 @@ describe('computeDeviceUptime: hand-computed cases', () => {
   it('same boot kept recording while unreachable: its back-filled outage counts as measured', () => {
     const r = computeDeviceUptime(
       input({
-        transitions: [tr(-30, 'wan', 'connecting', 'online'), tr(10, 'wan', 'online', 'offline'), tr(25, 'wan', 'offline', 'online')],
+        transitions: [
+          tr(-30, 'wan', 'connecting', 'online'),
+          tr(10, 'wan', 'online', 'offline'),
+          tr(25, 'wan', 'offline', 'online'),
+        ],
         deviceStates: [
           { timeMs: at(11), state: 'unreachable', lastSeenMs: at(10) },
           { timeMs: at(25.5), state: 'reachable', lastSeenMs: at(25.5) },
@@ -173,7 +221,10 @@ describe('computeDeviceUptime: hand-computed cases', () => {
 
   it('still unreachable at the end, or a period reaching into the future: unknown', () => {
     const dark = computeDeviceUptime(
-      input({ transitions: [tr(-30, 'wan', 'connecting', 'online')], deviceStates: [{ timeMs: at(41), state: 'unreachable', lastSeenMs: at(40) }] }),
+      input({
+        transitions: [tr(-30, 'wan', 'connecting', 'online')],
+        deviceStates: [{ timeMs: at(41), state: 'unreachable', lastSeenMs: at(40) }],
+      }),
     );
     assert.deepEqual(head(dark.ifaces[0]!), fig(40, 0, 20, 0, [], 100));
     const future = computeDeviceUptime(input({ nowMs: at(30), transitions: [tr(-30, 'wan', 'connecting', 'online')] }));
@@ -214,7 +265,11 @@ describe('computeDeviceUptime: property', () => {
   });
   const deviceState: fc.Arbitrary<DeviceStateIn> = fc
     .record({ timeMs: t, reachable: fc.boolean(), back: fc.nat(3_600_000) })
-    .map((s) => ({ timeMs: s.timeMs, state: s.reachable ? 'reachable' : 'unreachable', lastSeenMs: s.reachable ? s.timeMs : s.timeMs - s.back }));
+    .map((s) => ({
+      timeMs: s.timeMs,
+      state: s.reachable ? 'reachable' : 'unreachable',
+      lastSeenMs: s.reachable ? s.timeMs : s.timeMs - s.back,
+    }));
   const silence: fc.Arbitrary<SilenceIn> = fc
     .record({ startMs: t, len: fc.nat(span), iface: fc.constantFrom(null, 'eth0', 'eth1') })
     .map((s) => ({ startMs: s.startMs, endMs: s.startMs + s.len, iface: s.iface }));
@@ -228,7 +283,9 @@ describe('computeDeviceUptime: property', () => {
         fc.integer({ min: 1, max: span }),
         t,
         (transitions, deviceStates, silences, lenMs, nowMs) => {
-          const r = computeDeviceUptime(input({ fromMs: FROM, toMs: FROM + lenMs, nowMs, transitions, deviceStates, silences }));
+          const r = computeDeviceUptime(
+            input({ fromMs: FROM, toMs: FROM + lenMs, nowMs, transitions, deviceStates, silences }),
+          );
           for (const f of [r.internet, ...r.ifaces]) {
             assert.equal(f.onlineMs + f.offlineMs + f.unknownMs + f.maintenanceMs, lenMs);
             assert.equal(f.segments[0]!.startMs, FROM);
@@ -238,7 +295,11 @@ describe('computeDeviceUptime: property', () => {
               if (i > 0) assert.equal(s.startMs, f.segments[i - 1]!.endMs);
             });
             assert.equal(f.totalOutageMs, f.offlineMs);
-            for (const o of f.outages) assert.equal(o.parts.reduce((n, p) => n + p.endMs - p.startMs, 0), o.durationMs);
+            for (const o of f.outages)
+              assert.equal(
+                o.parts.reduce((n, p) => n + p.endMs - p.startMs, 0),
+                o.durationMs,
+              );
           }
         },
       ),

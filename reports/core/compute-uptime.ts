@@ -44,8 +44,16 @@ export function computeDeviceUptime(input: UptimeInput, info: DeviceInfo = { nam
     offlineBefore.push(before);
     ifaces.push({ iface, ...figuresOf(segments, input.fromMs, input.toMs, before) });
   }
-  const deviceWide = input.silences.filter((s) => s.iface === null).map((s) => ({ startMs: s.startMs, endMs: s.endMs }));
-  const internetSegments = internetTimeline(input.fromMs, input.toMs, ifaces.map((i) => i.segments), deviceWide, unreachable);
+  const deviceWide = input.silences
+    .filter((s) => s.iface === null)
+    .map((s) => ({ startMs: s.startMs, endMs: s.endMs }));
+  const internetSegments = internetTimeline(
+    input.fromMs,
+    input.toMs,
+    ifaces.map((i) => i.segments),
+    deviceWide,
+    unreachable,
+  );
   const internetOfflineBefore = offlineBefore.length > 0 && offlineBefore.every(Boolean);
   return {
     v: 1,
@@ -81,7 +89,10 @@ function measuredBefore(points: readonly ChangePoint[], fromMs: number): ChangeP
  * | some link unknown (or no links at all)            | unknown     |
  * | every link offline                                | offline     |
  */
-export function internetBucket(links: ReadonlyArray<Pick<Segment, 'bucket' | 'measured'>>, deviceSilenced: boolean): Bucket {
+export function internetBucket(
+  links: ReadonlyArray<Pick<Segment, 'bucket' | 'measured'>>,
+  deviceSilenced: boolean,
+): Bucket {
   if (deviceSilenced) return 'maintenance';
   if (links.some((l) => l.measured === 'online')) return 'online';
   if (links.some((l) => l.bucket === 'maintenance')) return 'maintenance';

@@ -13,7 +13,12 @@ export function availabilityPct(onlineMs: number, offlineMs: number): number | n
  * reaching the period's end is `open`; one starting at the period's start while the link was
  * already offline before it is `clippedStart`.
  */
-export function outagesOf(segments: readonly Segment[], fromMs: number, toMs: number, offlineBeforeFrom: boolean): Outage[] {
+export function outagesOf(
+  segments: readonly Segment[],
+  fromMs: number,
+  toMs: number,
+  offlineBeforeFrom: boolean,
+): Outage[] {
   const out: Outage[] = [];
   let cur: Outage | undefined;
   for (const s of segments) {
@@ -47,7 +52,12 @@ export function outagesOf(segments: readonly Segment[], fromMs: number, toMs: nu
 }
 
 /** Sums and outage statistics of a contiguous segment list covering [fromMs, toMs). */
-export function figuresOf(segments: Segment[], fromMs: number, toMs: number, offlineBeforeFrom: boolean): UptimeFigures {
+export function figuresOf(
+  segments: Segment[],
+  fromMs: number,
+  toMs: number,
+  offlineBeforeFrom: boolean,
+): UptimeFigures {
   const sums = { online: 0, offline: 0, unknown: 0, maintenance: 0 };
   for (const s of segments) sums[s.bucket] += s.endMs - s.startMs;
   const outages = outagesOf(segments, fromMs, toMs, offlineBeforeFrom);

@@ -7,7 +7,12 @@ function summary(f: UptimeFigures): Omit<UptimeFigures, 'segments' | 'outages'> 
 }
 
 /** The fleet report: each device's headline figures and their sums (availability of the summed time). */
-export function computeFleetUptime(reports: readonly DeviceUptime[], fromMs: number, toMs: number, nowMs: number): FleetUptime {
+export function computeFleetUptime(
+  reports: readonly DeviceUptime[],
+  fromMs: number,
+  toMs: number,
+  nowMs: number,
+): FleetUptime {
   const sum = { onlineMs: 0, offlineMs: 0, unknownMs: 0, maintenanceMs: 0, outageCount: 0 };
   for (const r of reports) {
     sum.onlineMs += r.internet.onlineMs;

@@ -95,7 +95,8 @@ export function noDataWindows(
     const bootAtStart = lastAtOrBefore(deviceSorted, p.startMs)?.bootId;
     const next = ifaceSorted.find((t) => t.timeMs > p.startMs);
     if (next) {
-      if (bootAtStart !== undefined && next.bootId !== bootAtStart) out.push({ startMs: p.startMs, endMs: next.timeMs });
+      if (bootAtStart !== undefined && next.bootId !== bootAtStart)
+        out.push({ startMs: p.startMs, endMs: next.timeMs });
     } else if (p.endMs === Infinity) {
       out.push({ startMs: p.startMs, endMs: Infinity });
     }
@@ -114,7 +115,9 @@ function lastAtOrBefore(sorted: readonly TransitionIn[], timeMs: number): Transi
 
 /** Maintenance windows of one link: silences for the whole device or for this interface. */
 export function maintenanceWindows(silences: readonly SilenceIn[], iface: string): Window[] {
-  return silences.filter((s) => s.iface === null || s.iface === iface).map((s) => ({ startMs: s.startMs, endMs: s.endMs }));
+  return silences
+    .filter((s) => s.iface === null || s.iface === iface)
+    .map((s) => ({ startMs: s.startMs, endMs: s.endMs }));
 }
 
 export interface LinkTimelineInput {

@@ -9,7 +9,11 @@
  */
 export type ReportPeriodKind = 'week' | 'month' | 'last';
 
-export function reportPeriod(kind: ReportPeriodKind, nowMs: number, lengthMs = 7 * 86_400_000): { fromMs: number; toMs: number } {
+export function reportPeriod(
+  kind: ReportPeriodKind,
+  nowMs: number,
+  lengthMs = 7 * 86_400_000,
+): { fromMs: number; toMs: number } {
   const d = new Date(nowMs);
   if (kind === 'month') {
     const toMs = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
@@ -29,6 +33,11 @@ export function reportPeriod(kind: ReportPeriodKind, nowMs: number, lengthMs = 7
  * No `:` (BullMQ 6 refuses custom job ids with other than two colons; device ids may contain `:`,
  * so the id is percent-encoded) and never an integer string.
  */
-export function reportRunKey(audience: 'device' | 'fleet', kind: ReportPeriodKind, fromMs: number, deviceId?: string): string {
+export function reportRunKey(
+  audience: 'device' | 'fleet',
+  kind: ReportPeriodKind,
+  fromMs: number,
+  deviceId?: string,
+): string {
   return `uptime.${audience}.${kind}.${fromMs}${deviceId ? `.${encodeURIComponent(deviceId)}` : ''}`;
 }

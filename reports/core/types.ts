@@ -122,7 +122,14 @@ export interface FleetUptime {
   generatedAtMs: number;
   deviceCount: number;
   /** Sum of the devices' internet figures. */
-  internet: { onlineMs: number; offlineMs: number; unknownMs: number; maintenanceMs: number; availabilityPct: number | null; outageCount: number };
+  internet: {
+    onlineMs: number;
+    offlineMs: number;
+    unknownMs: number;
+    maintenanceMs: number;
+    availabilityPct: number | null;
+    outageCount: number;
+  };
   devices: Array<{
     deviceId: string;
     name: string | null;

@@ -56,7 +56,17 @@ export function deviceCsv(r: DeviceUptime): string {
   out += '\r\n';
   out += row(['device_id', 'iface', 'start', 'end', 'duration_ms', 'cause', 'open', 'clipped_start']);
   for (const [iface, f] of [[INTERNET_ROW, r.internet] as const, ...r.ifaces.map((i) => [i.iface, i] as const)]) {
-    for (const o of f.outages) out += row([r.deviceId, iface, isoTime(o.startMs), isoTime(o.endMs), o.durationMs, o.cause, o.open, o.clippedStart]);
+    for (const o of f.outages)
+      out += row([
+        r.deviceId,
+        iface,
+        isoTime(o.startMs),
+        isoTime(o.endMs),
+        o.durationMs,
+        o.cause,
+        o.open,
+        o.clippedStart,
+      ]);
   }
   return out;
 }

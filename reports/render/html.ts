@@ -19,7 +19,8 @@ export const BUCKET_COLOURS: Record<Bucket, string> = {
 };
 
 const FONT = "font-family:-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif";
-const TH = 'text-align:left;padding:6px 10px;border-bottom:2px solid #d5dae0;color:#4a5560;font-weight:600;font-size:12px;white-space:nowrap';
+const TH =
+  'text-align:left;padding:6px 10px;border-bottom:2px solid #d5dae0;color:#4a5560;font-weight:600;font-size:12px;white-space:nowrap';
 const TD = 'padding:6px 10px;border-bottom:1px solid #e6e9ed;font-size:13px;white-space:nowrap';
 const NUM = `${TD};text-align:right;font-variant-numeric:tabular-nums`;
 
@@ -54,7 +55,18 @@ function figureRow(label: string, f: Figs, strong = false, indent = false): stri
   );
 }
 
-const SUMMARY_HEAD = ['', 'Availability', 'Online', 'Offline', 'Unknown', 'Maintenance', 'Outages', 'Longest', 'MTTR', 'MTBF']
+const SUMMARY_HEAD = [
+  '',
+  'Availability',
+  'Online',
+  'Offline',
+  'Unknown',
+  'Maintenance',
+  'Outages',
+  'Longest',
+  'MTTR',
+  'MTBF',
+]
   .map((h, i) => `<th style="${TH}${i ? ';text-align:right' : ''}">${h}</th>`)
   .join('');
 
@@ -62,7 +74,13 @@ const W = 900;
 const BAR_H = 22;
 
 /** Inline SVG: one coloured bar per segment, device-unreachable parts hatched, day/period ticks. */
-export function timelineSvg(label: string, segments: readonly Segment[], fromMs: number, toMs: number, idx = 0): string {
+export function timelineSvg(
+  label: string,
+  segments: readonly Segment[],
+  fromMs: number,
+  toMs: number,
+  idx = 0,
+): string {
   const span = toMs - fromMs;
   const x = (t: number) => ((t - fromMs) / span) * W;
   const rects = segments
@@ -70,7 +88,9 @@ export function timelineSvg(label: string, segments: readonly Segment[], fromMs:
       const x0 = x(s.startMs);
       const w = Math.max(x(s.endMs) - x0, 0.6);
       const title = `${escapeHtml(label)}: ${s.bucket}${s.unreachable ? ' (device unreachable)' : ''} ${formatTime(s.startMs)} – ${formatTime(s.endMs)} (${formatDuration(s.endMs - s.startMs)})`;
-      const hatch = s.unreachable ? `<rect x="${x0.toFixed(2)}" y="0" width="${w.toFixed(2)}" height="${BAR_H}" fill="url(#hatch${idx})"/>` : '';
+      const hatch = s.unreachable
+        ? `<rect x="${x0.toFixed(2)}" y="0" width="${w.toFixed(2)}" height="${BAR_H}" fill="url(#hatch${idx})"/>`
+        : '';
       return `<rect x="${x0.toFixed(2)}" y="0" width="${w.toFixed(2)}" height="${BAR_H}" fill="${BUCKET_COLOURS[s.bucket]}"><title>${title}</title></rect>${hatch}`;
     })
     .join('');
@@ -91,15 +111,23 @@ export function timelineSvg(label: string, segments: readonly Segment[], fromMs:
 const legend = () =>
   `<p style="margin:6px 0 14px;font-size:12px;color:#4a5560">` +
   (Object.entries(BUCKET_COLOURS) as Array<[Bucket, string]>)
-    .map(([b, c]) => `<span style="display:inline-block;width:10px;height:10px;background:${c};margin:0 4px 0 12px;vertical-align:middle"></span>${b}`)
+    .map(
+      ([b, c]) =>
+        `<span style="display:inline-block;width:10px;height:10px;background:${c};margin:0 4px 0 12px;vertical-align:middle"></span>${b}`,
+    )
     .join('') +
   `<span style="display:inline-block;width:10px;height:10px;margin:0 4px 0 12px;vertical-align:middle;background:repeating-linear-gradient(45deg,#999 0 2px,#fff 2px 4px)"></span>device unreachable</p>`;
 
 function outageRows(label: string, outages: readonly Outage[]): string {
   return outages
     .map((o) => {
-      const flags = [o.clippedStart ? 'began before the period' : '', o.open ? 'still open at the end' : ''].filter(Boolean).join(', ');
-      const causes = o.parts.length > 1 ? o.parts.map((p) => `${p.cause.replace('_', ' ')} ${formatDuration(p.endMs - p.startMs)}`).join(' → ') : o.cause.replace('_', ' ');
+      const flags = [o.clippedStart ? 'began before the period' : '', o.open ? 'still open at the end' : '']
+        .filter(Boolean)
+        .join(', ');
+      const causes =
+        o.parts.length > 1
+          ? o.parts.map((p) => `${p.cause.replace('_', ' ')} ${formatDuration(p.endMs - p.startMs)}`).join(' → ')
+          : o.cause.replace('_', ' ');
       return (
         `<tr data-outage="${escapeHtml(label)}"><td style="${TD}">${escapeHtml(label)}</td><td style="${TD}">${formatTime(o.startMs)}</td><td style="${TD}">${formatTime(o.endMs)}</td>` +
         `${dur(o.durationMs, 'durationMs')}<td style="${TD}">${escapeHtml(causes)}</td><td style="${TD};color:#9a6a00">${flags}</td></tr>`
@@ -124,12 +152,23 @@ const table = (head: string, rows: string) =>
 export function deviceHtml(r: DeviceUptime): string {
   const title = `Uptime report — ${r.name ?? r.deviceId}`;
   const sub = `${escapeHtml(r.deviceId)}${r.site ? ` · ${escapeHtml(r.site)}` : ''} · ${formatTime(r.fromMs)} – ${formatTime(r.toMs)} (${formatDuration(r.periodMs)})`;
-  const summary = table(SUMMARY_HEAD, figureRow('Internet (any WAN)', r.internet, true) + r.ifaces.map((i) => figureRow(i.iface, i)).join(''));
+  const summary = table(
+    SUMMARY_HEAD,
+    figureRow('Internet (any WAN)', r.internet, true) + r.ifaces.map((i) => figureRow(i.iface, i)).join(''),
+  );
   const timelines =
     `<div style="margin:6px 0 2px;font-size:13px;font-weight:600">Internet (any WAN)</div>${timelineSvg('internet', r.internet.segments, r.fromMs, r.toMs, 0)}` +
-    r.ifaces.map((i, k) => `<div style="margin:10px 0 2px;font-size:13px;font-weight:600">${escapeHtml(i.iface)}</div>${timelineSvg(i.iface, i.segments, r.fromMs, r.toMs, k + 1)}`).join('');
-  const allOutages = outageRows('internet', r.internet.outages) + r.ifaces.map((i) => outageRows(i.iface, i.outages)).join('');
-  const outageHead = ['Link', 'Start', 'End', 'Duration', 'Cause', ''].map((h) => `<th style="${TH}">${h}</th>`).join('');
+    r.ifaces
+      .map(
+        (i, k) =>
+          `<div style="margin:10px 0 2px;font-size:13px;font-weight:600">${escapeHtml(i.iface)}</div>${timelineSvg(i.iface, i.segments, r.fromMs, r.toMs, k + 1)}`,
+      )
+      .join('');
+  const allOutages =
+    outageRows('internet', r.internet.outages) + r.ifaces.map((i) => outageRows(i.iface, i.outages)).join('');
+  const outageHead = ['Link', 'Start', 'End', 'Duration', 'Cause', '']
+    .map((h) => `<th style="${TH}">${h}</th>`)
+    .join('');
   return page(
     title,
     `<h1 style="margin:0 0 4px;font-size:22px">${escapeHtml(title)}</h1><p style="margin:0 0 18px;color:#5b6670;font-size:13px">${sub}</p>` +
@@ -137,7 +176,9 @@ export function deviceHtml(r: DeviceUptime): string {
       `<p style="font-size:11px;color:#8a939c;margin:2px 0 0">Availability = online ÷ (online + offline); unknown and maintenance time count as neither.</p>` +
       `<h2 style="font-size:15px;margin:22px 0 4px">Timeline</h2>${legend()}${timelines}` +
       `<h2 style="font-size:15px;margin:22px 0 4px">Outages</h2>` +
-      (allOutages ? table(outageHead, allOutages) : `<p style="font-size:13px;color:#1f7a3f">No outages in this period.</p>`),
+      (allOutages
+        ? table(outageHead, allOutages)
+        : `<p style="font-size:13px;color:#1f7a3f">No outages in this period.</p>`),
   );
 }
 
@@ -145,7 +186,11 @@ export function deviceHtml(r: DeviceUptime): string {
 export function fleetHtml(f: FleetUptime): string {
   const title = 'Fleet uptime report';
   const rows = f.devices
-    .map((d) => figureRow(d.name && d.name !== d.deviceId ? `${d.deviceId} (${d.name})` : d.deviceId, d.internet, true) + d.ifaces.map((i) => figureRow(i.iface, i, false, true)).join(''))
+    .map(
+      (d) =>
+        figureRow(d.name && d.name !== d.deviceId ? `${d.deviceId} (${d.name})` : d.deviceId, d.internet, true) +
+        d.ifaces.map((i) => figureRow(i.iface, i, false, true)).join(''),
+    )
     .join('');
   const longest = f.devices.reduce((m, d) => Math.max(m, d.internet.longestOutageMs), 0);
   const total = { ...f.internet, totalOutageMs: 0, longestOutageMs: longest, mttrMs: null, mtbfMs: null };

@@ -51,9 +51,18 @@ describe('CSV', () => {
     assert.equal(csvField(null), '');
     const csv = deviceCsv(report('wan "1",x'));
     const lines = csv.split('\r\n');
-    assert.match(lines[2]!, /^ce-1,"wan ""1"",x",2026-01-05T00:00:00.000Z,2026-01-05T01:00:00.000Z,600000,3000000,0,0,16.667,1,3000000,3000000,3000000,600000$/);
+    assert.match(
+      lines[2]!,
+      /^ce-1,"wan ""1"",x",2026-01-05T00:00:00.000Z,2026-01-05T01:00:00.000Z,600000,3000000,0,0,16.667,1,3000000,3000000,3000000,600000$/,
+    );
     assert.ok(csv.endsWith('\r\n'));
-    assert.ok(lines.some((l) => l.startsWith('ce-1,"wan ""1"",x",2026-01-05T00:10:00.000Z,2026-01-05T01:00:00.000Z,3000000,link_down,true,false')));
+    assert.ok(
+      lines.some((l) =>
+        l.startsWith(
+          'ce-1,"wan ""1"",x",2026-01-05T00:10:00.000Z,2026-01-05T01:00:00.000Z,3000000,link_down,true,false',
+        ),
+      ),
+    );
   });
 });
 
@@ -79,7 +88,11 @@ describe('period query', () => {
     assert.equal(parseTime(String(FROM)), FROM);
     assert.equal(parseTime('yesterday'), undefined);
     assert.deepEqual(parsePeriodQuery({}, now), { fromMs: now - 7 * 86_400_000, toMs: now, format: 'json' });
-    assert.deepEqual(parsePeriodQuery({ from: '2026-01-05', to: '2026-01-06', format: 'csv' }, now), { fromMs: FROM, toMs: FROM + 86_400_000, format: 'csv' });
+    assert.deepEqual(parsePeriodQuery({ from: '2026-01-05', to: '2026-01-06', format: 'csv' }, now), {
+      fromMs: FROM,
+      toMs: FROM + 86_400_000,
+      format: 'csv',
+    });
   });
   it('rejects bad values with invalid_query naming the parameter', () => {
     const bad = (q: Record<string, string>) => {

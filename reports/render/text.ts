@@ -19,7 +19,16 @@ const cells = (label: string, f: Figs) => [
 /** Aligned plain-text columns (first left-aligned, the rest right-aligned). */
 export function alignTable(rows: string[][]): string {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
-  return rows.map((r) => r.map((v, c) => (c === 0 ? v.padEnd(widths[c]!) : v.padStart(widths[c]!))).join('  ').trimEnd()).join('\n') + '\n';
+  return (
+    rows
+      .map((r) =>
+        r
+          .map((v, c) => (c === 0 ? v.padEnd(widths[c]!) : v.padStart(widths[c]!)))
+          .join('  ')
+          .trimEnd(),
+      )
+      .join('\n') + '\n'
+  );
 }
 
 /** The device report as plain text: the CLI's `table` format and the text part of the email. */
@@ -27,23 +36,31 @@ export function deviceText(r: DeviceUptime): string {
   let out = `Uptime report: ${r.deviceId}${r.name && r.name !== r.deviceId ? ` (${r.name})` : ''}${r.site ? `, ${r.site}` : ''}\n`;
   out += `Period: ${formatTime(r.fromMs)} – ${formatTime(r.toMs)} (${formatDuration(r.periodMs)})\n\n`;
   out += alignTable([COLS, cells('internet (any WAN)', r.internet), ...r.ifaces.map((i) => cells(i.iface, i))]);
-  const outages = [['internet', r.internet] as const, ...r.ifaces.map((i) => [i.iface, i] as const)].flatMap(([label, f]) =>
-    f.outages.map((o) => [
-      label,
-      formatTime(o.startMs),
-      formatTime(o.endMs),
-      formatDuration(o.durationMs),
-      o.cause,
-      [o.clippedStart ? 'began before period' : '', o.open ? 'open' : ''].filter(Boolean).join(', '),
-    ]),
+  const outages = [['internet', r.internet] as const, ...r.ifaces.map((i) => [i.iface, i] as const)].flatMap(
+    ([label, f]) =>
+      f.outages.map((o) => [
+        label,
+        formatTime(o.startMs),
+        formatTime(o.endMs),
+        formatDuration(o.durationMs),
+        o.cause,
+        [o.clippedStart ? 'began before period' : '', o.open ? 'open' : ''].filter(Boolean).join(', '),
+      ]),
   );
-  out += '\n' + (outages.length ? `Outages:\n${alignTable([['link', 'start', 'end', 'duration', 'cause', ''], ...outages])}` : 'No outages in this period.\n');
+  out +=
+    '\n' +
+    (outages.length
+      ? `Outages:\n${alignTable([['link', 'start', 'end', 'duration', 'cause', ''], ...outages])}`
+      : 'No outages in this period.\n');
   return out;
 }
 
 export function fleetText(f: FleetUptime): string {
   let out = `Fleet uptime report: ${f.deviceCount} devices\nPeriod: ${formatTime(f.fromMs)} – ${formatTime(f.toMs)}\n\n`;
-  const rows = f.devices.flatMap((d) => [cells(d.deviceId, d.internet), ...d.ifaces.map((i) => cells(`  ${i.iface}`, i))]);
+  const rows = f.devices.flatMap((d) => [
+    cells(d.deviceId, d.internet),
+    ...d.ifaces.map((i) => cells(`  ${i.iface}`, i)),
+  ]);
   out += alignTable([COLS, ...rows]);
   out += `\nAll devices (internet): ${formatPct(f.internet.availabilityPct)}, ${f.internet.outageCount} outages, offline ${formatDuration(f.internet.offlineMs)}\n`;
   return out;
