@@ -33,7 +33,7 @@ function startUp(extraArgs: string[]): { child: ChildProcess; output: () => stri
   return { child, output: () => out, exited };
 }
 
-async function until<T>(what: string, fn: () => T | undefined | false, timeoutMs: number): Promise<T> {
+async function until<T>(what: string, fn: () => T | undefined | null | false, timeoutMs: number): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = fn();
