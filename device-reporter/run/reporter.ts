@@ -101,8 +101,15 @@ export async function startReporter(o: ReporterOptions, deps: ReporterDeps): Pro
     return t;
   }
 
-  const reportIntervalMs = () =>
-    Math.max(100, Math.min(3_600_000, ...tracking.interfaces.map((i) => i.options.intervalS * 1000), 10_000));
+  /** How often records are produced: the shortest tracking interval (mwan3 polls are capped at 10 s);
+   * with nothing tracked, the policy snapshots. The backend's watchdog waits 3x this before "unreachable". */
+  const sampleIntervalMs = (): number => {
+    const intervals = tracking.interfaces.map((i) => i.options.intervalS * 1000);
+    if (intervals.length === 0) return o.policyIntervalMs ?? 10_000;
+    const shortest = Math.min(...intervals);
+    return o.source === 'mwan3' ? Math.min(shortest, 10_000) : shortest;
+  };
+  const reportIntervalMs = () => Math.max(100, Math.min(3_600_000, sampleIntervalMs()));
 
   const routes =
     deps.routes ??
@@ -196,7 +203,7 @@ export async function startReporter(o: ReporterOptions, deps: ReporterDeps): Pro
 
   function startSource(): LinkSource {
     if (o.source === 'mwan3') {
-      const pollMs = Math.min(...tracking.interfaces.map((i) => i.options.intervalS * 1000), 10_000);
+      const pollMs = sampleIntervalMs();
       return startMwan3Source({
         pollMs,
         onSample,

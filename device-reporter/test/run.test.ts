@@ -8,7 +8,14 @@ import { after, before, describe, it } from 'node:test';
 // Tests only: the REAL ingest is the peer (the reporter itself never imports backend code).
 // eslint-disable-next-line no-restricted-imports
 import { startTestIngest, type TestIngest } from '../../ingest/testing.ts';
-import { resolveRunConfig, settingsFromArgv, settingsFromEnv, settingsFromUci, startReporter } from '../run/index.ts';
+import {
+  resolveRunConfig,
+  settingsFromArgv,
+  settingsFromEnv,
+  settingsFromUci,
+  startMwan3Source,
+  startReporter,
+} from '../run/index.ts';
 import { silentLogger } from '../spool/index.ts';
 import { readStatusFile } from '../status/status-file.ts';
 import { MWAN3_TEXT, switchableProber } from './run-fixtures.ts';
@@ -152,5 +159,58 @@ describe('the shipped OpenWrt sample config', () => {
       'spoolMaxBytes',
       'token',
     ]);
+  });
+});
+
+describe('--source mwan3 (ubus call mwan3 status)', () => {
+  it('turns each poll into samples and each state change into a transition with reason mwan3', async () => {
+    const polls = [
+      {
+        interfaces: {
+          wan: {
+            status: 'online',
+            enabled: true,
+            up: true,
+            score: 20,
+            track_ip: [{ ip: '192.0.2.1', status: 'up', latency: 12, packetloss: 0 }],
+          },
+          lte: { status: 'online', enabled: false },
+        },
+      },
+      {
+        interfaces: {
+          wan: {
+            status: 'offline',
+            enabled: true,
+            up: true,
+            score: 0,
+            track_ip: [{ ip: '192.0.2.1', status: 'down' }],
+          },
+        },
+      },
+    ];
+    let n = 0;
+    const samples: Array<{ iface: string; state: string; rttAvgMs: number | null }> = [];
+    const transitions: Array<{ iface: string; from: string; to: string; reason: string }> = [];
+    const src = startMwan3Source({
+      pollMs: 20,
+      readStatus: async () => polls[Math.min(n++, polls.length - 1)],
+      onSample: (r) => samples.push(r),
+      onTransition: (r) => transitions.push(r),
+      logger: silentLogger,
+    });
+    const end = Date.now() + 3000;
+    while (transitions.length < 2 && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
+    await src.stop();
+    assert.deepEqual(
+      transitions.slice(0, 2).map((t) => `${t.iface}:${t.from}>${t.to}:${t.reason}`),
+      ['wan:unknown>online:mwan3', 'wan:online>offline:mwan3'],
+    );
+    assert.deepEqual(samples[0], { ...samples[0], iface: 'wan', state: 'online', rttAvgMs: 12 });
+    assert.ok(
+      samples.every((x) => x.iface === 'wan'),
+      'disabled interfaces are not reported',
+    );
+    assert.equal(src.states().wan, 'offline');
   });
 });

@@ -92,6 +92,8 @@ export function createHttpTransport(o: HttpTransportOptions): ReportTransport {
           });
           res.on('error', (err) => done({ kind: 'network', error: err.message }));
           res.on('end', () => done(classify(res.statusCode ?? 0, res.headers, Buffer.concat(chunks).toString('utf8'))));
+          // 'close' without 'end': the connection died mid-answer (a no-op when 'end' came first).
+          res.on('close', () => done({ kind: 'network', error: 'connection closed before the answer ended' }));
         });
         req.end(body);
       });
