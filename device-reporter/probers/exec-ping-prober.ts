@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { realpathSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { failedProbe, type ProbeRequest, type ProbeResult, type Prober } from '../tracker/prober.ts';
 import { parsePingOutput } from './parse-ping-output.ts';
 import { ShellRunnerPool } from './shell-runner.ts';
@@ -8,6 +10,8 @@ export interface ExecPingOptions {
   command?: string[];
   /** BusyBox ping has no `-n` (it never resolves replies); iputils gets `-n` like mwan3. */
   busybox?: boolean;
+  /** PATH used to detect a BusyBox `ping` when `busybox` is not given (default: process.env.PATH). */
+  searchPath?: string;
   /** Extra seconds before a hung ping is killed, beyond its own (count-1)+timeout. */
   graceS?: number;
   /**
@@ -46,15 +50,31 @@ export function pingArgs(req: ProbeRequest, busybox = false): string[] {
  * `ping` as a child process. Success is ping's exit code 0 (≥ 1 reply), as in mwan3track;
  * figures come from its summary. Spawn errors, kills and timeouts become failed results.
  */
+/**
+ * Whether `ping` on this PATH is BusyBox's applet (a link to the busybox binary), as on OpenWrt
+ * without iputils-ping.
+ */
+export function isBusyboxPing(searchPath = process.env.PATH ?? ''): boolean {
+  for (const dir of searchPath.split(':').filter(Boolean)) {
+    try {
+      return basename(realpathSync(join(dir, 'ping'))) === 'busybox';
+    } catch {
+      // not in this directory
+    }
+  }
+  return false;
+}
+
 export function createExecPingProber(opts: ExecPingOptions = {}): ExecPingProber {
   const [cmd, ...lead] = opts.command ?? ['ping'];
+  const busybox = opts.busybox ?? (opts.command === undefined && isBusyboxPing(opts.searchPath));
   const deadlineMs = (req: ProbeRequest): number => ((req.count - 1) * 1 + req.timeoutS + (opts.graceS ?? 2)) * 1000;
   if (opts.via !== 'spawn') {
     const pool = new ShellRunnerPool();
     return {
       async probe(req, signal) {
         if (signal?.aborted) return failedProbe(req.target, 0, 'aborted');
-        const r = await pool.run([cmd!, ...lead, ...pingArgs(req, opts.busybox)], deadlineMs(req), signal);
+        const r = await pool.run([cmd!, ...lead, ...pingArgs(req, busybox)], deadlineMs(req), signal);
         return toResult(req, r.code, r.output, r.error);
       },
       close: () => pool.close(),
@@ -65,7 +85,7 @@ export function createExecPingProber(opts: ExecPingOptions = {}): ExecPingProber
     probe(req: ProbeRequest, signal?: AbortSignal): Promise<ProbeResult> {
       return new Promise((resolve) => {
         if (signal?.aborted) return resolve(failedProbe(req.target, 0, 'aborted'));
-        const child = spawn(cmd!, [...lead, ...pingArgs(req, opts.busybox)], { stdio: ['ignore', 'pipe', 'pipe'] });
+        const child = spawn(cmd!, [...lead, ...pingArgs(req, busybox)], { stdio: ['ignore', 'pipe', 'pipe'] });
         let out = '';
         let err = '';
         child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));

@@ -4,7 +4,10 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { parsePingOutput } from './parse-ping-output.ts';
-import { createExecPingProber, pingArgs } from './exec-ping-prober.ts';
+import { createExecPingProber, isBusyboxPing, pingArgs } from './exec-ping-prober.ts';
+import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createTcpConnectProber } from './tcp-connect-prober.ts';
 import { createProberRegistry } from './prober-registry.ts';
 import type { ProbeRequest, Prober } from '../tracker/prober.ts';
@@ -73,6 +76,17 @@ describe('ping output parser', () => {
     assert.equal(parsePingOutput(IPUTILS_PARTIAL)!.received, 1);
     assert.equal(parsePingOutput(IPUTILS_NONE)!.rttAvgMs, null);
     assert.equal(parsePingOutput('ping: unknown host'), undefined);
+  });
+  it('detects a BusyBox ping applet on PATH', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ww-bb-'));
+    try {
+      writeFileSync(join(dir, 'busybox'), '');
+      symlinkSync(join(dir, 'busybox'), join(dir, 'ping'));
+      assert.equal(isBusyboxPing(`/nonexistent:${dir}`), true);
+      assert.equal(isBusyboxPing('/nonexistent'), false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
   it('builds mwan3 arguments', () => {
     assert.deepEqual(pingArgs(req({ device: 'eth1', count: 3, timeoutS: 2 })), [

@@ -140,6 +140,34 @@ describe('startTrackers', () => {
     assert.equal(r.snapshots.a!.routed, false);
   });
 
+  it('check_quality end to end: a neutral-band target fails the round; a slow but answering link goes offline', async () => {
+    const opts = withDefaults({ trackIps: ['slow', 'ok'], reliability: 2, checkQuality: true, down: 2, up: 1 });
+    const prober: Prober = {
+      async probe(req) {
+        // 'slow' answers with 700 ms: above recovery_latency (500), below failure_latency (1000) -> neutral
+        const rtt = req.target === 'slow' ? 700 : 20;
+        return {
+          target: req.target,
+          ok: true,
+          sent: 1,
+          received: 1,
+          lossPct: 0,
+          rttAvgMs: rtt,
+          rttMinMs: rtt,
+          rttMaxMs: rtt,
+        };
+      },
+    };
+    const r = await runUntil([{ name: 'q', options: opts }], prober, 2);
+    assert.deepEqual(
+      r.samples.map((s) => [s.roundOk, s.state, s.targets.map((t) => t.status).join(',')]),
+      [
+        [false, 'disconnecting', 'skipped,up'],
+        [false, 'offline', 'skipped,up'],
+      ],
+    );
+  });
+
   it('stop() ends loops blocked in a real sleep promptly', async () => {
     const t = startTrackers({
       interfaces: [{ name: 'w', options: withDefaults({ trackIps: ['t'], intervalS: 3600 }) }],
