@@ -14,7 +14,7 @@ Prints the live state in the layout of \`mwan3 status\`: interfaces, then polici
   --mwan3-config FILE     default /etc/config/mwan3
   --network-config FILE   default /etc/config/network (accepted for symmetry with run; not needed for the output)
   --assume-online LIST    what if only these links were up (comma-separated; empty = none); no reporter needed
-  --spool-dir DIR         where the running reporter writes status.json (default ${DEFAULT_SPOOL_DIR})`;
+  --spool-dir DIR         where the running reporter writes status.json (default $WANWATCH_SPOOL_DIR or ${DEFAULT_SPOOL_DIR})`;
 
 export async function run(argv: string[], nowMs: () => number = Date.now): Promise<number> {
   let values: {
@@ -64,7 +64,7 @@ export async function run(argv: string[], nowMs: () => number = Date.now): Promi
           .filter(Boolean);
   const unknown = (assumeOnline ?? []).filter((n) => !config.interfaces.some((i) => i.name === n));
   if (unknown.length) process.stderr.write(`status: --assume-online: no mwan3 interface named ${unknown.join(', ')}\n`);
-  const spoolDir = values['spool-dir'] ?? DEFAULT_SPOOL_DIR;
+  const spoolDir = values['spool-dir'] ?? process.env.WANWATCH_SPOOL_DIR ?? DEFAULT_SPOOL_DIR;
   const live = assumeOnline === undefined ? readStatusFile(spoolDir) : undefined;
   const view = buildStatusView(config, live, assumeOnline, nowMs());
   if (view.source === 'none')
