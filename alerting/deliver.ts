@@ -65,16 +65,17 @@ export function createDeliverer(deps: {
       policies: state.policies,
       dashboardUrl: deps.dashboardUrl ? deps.dashboardUrl(notice.deviceId) : null,
     });
-    await deps.recorder.incidents(notice, mail.subject);
     const messageId = messageIdFor(notice.deviceId, notice.id);
     const base = { deviceId: notice.deviceId, notificationId: notice.id, incidentId: notice.items[0]?.item.id ?? notice.id, subject: mail.subject, attempt: 0, error: null, messageId, atMs: nowMs };
     if (!notice.items.some((i) => i.disposition === 'notify')) {
+      await deps.recorder.incidents(notice, mail.subject);
       await deps.recorder.notification({ ...base, status: 'suppressed', recipients: [], error: notice.items.map((i) => i.reason).join('; ') });
       deps.logger.info({ deviceId: notice.deviceId, notificationId: notice.id, reasons: notice.items.map((i) => i.reason) }, 'notification suppressed');
       return;
     }
     const to = [...new Set([...(record?.notificationEmails ?? []), ...deps.nocEmails])];
     if (to.length === 0) {
+      await deps.recorder.incidents(notice, mail.subject);
       await deps.recorder.notification({ ...base, status: 'no_recipients', recipients: [] });
       if (await deps.store.firstNoRecipients(notice.deviceId)) {
         deps.logger.warn({ deviceId: notice.deviceId }, 'device has no notificationEmails and WANWATCH_ALERT_EMAILS is empty: its alerts are recorded but not emailed');
@@ -89,7 +90,8 @@ export function createDeliverer(deps: {
       removeOnComplete: { age: 7 * 86_400 },
       removeOnFail: { age: 30 * 86_400 },
     });
-    await deps.recorder.notification({ ...base, status: 'queued', recipients: to });
+    // Queued first, recorded after: the email does not wait for InfluxDB (a replay rewrites the same points).
+    await Promise.all([deps.recorder.incidents(notice, mail.subject), deps.recorder.notification({ ...base, status: 'queued', recipients: to })]);
   };
 }
 export type DeliverNotice = ReturnType<typeof createDeliverer>;

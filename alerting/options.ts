@@ -24,9 +24,9 @@ export const alertingOptionsSchema = z.strictObject({
   /** BullMQ worker lock; a worker that dies mid-send releases its job after this (stalled-job recovery). */
   lockDurationMs: z.number().int().min(200).default(30_000),
   stalledIntervalMs: z.number().int().min(200).default(30_000),
-  /** Concurrency of the notify worker (SMTP sends in parallel) and of the events worker. */
-  notifyConcurrency: z.number().int().min(1).max(100).default(10),
-  eventsConcurrency: z.number().int().min(1).max(100).default(8),
+  /** Concurrency of the notify worker (SMTP sends in parallel) and of the events and timer workers (Redis/InfluxDB bound). */
+  notifyConcurrency: z.number().int().min(1).max(200).default(25),
+  eventsConcurrency: z.number().int().min(1).max(100).default(16),
 });
 export type AlertingOptions = z.infer<typeof alertingOptionsSchema>;
 

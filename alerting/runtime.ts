@@ -117,7 +117,7 @@ export function createAlertingRuntime(deps: AlertingDeps, options: AlertingOptio
 
   async function start() {
     const events = new Worker(QUEUES.deviceEvents, onDeviceEvents, { ...workerOpts, concurrency: options.eventsConcurrency });
-    const timerWorker = new Worker(ALERT_TIMERS_QUEUE, async (job: Job) => (job.name === 'flush' ? onFlush(job.data as FlushJob) : onSweep()), { ...workerOpts, concurrency: 4 });
+    const timerWorker = new Worker(ALERT_TIMERS_QUEUE, async (job: Job) => (job.name === 'flush' ? onFlush(job.data as FlushJob) : onSweep()), { ...workerOpts, concurrency: options.eventsConcurrency });
     const notify = new Worker<NotifyJob>(QUEUES.notify, createNotifyProcessor({ mailer, recorder, logger: log, nowMs }), {
       ...workerOpts,
       concurrency: options.notifyConcurrency,

@@ -109,7 +109,8 @@ function policyEvents(s: DeviceAlertState, rec: DeviceEventsJob['policies'][numb
 }
 
 /**
- * Applies one DeviceEventsJob (pure; `nowMs` is the worker's clock). Records already applied
+ * Applies one DeviceEventsJob (pure; `nowMs` is the worker's clock). A new group's wait starts
+ * at the report's arrival (`receivedAtMs`, ingest's clock) or now, whichever is earlier. Records already applied
  * (same bootId, seq not above the highest seen) are skipped, so a replayed job adds nothing.
  * A job from a device alerting believes unreachable means it is back: a `device_back_online`
  * event joins the group, so the back-filled transitions are summarised in the same email.
@@ -132,7 +133,9 @@ export function applyDeviceEvents(state: DeviceAlertState, job: DeviceEventsJob,
   const maxSeq = records.reduce((m, r) => Math.max(m, r.seq), seenSeq);
   s.seen = Object.fromEntries([...Object.entries(s.seen).filter(([b]) => b !== job.bootId).slice(-3), [job.bootId, maxSeq]]);
   s.metrics = { ...s.metrics, ...job.metrics };
-  return { state: s, added, openedGroup: addToGroup(s, added, nowMs, opts.groupWaitMs), reasons };
+  // The group wait runs from the report's arrival at ingest, not from when a worker got to it.
+  const openedAtMs = Math.min(nowMs, job.receivedAtMs);
+  return { state: s, added, openedGroup: addToGroup(s, added, openedAtMs, opts.groupWaitMs), reasons };
 }
 
 /** Marks an unreachable device reachable again and returns the event that says so. */
