@@ -13,6 +13,7 @@ import { createHttpTransport, type ReportTransport } from '../uploader/http-tran
 import { sourceAddressOf, type UploadRoute } from '../uploader/routes.ts';
 import { createUploader, type Uploader, type UploaderOptions, type UploaderStats } from '../uploader/uploader.ts';
 import { startMwan3Source } from './mwan3-source.ts';
+import { createSourceRuleManager, planSourceRules, type IpRunner } from './source-rules.ts';
 
 /**
  * The running reporter: trackers (or mwan3 itself) -> spool -> uploader, policy snapshots on every
@@ -36,6 +37,8 @@ export interface ReporterOptions {
   source?: 'native' | 'mwan3';
   policyIntervalMs?: number;
   flushTimeoutMs?: number;
+  /** Install `ip rule from <WAN address> lookup <mwan3 table>` per WAN (see source-rules.ts). Default false. */
+  sourceRules?: boolean;
   uploader?: Partial<UploaderOptions>;
   agent?: string;
 }
@@ -51,6 +54,8 @@ export interface ReporterDeps {
   nowMs?: () => number;
   /** `--source mwan3`: reads `ubus call mwan3 status` (injected in tests). */
   readMwan3Status?: () => Promise<unknown>;
+  /** Runs `ip …` for source rules (tests). */
+  ip?: IpRunner;
   /** Called after each record is durably numbered in the spool (tests, the demo's counters). */
   onSpooled?: (entry: SpoolEntry) => void;
 }
@@ -111,6 +116,9 @@ export async function startReporter(o: ReporterOptions, deps: ReporterDeps): Pro
   };
   const reportIntervalMs = () => Math.max(100, Math.min(3_600_000, sampleIntervalMs()));
 
+  const sourceRules = o.sourceRules
+    ? createSourceRuleManager({ logger: log, ...(deps.ip ? { ip: deps.ip } : {}) })
+    : undefined;
   const routes =
     deps.routes ??
     (() => {
@@ -126,6 +134,7 @@ export async function startReporter(o: ReporterOptions, deps: ReporterDeps): Pro
           online: st === 'online' || st === 'disconnecting',
         };
       });
+      sourceRules?.sync(planSourceRules(tracking.config.interfaces, wan));
       return [...wan, { iface: 'default', online: true }];
     });
 
@@ -266,6 +275,7 @@ export async function startReporter(o: ReporterOptions, deps: ReporterDeps): Pro
       const flushed = await uploader.flush(o.flushTimeoutMs ?? 5_000);
       await uploader.stop();
       ownPing?.close();
+      await sourceRules?.clear();
       const st = spool.stats();
       spool.close();
       log.info(

@@ -19,6 +19,7 @@ import { parseUci, uciString } from '../config/uci.ts';
  * | source          | `--source`           | `WANWATCH_SOURCE`            | `source`           | `native`             |
  * | policyIntervalS | `--policy-interval`  | `WANWATCH_POLICY_INTERVAL`   | `policy_interval`  | 10                   |
  * | logLevel        | `--log-level`        | `WANWATCH_LOG_LEVEL`         | `log_level`        | `info`               |
+ * | sourceRules     | `--source-rules`     | `WANWATCH_SOURCE_RULES`      | `source_rules`     | 0                    |
  */
 export const SETTINGS = {
   server: { flag: 'server', env: 'WANWATCH_SERVER', uci: 'server' },
@@ -31,6 +32,7 @@ export const SETTINGS = {
   source: { flag: 'source', env: 'WANWATCH_SOURCE', uci: 'source' },
   policyIntervalS: { flag: 'policy-interval', env: 'WANWATCH_POLICY_INTERVAL', uci: 'policy_interval' },
   logLevel: { flag: 'log-level', env: 'WANWATCH_LOG_LEVEL', uci: 'log_level' },
+  sourceRules: { flag: 'source-rules', env: 'WANWATCH_SOURCE_RULES', uci: 'source_rules' },
 } as const;
 export type SettingName = keyof typeof SETTINGS;
 
@@ -53,6 +55,7 @@ export const runConfigSchema = z.strictObject({
   source: z.enum(['native', 'mwan3']).default('native'),
   policyIntervalS: z.coerce.number().int().min(1).max(3600).default(10),
   logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  sourceRules: z.stringbool({ error: 'must be 0 or 1' }).default(false),
 });
 export type RunConfig = z.infer<typeof runConfigSchema>;
 

@@ -18,6 +18,7 @@ const rep = await startReporter(
     networkConfigPath: `${dir}/network`,
     spoolDir: `${dir}/spool`,
     policyIntervalMs: 1000,
+    sourceRules: true,
     uploader: { maxDelayMs: 200, backoffBaseMs: 200, backoffMaxMs: 1000, routeCooldownMs: 5000 },
   },
   { logger: silentLogger, onSpooled: (e) => writeSync(1, `s ${e.seq} ${e.type}\n`) },

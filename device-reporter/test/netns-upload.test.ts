@@ -14,9 +14,10 @@ import { createNetnsLab, hasNft, netnsSupport, type NetnsLab } from './netns.ts'
 /**
  * A CE namespace with two WANs to two ISP namespaces; the backend address 10.200.0.1 exists in
  * BOTH ISP namespaces (a forwarder to the test's ingest on a Unix socket), so it is reachable
- * through either WAN. The CE routes 10.200.0.1 via wan0 by default and by source address via each
- * WAN (what `mwan3 use` achieves with marks). The reporter runs inside the CE namespace with real
- * ping trackers (down=8, so the tracker is slow to declare a link offline).
+ * through either WAN. The CE routes 10.200.0.1 via wan0 by default; tables 1 and 2 (as mwan3 numbers
+ * them) route it via each WAN, and the reporter (`sourceRules`) adds `from <WAN address> lookup <id>`
+ * rules itself. It runs inside the CE namespace with real ping trackers (down=8, so the tracker is
+ * slow to declare a link offline).
  *
  * 1. wan0's upstream is dropped (nft, link stays up): reports keep arriving through wan1 while
  *    the tracker still calls wan0 online.
@@ -47,9 +48,20 @@ describe(
       const ip = (...a: string[]) => run('ip', a);
       for (const [i, w] of lab.wans.entries()) {
         await ip('-n', w.ispNs, 'addr', 'add', `${BACKEND}/32`, 'dev', 'lo');
-        const table = String(101 + i);
-        await ip('-n', lab.ceNs, 'route', 'add', `${BACKEND}/32`, 'via', w.ispIp, 'dev', w.ceDev, 'table', table);
-        await ip('-n', lab.ceNs, 'rule', 'add', 'pref', String(900 + i), 'from', w.ceIp, 'lookup', table);
+        // mwan3's per-WAN table (id = position in /etc/config/mwan3); the reporter adds the source rules itself.
+        await ip(
+          '-n',
+          lab.ceNs,
+          'route',
+          'add',
+          `${BACKEND}/32`,
+          'via',
+          w.ispIp,
+          'dev',
+          w.ceDev,
+          'table',
+          String(i + 1),
+        );
         const fwd = spawn(
           'ip',
           [
@@ -178,9 +190,17 @@ describe(
         await l.restoreUpstream('wan1');
         await until('spool drained after the cut', () => last()?.pending === 0, 30_000);
 
+        const rulesWhileRunning = (await run('ip', ['-n', l.ceNs, 'rule', 'show'])).stdout;
+        assert.match(rulesWhileRunning, new RegExp(`^901:\\s+from ${l.wans[0]!.ceIp} lookup 1\\b`, 'm'));
+        assert.match(rulesWhileRunning, new RegExp(`^902:\\s+from ${l.wans[1]!.ceIp} lookup 2\\b`, 'm'));
         child.kill('SIGTERM');
         await exited;
         assert.equal(stoppedPending, 0);
+        assert.doesNotMatch(
+          (await run('ip', ['-n', l.ceNs, 'rule', 'show'])).stdout,
+          /^90[12]:/m,
+          'source rules removed on exit',
+        );
         await ing.points.drain();
         const q = (s: string) => ing.influx.query<Record<string, unknown>>(s);
         const samples = await q(`SELECT seq FROM raw.wan_iface WHERE device = '${DEVICE}'`);

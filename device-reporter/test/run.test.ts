@@ -8,6 +8,7 @@ import { after, before, describe, it } from 'node:test';
 // Tests only: the REAL ingest is the peer (the reporter itself never imports backend code).
 // eslint-disable-next-line no-restricted-imports
 import { startTestIngest, type TestIngest } from '../../ingest/testing.ts';
+import { planSourceRules } from '../run/source-rules.ts';
 import {
   resolveRunConfig,
   settingsFromArgv,
@@ -43,6 +44,12 @@ describe('run settings (flags > env > UCI), validated', () => {
     );
     assert.throws(() => resolveRunConfig({}), /token \(--token, WANWATCH_TOKEN, uci option token\): is required/);
     assert.throws(() => settingsFromArgv(['--bogus', '1']), /unknown option --bogus/);
+    assert.throws(
+      () => resolveRunConfig(uci.settings, { sourceRules: 'maybe' }),
+      /sourceRules \(--source-rules, WANWATCH_SOURCE_RULES, uci option source_rules\): must be 0 or 1/,
+    );
+    assert.equal(resolveRunConfig(uci.settings, { sourceRules: '1' }).sourceRules, true);
+    assert.equal(cfg.sourceRules, false);
     assert.equal(settingsFromUci(`config reporter 'main'\n\toption enabled '0'\n`).enabled, false);
   });
 });
@@ -147,6 +154,7 @@ describe('the shipped OpenWrt sample config', () => {
     assert.equal(cfg.spoolDir, '/tmp/wanwatch');
     assert.equal(cfg.source, 'native');
     assert.equal(cfg.spoolMaxBytes, 4194304);
+    assert.equal(cfg.sourceRules, true);
     assert.deepEqual(Object.keys(u.settings).sort(), [
       'deviceId',
       'logLevel',
@@ -155,6 +163,7 @@ describe('the shipped OpenWrt sample config', () => {
       'policyIntervalS',
       'server',
       'source',
+      'sourceRules',
       'spoolDir',
       'spoolMaxBytes',
       'token',
@@ -212,5 +221,25 @@ describe('--source mwan3 (ubus call mwan3 status)', () => {
       'disabled interfaces are not reported',
     );
     assert.equal(src.states().wan, 'offline');
+  });
+});
+
+describe('source rules (pure plan)', () => {
+  it('maps each WAN with an address to pref 900+id and mwan3 table id (position among interface sections)', () => {
+    const order = [
+      { name: 'wan', family: 'ipv4' as const },
+      { name: 'lte', family: 'ipv4' as const },
+      { name: 'wan6', family: 'ipv6' as const },
+    ];
+    const rules = planSourceRules(order, [
+      { iface: 'wan6', localAddress: '2001:db8::2', online: true },
+      { iface: 'wan', localAddress: '192.0.2.2', online: true },
+      { iface: 'lte', online: true },
+      { iface: 'default', online: true },
+    ]);
+    assert.deepEqual(rules, [
+      { pref: 903, from: '2001:db8::2', table: 3, family: 'ipv6' },
+      { pref: 901, from: '192.0.2.2', table: 1, family: 'ipv4' },
+    ]);
   });
 });
