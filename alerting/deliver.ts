@@ -52,12 +52,16 @@ export function createDeliverer(deps: {
   jobOptions: { attempts: number };
 }) {
   return async function deliverNotice(notice: Notice, state: DeviceAlertState, nowMs: number): Promise<void> {
-    const [record, live] = await Promise.all([deps.store.deviceRecord(notice.deviceId), deps.store.live(notice.deviceId)]);
+    const [record, live] = await Promise.all([
+      deps.store.deviceRecord(notice.deviceId),
+      deps.store.live(notice.deviceId),
+    ]);
     const ifaces: RenderContext['ifaces'] = {};
     // The live hash is what ingest saw last; the job's metrics fill in what it lacks.
     for (const [name, m] of Object.entries(state.metrics)) ifaces[name] = m;
     for (const [name, m] of Object.entries(live.ifaces)) ifaces[name] = m;
-    for (const [name, st] of Object.entries(state.ifaces)) ifaces[name] ??= { state: st.state, rttAvgMs: null, lossPct: null };
+    for (const [name, st] of Object.entries(state.ifaces))
+      ifaces[name] ??= { state: st.state, rttAvgMs: null, lossPct: null };
     const mail = renderNotice(notice, {
       device: { id: notice.deviceId, name: record?.name ?? notice.deviceId, site: record?.site ?? null },
       mode: record?.multiWan?.mode ?? null,
@@ -66,11 +70,28 @@ export function createDeliverer(deps: {
       dashboardUrl: deps.dashboardUrl ? deps.dashboardUrl(notice.deviceId) : null,
     });
     const messageId = messageIdFor(notice.deviceId, notice.id);
-    const base = { deviceId: notice.deviceId, notificationId: notice.id, incidentId: notice.items[0]?.item.id ?? notice.id, subject: mail.subject, attempt: 0, error: null, messageId, atMs: nowMs };
+    const base = {
+      deviceId: notice.deviceId,
+      notificationId: notice.id,
+      incidentId: notice.items[0]?.item.id ?? notice.id,
+      subject: mail.subject,
+      attempt: 0,
+      error: null,
+      messageId,
+      atMs: nowMs,
+    };
     if (!notice.items.some((i) => i.disposition === 'notify')) {
       await deps.recorder.incidents(notice, mail.subject);
-      await deps.recorder.notification({ ...base, status: 'suppressed', recipients: [], error: notice.items.map((i) => i.reason).join('; ') });
-      deps.logger.info({ deviceId: notice.deviceId, notificationId: notice.id, reasons: notice.items.map((i) => i.reason) }, 'notification suppressed');
+      await deps.recorder.notification({
+        ...base,
+        status: 'suppressed',
+        recipients: [],
+        error: notice.items.map((i) => i.reason).join('; '),
+      });
+      deps.logger.info(
+        { deviceId: notice.deviceId, notificationId: notice.id, reasons: notice.items.map((i) => i.reason) },
+        'notification suppressed',
+      );
       return;
     }
     const to = [...new Set([...(record?.notificationEmails ?? []), ...deps.nocEmails])];
@@ -78,11 +99,22 @@ export function createDeliverer(deps: {
       await deps.recorder.incidents(notice, mail.subject);
       await deps.recorder.notification({ ...base, status: 'no_recipients', recipients: [] });
       if (await deps.store.firstNoRecipients(notice.deviceId)) {
-        deps.logger.warn({ deviceId: notice.deviceId }, 'device has no notificationEmails and WANWATCH_ALERT_EMAILS is empty: its alerts are recorded but not emailed');
+        deps.logger.warn(
+          { deviceId: notice.deviceId },
+          'device has no notificationEmails and WANWATCH_ALERT_EMAILS is empty: its alerts are recorded but not emailed',
+        );
       }
       return;
     }
-    const job: NotifyJob = { v: 1, deviceId: notice.deviceId, notificationId: notice.id, incidentKind: notice.kind, to, ...mail, messageId };
+    const job: NotifyJob = {
+      v: 1,
+      deviceId: notice.deviceId,
+      notificationId: notice.id,
+      incidentKind: notice.kind,
+      to,
+      ...mail,
+      messageId,
+    };
     await deps.notifyQueue.add('send', job, {
       jobId: notifyJobId(notice.deviceId, notice.id),
       attempts: deps.jobOptions.attempts,
@@ -91,7 +123,10 @@ export function createDeliverer(deps: {
       removeOnFail: { age: 30 * 86_400 },
     });
     // Queued first, recorded after: the email does not wait for InfluxDB (a replay rewrites the same points).
-    await Promise.all([deps.recorder.incidents(notice, mail.subject), deps.recorder.notification({ ...base, status: 'queued', recipients: to })]);
+    await Promise.all([
+      deps.recorder.incidents(notice, mail.subject),
+      deps.recorder.notification({ ...base, status: 'queued', recipients: to }),
+    ]);
   };
 }
 export type DeliverNotice = ReturnType<typeof createDeliverer>;

@@ -14,13 +14,29 @@ export const alertingOptionsSchema = z.strictObject({
   sweepIntervalMs: z.number().int().min(50).max(600_000).default(5_000),
   /** More than flapMaxChanges link changes within flapWindowMs = flapping; stable for flapWindowMs = ended. */
   flapMaxChanges: z.number().int().min(2).max(1000).default(5),
-  flapWindowMs: z.number().int().min(1_000).default(10 * 60_000),
+  flapWindowMs: z
+    .number()
+    .int()
+    .min(1_000)
+    .default(10 * 60_000),
   /** Reminder for outages still open after this long, then again every interval; 0 = off. */
-  reminderIntervalMs: z.number().int().min(0).default(4 * 3_600_000),
+  reminderIntervalMs: z
+    .number()
+    .int()
+    .min(0)
+    .default(4 * 3_600_000),
   /** Delivery retries: exponential from retryBaseDelayMs, capped at retryMaxDelayMs, for at least retryCoverageMs in total. */
   retryBaseDelayMs: z.number().int().min(10).default(10_000),
-  retryMaxDelayMs: z.number().int().min(10).default(30 * 60_000),
-  retryCoverageMs: z.number().int().min(0).default(25 * 3_600_000),
+  retryMaxDelayMs: z
+    .number()
+    .int()
+    .min(10)
+    .default(30 * 60_000),
+  retryCoverageMs: z
+    .number()
+    .int()
+    .min(0)
+    .default(25 * 3_600_000),
   /** BullMQ worker lock; a worker that dies mid-send releases its job after this (stalled-job recovery). */
   lockDurationMs: z.number().int().min(200).default(30_000),
   stalledIntervalMs: z.number().int().min(200).default(30_000),

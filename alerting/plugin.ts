@@ -11,9 +11,19 @@ import { createAlerting, type AlertingOptions } from './index.ts';
  * composition root (it knows the dashboards part's uid scheme), e.g.
  * `(id) => grafanaUrl + deviceDashboardPath(id)`.
  */
-export function alertingPlugin(extra: { dashboardUrl?: (deviceId: string) => string; options?: Partial<AlertingOptions> } = {}) {
+export function alertingPlugin(
+  extra: { dashboardUrl?: (deviceId: string) => string; options?: Partial<AlertingOptions> } = {},
+) {
   return (ctx: {
-    config: { redisUrl: string; redisPrefix: string; smtpUrl?: string; mailFrom: string; alertEmails: string[]; grafanaUrl?: string; dataDir: string };
+    config: {
+      redisUrl: string;
+      redisPrefix: string;
+      smtpUrl?: string;
+      mailFrom: string;
+      alertEmails: string[];
+      grafanaUrl?: string;
+      dataDir: string;
+    };
     role: 'all' | 'api' | 'worker';
     influx: InfluxDB;
     logger: Logger;
@@ -23,7 +33,9 @@ export function alertingPlugin(extra: { dashboardUrl?: (deviceId: string) => str
       influx: ctx.influx,
       redisUrl: c.redisUrl,
       redisPrefix: c.redisPrefix,
-      mail: c.smtpUrl ? { smtpUrl: c.smtpUrl, from: c.mailFrom } : { outboxDir: join(c.dataDir, 'outbox'), from: c.mailFrom },
+      mail: c.smtpUrl
+        ? { smtpUrl: c.smtpUrl, from: c.mailFrom }
+        : { outboxDir: join(c.dataDir, 'outbox'), from: c.mailFrom },
       nocEmails: c.alertEmails,
       grafanaUrl: c.grafanaUrl,
       dashboardUrl: extra.dashboardUrl,

@@ -2,7 +2,17 @@ import { randomUUID } from 'node:crypto';
 import express, { Router } from 'express';
 import type { InfluxDB } from 'influx';
 import { z } from 'zod';
-import { M, NOTIFICATION_STATUSES, ProblemError, RP, TAG, decodeTagValue, encodeTagValue, issuesToErrors, type Silence } from '../contract/index.ts';
+import {
+  M,
+  NOTIFICATION_STATUSES,
+  ProblemError,
+  RP,
+  TAG,
+  decodeTagValue,
+  encodeTagValue,
+  issuesToErrors,
+  type Silence,
+} from '../contract/index.ts';
 import type { AlertStore } from './adapters/store.ts';
 
 const createSilenceSchema = z.strictObject({
@@ -31,13 +41,19 @@ export function createAlertingRouter(deps: { store: AlertStore; influx: InfluxDB
 
   r.post('/silences', async (req, res) => {
     const parsed = createSilenceSchema.safeParse(req.body ?? {});
-    if (!parsed.success) throw new ProblemError('validation_failed', 'invalid silence', issuesToErrors(parsed.error.issues));
+    if (!parsed.success)
+      throw new ProblemError('validation_failed', 'invalid silence', issuesToErrors(parsed.error.issues));
     const b = parsed.data;
     const now = deps.nowMs();
     const startMs = b.startMs ?? now;
-    if (b.endMs <= startMs) throw new ProblemError('validation_failed', 'endMs must be after startMs', [{ path: 'endMs', message: 'must be after startMs' }]);
+    if (b.endMs <= startMs)
+      throw new ProblemError('validation_failed', 'endMs must be after startMs', [
+        { path: 'endMs', message: 'must be after startMs' },
+      ]);
     if ((b.deviceId ?? null) === null && (b.iface ?? null) !== null) {
-      throw new ProblemError('validation_failed', 'iface needs deviceId', [{ path: 'iface', message: 'a silence by interface must name its deviceId' }]);
+      throw new ProblemError('validation_failed', 'iface needs deviceId', [
+        { path: 'iface', message: 'a silence by interface must name its deviceId' },
+      ]);
     }
     const silence: Silence = {
       v: 1,
@@ -57,22 +73,27 @@ export function createAlertingRouter(deps: { store: AlertStore; influx: InfluxDB
   r.get('/silences', async (req, res) => {
     const now = deps.nowMs();
     const active = req.query.active === 'true' || req.query.active === '1';
-    const all = (await deps.store.silences()).filter((s) => !active || (s.startMs <= now && now < s.endMs)).sort((a, b) => a.startMs - b.startMs);
+    const all = (await deps.store.silences())
+      .filter((s) => !active || (s.startMs <= now && now < s.endMs))
+      .sort((a, b) => a.startMs - b.startMs);
     res.json({ silences: all });
   });
 
   r.delete('/silences/:id', async (req, res) => {
-    if (!(await deps.store.deleteSilence(req.params.id))) throw new ProblemError('not_found', `silence ${req.params.id} not found`);
+    if (!(await deps.store.deleteSilence(req.params.id)))
+      throw new ProblemError('not_found', `silence ${req.params.id} not found`);
     res.status(204).end();
   });
 
   r.get('/notifications', async (req, res) => {
     const parsed = notificationsQuerySchema.safeParse(req.query);
-    if (!parsed.success) throw new ProblemError('invalid_query', 'invalid notifications query', issuesToErrors(parsed.error.issues));
+    if (!parsed.success)
+      throw new ProblemError('invalid_query', 'invalid notifications query', issuesToErrors(parsed.error.issues));
     const q = parsed.data;
     const where: string[] = [];
     if (q.status) where.push(`"${TAG.status}" = '${q.status}'`);
-    if (q.device) where.push(`"${TAG.device}" = '${encodeTagValue(q.device).replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`);
+    if (q.device)
+      where.push(`"${TAG.device}" = '${encodeTagValue(q.device).replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`);
     const sql = `SELECT * FROM "${RP.forever}"."${M.notification}"${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY time DESC LIMIT ${q.limit ?? 100}`;
     let rows: Array<Record<string, unknown>>;
     try {
@@ -87,7 +108,9 @@ export function createAlertingRouter(deps: { store: AlertStore; influx: InfluxDB
         status: row.status,
         notificationId: row.notification_id,
         incidentId: row.incident_id,
-        recipients: String(row.recipients ?? '').split(',').filter(Boolean),
+        recipients: String(row.recipients ?? '')
+          .split(',')
+          .filter(Boolean),
         subject: row.subject,
         attempt: row.attempt,
         error: row.error || null,

@@ -40,7 +40,15 @@ export function createAlertingRuntime(deps: AlertingDeps, options: AlertingOptio
   const attempts = attemptsForCoverage(options.retryBaseDelayMs, options.retryMaxDelayMs, options.retryCoverageMs);
   const notifyQueue = new Queue<NotifyJob>(QUEUES.notify, { connection, prefix });
   const timers = new Queue<FlushJob | { v: 1 }>(ALERT_TIMERS_QUEUE, { connection, prefix });
-  const deliver = createDeliverer({ store, recorder, notifyQueue, nocEmails: deps.nocEmails, dashboardUrl: deps.dashboardUrl, logger: log, jobOptions: { attempts } });
+  const deliver = createDeliverer({
+    store,
+    recorder,
+    notifyQueue,
+    nocEmails: deps.nocEmails,
+    dashboardUrl: deps.dashboardUrl,
+    logger: log,
+    jobOptions: { attempts },
+  });
   const workers: Worker[] = [];
   let started: Promise<void> | undefined;
 
@@ -57,13 +65,17 @@ export function createAlertingRuntime(deps: AlertingDeps, options: AlertingOptio
 
   async function onDeviceEvents(job: Job) {
     const parsed = deviceEventsJobSchema.safeParse(job.data);
-    if (!parsed.success) throw new UnrecoverableError(`device-events job ${job.id}: not a v1 DeviceEventsJob: ${parsed.error.issues[0]?.message}`);
+    if (!parsed.success)
+      throw new UnrecoverableError(
+        `device-events job ${job.id}: not a v1 DeviceEventsJob: ${parsed.error.issues[0]?.message}`,
+      );
     const ev = parsed.data;
     await store.withDeviceLock(ev.deviceId, async () => {
       const now = nowMs();
       const before = await store.loadState(ev.deviceId);
       const r = applyDeviceEvents(before, ev, now, options);
-      if (before.reach === 'unreachable' && r.state.reach === 'reachable') await recorder.deviceState(ev.deviceId, 'reachable', ev.receivedAtMs, now);
+      if (before.reach === 'unreachable' && r.state.reach === 'reachable')
+        await recorder.deviceState(ev.deviceId, 'reachable', ev.receivedAtMs, now);
       if (r.openedGroup) await scheduleFlush(ev.deviceId, r.openedGroup, now);
       await store.saveState(r.state);
       log.debug({ deviceId: ev.deviceId, jobId: job.id, reasons: r.reasons }, 'device events applied');
@@ -82,7 +94,11 @@ export function createAlertingRuntime(deps: AlertingDeps, options: AlertingOptio
 
   async function sweepOne(deviceId: string, now: number, silences: Awaited<ReturnType<typeof store.silences>>) {
     await store.withDeviceLock(deviceId, async () => {
-      const [state, lastSeenMs, live] = await Promise.all([store.loadState(deviceId), store.lastSeen(deviceId), store.live(deviceId)]);
+      const [state, lastSeenMs, live] = await Promise.all([
+        store.loadState(deviceId),
+        store.lastSeen(deviceId),
+        store.live(deviceId),
+      ]);
       const r = sweepDevice(state, { lastSeenMs, reportIntervalMs: live.reportIntervalMs }, now, silences, options);
       if (r.reachChange) await recorder.deviceState(deviceId, r.reachChange, lastSeenMs ?? now, now);
       for (const n of r.notices) await deliver(n, r.state, now);
@@ -98,7 +114,11 @@ export function createAlertingRuntime(deps: AlertingDeps, options: AlertingOptio
     if (!release) return { skipped: 'another sweep is running' };
     try {
       const now = nowMs();
-      const [stale, open, silences] = await Promise.all([store.staleDevices(now - options.watchdogMinMs), store.openDevices(), store.silences()]);
+      const [stale, open, silences] = await Promise.all([
+        store.staleDevices(now - options.watchdogMinMs),
+        store.openDevices(),
+        store.silences(),
+      ]);
       for (const id of new Set([...stale, ...open])) {
         try {
           await sweepOne(id, now, silences);
@@ -112,25 +132,53 @@ export function createAlertingRuntime(deps: AlertingDeps, options: AlertingOptio
     }
   }
 
-  const workerOpts = { connection, prefix, lockDuration: options.lockDurationMs, stalledInterval: options.stalledIntervalMs };
+  const workerOpts = {
+    connection,
+    prefix,
+    lockDuration: options.lockDurationMs,
+    stalledInterval: options.stalledIntervalMs,
+  };
   const onWorkerError = (name: string) => (err: Error) => log.error({ worker: name, err: err.message }, 'worker error');
 
   async function start() {
-    const events = new Worker(QUEUES.deviceEvents, onDeviceEvents, { ...workerOpts, concurrency: options.eventsConcurrency });
-    const timerWorker = new Worker(ALERT_TIMERS_QUEUE, async (job: Job) => (job.name === 'flush' ? onFlush(job.data as FlushJob) : onSweep()), { ...workerOpts, concurrency: options.eventsConcurrency });
-    const notify = new Worker<NotifyJob>(QUEUES.notify, createNotifyProcessor({ mailer, recorder, logger: log, nowMs }), {
+    const events = new Worker(QUEUES.deviceEvents, onDeviceEvents, {
       ...workerOpts,
-      concurrency: options.notifyConcurrency,
-      settings: { backoffStrategy: (attemptsMade: number) => retryDelayMs(attemptsMade, options.retryBaseDelayMs, options.retryMaxDelayMs) },
+      concurrency: options.eventsConcurrency,
     });
-    for (const [name, w] of [['events', events], ['timers', timerWorker], ['notify', notify]] as const) {
+    const timerWorker = new Worker(
+      ALERT_TIMERS_QUEUE,
+      async (job: Job) => (job.name === 'flush' ? onFlush(job.data as FlushJob) : onSweep()),
+      { ...workerOpts, concurrency: options.eventsConcurrency },
+    );
+    const notify = new Worker<NotifyJob>(
+      QUEUES.notify,
+      createNotifyProcessor({ mailer, recorder, logger: log, nowMs }),
+      {
+        ...workerOpts,
+        concurrency: options.notifyConcurrency,
+        settings: {
+          backoffStrategy: (attemptsMade: number) =>
+            retryDelayMs(attemptsMade, options.retryBaseDelayMs, options.retryMaxDelayMs),
+        },
+      },
+    );
+    for (const [name, w] of [
+      ['events', events],
+      ['timers', timerWorker],
+      ['notify', notify],
+    ] as const) {
       w.on('error', onWorkerError(name));
       w.on('failed', (job, err) => {
-        if (name !== 'notify') log.error({ worker: name, jobId: job?.id, attemptsMade: job?.attemptsMade, err: err.message }, 'job failed');
+        if (name !== 'notify')
+          log.error({ worker: name, jobId: job?.id, attemptsMade: job?.attemptsMade, err: err.message }, 'job failed');
       });
       workers.push(w);
     }
-    await timers.upsertJobScheduler('watchdog-sweep', { every: options.sweepIntervalMs }, { name: 'sweep', data: { v: 1 }, opts: { removeOnComplete: true, removeOnFail: { count: 100 } } });
+    await timers.upsertJobScheduler(
+      'watchdog-sweep',
+      { every: options.sweepIntervalMs },
+      { name: 'sweep', data: { v: 1 }, opts: { removeOnComplete: true, removeOnFail: { count: 100 } } },
+    );
     await Promise.all(workers.map((w) => w.waitUntilReady()));
   }
 

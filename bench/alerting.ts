@@ -48,7 +48,11 @@ console.error(`bench alerting: stack and workers ready after ${Date.now() - star
 const ids = Array.from({ length: DEVICES }, (_, i) => `bench-${i}`);
 const tokens = new Map<string, string>();
 for (let i = 0; i < ids.length; i += 20) {
-  await Promise.all(ids.slice(i, i + 20).map(async (id) => tokens.set(id, await t.addDevice(id, { notificationEmails: [`owner-${id}@bench.local`] }))));
+  await Promise.all(
+    ids
+      .slice(i, i + 20)
+      .map(async (id) => tokens.set(id, await t.addDevice(id, { notificationEmails: [`owner-${id}@bench.local`] }))),
+  );
 }
 
 console.error(`bench alerting: ${DEVICES} devices registered after ${Date.now() - started} ms`);
@@ -56,11 +60,33 @@ const policy = (seq: number, timeMs: number, wanShare: number): ReportRecord => 
   type: 'policy',
   seq,
   timeMs,
-  policies: [{ policy: 'balanced', family: 'ipv4', members: [{ iface: 'wan', sharePct: wanShare, metric: 1, weight: 1 }, { iface: 'wanb', sharePct: 100 - wanShare, metric: 1, weight: 1 }], lastResort: 'unreachable', lastResortActive: false }],
+  policies: [
+    {
+      policy: 'balanced',
+      family: 'ipv4',
+      members: [
+        { iface: 'wan', sharePct: wanShare, metric: 1, weight: 1 },
+        { iface: 'wanb', sharePct: 100 - wanShare, metric: 1, weight: 1 },
+      ],
+      lastResort: 'unreachable',
+      lastResortActive: false,
+    },
+  ],
 });
 async function post(id: string, records: ReportRecord[]): Promise<void> {
-  const body: ReportV1 = { v: 1, deviceId: id, bootId: 'boot-bench-0001', sentAtMs: Date.now(), reportIntervalMs: 5000, records };
-  const res = await fetch(`${base}/api/v1/reports`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens.get(id)}` }, body: JSON.stringify(body) });
+  const body: ReportV1 = {
+    v: 1,
+    deviceId: id,
+    bootId: 'boot-bench-0001',
+    sentAtMs: Date.now(),
+    reportIntervalMs: 5000,
+    records,
+  };
+  const res = await fetch(`${base}/api/v1/reports`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens.get(id)}` },
+    body: JSON.stringify(body),
+  });
   if (res.status !== 200) throw new Error(`report of ${id}: HTTP ${res.status} ${await res.text()}`);
 }
 
@@ -68,13 +94,33 @@ async function post(id: string, records: ReportRecord[]): Promise<void> {
 const t0 = Date.now() - 60_000;
 for (let i = 0; i < ids.length; i += 25) {
   await Promise.all(
-    ids.slice(i, i + 25).map((id) =>
-      post(id, [
-        { type: 'transition', seq: 1, timeMs: t0, iface: 'wan', from: 'unknown', to: 'online', score: 12, reason: 'start' },
-        { type: 'transition', seq: 2, timeMs: t0, iface: 'wanb', from: 'unknown', to: 'online', score: 12, reason: 'start' },
-        policy(3, t0, 50),
-      ]),
-    ),
+    ids
+      .slice(i, i + 25)
+      .map((id) =>
+        post(id, [
+          {
+            type: 'transition',
+            seq: 1,
+            timeMs: t0,
+            iface: 'wan',
+            from: 'unknown',
+            to: 'online',
+            score: 12,
+            reason: 'start',
+          },
+          {
+            type: 'transition',
+            seq: 2,
+            timeMs: t0,
+            iface: 'wanb',
+            from: 'unknown',
+            to: 'online',
+            score: 12,
+            reason: 'start',
+          },
+          policy(3, t0, 50),
+        ]),
+      ),
   );
 }
 await sleep(500);
@@ -84,7 +130,19 @@ await Promise.all(
     await sleep(Math.floor((i / ids.length) * SPREAD_MS));
     const now = Date.now();
     sentAt.set(id, now);
-    await post(id, [{ type: 'transition', seq: 4, timeMs: now, iface: 'wan', from: 'online', to: 'offline', score: 0, reason: 'track' }, policy(5, now, 0)]);
+    await post(id, [
+      {
+        type: 'transition',
+        seq: 4,
+        timeMs: now,
+        iface: 'wan',
+        from: 'online',
+        to: 'offline',
+        score: 0,
+        reason: 'track',
+      },
+      policy(5, now, 0),
+    ]);
   }),
 );
 const failedAt = Date.now();
@@ -101,7 +159,10 @@ const delivered = sink.messages.length;
 {
   const { Queue } = await import('bullmq');
   const { QUEUES } = await import('../contract/index.ts');
-  const q = new Queue(QUEUES.notify, { connection: { host: new URL(t.redisUrl).hostname, port: Number(new URL(t.redisUrl).port) }, prefix: t.keys.bull });
+  const q = new Queue(QUEUES.notify, {
+    connection: { host: new URL(t.redisUrl).hostname, port: Number(new URL(t.redisUrl).port) },
+    prefix: t.keys.bull,
+  });
   const jobs = await q.getJobs(['completed'], 0, DEVICES);
   const toAdd: number[] = [];
   const toPick: number[] = [];
@@ -111,7 +172,9 @@ const delivered = sink.messages.length;
     toAdd.push(j.timestamp - s0);
     toPick.push(j.processedOn - j.timestamp);
   }
-  console.error(`bench alerting: report->notify queued p50 ${pct(toAdd, 50)} p99 ${pct(toAdd, 99)}; queued->picked p50 ${pct(toPick, 50)} p99 ${pct(toPick, 99)}`);
+  console.error(
+    `bench alerting: report->notify queued p50 ${pct(toAdd, 50)} p99 ${pct(toAdd, 99)}; queued->picked p50 ${pct(toPick, 50)} p99 ${pct(toPick, 99)}`,
+  );
   await q.close();
 }
 
@@ -121,7 +184,13 @@ const baseline: number[] = [];
 await Promise.all(
   ids.map(async (id) => {
     const s = Date.now();
-    await direct.sendMail({ from: 'wanwatch@bench.local', to: `direct-${id}@bench.local`, subject: 'baseline', text: 'x', html: '<p>x</p>' });
+    await direct.sendMail({
+      from: 'wanwatch@bench.local',
+      to: `direct-${id}@bench.local`,
+      subject: 'baseline',
+      text: 'x',
+      html: '<p>x</p>',
+    });
     baseline.push(Date.now() - s);
   }),
 );

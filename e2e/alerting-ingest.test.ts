@@ -83,20 +83,48 @@ describe('ingest -> BullMQ -> alerting -> SMTP', () => {
     await t?.close();
   });
 
-  const post = (r: ReportV1) => request(t.app).post('/api/v1/reports').set('Authorization', `Bearer ${token}`).send(r).expect(200);
+  const post = (r: ReportV1) =>
+    request(t.app).post('/api/v1/reports').set('Authorization', `Bearer ${token}`).send(r).expect(200);
 
   it('a report with a link-offline transition, posted twice, gives exactly one email', async () => {
     const t0 = Date.now() - 3000;
     await post(
       report('boot-e2e-0001', [
-        { type: 'transition', seq: 1, timeMs: t0, iface: 'wan', from: 'unknown', to: 'online', score: 12, reason: 'start' },
-        { type: 'transition', seq: 2, timeMs: t0, iface: 'wanb', from: 'unknown', to: 'online', score: 12, reason: 'start' },
+        {
+          type: 'transition',
+          seq: 1,
+          timeMs: t0,
+          iface: 'wan',
+          from: 'unknown',
+          to: 'online',
+          score: 12,
+          reason: 'start',
+        },
+        {
+          type: 'transition',
+          seq: 2,
+          timeMs: t0,
+          iface: 'wanb',
+          from: 'unknown',
+          to: 'online',
+          score: 12,
+          reason: 'start',
+        },
         policy(3, t0, 50),
       ]),
     );
     const down = report('boot-e2e-0001', [
       sample(4, t0 + 1000, 'wanb', true),
-      { type: 'transition', seq: 5, timeMs: t0 + 1000, iface: 'wan', from: 'online', to: 'offline', score: 0, reason: 'track' },
+      {
+        type: 'transition',
+        seq: 5,
+        timeMs: t0 + 1000,
+        iface: 'wan',
+        from: 'online',
+        to: 'offline',
+        score: 0,
+        reason: 'track',
+      },
       policy(6, t0 + 1000, 0),
     ]);
     await post(down);
@@ -110,7 +138,10 @@ describe('ingest -> BullMQ -> alerting -> SMTP', () => {
     assert.match(m.text!, /wanb: online, latency 18\.3 ms, loss 0\.0%/);
     assert.ok(m.html);
     // The alerting routes are reachable through ingest's /api/v1 with the admin token.
-    const n = await request(t.app).get('/api/v1/notifications?status=sent').set('Authorization', `Bearer ${t.adminToken}`).expect(200);
+    const n = await request(t.app)
+      .get('/api/v1/notifications?status=sent')
+      .set('Authorization', `Bearer ${t.adminToken}`)
+      .expect(200);
     assert.equal(n.body.notifications.length, 1);
     await request(t.app).get('/api/v1/silences').expect(401);
   });

@@ -65,7 +65,14 @@ export function createMailer(cfg: { smtpUrl?: string; outboxDir?: string; from: 
     return {
       async send(msg: MailMessage) {
         try {
-          await transport.sendMail({ from: cfg.from, to: msg.to, subject: msg.subject, text: msg.text, html: msg.html, ...(msg.messageId ? { messageId: normaliseMessageId(msg.messageId) } : {}) });
+          await transport.sendMail({
+            from: cfg.from,
+            to: msg.to,
+            subject: msg.subject,
+            text: msg.text,
+            html: msg.html,
+            ...(msg.messageId ? { messageId: normaliseMessageId(msg.messageId) } : {}),
+          });
         } catch (err) {
           throw classifyMailError(err);
         }
@@ -81,7 +88,14 @@ export function createMailer(cfg: { smtpUrl?: string; outboxDir?: string; from: 
   return {
     async send(msg: MailMessage) {
       try {
-        const info = await transport.sendMail({ from: cfg.from, to: msg.to, subject: msg.subject, text: msg.text, html: msg.html, ...(msg.messageId ? { messageId: normaliseMessageId(msg.messageId) } : {}) });
+        const info = await transport.sendMail({
+          from: cfg.from,
+          to: msg.to,
+          subject: msg.subject,
+          text: msg.text,
+          html: msg.html,
+          ...(msg.messageId ? { messageId: normaliseMessageId(msg.messageId) } : {}),
+        });
         const base = (msg.messageId ?? `${Date.now()}-${process.pid}-${n++}`).replace(/[^A-Za-z0-9._-]/g, '_');
         const tmp = join(dir, `.${base}.tmp`);
         writeFileSync(tmp, info.message as Buffer);

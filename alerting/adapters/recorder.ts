@@ -48,7 +48,11 @@ export function createRecorder(influx: InfluxDB) {
         const durationMs = d.item.kind === 'link_up' ? d.item.durationMs : null;
         return {
           measurement: M.incident,
-          tags: { [TAG.device]: encodeTagValue(notice.deviceId), [TAG.kind]: incidentKind(d), [TAG.status]: incidentStatus(d) },
+          tags: {
+            [TAG.device]: encodeTagValue(notice.deviceId),
+            [TAG.kind]: incidentKind(d),
+            [TAG.status]: incidentStatus(d),
+          },
           fields: {
             [INCIDENT_FIELDS.incidentId]: d.item.id,
             [INCIDENT_FIELDS.iface]: iface ?? '',

@@ -52,10 +52,24 @@ export interface ApplyResult {
   reasons: string[];
 }
 
-function linkEvents(s: DeviceAlertState, t: TransitionRecord, bootId: string, opts: FlapOptions, reasons: string[]): GroupEvent[] {
-  const prev = s.ifaces[t.iface] ?? { ...emptyIface('unknown'), routed: t.from === 'online' || t.from === 'disconnecting' };
+function linkEvents(
+  s: DeviceAlertState,
+  t: TransitionRecord,
+  bootId: string,
+  opts: FlapOptions,
+  reasons: string[],
+): GroupEvent[] {
+  const prev = s.ifaces[t.iface] ?? {
+    ...emptyIface('unknown'),
+    routed: t.from === 'online' || t.from === 'disconnecting',
+  };
   const decision = decideLinkChange(prev, t);
-  const next: IfaceAlertState = { ...prev, state: t.to, routed: isRouted(t.to, prev.routed), changesMs: [...prev.changesMs] };
+  const next: IfaceAlertState = {
+    ...prev,
+    state: t.to,
+    routed: isRouted(t.to, prev.routed),
+    changesMs: [...prev.changesMs],
+  };
   const out: GroupEvent[] = [];
   const id = `${bootId}:${t.seq}`;
   if (decision === 'down') {
@@ -66,7 +80,14 @@ function linkEvents(s: DeviceAlertState, t: TransitionRecord, bootId: string, op
     out.push({ kind: 'link_down', id: `down:${id}`, iface: t.iface, atMs: t.timeMs });
   } else if (decision === 'up') {
     const since = prev.downSinceMs;
-    out.push({ kind: 'link_up', id: `up:${id}`, iface: t.iface, atMs: t.timeMs, downSinceMs: since, durationMs: since === null ? null : t.timeMs - since });
+    out.push({
+      kind: 'link_up',
+      id: `up:${id}`,
+      iface: t.iface,
+      atMs: t.timeMs,
+      downSinceMs: since,
+      durationMs: since === null ? null : t.timeMs - since,
+    });
     next.downSinceMs = null;
     next.downIncidentId = null;
   }
@@ -75,13 +96,25 @@ function linkEvents(s: DeviceAlertState, t: TransitionRecord, bootId: string, op
     if (decideFlap(next.changesMs, next.flappingSinceMs !== null, opts) === 'start') {
       next.flappingSinceMs = t.timeMs;
       next.flapIncidentId = `flap:${id}`;
-      out.push({ kind: 'flapping', id: `flap:${id}`, iface: t.iface, atMs: t.timeMs, changes: next.changesMs.length, windowMs: opts.flapWindowMs });
+      out.push({
+        kind: 'flapping',
+        id: `flap:${id}`,
+        iface: t.iface,
+        atMs: t.timeMs,
+        changes: next.changesMs.length,
+        windowMs: opts.flapWindowMs,
+      });
       reasons.push(`${t.iface}: ${next.changesMs.length} changes within ${opts.flapWindowMs} ms -> flapping`);
     }
   }
   if (t.degraded !== undefined && t.degraded !== prev.degraded) {
     next.degraded = t.degraded;
-    out.push({ kind: t.degraded ? 'link_degraded' : 'link_recovered', id: `deg:${id}`, iface: t.iface, atMs: t.timeMs });
+    out.push({
+      kind: t.degraded ? 'link_degraded' : 'link_recovered',
+      id: `deg:${id}`,
+      iface: t.iface,
+      atMs: t.timeMs,
+    });
   }
   reasons.push(`${t.iface} ${t.from}->${t.to}: ${decision}`);
   s.ifaces[t.iface] = next;
@@ -105,7 +138,16 @@ function policyEvents(s: DeviceAlertState, rec: DeviceEventsJob['policies'][numb
   s.policies = { ...s.policies, ...now };
   if (first || Object.keys(changed).length === 0) return [];
   const active = [...nextActive];
-  return [{ kind: 'policy_change', id: `pol:${bootId}:${rec.seq}`, atMs: rec.timeMs, direction: policyDirection([...prevActive], active), policies: changed, active }];
+  return [
+    {
+      kind: 'policy_change',
+      id: `pol:${bootId}:${rec.seq}`,
+      atMs: rec.timeMs,
+      direction: policyDirection([...prevActive], active, (i) => s.ifaces[i]?.routed ?? false),
+      policies: changed,
+      active,
+    },
+  ];
 }
 
 /**
@@ -115,7 +157,12 @@ function policyEvents(s: DeviceAlertState, rec: DeviceEventsJob['policies'][numb
  * A job from a device alerting believes unreachable means it is back: a `device_back_online`
  * event joins the group, so the back-filled transitions are summarised in the same email.
  */
-export function applyDeviceEvents(state: DeviceAlertState, job: DeviceEventsJob, nowMs: number, opts: FlapOptions & { groupWaitMs: number }): ApplyResult {
+export function applyDeviceEvents(
+  state: DeviceAlertState,
+  job: DeviceEventsJob,
+  nowMs: number,
+  opts: FlapOptions & { groupWaitMs: number },
+): ApplyResult {
   const s: DeviceAlertState = structuredClone(state);
   const reasons: string[] = [];
   const added: GroupEvent[] = [];
@@ -131,7 +178,12 @@ export function applyDeviceEvents(state: DeviceAlertState, job: DeviceEventsJob,
     else added.push(...policyEvents(s, r, job.bootId));
   }
   const maxSeq = records.reduce((m, r) => Math.max(m, r.seq), seenSeq);
-  s.seen = Object.fromEntries([...Object.entries(s.seen).filter(([b]) => b !== job.bootId).slice(-3), [job.bootId, maxSeq]]);
+  s.seen = Object.fromEntries([
+    ...Object.entries(s.seen)
+      .filter(([b]) => b !== job.bootId)
+      .slice(-3),
+    [job.bootId, maxSeq],
+  ]);
   s.metrics = { ...s.metrics, ...job.metrics };
   // The group wait runs from the report's arrival at ingest, not from when a worker got to it.
   const openedAtMs = Math.min(nowMs, job.receivedAtMs);
@@ -156,7 +208,12 @@ export function backOnline(s: DeviceAlertState, atMs: number): GroupEvent {
 }
 
 /** Adds events to the pending group; opens one (flush after the group wait) if none is pending. */
-export function addToGroup(s: DeviceAlertState, events: GroupEvent[], nowMs: number, groupWaitMs: number): { id: string; flushAtMs: number } | null {
+export function addToGroup(
+  s: DeviceAlertState,
+  events: GroupEvent[],
+  nowMs: number,
+  groupWaitMs: number,
+): { id: string; flushAtMs: number } | null {
   if (events.length === 0) return null;
   if (s.group) {
     s.group.events.push(...events);

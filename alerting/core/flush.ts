@@ -28,5 +28,9 @@ export function flushGroup(state: DeviceAlertState, groupId: string, nowMs: numb
     items.filter((i) => i.disposition === 'notify').map((i) => i.item),
     allLinksDown(s),
   );
-  return { state: s, notice: { id: `grp:${g.id}`, deviceId: s.deviceId, kind, atMs: g.openedAtMs, items }, reason: `flushed ${items.length} events` };
+  return {
+    state: s,
+    notice: { id: `grp:${g.id}`, deviceId: s.deviceId, kind, atMs: g.openedAtMs, items },
+    reason: `flushed ${items.length} events`,
+  };
 }

@@ -16,7 +16,10 @@ export function formatDuration(ms: number): string {
 
 /** `2026-11-21 20:01:02 UTC`. */
 export function formatTime(ms: number): string {
-  return new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
+  return new Date(ms)
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, ' UTC');
 }
 
 export function escapeHtml(s: string): string {

@@ -43,7 +43,13 @@ export function itemIface(item: NoticeItem): string | null {
   return 'iface' in item ? item.iface : null;
 }
 
-export function findSilence(silences: Silence[], deviceId: string, iface: string | null, atMs: number, nowMs: number): Silence | undefined {
+export function findSilence(
+  silences: Silence[],
+  deviceId: string,
+  iface: string | null,
+  atMs: number,
+  nowMs: number,
+): Silence | undefined {
   return silences.find(
     (s) =>
       (s.deviceId === null || s.deviceId === deviceId) &&
@@ -59,9 +65,11 @@ export function dispose(item: NoticeItem, s: DeviceAlertState, silences: Silence
   const iface = itemIface(item);
   const silence = findSilence(silences, s.deviceId, iface, item.atMs, nowMs);
   if (silence) return { item, disposition: 'silenced', reason: `silence ${silence.id}` };
-  if (s.reach === 'unreachable' && LINK_KINDS.has(item.kind)) return { item, disposition: 'inhibited', reason: 'device unreachable' };
+  if (s.reach === 'unreachable' && LINK_KINDS.has(item.kind))
+    return { item, disposition: 'inhibited', reason: 'device unreachable' };
   const flappingSince = iface === null ? null : (s.ifaces[iface]?.flappingSinceMs ?? null);
-  if (flappingSince !== null && DAMPED_KINDS.has(item.kind)) return { item, disposition: 'damped', reason: `${iface} flapping` };
+  if (flappingSince !== null && DAMPED_KINDS.has(item.kind))
+    return { item, disposition: 'damped', reason: `${iface} flapping` };
   return { item, disposition: 'notify', reason: 'first notification' };
 }
 

@@ -21,16 +21,24 @@ export function summarisePolicies(rec: PolicyRecord): Record<string, { text: str
 export type PolicyDirection = 'failover' | 'failback' | 'change';
 
 /**
- * Direction of a change of the set of interfaces carrying traffic.
+ * Direction of a change of the set of interfaces carrying traffic. `routedNow` tells whether an
+ * interface carries traffic as far as link state goes (after this report's transitions).
  *
- * | lost an iface | gained an iface | direction |
- * |---|---|---|
- * | yes | any | failover |
- * | no  | yes | failback |
- * | no  | no  | change (shares moved) |
+ * | an iface stopped carrying traffic | that iface is down now | an iface started carrying traffic | direction |
+ * |---|---|---|---|
+ * | yes | yes | any | failover |
+ * | yes | no (still up: traffic moved back to a preferred link) | yes | failback |
+ * | no  | – | yes | failback |
+ * | no  | – | no  | change (shares moved) |
  */
-export function policyDirection(prevActive: string[], nextActive: string[]): PolicyDirection {
-  const lost = prevActive.some((i) => !nextActive.includes(i));
+export function policyDirection(
+  prevActive: string[],
+  nextActive: string[],
+  routedNow: (iface: string) => boolean = () => false,
+): PolicyDirection {
+  const lost = prevActive.filter((i) => !nextActive.includes(i));
   const gained = nextActive.some((i) => !prevActive.includes(i));
-  return lost ? 'failover' : gained ? 'failback' : 'change';
+  if (lost.some((i) => !routedNow(i))) return 'failover';
+  if (lost.length > 0 || gained) return gained ? 'failback' : 'failover';
+  return 'change';
 }

@@ -37,7 +37,9 @@ function phrase(item: NoticeItem): string {
     case 'link_down':
       return `${item.iface} DOWN`;
     case 'link_up':
-      return item.durationMs === null ? `${item.iface} UP` : `${item.iface} UP after ${formatDuration(item.durationMs)}`;
+      return item.durationMs === null
+        ? `${item.iface} UP`
+        : `${item.iface} UP after ${formatDuration(item.durationMs)}`;
     case 'link_degraded':
       return `${item.iface} DEGRADED`;
     case 'link_recovered':
@@ -63,7 +65,12 @@ function describe(item: NoticeItem, mode: string | null): string {
     case 'link_down':
       return `${item.iface} went offline at ${at}.`;
     case 'link_up':
-      return `${item.iface} came back online at ${at}` + (item.durationMs === null ? '.' : ` after an outage of ${formatDuration(item.durationMs)} (since ${formatTime(item.downSinceMs!)}).`);
+      return (
+        `${item.iface} came back online at ${at}` +
+        (item.durationMs === null
+          ? '.'
+          : ` after an outage of ${formatDuration(item.durationMs)} (since ${formatTime(item.downSinceMs!)}).`)
+      );
     case 'policy_change':
       return `Policy ${item.direction} at ${at}: ${trafficPhrase(item, mode)}.`;
     case 'flapping':
@@ -84,7 +91,9 @@ function describe(item: NoticeItem, mode: string | null): string {
 export function backfillSummary(items: NoticeItem[]): string[] {
   const lines: string[] = [];
   const byIface = new Map<string, NoticeItem[]>();
-  for (const i of items) if ((i.kind === 'link_down' || i.kind === 'link_up') && 'iface' in i) byIface.set(i.iface, [...(byIface.get(i.iface) ?? []), i]);
+  for (const i of items)
+    if ((i.kind === 'link_down' || i.kind === 'link_up') && 'iface' in i)
+      byIface.set(i.iface, [...(byIface.get(i.iface) ?? []), i]);
   for (const [iface, evs] of byIface) {
     const parts = evs.map((e) =>
       e.kind === 'link_down'
@@ -104,9 +113,17 @@ function subjectOf(notice: Notice, sent: NoticeItem[], ctx: RenderContext): stri
   const nonPolicy = sent.filter((i) => i.kind !== 'policy_change');
   let head: string;
   if (notice.kind === 'device_back_online') head = phrase(sent.find((i) => i.kind === 'device_back_online')!);
-  else if (notice.kind === 'all_links_down') head = `ALL LINKS DOWN (${sent.filter((i) => i.kind === 'link_down').map((i) => ('iface' in i ? i.iface : '')).join(', ')})`;
-  else if (nonPolicy.length > 0) head = [...new Set(nonPolicy.map(phrase))].slice(0, 3).join(', ') + (nonPolicy.length > 3 ? ', …' : '');
-  else head = policy ? `${policy.direction === 'failback' ? 'Failback' : policy.direction === 'failover' ? 'Failover' : 'Traffic split changed'}` : notice.kind;
+  else if (notice.kind === 'all_links_down')
+    head = `ALL LINKS DOWN (${sent
+      .filter((i) => i.kind === 'link_down')
+      .map((i) => ('iface' in i ? i.iface : ''))
+      .join(', ')})`;
+  else if (nonPolicy.length > 0)
+    head = [...new Set(nonPolicy.map(phrase))].slice(0, 3).join(', ') + (nonPolicy.length > 3 ? ', …' : '');
+  else
+    head = policy
+      ? `${policy.direction === 'failback' ? 'Failback' : policy.direction === 'failover' ? 'Failover' : 'Traffic split changed'}`
+      : notice.kind;
   const tail = policy && notice.kind !== 'device_back_online' ? ` — ${trafficPhrase(policy, ctx.mode)}` : '';
   return `[wanwatch] ${who}: ${head}${tail}`;
 }
@@ -114,7 +131,10 @@ function subjectOf(notice: Notice, sent: NoticeItem[], ctx: RenderContext): stri
 function ifaceLines(ctx: RenderContext): string[] {
   return Object.entries(ctx.ifaces)
     .sort(([a], [b]) => a.localeCompare(b))
-    .map(([name, m]) => `${name}: ${m.state}, latency ${m.rttAvgMs === null ? 'n/a' : `${m.rttAvgMs.toFixed(1)} ms`}, loss ${m.lossPct === null ? 'n/a' : `${m.lossPct.toFixed(1)}%`}`);
+    .map(
+      ([name, m]) =>
+        `${name}: ${m.state}, latency ${m.rttAvgMs === null ? 'n/a' : `${m.rttAvgMs.toFixed(1)} ms`}, loss ${m.lossPct === null ? 'n/a' : `${m.lossPct.toFixed(1)}%`}`,
+    );
 }
 
 /** Subject, text and HTML of a notice; only `notify` items are shown. Pure. */
@@ -124,11 +144,17 @@ export function renderNotice(notice: Notice, ctx: RenderContext): RenderedMail {
   const back = notice.kind === 'device_back_online';
   const events = back ? sent.filter((i) => i.kind !== 'link_down' && i.kind !== 'link_up') : sent;
   const summary = back ? backfillSummary(sent) : [];
-  const policies = [...new Set(Object.entries(ctx.policies).map(([k, p]) => `${ctx.mode ?? k.split('/')[0]}: ${p.text}`))];
+  const policies = [
+    ...new Set(Object.entries(ctx.policies).map(([k, p]) => `${ctx.mode ?? k.split('/')[0]}: ${p.text}`)),
+  ];
   const deviceLine = `Device: ${ctx.device.name} (id ${ctx.device.id}${ctx.device.site ? `, site ${ctx.device.site}` : ''})`;
   const sections: Array<[string, string[]]> = [
     ['What happened', events.map((i) => describe(i, ctx.mode))],
-    ...(back ? ([['While it was cut off', summary.length > 0 ? summary : ['no link changes were recorded']]] as Array<[string, string[]]>) : []),
+    ...(back
+      ? ([['While it was cut off', summary.length > 0 ? summary : ['no link changes were recorded']]] as Array<
+          [string, string[]]
+        >)
+      : []),
     ['Interfaces (last figures)', ifaceLines(ctx)],
     ['Traffic split now', policies],
   ];
@@ -145,7 +171,11 @@ export function renderNotice(notice: Notice, ctx: RenderContext): RenderedMail {
     '<!doctype html><html><body style="font-family:sans-serif">',
     `<h2>${escapeHtml(subject.replace(/^\[wanwatch\] /, ''))}</h2>`,
     `<p>${escapeHtml(deviceLine)}</p>`,
-    ...sections.flatMap(([title, lines]) => (lines.length ? [`<h3>${escapeHtml(title)}</h3><ul>`, ...lines.map((l) => `<li>${escapeHtml(l)}</li>`), '</ul>'] : [])),
+    ...sections.flatMap(([title, lines]) =>
+      lines.length
+        ? [`<h3>${escapeHtml(title)}</h3><ul>`, ...lines.map((l) => `<li>${escapeHtml(l)}</li>`), '</ul>']
+        : [],
+    ),
     ...(ctx.dashboardUrl ? [`<p><a href="${escapeHtml(ctx.dashboardUrl)}">Open the dashboard</a></p>`] : []),
     `<p style="color:#888">Notification ${escapeHtml(notice.id)} · wanwatch</p>`,
     '</body></html>',

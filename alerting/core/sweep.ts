@@ -4,7 +4,10 @@ import { addToGroup, backOnline } from './apply-events.ts';
 import { dispose, type Notice, type SweepItem } from './notice.ts';
 import type { DeviceAlertState } from './state.ts';
 
-export type SweepOptions = Pick<AlertingOptions, 'watchdogMinMs' | 'watchdogIntervalFactor' | 'reminderIntervalMs' | 'flapWindowMs' | 'groupWaitMs'>;
+export type SweepOptions = Pick<
+  AlertingOptions,
+  'watchdogMinMs' | 'watchdogIntervalFactor' | 'reminderIntervalMs' | 'flapWindowMs' | 'groupWaitMs'
+>;
 
 /** max(watchdogMinMs, factor × the device's report interval). */
 export function watchdogTimeoutMs(reportIntervalMs: number | null, opts: SweepOptions): number {
@@ -22,7 +25,12 @@ export function watchdogTimeoutMs(reportIntervalMs: number | null, opts: SweepOp
  * | unreachable | unchanged | `none` |
  * | any | never seen | `none` |
  */
-export function decideReachability(s: DeviceAlertState, lastSeenMs: number | null, timeoutMs: number, nowMs: number): 'unreachable' | 'back_online' | 'none' {
+export function decideReachability(
+  s: DeviceAlertState,
+  lastSeenMs: number | null,
+  timeoutMs: number,
+  nowMs: number,
+): 'unreachable' | 'back_online' | 'none' {
   if (lastSeenMs === null) return 'none';
   if (s.reach === 'reachable') return nowMs - lastSeenMs >= timeoutMs ? 'unreachable' : 'none';
   return lastSeenMs > (s.unreachableLastSeenMs ?? 0) ? 'back_online' : 'none';
@@ -37,12 +45,18 @@ export interface SweepResult {
 }
 
 function notice(s: DeviceAlertState, item: SweepItem, silences: Silence[], nowMs: number): Notice {
-  const kind = item.kind === 'device_unreachable' ? 'device_unreachable' : item.kind === 'reminder' ? 'reminder' : 'flapping';
+  const kind =
+    item.kind === 'device_unreachable' ? 'device_unreachable' : item.kind === 'reminder' ? 'reminder' : 'flapping';
   return { id: item.id, deviceId: s.deviceId, kind, atMs: item.atMs, items: [dispose(item, s, silences, nowMs)] };
 }
 
 /** Reminder due? First after `interval` from the start of the outage, then every interval; 0 = off. */
-export function reminderDue(sinceMs: number, lastReminderMs: number | null, intervalMs: number, nowMs: number): boolean {
+export function reminderDue(
+  sinceMs: number,
+  lastReminderMs: number | null,
+  intervalMs: number,
+  nowMs: number,
+): boolean {
   return intervalMs > 0 && nowMs >= (lastReminderMs ?? sinceMs) + intervalMs;
 }
 
@@ -66,7 +80,14 @@ export function sweepDevice(
     s.unreachableSinceMs = nowMs;
     s.unreachableLastSeenMs = lastSeenMs;
     s.unreachableIncidentId = `unreach:${lastSeenMs}`;
-    notices.push(notice(s, { kind: 'device_unreachable', id: `unreach:${lastSeenMs}`, atMs: nowMs, lastSeenMs, timeoutMs }, silences, nowMs));
+    notices.push(
+      notice(
+        s,
+        { kind: 'device_unreachable', id: `unreach:${lastSeenMs}`, atMs: nowMs, lastSeenMs, timeoutMs },
+        silences,
+        nowMs,
+      ),
+    );
     reachChange = 'unreachable';
   } else if (reach === 'back_online') {
     openedGroup = addToGroup(s, [backOnline(s, input.lastSeenMs!)], nowMs, opts.groupWaitMs);
@@ -75,22 +96,67 @@ export function sweepDevice(
   for (const [iface, st] of Object.entries(s.ifaces)) {
     const last = st.changesMs.at(-1);
     if (st.flappingSinceMs !== null && last !== undefined && nowMs - last >= opts.flapWindowMs) {
-      notices.push(notice(s, { kind: 'flapping_ended', id: `${st.flapIncidentId}:end`, iface, atMs: nowMs, state: st.state }, silences, nowMs));
+      notices.push(
+        notice(
+          s,
+          { kind: 'flapping_ended', id: `${st.flapIncidentId}:end`, iface, atMs: nowMs, state: st.state },
+          silences,
+          nowMs,
+        ),
+      );
       st.flappingSinceMs = null;
       st.flapIncidentId = null;
       st.changesMs = [];
     }
-    if (s.reach === 'reachable' && st.downSinceMs !== null && st.flappingSinceMs === null && reminderDue(st.downSinceMs, st.lastReminderMs, opts.reminderIntervalMs, nowMs)) {
+    if (
+      s.reach === 'reachable' &&
+      st.downSinceMs !== null &&
+      st.flappingSinceMs === null &&
+      reminderDue(st.downSinceMs, st.lastReminderMs, opts.reminderIntervalMs, nowMs)
+    ) {
       st.remindersSent += 1;
       st.lastReminderMs = nowMs;
-      notices.push(notice(s, { kind: 'reminder', id: `rem:${st.downIncidentId}:${st.remindersSent}`, atMs: nowMs, iface, sinceMs: st.downSinceMs, n: st.remindersSent }, silences, nowMs));
+      notices.push(
+        notice(
+          s,
+          {
+            kind: 'reminder',
+            id: `rem:${st.downIncidentId}:${st.remindersSent}`,
+            atMs: nowMs,
+            iface,
+            sinceMs: st.downSinceMs,
+            n: st.remindersSent,
+          },
+          silences,
+          nowMs,
+        ),
+      );
     }
   }
-  if (s.reach === 'unreachable' && s.unreachableSinceMs !== null && reach !== 'unreachable' && reminderDue(s.unreachableSinceMs, s.unreachableLastReminderMs, opts.reminderIntervalMs, nowMs)) {
+  if (
+    s.reach === 'unreachable' &&
+    s.unreachableSinceMs !== null &&
+    reach !== 'unreachable' &&
+    reminderDue(s.unreachableSinceMs, s.unreachableLastReminderMs, opts.reminderIntervalMs, nowMs)
+  ) {
     s.unreachableRemindersSent += 1;
     s.unreachableLastReminderMs = nowMs;
     const n = s.unreachableRemindersSent;
-    notices.push(notice(s, { kind: 'reminder', id: `rem:${s.unreachableIncidentId}:${n}`, atMs: nowMs, iface: null, sinceMs: s.unreachableSinceMs, n }, silences, nowMs));
+    notices.push(
+      notice(
+        s,
+        {
+          kind: 'reminder',
+          id: `rem:${s.unreachableIncidentId}:${n}`,
+          atMs: nowMs,
+          iface: null,
+          sinceMs: s.unreachableSinceMs,
+          n,
+        },
+        silences,
+        nowMs,
+      ),
+    );
   }
   return { state: s, notices, openedGroup, reachChange };
 }

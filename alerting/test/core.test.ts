@@ -11,11 +11,20 @@ import { emptyDeviceState, emptyIface, type DeviceAlertState } from '../core/sta
 import { decideReachability, reminderDue, sweepDevice } from '../core/sweep.ts';
 import { job, pol, T0, tr } from './fixtures.ts';
 
-const opts = resolveAlertingOptions({ groupWaitMs: 10_000, flapMaxChanges: 3, flapWindowMs: 60_000, reminderIntervalMs: 3_600_000, watchdogMinMs: 15_000 });
+const opts = resolveAlertingOptions({
+  groupWaitMs: 10_000,
+  flapMaxChanges: 3,
+  flapWindowMs: 60_000,
+  reminderIntervalMs: 3_600_000,
+  watchdogMinMs: 15_000,
+});
 const ctx = (over: Partial<RenderContext> = {}): RenderContext => ({
   device: { id: 'ce-1', name: 'Router One', site: 'Berlin' },
   mode: 'FAIL_OVER',
-  ifaces: { eth0: { state: 'online', rttAvgMs: 12.34, lossPct: 0 }, eth1: { state: 'offline', rttAvgMs: null, lossPct: 100 } },
+  ifaces: {
+    eth0: { state: 'online', rttAvgMs: 12.34, lossPct: 0 },
+    eth1: { state: 'offline', rttAvgMs: null, lossPct: 100 },
+  },
   policies: {},
   dashboardUrl: 'http://grafana.local/d/ce-1',
   ...over,
@@ -23,7 +32,12 @@ const ctx = (over: Partial<RenderContext> = {}): RenderContext => ({
 
 /** A device with both links online and a first policy snapshot (no events). */
 function steady(): DeviceAlertState {
-  const r = applyDeviceEvents(emptyDeviceState('ce-1'), job('ce-1', [tr(1, 'eth0', 'unknown', 'online'), tr(2, 'eth1', 'unknown', 'online'), pol(3, ['eth0', 'eth1'])]), T0, opts);
+  const r = applyDeviceEvents(
+    emptyDeviceState('ce-1'),
+    job('ce-1', [tr(1, 'eth0', 'unknown', 'online'), tr(2, 'eth1', 'unknown', 'online'), pol(3, ['eth0', 'eth1'])]),
+    T0,
+    opts,
+  );
   assert.equal(r.added.length, 0, 'startup is not an incident');
   return r.state;
 }
@@ -51,14 +65,29 @@ describe('decideLinkChange truth table', () => {
 describe('grouping: link down + the failover it causes = one notice', () => {
   it('eth1 DOWN — traffic now on eth0 (FAIL_OVER: eth0 100%)', () => {
     const s = steady();
-    const r = applyDeviceEvents(s, job('ce-1', [tr(10, 'eth1', 'online', 'disconnecting'), tr(11, 'eth1', 'disconnecting', 'offline'), pol(12, ['eth0'])]), T0 + 20_000, opts);
-    assert.deepEqual(r.added.map((e) => e.kind), ['link_down', 'policy_change']);
+    const r = applyDeviceEvents(
+      s,
+      job('ce-1', [
+        tr(10, 'eth1', 'online', 'disconnecting'),
+        tr(11, 'eth1', 'disconnecting', 'offline'),
+        pol(12, ['eth0']),
+      ]),
+      T0 + 20_000,
+      opts,
+    );
+    assert.deepEqual(
+      r.added.map((e) => e.kind),
+      ['link_down', 'policy_change'],
+    );
     assert.deepEqual(r.openedGroup, { id: r.state.group!.id, flushAtMs: T0 + 30_000 });
     const f = flushGroup(r.state, r.openedGroup!.id, T0 + 30_000, []);
     assert.equal(f.state.group, null);
     assert.equal(f.notice!.kind, 'link_down');
     const mail = renderNotice(f.notice!, ctx({ policies: f.state.policies }));
-    assert.equal(mail.subject, '[wanwatch] Router One (Berlin): eth1 DOWN — traffic now on eth0 (FAIL_OVER: eth0 100%)');
+    assert.equal(
+      mail.subject,
+      '[wanwatch] Router One (Berlin): eth1 DOWN — traffic now on eth0 (FAIL_OVER: eth0 100%)',
+    );
     assert.match(mail.text, /eth1 went offline at 2026-11-21 12:00:11 UTC/);
     assert.match(mail.text, /eth0: online, latency 12\.3 ms, loss 0\.0%/);
     assert.match(mail.text, /Dashboard: http:\/\/grafana\.local\/d\/ce-1/);
@@ -88,22 +117,48 @@ describe('grouping: link down + the failover it causes = one notice', () => {
   });
 
   it('resolved email carries the outage duration; all links down is its own headline', () => {
-    let s = applyDeviceEvents(steady(), job('ce-1', [tr(11, 'eth1', 'online', 'offline'), tr(12, 'eth0', 'online', 'offline', T0 + 12_000), pol(13, [])]), T0, opts).state;
+    let s = applyDeviceEvents(
+      steady(),
+      job('ce-1', [tr(11, 'eth1', 'online', 'offline'), tr(12, 'eth0', 'online', 'offline', T0 + 12_000), pol(13, [])]),
+      T0,
+      opts,
+    ).state;
     let f = flushGroup(s, s.group!.id, T0 + 10_000, []);
     assert.equal(f.notice!.kind, 'all_links_down');
-    assert.match(renderNotice(f.notice!, ctx()).subject, /ALL LINKS DOWN \(eth1, eth0\) — no link carries traffic \(FAIL_OVER: none \(unreachable\)\)/);
-    s = applyDeviceEvents(f.state, job('ce-1', [tr(20, 'eth1', 'offline', 'online', T0 + 11_000 + 185_000), pol(21, ['eth1'])]), T0 + 200_000, opts).state;
+    assert.match(
+      renderNotice(f.notice!, ctx()).subject,
+      /ALL LINKS DOWN \(eth1, eth0\) — no link carries traffic \(FAIL_OVER: none \(unreachable\)\)/,
+    );
+    s = applyDeviceEvents(
+      f.state,
+      job('ce-1', [tr(20, 'eth1', 'offline', 'online', T0 + 11_000 + 185_000), pol(21, ['eth1'])]),
+      T0 + 200_000,
+      opts,
+    ).state;
     f = flushGroup(s, s.group!.id, T0 + 210_000, []);
     assert.equal(f.notice!.kind, 'link_up');
-    assert.equal(renderNotice(f.notice!, ctx()).subject, '[wanwatch] Router One (Berlin): eth1 UP after 3m 5s — traffic now on eth1 (FAIL_OVER: eth1 100%)');
+    assert.equal(
+      renderNotice(f.notice!, ctx()).subject,
+      '[wanwatch] Router One (Berlin): eth1 UP after 3m 5s — traffic now on eth1 (FAIL_OVER: eth1 100%)',
+    );
   });
 });
 
 describe('policy direction', () => {
-  it('lost -> failover, gained -> failback, same set -> change', () => {
-    assert.equal(policyDirection(['eth1'], ['eth0']), 'failover');
-    assert.equal(policyDirection(['eth0'], ['eth0', 'eth1']), 'failback');
-    assert.equal(policyDirection(['eth0', 'eth1'], ['eth1', 'eth0']), 'change');
+  it('lost a down link -> failover; back to a recovered link -> failback; same set -> change', () => {
+    const up =
+      (...ifaces: string[]) =>
+      (i: string) =>
+        ifaces.includes(i);
+    assert.equal(policyDirection(['eth1'], ['eth0'], up('eth0')), 'failover');
+    assert.equal(policyDirection(['eth0'], ['eth1'], up('eth0', 'eth1')), 'failback', 'FAIL_OVER back to the primary');
+    assert.equal(policyDirection(['eth0'], ['eth0', 'eth1'], up('eth0', 'eth1')), 'failback');
+    assert.equal(
+      policyDirection(['eth0', 'eth1'], ['eth0'], up('eth0', 'eth1')),
+      'failover',
+      'shrunk without a link going down',
+    );
+    assert.equal(policyDirection(['eth0', 'eth1'], ['eth1', 'eth0'], up('eth0', 'eth1')), 'change');
   });
 });
 
@@ -113,7 +168,12 @@ describe('flap damping', () => {
     const kinds: string[] = [];
     let seq = 10;
     for (let i = 0; i < 6; i++) {
-      const r = applyDeviceEvents(s, job('ce-1', [tr(seq++, 'eth1', i % 2 ? 'offline' : 'online', i % 2 ? 'online' : 'offline', T0 + i * 5000)]), T0 + i * 5000, opts);
+      const r = applyDeviceEvents(
+        s,
+        job('ce-1', [tr(seq++, 'eth1', i % 2 ? 'offline' : 'online', i % 2 ? 'online' : 'offline', T0 + i * 5000)]),
+        T0 + i * 5000,
+        opts,
+      );
       kinds.push(...r.added.map((e) => e.kind));
       s = r.state;
     }
@@ -121,26 +181,55 @@ describe('flap damping', () => {
     const f = flushGroup(s, s.group!.id, T0 + 40_000, []);
     const byDisposition = f.notice!.items.map((i) => `${i.item.kind}:${i.disposition}`);
     assert.ok(byDisposition.includes('flapping:notify'));
-    assert.ok(byDisposition.filter((d) => d.startsWith('link_')).every((d) => d.endsWith(':damped')), byDisposition.join());
+    assert.ok(
+      byDisposition.filter((d) => d.startsWith('link_')).every((d) => d.endsWith(':damped')),
+      byDisposition.join(),
+    );
     assert.equal(f.notice!.kind, 'flapping');
     assert.match(renderNotice(f.notice!, ctx()).subject, /eth1 FLAPPING \(4 changes in 1m 0s\)/);
     // Still flapping 30 s after the last change; ended 60 s after it.
     const lastChange = T0 + 25_000;
-    assert.equal(sweepDevice(f.state, { lastSeenMs: lastChange + 30_000, reportIntervalMs: 1000 }, lastChange + 30_000, [], opts).notices.length, 0);
-    const end = sweepDevice(f.state, { lastSeenMs: lastChange + 60_000, reportIntervalMs: 1000 }, lastChange + 60_000, [], opts);
-    assert.deepEqual(end.notices.map((n) => n.items[0]!.item.kind), ['flapping_ended']);
+    assert.equal(
+      sweepDevice(f.state, { lastSeenMs: lastChange + 30_000, reportIntervalMs: 1000 }, lastChange + 30_000, [], opts)
+        .notices.length,
+      0,
+    );
+    const end = sweepDevice(
+      f.state,
+      { lastSeenMs: lastChange + 60_000, reportIntervalMs: 1000 },
+      lastChange + 60_000,
+      [],
+      opts,
+    );
+    assert.deepEqual(
+      end.notices.map((n) => n.items[0]!.item.kind),
+      ['flapping_ended'],
+    );
     assert.equal(end.state.ifaces.eth1!.flappingSinceMs, null);
   });
 });
 
 describe('silences and inhibition (dispose truth table)', () => {
-  const sil = (deviceId: string | null, iface: string | null, startMs: number, endMs: number) => ({ v: 1 as const, id: 's1', deviceId, iface, startMs, endMs, comment: '', createdBy: 't', createdAtMs: 0 });
+  const sil = (deviceId: string | null, iface: string | null, startMs: number, endMs: number) => ({
+    v: 1 as const,
+    id: 's1',
+    deviceId,
+    iface,
+    startMs,
+    endMs,
+    comment: '',
+    createdBy: 't',
+    createdAtMs: 0,
+  });
   it('matches device, device+iface, and time (event time or now)', () => {
     assert.ok(findSilence([sil('ce-1', null, T0, T0 + 10)], 'ce-1', 'eth1', T0 + 5, T0 + 100));
     assert.ok(findSilence([sil('ce-1', 'eth1', T0, T0 + 10)], 'ce-1', 'eth1', T0 + 5, T0 + 100));
     assert.equal(findSilence([sil('ce-1', 'eth0', T0, T0 + 10)], 'ce-1', 'eth1', T0 + 5, T0 + 5), undefined);
     assert.equal(findSilence([sil('ce-2', null, T0, T0 + 10)], 'ce-1', 'eth1', T0 + 5, T0 + 5), undefined);
-    assert.ok(findSilence([sil('ce-1', null, T0 + 50, T0 + 200)], 'ce-1', 'eth1', T0 + 5, T0 + 100), 'window covering now');
+    assert.ok(
+      findSilence([sil('ce-1', null, T0 + 50, T0 + 200)], 'ce-1', 'eth1', T0 + 5, T0 + 100),
+      'window covering now',
+    );
     assert.equal(findSilence([sil('ce-1', null, T0 + 50, T0 + 60)], 'ce-1', 'eth1', T0 + 5, T0 + 100), undefined);
   });
   it('silenced > inhibited > damped > notify', () => {
@@ -170,17 +259,38 @@ describe('watchdog and reminders', () => {
     assert.equal(sweepDevice(s, { lastSeenMs: T0, reportIntervalMs: 10_000 }, T0 + 29_000, [], opts).notices.length, 0);
     const u = sweepDevice(s, { lastSeenMs: T0, reportIntervalMs: 10_000 }, T0 + 30_000, [], opts);
     assert.equal(u.reachChange, 'unreachable');
-    assert.deepEqual(u.notices.map((n) => n.kind), ['device_unreachable']);
-    assert.match(renderNotice(u.notices[0]!, ctx()).subject, /device UNREACHABLE \(last heard 2026-11-21 12:00:00 UTC\)/);
-    assert.equal(sweepDevice(u.state, { lastSeenMs: T0, reportIntervalMs: 10_000 }, T0 + 35_000, [], opts).notices.length, 0, 'once');
+    assert.deepEqual(
+      u.notices.map((n) => n.kind),
+      ['device_unreachable'],
+    );
+    assert.match(
+      renderNotice(u.notices[0]!, ctx()).subject,
+      /device UNREACHABLE \(last heard 2026-11-21 12:00:00 UTC\)/,
+    );
+    assert.equal(
+      sweepDevice(u.state, { lastSeenMs: T0, reportIntervalMs: 10_000 }, T0 + 35_000, [], opts).notices.length,
+      0,
+      'once',
+    );
     // Device returns with back-filled transitions.
-    const back = applyDeviceEvents(u.state, job('ce-1', [tr(30, 'eth1', 'online', 'offline', T0 + 5_000), tr(31, 'eth1', 'offline', 'online', T0 + 65_000)], { backfill: true, receivedAtMs: T0 + 90_000 }), T0 + 90_000, opts);
+    const back = applyDeviceEvents(
+      u.state,
+      job('ce-1', [tr(30, 'eth1', 'online', 'offline', T0 + 5_000), tr(31, 'eth1', 'offline', 'online', T0 + 65_000)], {
+        backfill: true,
+        receivedAtMs: T0 + 90_000,
+      }),
+      T0 + 90_000,
+      opts,
+    );
     assert.equal(back.state.reach, 'reachable');
     const f = flushGroup(back.state, back.state.group!.id, T0 + 100_000, []);
     assert.equal(f.notice!.kind, 'device_back_online');
     const mail = renderNotice(f.notice!, ctx());
     assert.match(mail.subject, /device BACK ONLINE after 1m 30s/);
-    assert.match(mail.text, /eth1: went offline at 2026-11-21 12:00:05 UTC, came back at 2026-11-21 12:01:05 UTC \(down 1m 0s\)/);
+    assert.match(
+      mail.text,
+      /eth1: went offline at 2026-11-21 12:00:05 UTC, came back at 2026-11-21 12:01:05 UTC \(down 1m 0s\)/,
+    );
   });
   it('reminders: off at 0, first after the interval, then every interval', () => {
     assert.equal(reminderDue(T0, null, 0, T0 + 1e9), false);
@@ -189,15 +299,27 @@ describe('watchdog and reminders', () => {
     assert.equal(reminderDue(T0, T0 + 1000, 1000, T0 + 1500), false);
     const down = applyDeviceEvents(steady(), job('ce-1', [tr(11, 'eth1', 'online', 'offline')]), T0, opts);
     const f = flushGroup(down.state, down.state.group!.id, T0 + 10_000, []);
-    const r = sweepDevice(f.state, { lastSeenMs: T0 + 3_600_000 + 11_000, reportIntervalMs: 1000 }, T0 + 3_600_000 + 11_000, [], opts);
-    assert.deepEqual(r.notices.map((n) => n.kind), ['reminder']);
+    const r = sweepDevice(
+      f.state,
+      { lastSeenMs: T0 + 3_600_000 + 11_000, reportIntervalMs: 1000 },
+      T0 + 3_600_000 + 11_000,
+      [],
+      opts,
+    );
+    assert.deepEqual(
+      r.notices.map((n) => n.kind),
+      ['reminder'],
+    );
     assert.match(renderNotice(r.notices[0]!, ctx()).subject, /REMINDER: eth1 DOWN for 1h 0m/);
   });
 });
 
 describe('retry plan covers >= 24 h', () => {
   it('exponential, capped, enough attempts', () => {
-    assert.deepEqual([1, 2, 3, 4].map((n) => retryDelayMs(n, 10_000, 30_000)), [10_000, 20_000, 30_000, 30_000]);
+    assert.deepEqual(
+      [1, 2, 3, 4].map((n) => retryDelayMs(n, 10_000, 30_000)),
+      [10_000, 20_000, 30_000, 30_000],
+    );
     const d = resolveAlertingOptions();
     const attempts = attemptsForCoverage(d.retryBaseDelayMs, d.retryMaxDelayMs, d.retryCoverageMs);
     assert.ok(coveredMs(attempts, d.retryBaseDelayMs, d.retryMaxDelayMs) >= 24 * 3_600_000);

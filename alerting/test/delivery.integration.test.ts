@@ -22,7 +22,13 @@ async function harness(label: string, opts: Parameters<typeof startHarness>[1] =
 
 async function linkDown(h: Harness, id: string, record: Parameters<Harness['addDevice']>[1] = {}) {
   await h.addDevice(id, record);
-  await h.post(job(id, [tr(1, 'eth0', 'unknown', 'online', now() - 5000), tr(2, 'eth1', 'unknown', 'online', now() - 5000), pol(3, ['eth0', 'eth1'], now() - 5000)]));
+  await h.post(
+    job(id, [
+      tr(1, 'eth0', 'unknown', 'online', now() - 5000),
+      tr(2, 'eth1', 'unknown', 'online', now() - 5000),
+      pol(3, ['eth0', 'eth1'], now() - 5000),
+    ]),
+  );
   await h.post(job(id, [tr(10, 'eth1', 'online', 'offline', now())]));
 }
 
@@ -101,10 +107,23 @@ describe('delivery through BullMQ and nodemailer against a real SMTP sink', () =
     });
     await new Promise<void>((r) => stall.listen(0, '127.0.0.1', r));
     const stallUrl = `smtp://127.0.0.1:${(stall.address() as AddressInfo).port}`;
-    const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', new URL('./notify-worker-child.ts', import.meta.url).pathname], {
-      env: { ...process.env, WANWATCH_TEST_ALERTING_CHILD: JSON.stringify({ influxUrl: h.influxUrl, redisUrl: h.redisUrl, prefix: h.prefix, smtpUrl: stallUrl, options: FAST }) },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const child: ChildProcess = spawn(
+      process.execPath,
+      ['--import', 'tsx', new URL('./notify-worker-child.ts', import.meta.url).pathname],
+      {
+        env: {
+          ...process.env,
+          WANWATCH_TEST_ALERTING_CHILD: JSON.stringify({
+            influxUrl: h.influxUrl,
+            redisUrl: h.redisUrl,
+            prefix: h.prefix,
+            smtpUrl: stallUrl,
+            options: FAST,
+          }),
+        },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     after(() => {
       child.kill('SIGKILL');
       sockets.forEach((s) => s.destroy());
@@ -112,7 +131,10 @@ describe('delivery through BullMQ and nodemailer against a real SMTP sink', () =
     });
     await waitFor('child ready', async () => child.stdout!.read()?.toString().includes('ready'), 30_000);
     await linkDown(h, 'k1');
-    await Promise.race([connectedP, sleep(15_000).then(() => Promise.reject(new Error('the child never connected to the mail server')))]);
+    await Promise.race([
+      connectedP,
+      sleep(15_000).then(() => Promise.reject(new Error('the child never connected to the mail server'))),
+    ]);
     child.kill('SIGKILL');
     await new Promise((r) => child.once('exit', r));
     assert.equal(h.sink.messages.length, 0);

@@ -2,7 +2,14 @@ import type { DeviceEventsJob, PolicyRecord, TransitionRecord } from '../../cont
 
 export const T0 = Date.UTC(2026, 10, 21, 12, 0, 0);
 
-export function tr(seq: number, iface: string, from: TransitionRecord['from'], to: TransitionRecord['to'], timeMs = T0 + seq * 1000, extra: Partial<TransitionRecord> = {}): TransitionRecord {
+export function tr(
+  seq: number,
+  iface: string,
+  from: TransitionRecord['from'],
+  to: TransitionRecord['to'],
+  timeMs = T0 + seq * 1000,
+  extra: Partial<TransitionRecord> = {},
+): TransitionRecord {
   return { type: 'transition', seq, timeMs, iface, from, to, score: 0, reason: 'track', ...extra };
 }
 
@@ -26,7 +33,11 @@ export function pol(seq: number, online: string[], timeMs = T0 + seq * 1000, pri
   };
 }
 
-export function job(deviceId: string, records: Array<TransitionRecord | PolicyRecord>, opts: Partial<DeviceEventsJob> = {}): DeviceEventsJob {
+export function job(
+  deviceId: string,
+  records: Array<TransitionRecord | PolicyRecord>,
+  opts: Partial<DeviceEventsJob> = {},
+): DeviceEventsJob {
   return {
     v: 1,
     deviceId,

@@ -5,7 +5,18 @@ import { InfluxDB } from 'influx';
 import { Redis } from 'ioredis';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { pino } from 'pino';
-import { PROBLEM_CONTENT_TYPE, ProblemError, QUEUES, deviceEventsJobId, parseInfluxUrl, problemBody, redisKeys, type DeviceEventsJob, type DeviceRecord, type RedisKeys } from '../../contract/index.ts';
+import {
+  PROBLEM_CONTENT_TYPE,
+  ProblemError,
+  QUEUES,
+  deviceEventsJobId,
+  parseInfluxUrl,
+  problemBody,
+  redisKeys,
+  type DeviceEventsJob,
+  type DeviceRecord,
+  type RedisKeys,
+} from '../../contract/index.ts';
 import { ensureInfluxSchema } from '../../ingest/influx-setup.ts';
 import { startSmtpSink, type SmtpSink } from '../../stack/smtp-sink.ts';
 import { testServices } from '../../stack/testing.ts';
@@ -48,7 +59,10 @@ export function bullConnection(redisUrl: string) {
   return { host: u.hostname, port: Number(u.port || 6379) };
 }
 
-export async function startHarness(label: string, opts: { options?: Partial<AlertingOptions>; nocEmails?: string[]; startWorkers?: boolean; smtpUrl?: string } = {}): Promise<Harness> {
+export async function startHarness(
+  label: string,
+  opts: { options?: Partial<AlertingOptions>; nocEmails?: string[]; startWorkers?: boolean; smtpUrl?: string } = {},
+): Promise<Harness> {
   const svc = await testServices();
   const { url } = svc.influxDb(label);
   const o = parseInfluxUrl(url);
@@ -69,7 +83,10 @@ export async function startHarness(label: string, opts: { options?: Partial<Aler
     options: { ...FAST, ...opts.options },
   });
   if (opts.startWorkers !== false) await alerting.startWorkers();
-  const events = new Queue<DeviceEventsJob>(QUEUES.deviceEvents, { connection: bullConnection(svc.redisUrl), prefix: keys.bull });
+  const events = new Queue<DeviceEventsJob>(QUEUES.deviceEvents, {
+    connection: bullConnection(svc.redisUrl),
+    prefix: keys.bull,
+  });
   const api = express();
   api.use('/api/v1', alerting.router);
   api.use((err: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
@@ -88,13 +105,25 @@ export async function startHarness(label: string, opts: { options?: Partial<Aler
     events,
     api,
     async addDevice(id, over = {}) {
-      const rec: DeviceRecord = { v: 1, id, name: `Router ${id}`, site: 'Berlin', tokenHash: 'x', createdAtMs: Date.now(), notificationEmails: [`owner-${id}@test.local`], multiWan: null, ...over };
+      const rec: DeviceRecord = {
+        v: 1,
+        id,
+        name: `Router ${id}`,
+        site: 'Berlin',
+        tokenHash: 'x',
+        createdAtMs: Date.now(),
+        notificationEmails: [`owner-${id}@test.local`],
+        multiWan: null,
+        ...over,
+      };
       await redis.set(keys.device(id), JSON.stringify(rec));
       await redis.sadd(keys.devices, id);
     },
     async post(job, jobId) {
       const seqs = [...job.transitions, ...job.policies].map((r) => r.seq);
-      await events.add('report', job, { jobId: jobId ?? deviceEventsJobId(job.deviceId, job.bootId, Math.min(...seqs), Math.max(...seqs)) });
+      await events.add('report', job, {
+        jobId: jobId ?? deviceEventsJobId(job.deviceId, job.bootId, Math.min(...seqs), Math.max(...seqs)),
+      });
     },
     parsed: () => Promise.all(sink.messages.map((m) => simpleParser(m.raw))),
     async close() {
@@ -114,7 +143,13 @@ export async function mailsFor(h: Harness, deviceId: string): Promise<ParsedMail
 }
 
 /** Waits until the device has `count` mails (bounded), then a quiet period to catch extras. */
-export async function expectMails(h: Harness, deviceId: string, count: number, quietMs = 900, timeoutMs = 15_000): Promise<ParsedMail[]> {
+export async function expectMails(
+  h: Harness,
+  deviceId: string,
+  count: number,
+  quietMs = 900,
+  timeoutMs = 15_000,
+): Promise<ParsedMail[]> {
   const deadline = Date.now() + timeoutMs;
   while ((await mailsFor(h, deviceId)).length < count && Date.now() < deadline) await sleep(50);
   await sleep(quietMs);

@@ -6,7 +6,11 @@ import { expectMails, sleep, startHarness, type Harness } from './harness.ts';
 import { job, pol, tr } from './fixtures.ts';
 
 const now = () => Date.now();
-const steadyRecords = (t: number) => [tr(1, 'eth0', 'unknown', 'online', t), tr(2, 'eth1', 'unknown', 'online', t), pol(3, ['eth0', 'eth1'], t)];
+const steadyRecords = (t: number) => [
+  tr(1, 'eth0', 'unknown', 'online', t),
+  tr(2, 'eth1', 'unknown', 'online', t),
+  pol(3, ['eth0', 'eth1'], t),
+];
 
 describe('alerting with real Redis, BullMQ, InfluxDB and SMTP sink', () => {
   let h: Harness;
@@ -19,7 +23,15 @@ describe('alerting with real Redis, BullMQ, InfluxDB and SMTP sink', () => {
 
   /** A device with both links up (no email), ready for the test's events. */
   async function steadyDevice(id: string) {
-    await h.addDevice(id, { multiWan: { enable: true, mode: 'FAIL_OVER', notificationEmails: [], wanInterfaces: null, wanInterfacesConfig: {} } });
+    await h.addDevice(id, {
+      multiWan: {
+        enable: true,
+        mode: 'FAIL_OVER',
+        notificationEmails: [],
+        wanInterfaces: null,
+        wanInterfacesConfig: {},
+      },
+    });
     await h.post(job(id, steadyRecords(now() - 5000)));
   }
 
@@ -28,7 +40,10 @@ describe('alerting with real Redis, BullMQ, InfluxDB and SMTP sink', () => {
     const t = now();
     await h.post(
       job('a1', [tr(10, 'eth1', 'online', 'disconnecting', t), tr(11, 'eth1', 'disconnecting', 'offline', t + 1)], {
-        metrics: { eth0: { timeMs: t, rttAvgMs: 21.5, lossPct: 0, jitterMs: 1, state: 'online' }, eth1: { timeMs: t, rttAvgMs: null, lossPct: 100, jitterMs: null, state: 'offline' } },
+        metrics: {
+          eth0: { timeMs: t, rttAvgMs: 21.5, lossPct: 0, jitterMs: 1, state: 'online' },
+          eth1: { timeMs: t, rttAvgMs: null, lossPct: 100, jitterMs: null, state: 'offline' },
+        },
       }),
     );
     const mails = await expectMails(h, 'a1', 1);
@@ -44,7 +59,10 @@ describe('alerting with real Redis, BullMQ, InfluxDB and SMTP sink', () => {
     assert.match(m.messageId!, /^<wanwatch\.[0-9a-f]{24}@wanwatch\.local>$/);
     // Recorded: one incident (notified) and the notification sent.
     const inc = await h.influx.query(`SELECT * FROM "${RP.forever}"."${M.incident}" WHERE "device" = 'a1'`);
-    assert.deepEqual(inc.map((r) => `${(r as Record<string, unknown>).kind}:${(r as Record<string, unknown>).status}`), ['link_down:notified']);
+    assert.deepEqual(
+      inc.map((r) => `${(r as Record<string, unknown>).kind}:${(r as Record<string, unknown>).status}`),
+      ['link_down:notified'],
+    );
     const res = await request(h.api).get('/api/v1/notifications?status=sent&device=a1').expect(200);
     assert.equal(res.body.notifications.length, 1);
     assert.deepEqual(res.body.notifications[0].recipients.sort(), ['noc@test.local', 'owner-a1@test.local']);
@@ -79,7 +97,9 @@ describe('alerting with real Redis, BullMQ, InfluxDB and SMTP sink', () => {
     const t = now();
     let seq = 10;
     for (let i = 0; i < 8; i++) {
-      await h.post(job('a4', [tr(seq, 'eth1', i % 2 ? 'offline' : 'online', i % 2 ? 'online' : 'offline', t + i * 100)]));
+      await h.post(
+        job('a4', [tr(seq, 'eth1', i % 2 ? 'offline' : 'online', i % 2 ? 'online' : 'offline', t + i * 100)]),
+      );
       seq++;
       await sleep(i === 3 ? 700 : 30); // the first flush happens in between: damping must hold across groups
     }
@@ -100,7 +120,10 @@ describe('alerting with real Redis, BullMQ, InfluxDB and SMTP sink', () => {
     await h.post(job('a5', [tr(10, 'eth1', 'online', 'offline', now())]));
     assert.equal((await expectMails(h, 'a5', 1, 0, 1500)).length, 0);
     const inc = await h.influx.query(`SELECT * FROM "${RP.forever}"."${M.incident}" WHERE "device" = 'a5'`);
-    assert.deepEqual(inc.map((r) => (r as Record<string, unknown>).status), ['silenced']);
+    assert.deepEqual(
+      inc.map((r) => (r as Record<string, unknown>).status),
+      ['silenced'],
+    );
     const sup = await request(h.api).get('/api/v1/notifications?status=suppressed&device=a5').expect(200);
     assert.equal(sup.body.notifications.length, 1);
     await request(h.api).delete(`/api/v1/silences/${created.body.id}`).expect(204);
@@ -115,7 +138,10 @@ describe('alerting with real Redis, BullMQ, InfluxDB and SMTP sink', () => {
   it('bad silences and queries are problem+json with stable codes', async () => {
     const r1 = await request(h.api).post('/api/v1/silences').send({ deviceId: 'x', endMs: 5, startMs: 10 }).expect(422);
     assert.equal(r1.body.code, 'validation_failed');
-    const r2 = await request(h.api).post('/api/v1/silences').send({ deviceId: 'x', endMs: now() + 1000, bogus: 1 }).expect(422);
+    const r2 = await request(h.api)
+      .post('/api/v1/silences')
+      .send({ deviceId: 'x', endMs: now() + 1000, bogus: 1 })
+      .expect(422);
     assert.equal(r2.body.code, 'validation_failed');
     assert.match(JSON.stringify(r2.body.errors), /bogus/);
     const r3 = await request(h.api).get('/api/v1/notifications?status=nope').expect(400);
@@ -128,7 +154,10 @@ describe('alerting with real Redis, BullMQ, InfluxDB and SMTP sink', () => {
     const live = {
       lastSeenMs: JSON.stringify(now()),
       reportIntervalMs: '200',
-      ifaces: JSON.stringify({ eth0: { state: 'online', timeMs: now(), rttAvgMs: 9, lossPct: 0, jitterMs: 1 }, eth1: { state: 'online', timeMs: now(), rttAvgMs: 30, lossPct: 2, jitterMs: 3 } }),
+      ifaces: JSON.stringify({
+        eth0: { state: 'online', timeMs: now(), rttAvgMs: 9, lossPct: 0, jitterMs: 1 },
+        eth1: { state: 'online', timeMs: now(), rttAvgMs: 30, lossPct: 2, jitterMs: 3 },
+      }),
     };
     const lastSeen = now();
     await h.redis.hset(h.keys.live('a6'), live);
@@ -143,13 +172,22 @@ describe('alerting with real Redis, BullMQ, InfluxDB and SMTP sink', () => {
     // ...and keeps reporting (ingest refreshes last-seen on every report).
     const keepAlive = setInterval(() => void h.redis.zadd(h.keys.lastSeen, now(), 'a6'), 200);
     after(() => clearInterval(keepAlive));
-    await h.post(job('a6', [tr(20, 'eth1', 'online', 'offline', lastSeen + 100), tr(21, 'eth1', 'offline', 'online', lastSeen + 600)], { backfill: true, receivedAtMs: back }));
+    await h.post(
+      job(
+        'a6',
+        [tr(20, 'eth1', 'online', 'offline', lastSeen + 100), tr(21, 'eth1', 'offline', 'online', lastSeen + 600)],
+        { backfill: true, receivedAtMs: back },
+      ),
+    );
     const all = await expectMails(h, 'a6', 2, 800);
     assert.equal(all.length, 2, all.map((m) => m.subject).join(' | '));
     assert.match(all[1]!.subject!, /device BACK ONLINE after/);
     assert.match(all[1]!.text!, /eth1: went offline at .*, came back at .* \(down 500 ms\)/);
     const states = await h.influx.query(`SELECT "state" FROM "${RP.forever}"."${M.deviceState}" WHERE "device" = 'a6'`);
-    assert.deepEqual(states.map((r) => (r as Record<string, unknown>).state), ['unreachable', 'reachable']);
+    assert.deepEqual(
+      states.map((r) => (r as Record<string, unknown>).state),
+      ['unreachable', 'reachable'],
+    );
     clearInterval(keepAlive);
     await h.redis.zrem(h.keys.lastSeen, 'a6');
   });

@@ -12,7 +12,13 @@ describe('mailer adapter', () => {
 
   it('without SMTP writes one .eml per Message-ID (a retry rewrites it), with text and HTML parts', async () => {
     const m = createMailer({ outboxDir: dir, from: 'wanwatch@test.local' });
-    const msg = { to: ['a@test.local', 'b@test.local'], subject: 'eth1 DOWN', text: 'plain', html: '<p>html</p>', messageId: '<x1@wanwatch.local>' };
+    const msg = {
+      to: ['a@test.local', 'b@test.local'],
+      subject: 'eth1 DOWN',
+      text: 'plain',
+      html: '<p>html</p>',
+      messageId: '<x1@wanwatch.local>',
+    };
     await m.send(msg);
     await m.send(msg);
     m.close();
@@ -36,6 +42,7 @@ describe('mailer adapter', () => {
       [{ code: 'EMESSAGE' }, false],
       [new Error('weird'), true],
     ];
-    for (const [err, transient] of cases) assert.equal(classifyMailError(err).transient, transient, JSON.stringify(err));
+    for (const [err, transient] of cases)
+      assert.equal(classifyMailError(err).transient, transient, JSON.stringify(err));
   });
 });

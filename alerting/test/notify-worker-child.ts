@@ -7,7 +7,13 @@ import { pino } from 'pino';
 import { parseInfluxUrl } from '../../contract/index.ts';
 import { createAlerting } from '../index.ts';
 
-const cfg = JSON.parse(process.env.WANWATCH_TEST_ALERTING_CHILD ?? '{}') as { influxUrl: string; redisUrl: string; prefix: string; smtpUrl: string; options: Record<string, number> };
+const cfg = JSON.parse(process.env.WANWATCH_TEST_ALERTING_CHILD ?? '{}') as {
+  influxUrl: string;
+  redisUrl: string;
+  prefix: string;
+  smtpUrl: string;
+  options: Record<string, number>;
+};
 const o = parseInfluxUrl(cfg.influxUrl);
 const alerting = createAlerting({
   influx: new InfluxDB({ host: o.host, port: o.port, database: o.database }),
