@@ -94,33 +94,31 @@ async function post(id: string, records: ReportRecord[]): Promise<void> {
 const t0 = Date.now() - 60_000;
 for (let i = 0; i < ids.length; i += 25) {
   await Promise.all(
-    ids
-      .slice(i, i + 25)
-      .map((id) =>
-        post(id, [
-          {
-            type: 'transition',
-            seq: 1,
-            timeMs: t0,
-            iface: 'wan',
-            from: 'unknown',
-            to: 'online',
-            score: 12,
-            reason: 'start',
-          },
-          {
-            type: 'transition',
-            seq: 2,
-            timeMs: t0,
-            iface: 'wanb',
-            from: 'unknown',
-            to: 'online',
-            score: 12,
-            reason: 'start',
-          },
-          policy(3, t0, 50),
-        ]),
-      ),
+    ids.slice(i, i + 25).map((id) =>
+      post(id, [
+        {
+          type: 'transition',
+          seq: 1,
+          timeMs: t0,
+          iface: 'wan',
+          from: 'unknown',
+          to: 'online',
+          score: 12,
+          reason: 'start',
+        },
+        {
+          type: 'transition',
+          seq: 2,
+          timeMs: t0,
+          iface: 'wanb',
+          from: 'unknown',
+          to: 'online',
+          score: 12,
+          reason: 'start',
+        },
+        policy(3, t0, 50),
+      ]),
+    ),
   );
 }
 await sleep(500);
