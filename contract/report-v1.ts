@@ -130,7 +130,7 @@ export const reportV1Schema = z
     bootId: z.string().min(8).max(64).regex(/^[A-Za-z0-9-]+$/),
     /** Device clock when the report was sent. */
     sentAtMs: timeMs,
-    /** How often the device samples (its shortest tracking interval); the watchdog's default timeout is 3× this. */
+    /** How often reports arrive (the longer of the shortest tracking interval and the batch delay); the watchdog's default timeout is 3× this. */
     reportIntervalMs: z.number().int().min(100).max(3_600_000),
     /** Reporter version string, for support. */
     agent: z.string().max(64).optional(),

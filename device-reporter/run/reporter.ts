@@ -11,6 +11,7 @@ import type { Prober } from '../tracker/prober.ts';
 import { startTrackers, type IfaceSnapshot } from '../tracker/scheduler.ts';
 import { createHttpTransport, type ReportTransport } from '../uploader/http-transport.ts';
 import { sourceAddressOf, type UploadRoute } from '../uploader/routes.ts';
+import { DEFAULT_BATCH_OPTIONS } from '../uploader/batch-plan.ts';
 import { createUploader, type Uploader, type UploaderOptions, type UploaderStats } from '../uploader/uploader.ts';
 import { startMwan3Source } from './mwan3-source.ts';
 import { createSourceRuleManager, planSourceRules, type IpRunner } from './source-rules.ts';
@@ -114,7 +115,10 @@ export async function startReporter(o: ReporterOptions, deps: ReporterDeps): Pro
     const shortest = Math.min(...intervals);
     return o.source === 'mwan3' ? Math.min(shortest, 10_000) : shortest;
   };
-  const reportIntervalMs = () => Math.max(100, Math.min(3_600_000, sampleIntervalMs()));
+  // How often reports arrive, which is what the cloud watchdog times (3x this): samples are
+  // taken every tracking interval but batched for up to the uploader's maxDelayMs.
+  const reportIntervalMs = () =>
+    Math.max(100, Math.min(3_600_000, Math.max(sampleIntervalMs(), o.uploader?.maxDelayMs ?? DEFAULT_BATCH_OPTIONS.maxDelayMs)));
 
   const sourceRules = o.sourceRules
     ? createSourceRuleManager({ logger: log, ...(deps.ip ? { ip: deps.ip } : {}) })
