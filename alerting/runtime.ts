@@ -65,20 +65,34 @@ export function createAlertingRuntime(deps: AlertingDeps, options: AlertingOptio
 
   async function onDeviceEvents(job: Job) {
     const parsed = deviceEventsJobSchema.safeParse(job.data);
-    if (!parsed.success)
+    if (!parsed.success) {
       throw new UnrecoverableError(
         `device-events job ${job.id}: not a v1 DeviceEventsJob: ${parsed.error.issues[0]?.message}`,
       );
-    const ev = parsed.data;
-    await store.withDeviceLock(ev.deviceId, async () => {
+    }
+    const deviceId = parsed.data.deviceId;
+    // Pushed before any await, so concurrent jobs of one device keep their queue order.
+    await store.pushInbox(deviceId, JSON.stringify(parsed.data));
+    await store.withDeviceLock(deviceId, async () => {
+      const pending = await store.readInbox(deviceId);
+      if (pending.length === 0) return; // a sibling job drained it
       const now = nowMs();
-      const before = await store.loadState(ev.deviceId);
-      const r = applyDeviceEvents(before, ev, now, options);
-      if (before.reach === 'unreachable' && r.state.reach === 'reachable')
-        await recorder.deviceState(ev.deviceId, 'reachable', ev.receivedAtMs, now);
-      if (r.openedGroup) await scheduleFlush(ev.deviceId, r.openedGroup, now);
-      await store.saveState(r.state);
-      log.debug({ deviceId: ev.deviceId, jobId: job.id, reasons: r.reasons }, 'device events applied');
+      let state = await store.loadState(deviceId);
+      const reasons: string[] = [];
+      for (const raw of pending) {
+        const ev = deviceEventsJobSchema.parse(JSON.parse(raw));
+        const wasUnreachable = state.reach === 'unreachable';
+        const r = applyDeviceEvents(state, ev, now, options);
+        if (wasUnreachable && r.state.reach === 'reachable') {
+          await recorder.deviceState(deviceId, 'reachable', ev.receivedAtMs, now);
+        }
+        if (r.openedGroup) await scheduleFlush(deviceId, r.openedGroup, now);
+        reasons.push(...r.reasons);
+        state = r.state;
+      }
+      await store.saveState(state);
+      await store.trimInbox(deviceId, pending.length);
+      log.debug({ deviceId, jobId: job.id, jobs: pending.length, reasons }, 'device events applied');
     });
   }
 

@@ -27,6 +27,7 @@ export function createAlertStore(redis: Redis, prefix: string) {
     open: `${prefix}:alert:open`,
     sweepLock: `${prefix}:alert:sweep-lock`,
     noRecipients: (id: string) => `${prefix}:alert:no-recipients-logged:${id}`,
+    inbox: (id: string) => `${prefix}:alert:inbox:${id}`,
   };
 
   async function acquire(key: string, ttlMs: number, waitMs: number): Promise<string | null> {
@@ -68,6 +69,15 @@ export function createAlertStore(redis: Redis, prefix: string) {
       await m.exec();
     },
     openDevices: () => redis.smembers(k.open),
+    /**
+     * Device-events jobs in arrival order. Workers take jobs from BullMQ in FIFO order and push
+     * before anything else awaits, so the list keeps ingest's order even when jobs of one device run
+     * concurrently; the drain (under the device lock) applies them in that order.
+     */
+    pushInbox: (deviceId: string, payload: string) => redis.rpush(k.inbox(deviceId), payload),
+    readInbox: (deviceId: string) => redis.lrange(k.inbox(deviceId), 0, 999),
+    /** Drops the first `count` entries once they are applied and saved (a crash before this re-applies them: a no-op by seq). */
+    trimInbox: (deviceId: string, count: number) => redis.ltrim(k.inbox(deviceId), count, -1),
     /** Devices whose last report is older than `olderThanMs`. */
     async staleDevices(olderThanMs: number): Promise<string[]> {
       return redis.zrangebyscore(keys.lastSeen, '-inf', `(${olderThanMs}`);

@@ -23,7 +23,7 @@ import { testServices } from '../../stack/testing.ts';
 import { createAlerting, type Alerting, type AlertingOptions } from '../index.ts';
 
 export const FAST: Partial<AlertingOptions> = {
-  groupWaitMs: 400,
+  groupWaitMs: 700,
   sweepIntervalMs: 150,
   watchdogMinMs: 1000,
   retryBaseDelayMs: 150,
