@@ -37,6 +37,7 @@ export interface AlertingDeps {
   mail: { smtpUrl?: string; outboxDir?: string; from: string };
   /** NOC recipients of every device (WANWATCH_ALERT_EMAILS). */
   nocEmails: string[];
+  /** Without `dashboardUrl`, emails link to a Grafana search for the device here. */
   grafanaUrl?: string;
   /** Link to the device's dashboard, shown in every email when given. */
   dashboardUrl?: (deviceId: string) => string;
@@ -58,7 +59,11 @@ export interface Alerting {
 
 export function createAlerting(deps: AlertingDeps): Alerting {
   const options = resolveAlertingOptions(deps.options);
-  return createAlertingRuntime(deps, options);
+  const grafana = deps.grafanaUrl?.replace(/\/+$/, '');
+  const dashboardUrl =
+    deps.dashboardUrl ??
+    (grafana ? (id: string) => `${grafana}/dashboards?query=${encodeURIComponent(id)}` : undefined);
+  return createAlertingRuntime({ ...deps, dashboardUrl }, options);
 }
 
 export { alertingPlugin } from './plugin.ts';

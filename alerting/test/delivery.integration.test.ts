@@ -4,8 +4,10 @@ import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { after, describe, it } from 'node:test';
 import request from 'supertest';
 import { Queue } from 'bullmq';
+import { pino } from 'pino';
 import { QUEUES } from '../../contract/index.ts';
-import { FAST, bullConnection, expectMails, sleep, startHarness, type Harness } from './harness.ts';
+import { createAlerting } from '../index.ts';
+import { FAST, bullConnection, expectMails, mailsFor, sleep, startHarness, type Harness } from './harness.ts';
 import { job, pol, tr } from './fixtures.ts';
 
 const now = () => Date.now();
@@ -143,5 +145,34 @@ describe('delivery through BullMQ and nodemailer against a real SMTP sink', () =
     const mails = await expectMails(h, 'k1', 1, 1000, 20_000);
     assert.equal(mails.length, 1);
     assert.match(mails[0]!.subject!, /eth1 DOWN/);
+  });
+
+  it('two alerting instances on one Redis (as two worker processes): exactly one watchdog acts (one unreachable email), then one reminder', async () => {
+    const options = { ...FAST, reminderIntervalMs: 2000 };
+    const h = await harness('alert_two', { options });
+    const second = createAlerting({
+      influx: h.influx,
+      redisUrl: h.redisUrl,
+      redisPrefix: h.prefix,
+      mail: { smtpUrl: h.sink.url, from: 'wanwatch@test.local' },
+      nocEmails: ['noc@test.local'],
+      logger: pino({ level: 'silent' }),
+      options,
+    });
+    after(() => second.close());
+    await second.startWorkers();
+    await h.addDevice('w1');
+    await h.redis.hset(h.keys.live('w1'), { lastSeenMs: String(now()), reportIntervalMs: '100', ifaces: '{}' });
+    await h.redis.zadd(h.keys.lastSeen, now(), 'w1');
+    const first = await expectMails(h, 'w1', 1, 300);
+    assert.deepEqual(
+      first.map((m) => /device UNREACHABLE/.test(m.subject!)),
+      [true],
+    );
+    const withReminder = await expectMails(h, 'w1', 2, 500);
+    assert.equal(withReminder.length, 2, withReminder.map((m) => m.subject).join(' | '));
+    assert.match(withReminder[1]!.subject!, /REMINDER: device UNREACHABLE for [0-9]/);
+    await h.redis.zrem(h.keys.lastSeen, 'w1');
+    assert.ok((await mailsFor(h, 'w1')).length <= 3);
   });
 });
