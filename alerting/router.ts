@@ -91,15 +91,15 @@ export function createAlertingRouter(deps: { store: AlertStore; influx: InfluxDB
       throw new ProblemError('invalid_query', 'invalid notifications query', issuesToErrors(parsed.error.issues));
     const q = parsed.data;
     const where: string[] = [];
-    if (q.status) where.push(`"${TAG.status}" = '${q.status}'`);
-    if (q.device)
-      where.push(`"${TAG.device}" = '${encodeTagValue(q.device).replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`);
+    if (q.status) where.push(`"${TAG.status}" = '${q.status}'`); // enum-checked above
+    if (q.device) where.push(`"${TAG.device}" = $device`);
     const sql = `SELECT * FROM "${RP.forever}"."${M.notification}"${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY time DESC LIMIT ${q.limit ?? 100}`;
     let rows: Array<Record<string, unknown>>;
     try {
-      rows = (await deps.influx.query(sql)) as unknown as Array<Record<string, unknown>>;
+      const placeholders: Record<string, string> = q.device ? { device: encodeTagValue(q.device) } : {};
+      rows = (await deps.influx.query(sql, { placeholders })) as unknown as Array<Record<string, unknown>>;
     } catch (err) {
-      throw new ProblemError('influx_unavailable', (err as Error).message);
+      throw new ProblemError('influx_unavailable', `reading notifications failed: ${(err as Error).message}`);
     }
     res.json({
       notifications: rows.map((row) => ({
