@@ -329,3 +329,52 @@ describe('retry plan covers >= 24 h', () => {
     assert.throws(() => resolveAlertingOptions({ groupWaitMs: -1 }), /alerting option groupWaitMs/);
   });
 });
+
+describe('degradation and inhibition', () => {
+  it('a change of the degraded flag is link_degraded / link_recovered', () => {
+    const a = applyDeviceEvents(
+      steady(),
+      job('ce-1', [tr(10, 'eth0', 'online', 'online', T0, { degraded: true })]),
+      T0,
+      opts,
+    );
+    assert.deepEqual(
+      a.added.map((e) => e.kind),
+      ['link_degraded'],
+    );
+    const f = flushGroup(a.state, a.state.group!.id, T0 + 10_000, []);
+    assert.equal(f.notice!.kind, 'link_degraded');
+    assert.match(renderNotice(f.notice!, ctx()).subject, /eth0 DEGRADED$/);
+    const b = applyDeviceEvents(
+      f.state,
+      job('ce-1', [tr(11, 'eth0', 'online', 'online', T0 + 20_000, { degraded: false })]),
+      T0 + 20_000,
+      opts,
+    );
+    assert.deepEqual(
+      b.added.map((e) => e.kind),
+      ['link_recovered'],
+    );
+    const c = applyDeviceEvents(
+      b.state,
+      job('ce-1', [tr(12, 'eth0', 'online', 'online', T0 + 30_000, { degraded: false })]),
+      T0 + 30_000,
+      opts,
+    );
+    assert.deepEqual(c.added, [], 'no change, no event');
+  });
+  it('link events pending when the device becomes unreachable are inhibited, not emailed', () => {
+    const a = applyDeviceEvents(steady(), job('ce-1', [tr(10, 'eth1', 'online', 'offline')]), T0, opts);
+    const u = sweepDevice(a.state, { lastSeenMs: T0, reportIntervalMs: 1000 }, T0 + 15_000, [], opts);
+    assert.equal(u.state.reach, 'unreachable');
+    const f = flushGroup(u.state, a.state.group!.id, T0 + 15_001, []);
+    assert.deepEqual(
+      f.notice!.items.map((i) => i.disposition),
+      ['inhibited'],
+    );
+    assert.equal(
+      f.notice!.items.some((i) => i.disposition === 'notify'),
+      false,
+    );
+  });
+});
