@@ -52,7 +52,20 @@ export function createBullEventQueue(opts: BullEventQueueOptions): EventQueue {
         throw err;
       }
     },
-    close: () => queue.close(),
+    async close() {
+      // BullMQ's close() waits for Redis to answer QUIT, forever when Redis is down: bound it, then force.
+      let timer: NodeJS.Timeout | undefined;
+      const closed = await Promise.race([
+        queue.close().then(
+          () => true,
+          () => false,
+        ),
+        new Promise<boolean>((resolve) => (timer = setTimeout(resolve, 2_000, false))),
+      ]);
+      clearTimeout(timer);
+      // Not awaited: BullMQ's disconnect waits for an 'end' event that a dead connection may never emit.
+      if (!closed) void queue.disconnect().catch(() => undefined);
+    },
   };
 }
 

@@ -41,6 +41,8 @@ export async function startTestIngest(
     onDeviceChanged?: (id: string) => void;
     nowMs?: () => number;
     influxUrl?: string;
+    /** Another Redis than the test stack's (e.g. one the test stops). */
+    redisUrl?: string;
     limits?: { maxReportBytes?: number };
   } = {},
 ): Promise<TestIngest> {
@@ -51,8 +53,12 @@ export async function startTestIngest(
   await ensureInfluxSchema(influx);
   const prefix = svc.redisPrefix(opts.label ?? 'ingest');
   const keys = redisKeys(prefix);
-  const redis = new Redis(svc.redisUrl, { enableOfflineQueue: true, maxRetriesPerRequest: 1, lazyConnect: false, enableAutoPipelining: true });
-  const queue = createBullEventQueue({ redisUrl: svc.redisUrl, prefix: keys.bull });
+  const redisUrl = opts.redisUrl ?? svc.redisUrl;
+  // As in production: no offline queue, so a Redis outage answers 503 at once.
+  const redis = new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: true, enableAutoPipelining: true });
+  redis.on('error', () => {});
+  await redis.connect();
+  const queue = createBullEventQueue({ redisUrl, prefix: keys.bull });
   const points = createPointWriter(influxLineSink(influx));
   const adminToken = `admin-${prefix}`;
   const app = createApp({
@@ -75,7 +81,7 @@ export async function startTestIngest(
     influxUrl: url,
     db,
     redis,
-    redisUrl: svc.redisUrl,
+    redisUrl,
     prefix,
     keys,
     queue,

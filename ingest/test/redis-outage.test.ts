@@ -1,0 +1,45 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import request from 'supertest';
+import { startRedis, type RedisInstance } from '../../stack/redis.ts';
+import { startTestIngest, type TestIngest } from '../testing.ts';
+import { sampleReport } from './fixtures.ts';
+
+describe('Redis outage: reports get 503 redis_unavailable quickly, no ack', () => {
+  let dir: string;
+  let redis: RedisInstance | undefined;
+  let t: TestIngest;
+  let token: string;
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'ww-redis-outage-'));
+    redis = await startRedis(join(dir, 'redis'), process.pid, false);
+    t = await startTestIngest({ label: 'redisout', redisUrl: redis.url });
+    token = await t.addDevice('dev-r');
+    // Warm the auth cache so the test reaches the queue and live-state steps.
+    await request(t.app).post('/api/v1/reports').set('Authorization', `Bearer ${token}`).send(sampleReport('dev-r')).expect(200);
+  });
+  after(async () => {
+    await t?.close().catch(() => undefined);
+    await redis?.service.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('answers 503 within a few seconds and reports readyz not ready', async () => {
+    await redis!.service.stop();
+    const started = Date.now();
+    const res = await request(t.app)
+      .post('/api/v1/reports')
+      .set('Authorization', `Bearer ${token}`)
+      .send(sampleReport('dev-r', { bootId: 'boot-down1', baseMs: Date.now() - 30_000 }));
+    assert.equal(res.status, 503, res.text);
+    assert.equal(res.body.code, 'redis_unavailable');
+    assert.equal(res.body.ackSeq, undefined);
+    assert.ok(Date.now() - started < 5_000, 'fails fast');
+    const ready = await request(t.app).get('/readyz').expect(503);
+    assert.equal(ready.body.redis, false);
+    assert.equal(ready.body.influx, true);
+  });
+});
