@@ -164,14 +164,16 @@ const delivered = sink.messages.length;
   const jobs = await q.getJobs(['completed'], 0, DEVICES);
   const toAdd: number[] = [];
   const toPick: number[] = [];
+  const run: number[] = [];
   for (const j of jobs) {
     const s0 = sentAt.get(String(j.data.deviceId));
     if (s0 === undefined || !j.processedOn) continue;
     toAdd.push(j.timestamp - s0);
     toPick.push(j.processedOn - j.timestamp);
+    if (j.finishedOn) run.push(j.finishedOn - j.processedOn);
   }
   console.error(
-    `bench alerting: report->notify queued p50 ${pct(toAdd, 50)} p99 ${pct(toAdd, 99)}; queued->picked p50 ${pct(toPick, 50)} p99 ${pct(toPick, 99)}`,
+    `bench alerting: report->notify queued p50 ${pct(toAdd, 50)} p99 ${pct(toAdd, 99)}; queued->picked p50 ${pct(toPick, 50)} p99 ${pct(toPick, 99)}; send+record p50 ${pct(run, 50)} p99 ${pct(run, 99)}`,
   );
   await q.close();
 }

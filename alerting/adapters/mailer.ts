@@ -57,7 +57,7 @@ export function createMailer(cfg: { smtpUrl?: string; outboxDir?: string; from: 
     const transport = nodemailer.createTransport({
       url: cfg.smtpUrl,
       pool: true,
-      maxConnections: 5,
+      maxConnections: 10,
       connectionTimeout: 10_000,
       greetingTimeout: 10_000,
       socketTimeout: 60_000,

@@ -38,9 +38,32 @@ export interface NotificationRecord {
   atMs: number;
 }
 
+/**
+ * Group commit: points written within `lingerMs` go to InfluxDB in one request; every caller's
+ * promise settles with that request, so a caller still knows its record is durable (or not).
+ */
+export function batchedWriter(writeBatch: (points: IPoint[]) => Promise<void>, lingerMs = 20) {
+  let pending: Array<{ points: IPoint[]; resolve: () => void; reject: (e: unknown) => void }> = [];
+  let timer: NodeJS.Timeout | null = null;
+  const flush = () => {
+    timer = null;
+    const batch = pending;
+    pending = [];
+    writeBatch(batch.flatMap((b) => b.points)).then(
+      () => batch.forEach((b) => b.resolve()),
+      (err) => batch.forEach((b) => b.reject(err)),
+    );
+  };
+  return (points: IPoint[]) =>
+    new Promise<void>((resolve, reject) => {
+      pending.push({ points, resolve, reject });
+      timer ??= setTimeout(flush, lingerMs);
+    });
+}
+
 /** Writes incidents, notification attempts and device reachability to InfluxDB (RP forever). */
 export function createRecorder(influx: InfluxDB) {
-  const write = (points: IPoint[]) => influx.writePoints(points, { retentionPolicy: RP.forever, precision: 'n' });
+  const write = batchedWriter((points) => influx.writePoints(points, { retentionPolicy: RP.forever, precision: 'n' }));
   return {
     async incidents(notice: Notice, title: string): Promise<void> {
       const points = notice.items.map((d) => {
