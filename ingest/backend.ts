@@ -158,9 +158,16 @@ export async function startBackend(
       closing ??= (async () => {
         shuttingDown = true;
         if (server) {
-          const closed = new Promise<void>((resolve) => server!.close(() => resolve()));
-          server.closeIdleConnections();
+          const srv = server;
+          const closed = new Promise<void>((resolve) => srv.close(() => resolve()));
+          // Keep-alive connections turn idle as their in-flight requests finish: close them as they do,
+          // and give stragglers at most 10 s.
+          const sweep = setInterval(() => srv.closeIdleConnections(), 50);
+          const hard = setTimeout(() => srv.closeAllConnections(), 10_000);
+          srv.closeIdleConnections();
           await closed;
+          clearInterval(sweep);
+          clearTimeout(hard);
         }
         await points.drain();
         for (const p of [...plugins].reverse()) {

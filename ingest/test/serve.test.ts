@@ -9,6 +9,25 @@ import { sampleReport } from './fixtures.ts';
 
 const CLI = join(import.meta.dirname, '..', '..', 'bin', 'wanwatch.js');
 
+async function startServe(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; port: number; out: () => string }> {
+  const child = spawn(process.execPath, [CLI, 'serve', '--role', 'api'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.setEncoding('utf8');
+  child.stderr!.on('data', (d) => (out += String(d)));
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`serve did not start: ${out}`)), 30_000);
+    child.stdout!.on('data', (d: string) => {
+      out += d;
+      const m = /"port":(\d+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
+    });
+  });
+  return { child, port, out: () => out };
+}
+
 describe('backend config', () => {
   it('names every missing required variable', () => {
     assert.throws(
@@ -66,21 +85,10 @@ describe('wanwatch serve + wanwatch device add (real processes)', () => {
     assert.equal(again.status, 3);
     assert.match(again.stderr, /already exists/);
 
-    child = spawn(process.execPath, [CLI, 'serve', '--role', 'api'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout!.setEncoding('utf8');
-    child.stderr!.on('data', (d) => (out += String(d)));
-    const port = await new Promise<number>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`serve did not start: ${out}`)), 30_000);
-      child!.stdout!.on('data', (d: string) => {
-        out += d;
-        const m = /"port":(\d+)/.exec(out);
-        if (m) {
-          clearTimeout(timer);
-          resolve(Number(m[1]));
-        }
-      });
-    });
+    const started = await startServe(env);
+    child = started.child;
+    const port = started.port;
+    const out = () => started.out();
     base = `http://127.0.0.1:${port}`;
     assert.equal((await fetch(`${base}/readyz`)).status, 200);
     const res = await fetch(`${base}/api/v1/reports`, {
@@ -98,10 +106,44 @@ describe('wanwatch serve + wanwatch device add (real processes)', () => {
     const metrics = await (await fetch(`${base}/metrics`)).text();
     assert.ok(/^wanwatch_points_written_total 8$/m.test(metrics), 'points written counted');
     assert.ok(/wanwatch_http_requests_total\{method="POST",route="\/api\/v1\/reports",status="200"\} 1/.test(metrics));
-    assert.doesNotMatch(out, new RegExp(token.split('.')[1]!), 'the token never appears in logs');
+    assert.doesNotMatch(out(), new RegExp(token.split('.')[1]!), 'the token never appears in logs');
 
     child.kill('SIGTERM');
     const [code] = (await once(child, 'exit')) as [number];
-    assert.equal(code, 0, out);
+    assert.equal(code, 0, out());
+  });
+
+  it('on SIGTERM finishes the reports in flight: every acknowledged one is in InfluxDB', async () => {
+    const add = spawnSync(process.execPath, [CLI, 'device', 'add', 'term-dev', '--json'], { env, encoding: 'utf8', timeout: 30_000 });
+    const { token } = JSON.parse(add.stdout) as { token: string };
+    const started = await startServe(env);
+    child = started.child;
+    const url = `http://127.0.0.1:${started.port}/api/v1/reports`;
+    const base = Date.now() - 100_000;
+    const send = (i: number) =>
+      fetch(url, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+        body: JSON.stringify(sampleReport('term-dev', { bootId: `boot-term-${i}`, baseMs: base + i * 2000, seq0: 1 })),
+      }).then(
+        async (r) => ({ status: r.status, body: (await r.json()) as { code?: string } }),
+        () => ({ status: 0, body: {} as { code?: string } }),
+      );
+    const inFlight = Array.from({ length: 20 }, (_x, i) => send(i));
+    await new Promise((r) => setTimeout(r, 15));
+    child.kill('SIGTERM');
+    const results = await Promise.all(inFlight);
+    const [code] = (await once(child, 'exit')) as [number];
+    assert.equal(code, 0, started.out());
+    const acked = results.map((r, i) => ({ ...r, i })).filter((r) => r.status === 200);
+    for (const r of results) assert.ok([0, 200, 503].includes(r.status), JSON.stringify(r));
+    for (const r of results.filter((x) => x.status === 503)) assert.equal(r.body.code, 'shutting_down');
+    const { InfluxDB } = await import('influx');
+    const u = new URL(env.WANWATCH_INFLUX_URL!);
+    const influx = new InfluxDB({ host: u.hostname, port: Number(u.port), database: u.pathname.slice(1) });
+    const rows = await influx.query<{ boot_id: string }>(`SELECT "boot_id", "seq" FROM "forever"."wan_transition" WHERE "device" = 'term-dev'`);
+    const stored = new Set(rows.map((r) => r.boot_id));
+    for (const r of acked) assert.ok(stored.has(`boot-term-${r.i}`), `acknowledged report ${r.i} is stored`);
+    assert.ok(acked.length > 0, 'some reports were in flight and acknowledged');
   });
 });
