@@ -38,7 +38,7 @@ export function reportsRouter(deps: ReportsRouteDeps): Router {
   const router = Router();
   const json = express.json({ limit: deps.maxReportBytes, inflate: true });
   router.post(
-    '/reports',
+    '/api/v1/reports',
     async (req, res, next) => {
       res.locals.principal = await authenticate(req, deps.auth);
       next();

@@ -129,8 +129,10 @@ describe('wanwatch serve + wanwatch device add (real processes)', () => {
         async (r) => ({ status: r.status, body: (await r.json()) as { code?: string } }),
         () => ({ status: 0, body: {} as { code?: string } }),
       );
+    assert.equal((await send(100)).status, 200, 'warm-up (token verified and cached)');
     const inFlight = Array.from({ length: 20 }, (_x, i) => send(i));
-    await new Promise((r) => setTimeout(r, 15));
+    // SIGTERM once the first answer is back, while the others are still in flight.
+    await Promise.race(inFlight);
     child.kill('SIGTERM');
     const results = await Promise.all(inFlight);
     const [code] = (await once(child, 'exit')) as [number];
