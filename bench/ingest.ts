@@ -27,7 +27,14 @@ function post(url: string, body: string, headers: Record<string, string>): Promi
   return new Promise((resolve, reject) => {
     const u = new URL(url);
     const req = request(
-      { host: u.hostname, port: u.port, path: u.pathname + u.search, method: 'POST', agent, headers: { ...headers, 'Content-Length': Buffer.byteLength(body) } },
+      {
+        host: u.hostname,
+        port: u.port,
+        path: u.pathname + u.search,
+        method: 'POST',
+        agent,
+        headers: { ...headers, 'Content-Length': Buffer.byteLength(body) },
+      },
       (res) => {
         let text = '';
         res.setEncoding('utf8');
@@ -62,7 +69,17 @@ function makeReport(deviceId: string, n: number, rounds = 1): ReportV1 {
     rttMaxMs: 20,
     lossPct: 0,
     jitterMs: 0.5,
-    targets: ['192.0.2.1', '198.51.100.1'].map((target) => ({ target, status: 'up' as const, sent: 1, received: 1, rttAvgMs: 10, rttMinMs: 10, rttMaxMs: 10, lossPct: 0, jitterMs: null })),
+    targets: ['192.0.2.1', '198.51.100.1'].map((target) => ({
+      target,
+      status: 'up' as const,
+      sent: 1,
+      received: 1,
+      rttAvgMs: 10,
+      rttMinMs: 10,
+      rttMaxMs: 10,
+      lossPct: 0,
+      jitterMs: null,
+    })),
   });
   const records: ReportRecord[] = [];
   for (let r = 0; r < rounds; r++) {
@@ -74,7 +91,18 @@ function makeReport(deviceId: string, n: number, rounds = 1): ReportV1 {
       type: 'policy',
       seq: seq0 + rounds * 2,
       timeMs: now,
-      policies: [{ policy: 'balanced', family: 'ipv4', members: [{ iface: 'wan', sharePct: 60, metric: 1, weight: 3 }, { iface: 'wanb', sharePct: 40, metric: 1, weight: 2 }], lastResort: 'unreachable', lastResortActive: false }],
+      policies: [
+        {
+          policy: 'balanced',
+          family: 'ipv4',
+          members: [
+            { iface: 'wan', sharePct: 60, metric: 1, weight: 3 },
+            { iface: 'wanb', sharePct: 40, metric: 1, weight: 2 },
+          ],
+          lastResort: 'unreachable',
+          lastResortActive: false,
+        },
+      ],
     });
   }
   return { v: 1, deviceId, bootId: `bench-${deviceId}`, sentAtMs: now + 1000, reportIntervalMs: 5000, records };
@@ -86,7 +114,9 @@ const pointsOf = (r: ReportV1) => {
 };
 
 /** Closed loop: CONCURRENCY workers send back to back for PHASE_MS. */
-async function closedLoop(send: (dev: number, n: number) => Promise<number>): Promise<{ points: number; reports: number; seconds: number; errors: number }> {
+async function closedLoop(
+  send: (dev: number, n: number) => Promise<number>,
+): Promise<{ points: number; reports: number; seconds: number; errors: number }> {
   const end = performance.now() + PHASE_MS;
   const started = performance.now();
   let points = 0;
@@ -114,10 +144,21 @@ async function main() {
   const t0 = performance.now();
   const stack = await startStack({ log: () => {} });
   const adminToken = 'bench-admin-token-0123456789';
-  const child = spawn(process.execPath, [join(import.meta.dirname, '..', 'bin', 'wanwatch.js'), 'serve', '--role', 'api'], {
-    env: { ...process.env, WANWATCH_INFLUX_URL: stack.influxUrl, WANWATCH_REDIS_URL: stack.redisUrl, WANWATCH_ADMIN_TOKEN: adminToken, WANWATCH_PORT: '0', WANWATCH_LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [join(import.meta.dirname, '..', 'bin', 'wanwatch.js'), 'serve', '--role', 'api'],
+    {
+      env: {
+        ...process.env,
+        WANWATCH_INFLUX_URL: stack.influxUrl,
+        WANWATCH_REDIS_URL: stack.redisUrl,
+        WANWATCH_ADMIN_TOKEN: adminToken,
+        WANWATCH_PORT: '0',
+        WANWATCH_LOG_LEVEL: 'info',
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   try {
     const port = await new Promise<number>((resolve, reject) => {
       let out = '';
@@ -134,13 +175,19 @@ async function main() {
     const api = `http://127.0.0.1:${port}`;
     const tokens: string[] = [];
     for (let d = 0; d < DEVICES; d++) {
-      const r = await post(`${api}/api/v1/devices`, JSON.stringify({ id: `bench-${d}` }), { 'Content-Type': 'application/json', Authorization: `Bearer ${adminToken}` });
+      const r = await post(`${api}/api/v1/devices`, JSON.stringify({ id: `bench-${d}` }), {
+        'Content-Type': 'application/json',
+        Authorization: `Bearer ${adminToken}`,
+      });
       if (r.status !== 201) throw new Error(`register: ${r.status} ${r.text}`);
       tokens.push((JSON.parse(r.text) as { token: string }).token);
     }
     const sendApi = async (dev: number, n: number, rounds = 1) => {
       const rep = makeReport(`bench-${dev}`, n, rounds);
-      const r = await post(`${api}/api/v1/reports`, JSON.stringify(rep), { 'Content-Type': 'application/json', Authorization: `Bearer ${tokens[dev]}` });
+      const r = await post(`${api}/api/v1/reports`, JSON.stringify(rep), {
+        'Content-Type': 'application/json',
+        Authorization: `Bearer ${tokens[dev]}`,
+      });
       if (r.status !== 200) throw new Error(`${r.status} ${r.text}`);
       return pointsOf(rep);
     };
@@ -161,7 +208,7 @@ async function main() {
     };
     const cpu0 = await cpuSeconds();
     const apiRun = await closedLoop(sendApi);
-    const serverCpuMsPerReport = ((await cpuSeconds()) - cpu0) * 1000 / apiRun.reports;
+    const serverCpuMsPerReport = (((await cpuSeconds()) - cpu0) * 1000) / apiRun.reports;
 
     // Baseline: the same reports' lines written straight to influxd, one /write per report, same concurrency.
     const writeUrl = (rp: string) => `${stack.influxBaseUrl}/write?db=wanwatch&precision=n&rp=${rp}`;
@@ -176,14 +223,17 @@ async function main() {
 
     // Raw bulk (informational): 5000-line writes, the most influxd takes on this machine.
     const bulkLines: string[] = [];
-    for (let i = 0; bulkLines.length < 5000; i++) bulkLines.push(...reportLines(makeReport(`bulk-${i % DEVICES}`, 50_000 + i)).raw);
+    for (let i = 0; bulkLines.length < 5000; i++)
+      bulkLines.push(...reportLines(makeReport(`bulk-${i % DEVICES}`, 50_000 + i)).raw);
     const bulkStart = performance.now();
     let bulkPoints = 0;
     while (performance.now() - bulkStart < 3_000) {
-      await Promise.all([0, 1].map(async () => {
-        const r = await post(writeUrl('raw'), bulkLines.join('\n'), { 'Content-Type': 'text/plain' });
-        if (r.status === 204) bulkPoints += bulkLines.length;
-      }));
+      await Promise.all(
+        [0, 1].map(async () => {
+          const r = await post(writeUrl('raw'), bulkLines.join('\n'), { 'Content-Type': 'text/plain' });
+          if (r.status === 204) bulkPoints += bulkLines.length;
+        }),
+      );
     }
     const bulkPps = bulkPoints / ((performance.now() - bulkStart) / 1000);
 
@@ -203,11 +253,17 @@ async function main() {
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       const i = k++;
       const s = performance.now();
-      inflight.push(sendApi(i % DEVICES, 200_000 + Math.floor(i / DEVICES)).then(() => void lat.push(performance.now() - s), () => undefined));
+      inflight.push(
+        sendApi(i % DEVICES, 200_000 + Math.floor(i / DEVICES)).then(
+          () => void lat.push(performance.now() - s),
+          () => undefined,
+        ),
+      );
     }
     await Promise.all(inflight);
     lat.sort((a, b) => a - b);
-    const pct = (p: number) => Math.round((lat[Math.min(lat.length - 1, Math.floor((p / 100) * lat.length))] ?? NaN) * 10) / 10;
+    const pct = (p: number) =>
+      Math.round((lat[Math.min(lat.length - 1, Math.floor((p / 100) * lat.length))] ?? NaN) * 10) / 10;
 
     const apiPps = apiRun.points / apiRun.seconds;
     const rawPps = rawRun.points / rawRun.seconds;
@@ -233,10 +289,22 @@ async function main() {
           reportsPerSec: Math.round(batchedRun.reports / batchedRun.seconds),
           // 10,000 devices sampling every 5 s, uploading every 30 s
           fleetRequiredPointsPerSec: Math.round((FLEET / FLEET_INTERVAL_S) * (apiRun.points / apiRun.reports)),
-          keepsUp: batchedRun.points / batchedRun.seconds >= (FLEET / FLEET_INTERVAL_S) * (apiRun.points / apiRun.reports),
+          keepsUp:
+            batchedRun.points / batchedRun.seconds >= (FLEET / FLEET_INTERVAL_S) * (apiRun.points / apiRun.reports),
         },
-        ackLatencyAtHalfLoad: { reportsPerSec: Math.round(halfRate), p50Ms: pct(50), p99Ms: pct(99), samples: lat.length },
-        fleet: { devices: FLEET, intervalS: FLEET_INTERVAL_S, requiredReportsPerSec, requiredPointsPerSec: Math.round(requiredReportsPerSec * pointsPerReport), keepsUp: apiReportsPerSec >= requiredReportsPerSec },
+        ackLatencyAtHalfLoad: {
+          reportsPerSec: Math.round(halfRate),
+          p50Ms: pct(50),
+          p99Ms: pct(99),
+          samples: lat.length,
+        },
+        fleet: {
+          devices: FLEET,
+          intervalS: FLEET_INTERVAL_S,
+          requiredReportsPerSec,
+          requiredPointsPerSec: Math.round(requiredReportsPerSec * pointsPerReport),
+          keepsUp: apiReportsPerSec >= requiredReportsPerSec,
+        },
         // CPU the API process spent per report: unlike rates, not distorted by other load on the machine.
         serverCpuMsPerReport: Math.round(serverCpuMsPerReport * 1000) / 1000,
         projectedReportsPerSecOn2Cores: Math.round(2000 / serverCpuMsPerReport),

@@ -36,7 +36,10 @@ const envSchema = z.object({
   }),
   WANWATCH_REDIS_URL: url('WANWATCH_REDIS_URL', ['redis:', 'rediss:']),
   WANWATCH_SMTP_URL: url('WANWATCH_SMTP_URL', ['smtp:', 'smtps:']).optional(),
-  WANWATCH_MAIL_FROM: z.string().min(3, 'WANWATCH_MAIL_FROM must be an address like "wanwatch <noc@example.com>"').default('wanwatch <wanwatch@localhost>'),
+  WANWATCH_MAIL_FROM: z
+    .string()
+    .min(3, 'WANWATCH_MAIL_FROM must be an address like "wanwatch <noc@example.com>"')
+    .default('wanwatch <wanwatch@localhost>'),
   WANWATCH_ALERT_EMAILS: emailList.default([]),
   WANWATCH_ADMIN_TOKEN: z.string().min(16, 'WANWATCH_ADMIN_TOKEN must be at least 16 characters'),
   WANWATCH_GRAFANA_URL: url('WANWATCH_GRAFANA_URL', ['http:', 'https:']).optional(),
@@ -52,23 +55,30 @@ const envSchema = z.object({
     .string()
     .regex(/^(\d+[wdhms])+$|^INF$/, 'WANWATCH_RAW_RETENTION must be an InfluxQL duration like 30d, 720h or INF')
     .default(DEFAULT_RAW_RETENTION),
-  WANWATCH_REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, 'WANWATCH_REDIS_PREFIX: letters, digits, "_" and "-"').default('ww'),
+  WANWATCH_REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/, 'WANWATCH_REDIS_PREFIX: letters, digits, "_" and "-"')
+    .default('ww'),
   WANWATCH_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
-
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
 const REQUIRED_HINT: Record<string, string> = {
-  WANWATCH_INFLUX_URL: 'WANWATCH_INFLUX_URL is required (e.g. http://127.0.0.1:8086/wanwatch); `wanwatch up` starts an embedded InfluxDB instead',
-  WANWATCH_REDIS_URL: 'WANWATCH_REDIS_URL is required (e.g. redis://127.0.0.1:6379); `wanwatch up` starts an embedded Redis instead',
+  WANWATCH_INFLUX_URL:
+    'WANWATCH_INFLUX_URL is required (e.g. http://127.0.0.1:8086/wanwatch); `wanwatch up` starts an embedded InfluxDB instead',
+  WANWATCH_REDIS_URL:
+    'WANWATCH_REDIS_URL is required (e.g. redis://127.0.0.1:6379); `wanwatch up` starts an embedded Redis instead',
   WANWATCH_ADMIN_TOKEN: 'WANWATCH_ADMIN_TOKEN is required (a secret of at least 16 characters for the admin API)',
 };
 
 /** Reads and validates the environment; throws ConfigError listing every bad or missing key. */
-export function loadBackendConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Record<keyof z.input<typeof envSchema>, string>> = {}): BackendConfig {
+export function loadBackendConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  overrides: Partial<Record<keyof z.input<typeof envSchema>, string>> = {},
+): BackendConfig {
   const input: Record<string, string | undefined> = {};
   for (const key of Object.keys(envSchema.shape)) {
     const v = (overrides as Record<string, string | undefined>)[key] ?? env[key];

@@ -31,7 +31,6 @@ export interface BackendConfig {
   logLevel: string;
 }
 
-
 /** What every plugin gets: the shared clients, made once. */
 export interface BackendContext {
   config: BackendConfig;
@@ -69,7 +68,21 @@ export function createLogger(level: string): Logger {
     level,
     base: { svc: 'wanwatch' },
     // Tokens never reach a log line, wherever they sit.
-    redact: { paths: ['authorization', '*.authorization', 'req.headers.authorization', 'headers.authorization', 'token', '*.token', 'adminToken', '*.adminToken', 'password', '*.password'], censor: '[redacted]' },
+    redact: {
+      paths: [
+        'authorization',
+        '*.authorization',
+        'req.headers.authorization',
+        'headers.authorization',
+        'token',
+        '*.token',
+        'adminToken',
+        '*.adminToken',
+        'password',
+        '*.password',
+      ],
+      censor: '[redacted]',
+    },
   });
 }
 
@@ -91,17 +104,26 @@ export async function startBackend(
   try {
     await ensureInfluxSchema(influx, { rawRetention: config.rawRetention });
   } catch (err) {
-    throw new Error(`InfluxDB at ${redactUrl(config.influxUrl)} is not usable: ${(err as Error).message}`, { cause: err });
+    throw new Error(`InfluxDB at ${redactUrl(config.influxUrl)} is not usable: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
   // No offline queue: while Redis is down, requests fail fast with 503 instead of hanging.
   // Auto-pipelining: commands of concurrent requests issued in one tick go out in one write (fewer syscalls).
-  const redis = new Redis(config.redisUrl, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1, enableAutoPipelining: true });
+  const redis = new Redis(config.redisUrl, {
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    enableAutoPipelining: true,
+  });
   redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
   try {
     await redis.connect();
   } catch (err) {
     redis.disconnect();
-    throw new Error(`Redis at ${redactUrl(config.redisUrl)} is not reachable: ${(err as Error).message}`, { cause: err });
+    throw new Error(`Redis at ${redactUrl(config.redisUrl)} is not reachable: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
   const keys = redisKeys(config.redisPrefix);
   const ctx: BackendContext = { config, role, influx, redis, keys, logger };
@@ -142,7 +164,10 @@ export async function startBackend(
       server!.listen(config.port, opts.host ?? '0.0.0.0', () => resolve());
     });
     port = (server.address() as AddressInfo).port;
-    logger.info({ port, role, influx: redactUrl(config.influxUrl), redis: redactUrl(config.redisUrl) }, 'wanwatch API listening');
+    logger.info(
+      { port, role, influx: redactUrl(config.influxUrl), redis: redactUrl(config.redisUrl) },
+      'wanwatch API listening',
+    );
   }
   if (role !== 'api') {
     for (const p of plugins) await p.start?.();
@@ -185,4 +210,3 @@ export async function startBackend(
     },
   };
 }
-

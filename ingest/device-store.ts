@@ -21,10 +21,22 @@ export async function redisOp<T>(what: string, fn: () => Promise<T>): Promise<T>
   }
 }
 
-const LIVE_FIELDS = ['lastSeenMs', 'bootId', 'ackSeq', 'reportIntervalMs', 'ifaces', 'policies', 'policiesTimeMs'] as const;
+const LIVE_FIELDS = [
+  'lastSeenMs',
+  'bootId',
+  'ackSeq',
+  'reportIntervalMs',
+  'ifaces',
+  'policies',
+  'policiesTimeMs',
+] as const;
 
 /** The device registry and live state in Redis (shared by every API process and the CLI). */
-export function createDeviceStore(redis: Redis, keys: RedisKeys, opts: { authCacheMs?: number; nowMs?: () => number } = {}) {
+export function createDeviceStore(
+  redis: Redis,
+  keys: RedisKeys,
+  opts: { authCacheMs?: number; nowMs?: () => number } = {},
+) {
   const authCacheMs = opts.authCacheMs ?? 2_000;
   const nowMs = opts.nowMs ?? Date.now;
   const recent = new Map<string, { record: DeviceRecord | undefined; untilMs: number }>();

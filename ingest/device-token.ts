@@ -35,7 +35,14 @@ export async function verifyDeviceToken(token: string, stored: string): Promise<
   const [alg, n, r, p, saltB64, hashB64] = stored.split('$');
   if (alg !== 'scrypt' || !saltB64 || !hashB64) return false;
   const expected = Buffer.from(hashB64, 'base64');
-  const key = await scryptAsync(token, Buffer.from(saltB64, 'base64'), Number(n), Number(r), Number(p), expected.length);
+  const key = await scryptAsync(
+    token,
+    Buffer.from(saltB64, 'base64'),
+    Number(n),
+    Number(r),
+    Number(p),
+    expected.length,
+  );
   return key.length === expected.length && timingSafeEqual(key, expected);
 }
 

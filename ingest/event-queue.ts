@@ -48,7 +48,8 @@ export function createBullEventQueue(opts: BullEventQueueOptions): EventQueue {
         await queue.add('report', job, { jobId });
       } catch (err) {
         // Only connection trouble is worth a retry; a refused job (bad id, bad options) is our bug.
-        if (isConnectionError(err)) throw new ProblemError('redis_unavailable', `queueing device events failed: ${(err as Error).message}`);
+        if (isConnectionError(err))
+          throw new ProblemError('redis_unavailable', `queueing device events failed: ${(err as Error).message}`);
         throw err;
       }
     },
@@ -73,7 +74,8 @@ function isConnectionError(err: unknown): boolean {
   const msg = err instanceof Error ? err.message : String(err);
   const code = (err as { code?: string }).code ?? '';
   return (
-    /Connection is closed|Stream isn't writeable|enableOfflineQueue|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|max retries|Reached the max retries|LOADING|READONLY/i.test(msg) ||
-    /^E[A-Z]+$/.test(code)
+    /Connection is closed|Stream isn't writeable|enableOfflineQueue|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|max retries|Reached the max retries|LOADING|READONLY/i.test(
+      msg,
+    ) || /^E[A-Z]+$/.test(code)
   );
 }

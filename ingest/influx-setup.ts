@@ -52,7 +52,10 @@ export async function ensureInfluxSchema(influx: InfluxDB, opts: InfluxSchemaOpt
  * `SHOW CONTINUOUS QUERIES`, which lists every database (one series each), so a CQ of another
  * database with the same name would look like ours.
  */
-export async function continuousQueriesOf(influx: InfluxDB, db: string): Promise<Array<{ name: string; query: string }>> {
+export async function continuousQueriesOf(
+  influx: InfluxDB,
+  db: string,
+): Promise<Array<{ name: string; query: string }>> {
   const raw = (await influx.queryRaw('SHOW CONTINUOUS QUERIES')) as {
     results?: Array<{ series?: Array<{ name: string; columns: string[]; values?: unknown[][] }> }>;
   };

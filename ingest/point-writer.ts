@@ -12,7 +12,13 @@ export class InfluxRejectedError extends Error {
 }
 
 interface PoolLike {
-  discard(opts: { method: string; path: string; body: string; query: Record<string, string | undefined>; auth?: string }): Promise<void>;
+  discard(opts: {
+    method: string;
+    path: string;
+    body: string;
+    query: Record<string, string | undefined>;
+    auth?: string;
+  }): Promise<void>;
 }
 interface InfluxInternals {
   _pool: PoolLike;

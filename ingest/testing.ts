@@ -47,15 +47,28 @@ export async function startTestIngest(
   } = {},
 ): Promise<TestIngest> {
   const svc = await testServices();
-  const { db, url } = opts.influxUrl ? { db: parseInfluxUrl(opts.influxUrl).database, url: opts.influxUrl } : svc.influxDb(opts.label ?? 'ingest');
+  const { db, url } = opts.influxUrl
+    ? { db: parseInfluxUrl(opts.influxUrl).database, url: opts.influxUrl }
+    : svc.influxDb(opts.label ?? 'ingest');
   const o = parseInfluxUrl(url);
-  const influx = new InfluxDB({ host: o.host, port: o.port, protocol: o.protocol, database: o.database, pool: { maxRetries: 0, requestTimeout: 10_000 } });
+  const influx = new InfluxDB({
+    host: o.host,
+    port: o.port,
+    protocol: o.protocol,
+    database: o.database,
+    pool: { maxRetries: 0, requestTimeout: 10_000 },
+  });
   await ensureInfluxSchema(influx);
   const prefix = svc.redisPrefix(opts.label ?? 'ingest');
   const keys = redisKeys(prefix);
   const redisUrl = opts.redisUrl ?? svc.redisUrl;
   // As in production: no offline queue, so a Redis outage answers 503 at once.
-  const redis = new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: true, enableAutoPipelining: true });
+  const redis = new Redis(redisUrl, {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    lazyConnect: true,
+    enableAutoPipelining: true,
+  });
   redis.on('error', () => {});
   await redis.connect();
   const queue = createBullEventQueue({ redisUrl, prefix: keys.bull });

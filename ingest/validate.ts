@@ -6,7 +6,8 @@ import { ProblemError, issuesToErrors } from '../contract/index.ts';
  * a newer format learns why), every other mismatch `validation_failed`; errors name the path.
  */
 export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
-  if (body === undefined) throw new ProblemError('unsupported_media_type', 'send a JSON body with Content-Type: application/json');
+  if (body === undefined)
+    throw new ProblemError('unsupported_media_type', 'send a JSON body with Content-Type: application/json');
   const r = schema.safeParse(body);
   if (r.success) return r.data;
   const unknown = r.error.issues.filter((i) => i.code === 'unrecognized_keys');
@@ -18,5 +19,12 @@ export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.infe
     throw new ProblemError('unknown_field', errors.map((e) => `${e.path}: ${e.message}`).join('; '), errors);
   }
   const errors = issuesToErrors(r.error.issues);
-  throw new ProblemError('validation_failed', errors.map((e) => `${e.path}: ${e.message}`).join('; ').slice(0, 1000), errors.slice(0, 50));
+  throw new ProblemError(
+    'validation_failed',
+    errors
+      .map((e) => `${e.path}: ${e.message}`)
+      .join('; ')
+      .slice(0, 1000),
+    errors.slice(0, 50),
+  );
 }

@@ -32,7 +32,12 @@ export async function run(argv: string[]): Promise<number> {
       args: rest,
       allowPositionals: true,
       strict: true,
-      options: { name: { type: 'string' }, site: { type: 'string' }, email: { type: 'string', multiple: true }, json: { type: 'boolean' } },
+      options: {
+        name: { type: 'string' },
+        site: { type: 'string' },
+        email: { type: 'string', multiple: true },
+        json: { type: 'boolean' },
+      },
     });
   } catch (err) {
     process.stderr.write(`wanwatch device: ${(err as Error).message}\n\n${HELP}`);
@@ -47,7 +52,9 @@ export async function run(argv: string[]): Promise<number> {
     if (sub === 'list') {
       const devices = await store.list();
       if (values.json) process.stdout.write(JSON.stringify(devices.map(({ tokenHash: _t, ...d }) => d)) + '\n');
-      else for (const d of devices) process.stdout.write(`${d.id}\t${d.name}\t${d.site ?? ''}\t${d.notificationEmails.join(',')}\n`);
+      else
+        for (const d of devices)
+          process.stdout.write(`${d.id}\t${d.name}\t${d.site ?? ''}\t${d.notificationEmails.join(',')}\n`);
       return 0;
     }
     if (positionals.length !== 1) {
@@ -68,7 +75,16 @@ export async function run(argv: string[]): Promise<number> {
       return 2;
     }
     const { record, token } = await store.add(input.data, Date.now());
-    if (values.json) process.stdout.write(JSON.stringify({ id: record.id, name: record.name, site: record.site, notificationEmails: record.notificationEmails, token }) + '\n');
+    if (values.json)
+      process.stdout.write(
+        JSON.stringify({
+          id: record.id,
+          name: record.name,
+          site: record.site,
+          notificationEmails: record.notificationEmails,
+          token,
+        }) + '\n',
+      );
     else process.stdout.write(`device ${record.id} registered\ntoken (shown once, keep it): ${token}\n`);
     return 0;
   } catch (err) {

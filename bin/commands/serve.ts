@@ -21,7 +21,11 @@ export const PLUGINS: PluginFactory[] = [];
 export async function run(argv: string[]): Promise<number> {
   let values: { role?: string; port?: string };
   try {
-    ({ values } = parseArgs({ args: argv, options: { role: { type: 'string' }, port: { type: 'string' } }, strict: true }));
+    ({ values } = parseArgs({
+      args: argv,
+      options: { role: { type: 'string' }, port: { type: 'string' } },
+      strict: true,
+    }));
   } catch (err) {
     process.stderr.write(`wanwatch serve: ${(err as Error).message}\n\n${HELP}`);
     return 2;

@@ -1,5 +1,12 @@
 import { deviceEventsJobId } from '../../contract/index.ts';
-import type { DeviceEventsJob, DeviceLive, IfaceMetrics, PolicyRecord, ReportV1, TransitionRecord } from '../../contract/index.ts';
+import type {
+  DeviceEventsJob,
+  DeviceLive,
+  IfaceMetrics,
+  PolicyRecord,
+  ReportV1,
+  TransitionRecord,
+} from '../../contract/index.ts';
 
 /** Member of `keys.seenTransitions(id)`: a transition is identified for ever by bootId + seq. */
 export const seenMember = (bootId: string, seq: number) => `${bootId}:${seq}`;

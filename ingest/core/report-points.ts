@@ -21,7 +21,8 @@ export interface ReportLines {
   forever: string[];
 }
 
-const opt = (v: number | null | undefined): FieldValue | undefined => (v === null || v === undefined ? undefined : float(v));
+const opt = (v: number | null | undefined): FieldValue | undefined =>
+  v === null || v === undefined ? undefined : float(v);
 const bit = (b: boolean) => int(b ? 1 : 0);
 /** Names may hold any character: tags go through encodeTagValue; string fields too, so a newline can never break a line. */
 const tag = encodeTagValue;

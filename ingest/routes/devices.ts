@@ -72,7 +72,8 @@ export function devicesRouter(deps: DevicesRouteDeps): Router {
   });
 
   router.delete('/devices/:id', admin, async (req, res) => {
-    if (!(await deps.store.remove(req.params.id as string))) throw new ProblemError('not_found', `no device "${req.params.id}"`);
+    if (!(await deps.store.remove(req.params.id as string)))
+      throw new ProblemError('not_found', `no device "${req.params.id}"`);
     changed(req.params.id as string);
     res.status(204).end();
   });
@@ -80,7 +81,8 @@ export function devicesRouter(deps: DevicesRouteDeps): Router {
   router.put('/devices/:id/multiwan', anyone, json, async (req, res) => {
     const id = req.params.id as string;
     const p = principalOf(res);
-    if (p.kind === 'device' && p.deviceId !== id) throw new ProblemError('forbidden_device', `this token may not configure "${id}"`);
+    if (p.kind === 'device' && p.deviceId !== id)
+      throw new ProblemError('forbidden_device', `this token may not configure "${id}"`);
     const multiWan = parseBody(multiWanV2Schema, req.body);
     const record = await deps.store.get(id);
     if (!record) throw new ProblemError('not_found', `no device "${id}"`);

@@ -13,9 +13,11 @@ export function parseTimeParam(name: string, v: unknown, fallbackMs: number): nu
   if (typeof v !== 'string') throw new ProblemError('invalid_query', `${name} must be given once`);
   const ms = /^\d+$/.test(v) ? Number(v) : /^\d{4}-\d{2}-\d{2}/.test(v) ? Date.parse(v) : NaN;
   if (!Number.isSafeInteger(ms)) {
-    throw new ProblemError('invalid_query', `${name}: expected epoch milliseconds or an ISO 8601 time, got "${v.slice(0, 60)}"`, [
-      { path: name, message: 'not a time' },
-    ]);
+    throw new ProblemError(
+      'invalid_query',
+      `${name}: expected epoch milliseconds or an ISO 8601 time, got "${v.slice(0, 60)}"`,
+      [{ path: name, message: 'not a time' }],
+    );
   }
   return ms;
 }
@@ -50,9 +52,9 @@ export function eventsRouter(deps: EventsRouteDeps): Router {
     );
     let results: Array<Array<Record<string, unknown>>>;
     try {
-      results = (await deps.influx.query(queries, { placeholders: { device: encodeTagValue(id) } })) as unknown as Array<
-        Array<Record<string, unknown>>
-      >;
+      results = (await deps.influx.query(queries, {
+        placeholders: { device: encodeTagValue(id) },
+      })) as unknown as Array<Array<Record<string, unknown>>>;
     } catch (err) {
       throw new ProblemError('influx_unavailable', `reading events failed: ${(err as Error).message}`);
     }
@@ -60,9 +62,12 @@ export function eventsRouter(deps: EventsRouteDeps): Router {
       [...(results[i] ?? [])].map((row) => {
         const { time, device: _device, ...rest } = row as { time: Date; device?: string } & Record<string, unknown>;
         if (typeof rest.iface === 'string') rest.iface = decodeTagValue(rest.iface);
-        return { type: s.type, timeMs: time.getTime(), time: time.toISOString(), ...rest } as { timeMs: number; seq?: unknown };
+        return { type: s.type, timeMs: time.getTime(), time: time.toISOString(), ...rest } as {
+          timeMs: number;
+          seq?: unknown;
+        };
       }),
-    ).sort((a, b) => a.timeMs - b.timeMs || (Number(a.seq ?? 0) - Number(b.seq ?? 0)));
+    ).sort((a, b) => a.timeMs - b.timeMs || Number(a.seq ?? 0) - Number(b.seq ?? 0));
     res.json({ deviceId: id, fromMs, toMs, events });
   });
   return router;

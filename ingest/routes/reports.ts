@@ -6,7 +6,14 @@ import type { Redis } from 'ioredis';
 import { authenticate, type AuthDeps } from '../auth.ts';
 import { parseBody } from '../validate.ts';
 import { reportLines } from '../core/report-points.ts';
-import { buildDeviceEventsJob, isBackfill, nextLive, seenMember, seqRange, transitionsOf } from '../core/report-events.ts';
+import {
+  buildDeviceEventsJob,
+  isBackfill,
+  nextLive,
+  seenMember,
+  seqRange,
+  transitionsOf,
+} from '../core/report-events.ts';
 import { liveFields, parseLive, redisOp, type DeviceStore } from '../device-store.ts';
 import type { PointWriter } from '../point-writer.ts';
 import type { EventQueue } from '../event-queue.ts';
@@ -52,9 +59,11 @@ export function reportsRouter(deps: ReportsRouteDeps): Router {
       }
       const future = findFutureRecord(report, deps.nowMs());
       if (future) {
-        throw new ProblemError('timestamp_in_future', `records.${future.index}.timeMs ${future.timeMs} is in the future`, [
-          { path: `records.${future.index}.timeMs`, message: 'more than 5 minutes ahead of the server clock' },
-        ]);
+        throw new ProblemError(
+          'timestamp_in_future',
+          `records.${future.index}.timeMs ${future.timeMs} is in the future`,
+          [{ path: `records.${future.index}.timeMs`, message: 'more than 5 minutes ahead of the server clock' }],
+        );
       }
       const ack = await ingestReport(deps, report);
       res.status(200).json(ack);
@@ -90,7 +99,8 @@ export async function ingestReport(deps: ReportsRouteDeps, report: ReportV1): Pr
   const live = nextLive(prevLive, report, nowMs);
   await redisOp('writing device state', async () => {
     const tx = redis.multi();
-    if (fresh.length) tx.sadd(seenKey, ...fresh.map((t) => seenMember(report.bootId, t.seq))).expire(seenKey, SEEN_TTL_S);
+    if (fresh.length)
+      tx.sadd(seenKey, ...fresh.map((t) => seenMember(report.bootId, t.seq))).expire(seenKey, SEEN_TTL_S);
     tx.hset(keys.live(id), liveFields(live)).zadd(keys.lastSeen, live.lastSeenMs, id);
     await tx.exec();
   });

@@ -18,11 +18,29 @@ describe('bad reports: 4xx problem+json, nothing written', () => {
 
   const good = () => sampleReport('dev-a');
   const json = (o: unknown) => JSON.stringify(o);
-  type Case = { name: string; status: number; code: string; body: string | Buffer; headers?: Record<string, string>; auth?: string | null };
+  type Case = {
+    name: string;
+    status: number;
+    code: string;
+    body: string | Buffer;
+    headers?: Record<string, string>;
+    auth?: string | null;
+  };
   const cases: Case[] = [
     { name: 'malformed JSON', status: 400, code: 'invalid_json', body: '{"v":1,' },
-    { name: 'bad gzip', status: 400, code: 'invalid_gzip', body: Buffer.from('not gzip at all'), headers: { 'Content-Encoding': 'gzip' } },
-    { name: 'oversized body', status: 413, code: 'payload_too_large', body: json({ ...good(), agent: 'x'.repeat(100 * 1024) }) },
+    {
+      name: 'bad gzip',
+      status: 400,
+      code: 'invalid_gzip',
+      body: Buffer.from('not gzip at all'),
+      headers: { 'Content-Encoding': 'gzip' },
+    },
+    {
+      name: 'oversized body',
+      status: 413,
+      code: 'payload_too_large',
+      body: json({ ...good(), agent: 'x'.repeat(100 * 1024) }),
+    },
     {
       name: 'gzip that inflates past the limit',
       status: 413,
@@ -30,22 +48,55 @@ describe('bad reports: 4xx problem+json, nothing written', () => {
       body: gzipSync(json({ ...good(), pad: ' '.repeat(1024 * 1024) })),
       headers: { 'Content-Encoding': 'gzip' },
     },
-    { name: 'unknown content encoding', status: 415, code: 'unsupported_encoding', body: json(good()), headers: { 'Content-Encoding': 'compress' } },
-    { name: 'not JSON content type', status: 415, code: 'unsupported_media_type', body: json(good()), headers: { 'Content-Type': 'text/plain' } },
-    { name: 'wrong types', status: 422, code: 'validation_failed', body: json({ ...good(), records: [{ ...good().records[0], timeMs: 'yesterday' }] }) },
+    {
+      name: 'unknown content encoding',
+      status: 415,
+      code: 'unsupported_encoding',
+      body: json(good()),
+      headers: { 'Content-Encoding': 'compress' },
+    },
+    {
+      name: 'not JSON content type',
+      status: 415,
+      code: 'unsupported_media_type',
+      body: json(good()),
+      headers: { 'Content-Type': 'text/plain' },
+    },
+    {
+      name: 'wrong types',
+      status: 422,
+      code: 'validation_failed',
+      body: json({ ...good(), records: [{ ...good().records[0], timeMs: 'yesterday' }] }),
+    },
     { name: 'unknown top-level field', status: 422, code: 'unknown_field', body: json({ ...good(), extra: 1 }) },
-    { name: 'unknown record field', status: 422, code: 'unknown_field', body: json({ ...good(), records: [{ ...good().records[1], color: 'red' }] }) },
+    {
+      name: 'unknown record field',
+      status: 422,
+      code: 'unknown_field',
+      body: json({ ...good(), records: [{ ...good().records[1], color: 'red' }] }),
+    },
     { name: 'missing token', status: 401, code: 'missing_token', body: json(good()), auth: null },
     { name: 'wrong token', status: 401, code: 'invalid_token', body: json(good()), auth: 'dev-a.' + 'A'.repeat(43) },
     { name: 'garbage token', status: 401, code: 'invalid_token', body: json(good()), auth: 'nonsense' },
-    { name: 'device writing as another device', status: 403, code: 'forbidden_device', body: json(good()), auth: 'OTHER' },
+    {
+      name: 'device writing as another device',
+      status: 403,
+      code: 'forbidden_device',
+      body: json(good()),
+      auth: 'OTHER',
+    },
     {
       name: 'timestamp far in the future',
       status: 422,
       code: 'timestamp_in_future',
       body: json(sampleReport('dev-a', { baseMs: Date.now() + 3_600_000 })),
     },
-    { name: 'name too long', status: 422, code: 'validation_failed', body: json(sampleReport('dev-a', { iface: 'x'.repeat(200) })) },
+    {
+      name: 'name too long',
+      status: 422,
+      code: 'validation_failed',
+      body: json(sampleReport('dev-a', { iface: 'x'.repeat(200) })),
+    },
   ];
 
   for (const c of cases) {
@@ -61,7 +112,11 @@ describe('bad reports: 4xx problem+json, nothing written', () => {
       const body = JSON.parse(res.text) as { code: string; status: number; errors?: Array<{ path: string }> };
       assert.equal(body.code, c.code);
       assert.equal(body.status, c.status);
-      if (c.name === 'wrong types') assert.ok(body.errors?.some((e) => e.path === 'records.0.timeMs'), JSON.stringify(body.errors));
+      if (c.name === 'wrong types')
+        assert.ok(
+          body.errors?.some((e) => e.path === 'records.0.timeMs'),
+          JSON.stringify(body.errors),
+        );
     });
   }
 

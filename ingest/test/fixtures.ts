@@ -1,7 +1,10 @@
 import type { ReportRecord, ReportV1 } from '../../contract/index.ts';
 
 /** A small valid report: 2 samples (2 targets each), a transition, a policy snapshot. */
-export function sampleReport(deviceId: string, opts: { bootId?: string; baseMs?: number; iface?: string; target?: string; seq0?: number } = {}): ReportV1 {
+export function sampleReport(
+  deviceId: string,
+  opts: { bootId?: string; baseMs?: number; iface?: string; target?: string; seq0?: number } = {},
+): ReportV1 {
   const base = opts.baseMs ?? Date.now() - 10_000;
   const iface = opts.iface ?? 'wan';
   const target = opts.target ?? '192.0.2.1';
@@ -23,11 +26,40 @@ export function sampleReport(deviceId: string, opts: { bootId?: string; baseMs?:
       lossPct: 0,
       jitterMs: 1.25,
       targets: [
-        { target, status: 'up', sent: 1, received: 1, rttAvgMs: 12.5, rttMinMs: 12.5, rttMaxMs: 12.5, lossPct: 0, jitterMs: null },
-        { target: 'second', status: 'down', sent: 1, received: 0, rttAvgMs: null, rttMinMs: null, rttMaxMs: null, lossPct: 100, jitterMs: null },
+        {
+          target,
+          status: 'up',
+          sent: 1,
+          received: 1,
+          rttAvgMs: 12.5,
+          rttMinMs: 12.5,
+          rttMaxMs: 12.5,
+          lossPct: 0,
+          jitterMs: null,
+        },
+        {
+          target: 'second',
+          status: 'down',
+          sent: 1,
+          received: 0,
+          rttAvgMs: null,
+          rttMinMs: null,
+          rttMaxMs: null,
+          lossPct: 100,
+          jitterMs: null,
+        },
       ],
     },
-    { type: 'transition', seq: s + 1, timeMs: base + 1000, iface, from: 'online', to: 'offline', score: 0, reason: 'track' },
+    {
+      type: 'transition',
+      seq: s + 1,
+      timeMs: base + 1000,
+      iface,
+      from: 'online',
+      to: 'offline',
+      score: 0,
+      reason: 'track',
+    },
     {
       type: 'sample',
       seq: s + 2,

@@ -54,7 +54,10 @@ describe('InfluxDB outage: 503 and no ack; retried batches land in full after re
   });
 
   const post = (bootId: string, baseMs: number) =>
-    request(t.app).post('/api/v1/reports').set('Authorization', `Bearer ${token}`).send(sampleReport('dev-o', { bootId, baseMs }));
+    request(t.app)
+      .post('/api/v1/reports')
+      .set('Authorization', `Bearer ${token}`)
+      .send(sampleReport('dev-o', { bootId, baseMs }));
 
   it('answers 503 influx_unavailable while influxd is stopped, queues nothing, then takes the retries', async () => {
     const base = Date.now() - 120_000;
@@ -72,13 +75,19 @@ describe('InfluxDB outage: 503 and no ack; retried batches land in full after re
     const bull = new Queue(QUEUES.deviceEvents, { prefix: t.keys.bull, connection: { url: t.redisUrl } as never });
     try {
       const jobs = await bull.getJobs(['waiting', 'delayed', 'active', 'completed']);
-      assert.deepEqual(jobs.map((j) => j.data.bootId), ['boot-aaaa']);
+      assert.deepEqual(
+        jobs.map((j) => j.data.bootId),
+        ['boot-aaaa'],
+      );
       const ready = await request(t.app).get('/readyz').expect(503);
       assert.equal(ready.body.influx, false);
 
       influxd = await startInfluxd(join(dir, 'influxdb'), process.pid);
       // The reporter retries with backoff; bounded here to 20 tries over ~10 s.
-      for (const [bootId, at] of [['boot-bbbb', base + 10_000], ['boot-cccc', base + 20_000]] as const) {
+      for (const [bootId, at] of [
+        ['boot-bbbb', base + 10_000],
+        ['boot-cccc', base + 20_000],
+      ] as const) {
         let status = 0;
         for (let i = 0; i < 20 && status !== 200; i++) {
           status = (await post(bootId, at)).status;
@@ -86,9 +95,13 @@ describe('InfluxDB outage: 503 and no ack; retried batches land in full after re
         }
         assert.equal(status, 200, `${bootId} accepted after restart`);
       }
-      const counts = await t.influx.query<{ count: number }>(`SELECT count("score") FROM "raw"."wan_iface" WHERE "device" = 'dev-o'`);
+      const counts = await t.influx.query<{ count: number }>(
+        `SELECT count("score") FROM "raw"."wan_iface" WHERE "device" = 'dev-o'`,
+      );
       assert.equal(counts[0]?.count, 6, 'all samples of the three reports');
-      const tr = await t.influx.query<{ boot_id: string }>(`SELECT * FROM "forever"."wan_transition" WHERE "device" = 'dev-o'`);
+      const tr = await t.influx.query<{ boot_id: string }>(
+        `SELECT * FROM "forever"."wan_transition" WHERE "device" = 'dev-o'`,
+      );
       assert.deepEqual(tr.map((r) => r.boot_id).sort(), ['boot-aaaa', 'boot-bbbb', 'boot-cccc']);
       const jobs2 = await bull.getJobs(['waiting', 'delayed', 'active', 'completed']);
       assert.deepEqual(jobs2.map((j) => j.data.bootId).sort(), ['boot-aaaa', 'boot-bbbb', 'boot-cccc']);

@@ -19,7 +19,11 @@ describe('Redis outage: reports get 503 redis_unavailable quickly, no ack', () =
     t = await startTestIngest({ label: 'redisout', redisUrl: redis.url });
     token = await t.addDevice('dev-r');
     // Warm the auth cache so the test reaches the queue and live-state steps.
-    await request(t.app).post('/api/v1/reports').set('Authorization', `Bearer ${token}`).send(sampleReport('dev-r')).expect(200);
+    await request(t.app)
+      .post('/api/v1/reports')
+      .set('Authorization', `Bearer ${token}`)
+      .send(sampleReport('dev-r'))
+      .expect(200);
   });
   after(async () => {
     await t?.close().catch(() => undefined);

@@ -23,14 +23,21 @@ describe('POST /api/v1/reports', () => {
 
   it('acknowledges a batch and its points read back with tags, fields, types and timestamps', async () => {
     const report = sampleReport('dev-1');
-    const res = await request(t.app).post('/api/v1/reports').set('Authorization', `Bearer ${token}`).send(report).expect(200);
+    const res = await request(t.app)
+      .post('/api/v1/reports')
+      .set('Authorization', `Bearer ${token}`)
+      .send(report)
+      .expect(200);
     assert.deepEqual(res.body, { v: 1, bootId: 'boot-0001', ackSeq: 4, accepted: 4, duplicateTransitions: 0 });
     const base = report.records[0]!.timeMs;
 
-    const iface = await t.influx.query<Record<string, unknown>>(`SELECT * FROM "raw"."wan_iface" WHERE "device" = $d ORDER BY time`, {
-      placeholders: { d: 'dev-1' },
-      precision: 'ms',
-    });
+    const iface = await t.influx.query<Record<string, unknown>>(
+      `SELECT * FROM "raw"."wan_iface" WHERE "device" = $d ORDER BY time`,
+      {
+        placeholders: { d: 'dev-1' },
+        precision: 'ms',
+      },
+    );
     assert.equal(iface.length, 2);
     const first = iface[0]!;
     assert.equal((first.time as Date).getTime(), base);
@@ -41,7 +48,9 @@ describe('POST /api/v1/reports', () => {
     assert.equal(iface[1]!.rtt_avg_ms, null);
 
     // Field types as InfluxDB stored them.
-    const types = await t.influx.query<{ fieldKey: string; fieldType: string }>(`SHOW FIELD KEYS ON "${t.db}" FROM "raw"."wan_iface"`);
+    const types = await t.influx.query<{ fieldKey: string; fieldType: string }>(
+      `SHOW FIELD KEYS ON "${t.db}" FROM "raw"."wan_iface"`,
+    );
     const typeOf = Object.fromEntries(types.map((r) => [r.fieldKey, r.fieldType]));
     assert.equal(typeOf.score, 'integer');
     assert.equal(typeOf.state_code, 'integer');
@@ -50,23 +59,35 @@ describe('POST /api/v1/reports', () => {
     assert.equal(typeOf.loss_pct, 'float');
     assert.equal(typeOf.state, 'string');
 
-    const targets = await t.influx.query<Record<string, unknown>>(`SELECT * FROM "raw"."wan_target" WHERE "device" = $d`, { placeholders: { d: 'dev-1' } });
+    const targets = await t.influx.query<Record<string, unknown>>(
+      `SELECT * FROM "raw"."wan_target" WHERE "device" = $d`,
+      { placeholders: { d: 'dev-1' } },
+    );
     assert.equal(targets.length, 2);
     assert.deepEqual(targets.map((r) => r.target).sort(), ['192.0.2.1', 'second']);
 
-    const tr = await t.influx.query<Record<string, unknown>>(`SELECT * FROM "forever"."wan_transition" WHERE "device" = $d`, {
-      placeholders: { d: 'dev-1' },
-      precision: 'n',
-    });
+    const tr = await t.influx.query<Record<string, unknown>>(
+      `SELECT * FROM "forever"."wan_transition" WHERE "device" = $d`,
+      {
+        placeholders: { d: 'dev-1' },
+        precision: 'n',
+      },
+    );
     assert.equal(tr.length, 1);
     assert.equal((tr[0]!.time as unknown as { getNanoTime(): string }).getNanoTime(), `${base + 1000}000002`);
     assert.equal(tr[0]!.to_state, 'offline');
     assert.equal(tr[0]!.seq, 2);
     assert.equal(tr[0]!.boot_id, 'boot-0001');
 
-    const members = await t.influx.query<Record<string, unknown>>(`SELECT * FROM "raw"."wan_policy_member" WHERE "device" = $d`, { placeholders: { d: 'dev-1' } });
+    const members = await t.influx.query<Record<string, unknown>>(
+      `SELECT * FROM "raw"."wan_policy_member" WHERE "device" = $d`,
+      { placeholders: { d: 'dev-1' } },
+    );
     assert.equal(members.length, 2);
-    const policy = await t.influx.query<Record<string, unknown>>(`SELECT * FROM "raw"."wan_policy" WHERE "device" = $d`, { placeholders: { d: 'dev-1' } });
+    const policy = await t.influx.query<Record<string, unknown>>(
+      `SELECT * FROM "raw"."wan_policy" WHERE "device" = $d`,
+      { placeholders: { d: 'dev-1' } },
+    );
     assert.equal(policy[0]!.active_members, 'wanb');
 
     const jobs = await bull.getJobs(['waiting', 'delayed', 'active', 'completed']);
@@ -83,15 +104,20 @@ describe('POST /api/v1/reports', () => {
 
   it('the same batch twice leaves the same points and queues each transition once', async () => {
     const report = sampleReport('dev-1', { bootId: 'boot-0002', baseMs: Date.now() - 60_000 });
-    const post = () => request(t.app).post('/api/v1/reports').set('Authorization', `Bearer ${token}`).send(report).expect(200);
+    const post = () =>
+      request(t.app).post('/api/v1/reports').set('Authorization', `Bearer ${token}`).send(report).expect(200);
     await post();
     const again = await post();
     assert.equal(again.body.duplicateTransitions, 1);
     const tr = await t.influx.query(`SELECT * FROM "forever"."wan_transition" WHERE "boot_id" = 'boot-0002'`);
     assert.equal(tr.length, 1);
-    const rows = await t.influx.query(`SELECT count("score") FROM "raw"."wan_iface" WHERE time >= ${report.records[0]!.timeMs}ms AND time <= ${report.records[0]!.timeMs + 1000}ms`);
+    const rows = await t.influx.query(
+      `SELECT count("score") FROM "raw"."wan_iface" WHERE time >= ${report.records[0]!.timeMs}ms AND time <= ${report.records[0]!.timeMs + 1000}ms`,
+    );
     assert.equal((rows[0] as unknown as { count: number }).count, 2);
-    const jobs = (await bull.getJobs(['waiting', 'delayed', 'active', 'completed'])).filter((j) => j.data.bootId === 'boot-0002');
+    const jobs = (await bull.getJobs(['waiting', 'delayed', 'active', 'completed'])).filter(
+      (j) => j.data.bootId === 'boot-0002',
+    );
     assert.equal(jobs.length, 1, 'one job for the report');
     const queued = jobs.flatMap((j) => j.data.transitions);
     assert.equal(queued.length, 1);
@@ -100,16 +126,32 @@ describe('POST /api/v1/reports', () => {
   it('stores names with special characters faithfully', async () => {
     const names = ['wan 1,a=b"c', 'back\\slash\\', 'new\nline', 'ünï 中文 50%'];
     for (const [i, iface] of names.entries()) {
-      const report = sampleReport('dev-1', { bootId: `boot-sp${i}xx`, iface, target: iface, baseMs: Date.now() - 30_000 + i * 3000 });
+      const report = sampleReport('dev-1', {
+        bootId: `boot-sp${i}xx`,
+        iface,
+        target: iface,
+        baseMs: Date.now() - 30_000 + i * 3000,
+      });
       await request(t.app).post('/api/v1/reports').set('Authorization', `Bearer ${token}`).send(report).expect(200);
     }
-    const tags = await t.influx.query<{ key: string; value: string }>(`SHOW TAG VALUES FROM "raw"."wan_iface" WITH KEY = "iface"`);
+    const tags = await t.influx.query<{ key: string; value: string }>(
+      `SHOW TAG VALUES FROM "raw"."wan_iface" WITH KEY = "iface"`,
+    );
     const decoded = tags.map((r) => decodeTagValue(r.value));
     for (const n of names) assert.ok(decoded.includes(n), `iface ${JSON.stringify(n)} in ${JSON.stringify(decoded)}`);
-    const targets = await t.influx.query<{ value: string }>(`SHOW TAG VALUES FROM "raw"."wan_target" WITH KEY = "target"`);
+    const targets = await t.influx.query<{ value: string }>(
+      `SHOW TAG VALUES FROM "raw"."wan_target" WITH KEY = "target"`,
+    );
     for (const n of names) assert.ok(targets.map((r) => decodeTagValue(r.value)).includes(n));
-    const events = await request(t.app).get('/api/v1/devices/dev-1/events').set('Authorization', `Bearer ${t.adminToken}`).expect(200);
-    const ifaces = new Set(events.body.events.filter((e: { type: string }) => e.type === 'transition').map((e: { iface: string }) => e.iface));
+    const events = await request(t.app)
+      .get('/api/v1/devices/dev-1/events')
+      .set('Authorization', `Bearer ${t.adminToken}`)
+      .expect(200);
+    const ifaces = new Set(
+      events.body.events
+        .filter((e: { type: string }) => e.type === 'transition')
+        .map((e: { iface: string }) => e.iface),
+    );
     for (const n of names) assert.ok(ifaces.has(n), `events show ${JSON.stringify(n)}`);
   });
 });

@@ -32,16 +32,32 @@ describe('backend config', () => {
   it('names every missing required variable', () => {
     assert.throws(
       () => loadBackendConfig({}),
-      (e: unknown) => e instanceof ConfigError && /WANWATCH_INFLUX_URL is required/.test(e.message) && /WANWATCH_REDIS_URL is required/.test(e.message),
+      (e: unknown) =>
+        e instanceof ConfigError &&
+        /WANWATCH_INFLUX_URL is required/.test(e.message) &&
+        /WANWATCH_REDIS_URL is required/.test(e.message),
     );
   });
   it('names the bad key', () => {
-    const env = { WANWATCH_INFLUX_URL: 'http://127.0.0.1:8086/ww', WANWATCH_REDIS_URL: 'redis://127.0.0.1:6379', WANWATCH_ADMIN_TOKEN: 'x'.repeat(20) };
+    const env = {
+      WANWATCH_INFLUX_URL: 'http://127.0.0.1:8086/ww',
+      WANWATCH_REDIS_URL: 'redis://127.0.0.1:6379',
+      WANWATCH_ADMIN_TOKEN: 'x'.repeat(20),
+    };
     assert.equal(loadBackendConfig(env).port, 8080);
     assert.throws(() => loadBackendConfig({ ...env, WANWATCH_PORT: '99999' }), /WANWATCH_PORT/);
-    assert.throws(() => loadBackendConfig({ ...env, WANWATCH_INFLUX_URL: 'http://127.0.0.1:8086/' }), /WANWATCH_INFLUX_URL: the path must name the database/);
-    assert.throws(() => loadBackendConfig({ ...env, WANWATCH_ALERT_EMAILS: 'noc@example.com, nope' }), /WANWATCH_ALERT_EMAILS/);
-    assert.deepEqual(loadBackendConfig({ ...env, WANWATCH_ALERT_EMAILS: 'a@example.com,b@example.com' }).alertEmails, ['a@example.com', 'b@example.com']);
+    assert.throws(
+      () => loadBackendConfig({ ...env, WANWATCH_INFLUX_URL: 'http://127.0.0.1:8086/' }),
+      /WANWATCH_INFLUX_URL: the path must name the database/,
+    );
+    assert.throws(
+      () => loadBackendConfig({ ...env, WANWATCH_ALERT_EMAILS: 'noc@example.com, nope' }),
+      /WANWATCH_ALERT_EMAILS/,
+    );
+    assert.deepEqual(loadBackendConfig({ ...env, WANWATCH_ALERT_EMAILS: 'a@example.com,b@example.com' }).alertEmails, [
+      'a@example.com',
+      'b@example.com',
+    ]);
   });
 });
 
@@ -66,22 +82,34 @@ describe('wanwatch serve + wanwatch device add (real processes)', () => {
   });
 
   it('serve refuses to start without InfluxDB and Redis URLs, naming them', () => {
-    const r = spawnSync(process.execPath, [CLI, 'serve'], { env: { PATH: process.env.PATH }, encoding: 'utf8', timeout: 30_000 });
+    const r = spawnSync(process.execPath, [CLI, 'serve'], {
+      env: { PATH: process.env.PATH },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
     assert.equal(r.status, 2);
     assert.match(r.stderr, /WANWATCH_INFLUX_URL/);
     assert.match(r.stderr, /WANWATCH_REDIS_URL/);
   });
 
   it('registers a device from the CLI, takes its report over HTTP, stops cleanly on SIGTERM', async () => {
-    const add = spawnSync(process.execPath, [CLI, 'device', 'add', 'cli-dev', '--name', 'Shop 1', '--email', 'owner@example.com', '--json'], {
+    const add = spawnSync(
+      process.execPath,
+      [CLI, 'device', 'add', 'cli-dev', '--name', 'Shop 1', '--email', 'owner@example.com', '--json'],
+      {
+        env,
+        encoding: 'utf8',
+        timeout: 30_000,
+      },
+    );
+    assert.equal(add.status, 0, add.stderr);
+    const { token, id } = JSON.parse(add.stdout) as { token: string; id: string };
+    assert.equal(id, 'cli-dev');
+    const again = spawnSync(process.execPath, [CLI, 'device', 'add', 'cli-dev'], {
       env,
       encoding: 'utf8',
       timeout: 30_000,
     });
-    assert.equal(add.status, 0, add.stderr);
-    const { token, id } = JSON.parse(add.stdout) as { token: string; id: string };
-    assert.equal(id, 'cli-dev');
-    const again = spawnSync(process.execPath, [CLI, 'device', 'add', 'cli-dev'], { env, encoding: 'utf8', timeout: 30_000 });
     assert.equal(again.status, 3);
     assert.match(again.stderr, /already exists/);
 
@@ -98,7 +126,9 @@ describe('wanwatch serve + wanwatch device add (real processes)', () => {
     });
     assert.equal(res.status, 200, await res.clone().text());
     assert.equal(((await res.json()) as { ackSeq: number }).ackSeq, 4);
-    const list = (await (await fetch(`${base}/api/v1/devices`, { headers: { Authorization: `Bearer ${admin}` } })).json()) as {
+    const list = (await (
+      await fetch(`${base}/api/v1/devices`, { headers: { Authorization: `Bearer ${admin}` } })
+    ).json()) as {
       devices: Array<{ id: string; ifaces: Record<string, { state: string }>; lastSeenMs: number }>;
     };
     assert.equal(list.devices[0]?.id, 'cli-dev');
@@ -114,7 +144,11 @@ describe('wanwatch serve + wanwatch device add (real processes)', () => {
   });
 
   it('on SIGTERM finishes the reports in flight: every acknowledged one is in InfluxDB', async () => {
-    const add = spawnSync(process.execPath, [CLI, 'device', 'add', 'term-dev', '--json'], { env, encoding: 'utf8', timeout: 30_000 });
+    const add = spawnSync(process.execPath, [CLI, 'device', 'add', 'term-dev', '--json'], {
+      env,
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
     const { token } = JSON.parse(add.stdout) as { token: string };
     const started = await startServe(env);
     child = started.child;
@@ -143,7 +177,9 @@ describe('wanwatch serve + wanwatch device add (real processes)', () => {
     const { InfluxDB } = await import('influx');
     const u = new URL(env.WANWATCH_INFLUX_URL!);
     const influx = new InfluxDB({ host: u.hostname, port: Number(u.port), database: u.pathname.slice(1) });
-    const rows = await influx.query<{ boot_id: string }>(`SELECT "boot_id", "seq" FROM "forever"."wan_transition" WHERE "device" = 'term-dev'`);
+    const rows = await influx.query<{ boot_id: string }>(
+      `SELECT "boot_id", "seq" FROM "forever"."wan_transition" WHERE "device" = 'term-dev'`,
+    );
     const stored = new Set(rows.map((r) => r.boot_id));
     for (const r of acked) assert.ok(stored.has(`boot-term-${r.i}`), `acknowledged report ${r.i} is stored`);
     assert.ok(acked.length > 0, 'some reports were in flight and acknowledged');
