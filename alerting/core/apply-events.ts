@@ -127,9 +127,14 @@ function policyEvents(s: DeviceAlertState, rec: DeviceEventsJob['policies'][numb
   const changed: Record<string, { text: string; active: string[] }> = {};
   const prevActive = new Set<string>();
   const nextActive = new Set<string>();
+  // A policy leaving its last resort while no link has an open outage is the device's start-up
+  // (trackers' first connect), not a failback: it sets the baseline silently, as mwan3 ignores
+  // FIRSTCONNECT events. A real failback from last resort always follows a link_down.
+  const anyOutage = Object.values(s.ifaces).some((i) => i.downSinceMs !== null);
   for (const [key, view] of Object.entries(now)) {
     const before = s.policies[key];
-    if (before && before.text !== view.text) {
+    const baseline = before !== undefined && before.active.length === 0 && !anyOutage;
+    if (before && before.text !== view.text && !baseline) {
       changed[key] = view;
       before.active.forEach((i) => prevActive.add(i));
       view.active.forEach((i) => nextActive.add(i));

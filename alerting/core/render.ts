@@ -21,14 +21,35 @@ export interface RenderedMail {
 
 type PolicyEvent = Extract<GroupEvent, { kind: 'policy_change' }>;
 
-/** `traffic now on eth0 (FAIL_OVER: eth0 100%)`; identical splits of several policies/families shown once. */
+/**
+ * The policies worth showing to people, as `[label, view]`:
+ *
+ * | multiWan mode names a policy of the device | shown |
+ * |---|---|
+ * | yes | that policy only (the one the device's rules send traffic to) |
+ * | no (no mode, or a hand-written mwan3 config) | every policy, labelled by its own name |
+ *
+ * The IPv6 side of a policy is shown only when it carries traffic or has no IPv4 side (a v4-only
+ * site would otherwise read "none (unreachable)" in every email). Identical lines are shown once.
+ */
+export function shownPolicies(policies: Record<string, PolicyView>, mode: string | null): Array<[string, PolicyView]> {
+  let entries = Object.entries(policies);
+  if (mode && entries.some(([k]) => k.startsWith(`${mode}/`))) entries = entries.filter(([k]) => k.startsWith(`${mode}/`));
+  const keys = new Set(entries.map(([k]) => k));
+  const shown = entries.filter(([k, p]) => !k.endsWith('/ipv6') || p.active.length > 0 || !keys.has(k.replace(/\/ipv6$/, '/ipv4')));
+  const label = (k: string) => k.replace(/\/ipv4$/, '').replace(/\/ipv6$/, ' (IPv6)');
+  const seen = new Set<string>();
+  return shown
+    .map(([k, p]): [string, PolicyView] => [label(k), p])
+    .filter(([l, p]) => (seen.has(`${l}: ${p.text}`) ? false : (seen.add(`${l}: ${p.text}`), true)));
+}
+
+/** `traffic now on eth0 (FAIL_OVER: eth0 100%)`, for the policies people care about (see shownPolicies). */
 export function trafficPhrase(ev: PolicyEvent, mode: string | null): string {
-  const texts = [...new Set(Object.values(ev.policies).map((p) => p.text))];
-  const label = (key: string) => mode ?? key.split('/')[0];
-  const detail = texts
-    .map((t) => `${label(Object.entries(ev.policies).find(([, p]) => p.text === t)![0])}: ${t}`)
-    .join('; ');
-  const where = ev.active.length > 0 ? `traffic now on ${ev.active.join(', ')}` : 'no link carries traffic';
+  const shown = shownPolicies(ev.policies, mode);
+  const active = [...new Set(shown.flatMap(([, p]) => p.active))];
+  const detail = shown.map(([l, p]) => `${l}: ${p.text}`).join('; ');
+  const where = active.length > 0 ? `traffic now on ${active.join(', ')}` : 'no link carries traffic';
   return `${where} (${detail})`;
 }
 
@@ -144,9 +165,7 @@ export function renderNotice(notice: Notice, ctx: RenderContext): RenderedMail {
   const back = notice.kind === 'device_back_online';
   const events = back ? sent.filter((i) => i.kind !== 'link_down' && i.kind !== 'link_up') : sent;
   const summary = back ? backfillSummary(sent) : [];
-  const policies = [
-    ...new Set(Object.entries(ctx.policies).map(([k, p]) => `${ctx.mode ?? k.split('/')[0]}: ${p.text}`)),
-  ];
+  const policies = shownPolicies(ctx.policies, ctx.mode).map(([l, p]) => `${l}: ${p.text}`);
   const deviceLine = `Device: ${ctx.device.name} (id ${ctx.device.id}${ctx.device.site ? `, site ${ctx.device.site}` : ''})`;
   const sections: Array<[string, string[]]> = [
     ['What happened', events.map((i) => describe(i, ctx.mode))],

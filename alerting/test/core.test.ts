@@ -5,7 +5,7 @@ import { applyDeviceEvents, decideLinkChange } from '../core/apply-events.ts';
 import { flushGroup } from '../core/flush.ts';
 import { dispose, findSilence } from '../core/notice.ts';
 import { policyDirection } from '../core/policy-summary.ts';
-import { renderNotice, type RenderContext } from '../core/render.ts';
+import { renderNotice, shownPolicies, type RenderContext } from '../core/render.ts';
 import { attemptsForCoverage, coveredMs, retryDelayMs } from '../core/retry.ts';
 import { emptyDeviceState, emptyIface, type DeviceAlertState } from '../core/state.ts';
 import { decideReachability, reminderDue, sweepDevice } from '../core/sweep.ts';
@@ -60,6 +60,36 @@ describe('decideLinkChange truth table', () => {
       assert.equal(decideLinkChange(prev, tr(9, 'eth1', from, to)), want);
     });
   }
+});
+
+describe('start-up is a baseline, not an incident', () => {
+  it('a new device whose links come up from last resort sends nothing', () => {
+    const r = applyDeviceEvents(
+      emptyDeviceState('ce-1'),
+      job('ce-1', [
+        pol(1, []),
+        tr(2, 'eth1', 'unknown', 'online', T0 + 2000, { reason: 'start' }),
+        tr(3, 'eth0', 'unknown', 'online', T0 + 3000, { reason: 'start' }),
+        pol(4, ['eth1', 'eth0']),
+      ]),
+      T0 + 5_000,
+      opts,
+    );
+    assert.deepEqual(r.added, [], r.reasons.join('; '));
+  });
+  it('a real failback from last resort (after both links were down) is still an incident', () => {
+    const a = applyDeviceEvents(
+      steady(),
+      job('ce-1', [tr(10, 'eth1', 'online', 'offline'), tr(11, 'eth0', 'online', 'offline'), pol(12, [])]),
+      T0 + 20_000,
+      opts,
+    );
+    const b = applyDeviceEvents(a.state, job('ce-1', [tr(20, 'eth1', 'connecting', 'online'), pol(21, ['eth1'])]), T0 + 30_000, opts);
+    assert.deepEqual(
+      b.added.map((e) => e.kind),
+      ['link_up', 'policy_change'],
+    );
+  });
 });
 
 describe('grouping: link down + the failover it causes = one notice', () => {
@@ -377,4 +407,30 @@ describe('degradation and inhibition', () => {
       false,
     );
   });
+});
+
+describe('which policies an email shows', () => {
+  const v = (active: string[], text: string) => ({ active, text });
+  const device = {
+    'FAIL_OVER/ipv4': v(['eth1'], 'eth1 100%'),
+    'FAIL_OVER/ipv6': v([], 'none (unreachable)'),
+    'LOAD_BALANCE/ipv4': v(['eth0', 'eth1'], 'eth0 50%, eth1 50%'),
+    'LOAD_BALANCE/ipv6': v([], 'none (unreachable)'),
+  };
+  const table: Array<[string | null, Record<string, { active: string[]; text: string }>, string[]]> = [
+    ['LOAD_BALANCE', device, ['LOAD_BALANCE: eth0 50%, eth1 50%']],
+    ['FAIL_OVER', device, ['FAIL_OVER: eth1 100%']],
+    [null, device, ['FAIL_OVER: eth1 100%', 'LOAD_BALANCE: eth0 50%, eth1 50%']],
+    ['FAIL_OVER', { 'balanced/ipv4': v(['wanb'], 'wanb 100%') }, ['balanced: wanb 100%']],
+    [null, { 'v6only/ipv6': v([], 'none (unreachable)') }, ['v6only (IPv6): none (unreachable)']],
+    [null, { 'p/ipv4': v(['a'], 'a 100%'), 'p/ipv6': v(['b'], 'b 100%') }, ['p: a 100%', 'p (IPv6): b 100%']],
+  ];
+  for (const [mode, policies, want] of table) {
+    it(`mode ${mode} -> ${want.join(' | ')}`, () => {
+      assert.deepEqual(
+        shownPolicies(policies, mode).map(([l, p]) => `${l}: ${p.text}`),
+        want,
+      );
+    });
+  }
 });

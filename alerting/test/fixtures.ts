@@ -23,7 +23,7 @@ export function pol(seq: number, online: string[], timeMs = T0 + seq * 1000, pri
     timeMs,
     policies: [
       {
-        policy: 'balanced',
+        policy: 'FAIL_OVER',
         family: 'ipv4',
         members: order.map((iface, i) => ({ iface, sharePct: iface === carrier ? 100 : 0, metric: i + 1, weight: 1 })),
         lastResort: 'unreachable',
