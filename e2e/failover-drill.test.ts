@@ -87,9 +87,9 @@ describe('failover drill (network namespaces, whole backend)', { skip }, () => {
     const ip = (...a: string[]) => run('ip', a);
     for (const [i, w] of lab.wans.entries()) {
       await ip('-n', w.ispNs, 'addr', 'add', `${BACKEND}/32`, 'dev', 'lo');
-      const table = String(101 + i);
-      await ip('-n', lab.ceNs, 'route', 'add', `${BACKEND}/32`, 'via', w.ispIp, 'dev', w.ceDev, 'table', table);
-      await ip('-n', lab.ceNs, 'rule', 'add', 'pref', String(900 + i), 'from', w.ceIp, 'lookup', table);
+      // mwan3's per-WAN routing table (id = position in /etc/config/mwan3); the reporter adds
+      // `from <WAN address> lookup <id>` rules itself (source rules), as on a router.
+      await ip('-n', lab.ceNs, 'route', 'add', `${BACKEND}/32`, 'via', w.ispIp, 'dev', w.ceDev, 'table', String(i + 1));
       const fwd = spawn('ip', ['netns', 'exec', w.ispNs, process.execPath, join(import.meta.dirname, '..', 'device-reporter', 'test', 'netns-upload-forwarder.mjs'), BACKEND, '8080', sock], {
         stdio: ['ignore', 'pipe', 'inherit'],
       });
@@ -150,15 +150,15 @@ describe('failover drill (network namespaces, whole backend)', { skip }, () => {
         else if (line.startsWith('stopped')) stopped = true;
       }
     });
+    const mails = async (): Promise<ParsedMail[]> => Promise.all(sink.messages.map((m) => simpleParser(m.raw)));
+    const subjects = async () => (await mails()).map((m) => m.subject ?? '');
     const until = async (what: string, ok: () => boolean | Promise<boolean>, timeoutMs: number) => {
       const end = Date.now() + timeoutMs;
       while (!(await ok())) {
-        if (Date.now() > end) assert.fail(`timed out waiting for ${what} (states ${JSON.stringify(states)}, ${sink.messages.length} mails)`);
+        if (Date.now() > end) assert.fail(`timed out waiting for ${what} (states ${JSON.stringify(states)}, mails: ${(await subjects()).join(' | ')})`);
         await new Promise((r) => setTimeout(r, 100));
       }
     };
-    const mails = async (): Promise<ParsedMail[]> => Promise.all(sink.messages.map((m) => simpleParser(m.raw)));
-    const subjects = async () => (await mails()).map((m) => m.subject ?? '');
 
     await until('both WANs online', () => states.wan0 === 'online' && states.wan1 === 'online', 30_000);
     await new Promise((r) => setTimeout(r, 3_000)); // a few rounds of steady state

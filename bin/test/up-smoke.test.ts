@@ -14,6 +14,7 @@ import { isAlive } from '../../stack/processes.ts';
  */
 const repo = join(import.meta.dirname, '..', '..');
 const dataDir = mkdtempSync(join(tmpdir(), 'wanwatch-up-'));
+const children: ChildProcess[] = [];
 
 function startUp(extraArgs: string[]): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
   const { NODE_TEST_CONTEXT: _c, ...env } = process.env;
@@ -30,6 +31,7 @@ function startUp(extraArgs: string[]): { child: ChildProcess; output: () => stri
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+  children.push(child);
   return { child, output: () => out, exited };
 }
 
@@ -52,7 +54,13 @@ const stackPids = () => {
 };
 
 describe('wanwatch up (smoke, short schedule)', () => {
-  after(() => rmSync(dataDir, { recursive: true, force: true }));
+  after(async () => {
+    // On failure the `up` process may still run: stop it the way a user would, then make sure.
+    for (const c of children) if (c.exitCode === null) c.kill('SIGINT');
+    await new Promise((r) => setTimeout(r, 3_000));
+    for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
+  });
 
   it('shows status, emails, dashboards and an uptime report; Ctrl-C stops everything; a restart keeps the data', async () => {
     const t0 = Date.now();
@@ -75,7 +83,9 @@ describe('wanwatch up (smoke, short schedule)', () => {
         return seen.some((s) => /eth1 DOWN/.test(s)) && seen.some((s) => /UNREACHABLE/.test(s)) && seen.some((s) => /BACK ONLINE/.test(s));
       },
       75_000,
-    );
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}; subjects so far:\n  ${seen.join('\n  ')}`);
+    });
     const emailsAfterS = (Date.now() - t0) / 1000;
     await until('the uptime report', () => first.output().includes('Uptime report: demo-ce-01'), 40_000);
     const dashboardFiles = readdirSync(join(dataDir, 'dashboards', 'dashboards'), { recursive: true }).map(String);

@@ -5,5 +5,6 @@ import { startStack, stopOnExit } from '../../stack.ts';
 const stack = await startStack({ log: () => {} });
 stopOnExit(stack);
 process.stdout.write(JSON.stringify({ pids: stack.services.map((s) => s.pid) }) + '\n');
-if (process.argv[2] === 'exit') process.exit(0);
+// "exit": a normal exit a moment later, after the test has seen the services run.
+if (process.argv[2] === 'exit') setTimeout(() => process.exit(0), 1_500);
 else setInterval(() => {}, 1_000);
