@@ -2,7 +2,7 @@ import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import type { BackendContext, BackendPlugin, PluginFactory } from '../ingest/backend.ts';
 import { createAlerting, type AlertingOptions } from '../alerting/index.ts';
-import { createReportsRouter, startScheduledReports, DEFAULT_REPORT_SCHEDULE, reportScheduleSchema, type ReportSchedule } from '../reports/index.ts';
+import { createReportsRouter, startScheduledReports, parseReportSchedule, reportScheduleSchema, type ReportSchedule } from '../reports/index.ts';
 import { dashboardsPlugin, deviceDashboardUid } from '../dashboards/index.ts';
 
 /**
@@ -16,12 +16,13 @@ const extraEnvSchema = z.object({
   WANWATCH_FLAP_MAX_CHANGES: z.coerce.number().int().min(2).optional(),
   WANWATCH_FLAP_WINDOW_MS: z.coerce.number().int().min(1000).optional(),
   WANWATCH_REMINDER_INTERVAL_MS: z.coerce.number().int().min(0).optional(),
-  /** `off`, `default` (weekly + monthly) or a JSON ReportSchedule. */
+  /** `off`, `weekly`, `monthly`, `weekly,monthly` (= `default`), or a JSON ReportSchedule. */
   WANWATCH_REPORT_SCHEDULE: z.string().default('off'),
 });
 
 export interface ExtraSettings {
   alerting: Partial<AlertingOptions>;
+  /** Scheduled uptime emails; entries set to false are removed from Redis (so `off` turns them off). Undefined: leave alone. */
   schedule: ReportSchedule | undefined;
 }
 
@@ -39,14 +40,16 @@ export function loadExtraSettings(env: NodeJS.ProcessEnv = process.env): ExtraSe
     ...(e.WANWATCH_FLAP_WINDOW_MS !== undefined ? { flapWindowMs: e.WANWATCH_FLAP_WINDOW_MS } : {}),
     ...(e.WANWATCH_REMINDER_INTERVAL_MS !== undefined ? { reminderIntervalMs: e.WANWATCH_REMINDER_INTERVAL_MS } : {}),
   };
-  let schedule: ReportSchedule | undefined;
-  if (e.WANWATCH_REPORT_SCHEDULE === 'default') schedule = DEFAULT_REPORT_SCHEDULE;
-  else if (e.WANWATCH_REPORT_SCHEDULE !== 'off') {
-    try {
-      schedule = reportScheduleSchema.parse(JSON.parse(e.WANWATCH_REPORT_SCHEDULE));
-    } catch (err) {
-      throw new Error(`WANWATCH_REPORT_SCHEDULE: must be off, default or a JSON report schedule (${(err as Error).message.split('\n')[0]})`);
-    }
+  const spec = e.WANWATCH_REPORT_SCHEDULE.trim();
+  let schedule: ReportSchedule;
+  try {
+    schedule = spec.startsWith('{')
+      ? reportScheduleSchema.parse(JSON.parse(spec))
+      : parseReportSchedule(spec === 'default' ? 'weekly,monthly' : spec);
+  } catch (err) {
+    throw new Error(
+      `WANWATCH_REPORT_SCHEDULE: must be off, weekly, monthly, weekly,monthly (default) or a JSON report schedule (${(err as Error).message.split('\n')[0]})`,
+    );
   }
   return { alerting, schedule };
 }
