@@ -4,6 +4,7 @@ import type { Router } from 'express';
 import { InfluxDB } from 'influx';
 import { Redis } from 'ioredis';
 import { pino, type Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import { parseInfluxUrl, redactUrl, redisKeys } from '../contract/index.ts';
 import type { RedisKeys } from '../contract/index.ts';
 import { createApp } from './app.ts';
@@ -51,6 +52,8 @@ export interface BackendPlugin {
   start?: () => Promise<void>;
   /** Stops it; called on shutdown after the HTTP server stopped accepting. */
   stop?: () => Promise<void>;
+  /** The plugin's own Prometheus metrics, served with the backend's at GET /metrics. */
+  registry?: Registry;
 }
 export type PluginFactory = (ctx: BackendContext) => BackendPlugin | Promise<BackendPlugin>;
 
@@ -134,6 +137,12 @@ export async function startBackend(
   let server: Server | undefined;
   let port: number | undefined;
   const metrics = createIngestMetrics({ defaultMetrics: true });
+  for (const p of plugins) {
+    for (const { name } of p.registry?.getMetricsAsArray() ?? []) {
+      const m = p.registry!.getSingleMetric(name);
+      if (m) metrics.registry.registerMetric(m);
+    }
+  }
   const points = createPointWriter(influxLineSink(influx), {
     onBatch: (lines, ms, ok) => {
       metrics.batchLines.observe(lines);

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadBackendConfig } from '../backend-config.ts';
-import { startBackend, createLogger, type BackendRole, type PluginFactory } from '../../ingest/backend.ts';
+import { startBackend, createLogger, type BackendRole } from '../../ingest/backend.ts';
+import { backendPlugins, loadExtraSettings } from '../backend-plugins.ts';
 
 export const HELP = `Usage: wanwatch serve [--role all|api|worker] [--port N]
 
@@ -10,13 +11,15 @@ Runs the backend against the services named by the environment:
   WANWATCH_ADMIN_TOKEN  (required) secret for the admin API
   WANWATCH_PORT (8080), WANWATCH_SMTP_URL, WANWATCH_MAIL_FROM, WANWATCH_ALERT_EMAILS,
   WANWATCH_GRAFANA_URL, WANWATCH_GRAFANA_TOKEN, WANWATCH_RAW_RETENTION (30d), WANWATCH_LOG_LEVEL (info)
+  Alerting: WANWATCH_GROUP_WAIT_MS (10000), WANWATCH_WATCHDOG_MIN_MS (15000), WANWATCH_FLAP_MAX_CHANGES (5),
+  WANWATCH_FLAP_WINDOW_MS (600000), WANWATCH_REMINDER_INTERVAL_MS (14400000, 0 = off)
+  Scheduled uptime emails: WANWATCH_REPORT_SCHEDULE = off (default) | weekly | monthly | weekly,monthly
+  Without WANWATCH_SMTP_URL, emails are written to WANWATCH_DATA_DIR/outbox/*.eml.
 
 Roles: api = HTTP API only; worker = background workers only; all = both (default).
 On SIGTERM/SIGINT it stops accepting requests, finishes those in flight and their writes, then exits.
 `;
 
-/** Parts plugged in by the composition root (the lead adds alerting, reports, dashboards here). */
-export const PLUGINS: PluginFactory[] = [];
 
 export async function run(argv: string[]): Promise<number> {
   let values: { role?: string; port?: string };
@@ -45,8 +48,16 @@ export async function run(argv: string[]): Promise<number> {
     }
     throw err;
   }
+  let extra;
+  try {
+    extra = loadExtraSettings(process.env);
+  } catch (err) {
+    process.stderr.write(`wanwatch serve: configuration error:\n${(err as Error).message}\n`);
+    return 2;
+  }
   const logger = createLogger(config.logLevel);
-  const backend = await startBackend(config, { role, plugins: PLUGINS, logger });
+  // Alerting, reports and dashboards plug into ingest's backend; without WANWATCH_SMTP_URL mail goes to DATA_DIR/outbox.
+  const backend = await startBackend(config, { role, plugins: backendPlugins({ extra }), logger });
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       logger.info({ signal }, 'shutting down');

@@ -75,6 +75,9 @@ describe('wanwatch serve + wanwatch device add (real processes)', () => {
       WANWATCH_REDIS_PREFIX: svc.redisPrefix('serve'),
       WANWATCH_ADMIN_TOKEN: admin,
       WANWATCH_PORT: '0',
+      // A Grafana that is never contacted in this test (no device changes after start); it turns the syncer on.
+      WANWATCH_GRAFANA_URL: 'http://127.0.0.1:9',
+      WANWATCH_GRAFANA_TOKEN: 'glsa_test',
     };
   });
   after(() => {
@@ -137,6 +140,12 @@ describe('wanwatch serve + wanwatch device add (real processes)', () => {
     assert.ok(/^wanwatch_points_written_total 8$/m.test(metrics), 'points written counted');
     assert.ok(/wanwatch_http_requests_total\{method="POST",route="\/api\/v1\/reports",status="200"\} 1/.test(metrics));
     assert.doesNotMatch(out(), new RegExp(token.split('.')[1]!), 'the token never appears in logs');
+    // The composition root plugs alerting, reports and dashboards in: their routes and metrics are served.
+    assert.match(metrics, /^# TYPE wanwatch_grafana_sync_failures_total counter$/m, 'dashboards sync metric exported');
+    const adminGet = (path: string) => fetch(`${base}${path}`, { headers: { Authorization: `Bearer ${admin}` } });
+    assert.equal((await adminGet('/api/v1/silences')).status, 200);
+    assert.equal((await adminGet('/api/v1/devices/cli-dev/uptime')).status, 200);
+    assert.equal((await adminGet('/api/v1/devices/cli-dev/dashboard')).status, 200);
 
     child.kill('SIGTERM');
     const [code] = (await once(child, 'exit')) as [number];
