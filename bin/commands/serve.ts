@@ -20,7 +20,6 @@ Roles: api = HTTP API only; worker = background workers only; all = both (defaul
 On SIGTERM/SIGINT it stops accepting requests, finishes those in flight and their writes, then exits.
 `;
 
-
 export async function run(argv: string[]): Promise<number> {
   let values: { role?: string; port?: string };
   try {
