@@ -73,14 +73,19 @@ function multiWan(index: number, intervalS: number): MultiWanV2 {
   };
 }
 
-async function api(o: DemoOptions, method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
+async function api(
+  o: DemoOptions,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; json: Record<string, unknown> | undefined }> {
   const res = await fetch(`${o.apiUrl}${path}`, {
     method,
     headers: { authorization: `Bearer ${o.adminToken}`, 'content-type': 'application/json' },
     ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
   });
   const text = await res.text();
-  return { status: res.status, json: text ? JSON.parse(text) : undefined };
+  return { status: res.status, json: text ? (JSON.parse(text) as Record<string, unknown>) : undefined };
 }
 
 export async function startDemoFleet(o: DemoOptions): Promise<{ devices: DemoDevice[]; stop(): Promise<void> }> {
@@ -98,10 +103,12 @@ export async function startDemoFleet(o: DemoOptions): Promise<{ devices: DemoDev
       await api(o, 'DELETE', `/api/v1/devices/${id}`);
       reg = await api(o, 'POST', '/api/v1/devices', { id, name, site });
     }
-    if (reg.status !== 201) throw new Error(`demo: registering ${id} failed: ${reg.status} ${JSON.stringify(reg.json)}`);
+    if (reg.status !== 201)
+      throw new Error(`demo: registering ${id} failed: ${reg.status} ${JSON.stringify(reg.json)}`);
     const mw = multiWan(i, o.intervalS);
     const put = await api(o, 'PUT', `/api/v1/devices/${id}/multiwan`, mw);
-    if (put.status >= 300) throw new Error(`demo: multiwan for ${id} failed: ${put.status} ${JSON.stringify(put.json)}`);
+    if (put.status >= 300)
+      throw new Error(`demo: multiwan for ${id} failed: ${put.status} ${JSON.stringify(put.json)}`);
 
     const dir = join(o.dataDir, 'demo', id);
     mkdirSync(dir, { recursive: true });
@@ -113,18 +120,24 @@ export async function startDemoFleet(o: DemoOptions): Promise<{ devices: DemoDev
       {
         serverUrl: o.apiUrl,
         deviceId: id,
-        token: String(reg.json.token),
+        token: String(reg.json?.token),
         mwan3ConfigPath: join(dir, 'mwan3'),
         networkConfigPath: join(dir, 'network'),
         spoolDir,
         policyIntervalMs: 10_000,
+        // Uploads every 2 s (a router default is 5 s): the demo should feel live, and the
+        // watchdog then notices a dark site after max(15 s, 3 x 2 s).
+        uploader: { maxDelayMs: 2_000 },
         agent: 'wanwatch-demo/0.1.0',
       },
       {
         logger: createJsonLogger('silent'),
         prober: createSimulatedProber({ story, cycleMs: o.cycleMs, startedAtMs, nowMs }),
         // A site whose links are all down cannot reach the cloud: no upload route at all.
-        routes: () => (allDown(story, ['eth0', 'eth1'], nowMs() - startedAtMs, o.cycleMs) ? [] : [{ iface: 'default', online: true }]),
+        routes: () =>
+          allDown(story, ['eth0', 'eth1'], nowMs() - startedAtMs, o.cycleMs)
+            ? []
+            : [{ iface: 'default', online: true }],
         nowMs,
       },
     );

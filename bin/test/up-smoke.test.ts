@@ -24,7 +24,7 @@ function startUp(extraArgs: string[]): { child: ChildProcess; output: () => stri
     {
       cwd: repo,
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...env, WANWATCH_GROUP_WAIT_MS: '2000', WANWATCH_WATCHDOG_MIN_MS: '8000', WANWATCH_LOG_LEVEL: 'error' },
+      env: { ...env, WANWATCH_GROUP_WAIT_MS: '2000', WANWATCH_WATCHDOG_MIN_MS: '6000', WANWATCH_LOG_LEVEL: 'error' },
     },
   );
   let out = '';
@@ -64,10 +64,14 @@ describe('wanwatch up (smoke, short schedule)', () => {
 
   it('shows status, emails, dashboards and an uptime report; Ctrl-C stops everything; a restart keeps the data', async () => {
     const t0 = Date.now();
-    const first = startUp(['--demo-devices', '3', '--demo-cycle', '40', '--demo-interval', '1']);
+    const first = startUp(['--demo-devices', '3', '--demo-cycle', '60', '--demo-interval', '1']);
     const pids = await until('the stack', () => (stackPids().length === 2 ? stackPids() : undefined), 60_000);
     await until('the admin token', () => /admin token: (\S+)\)/.exec(first.output()), 60_000);
-    await until('dashboards', () => existsSync(join(dataDir, 'dashboards', 'provisioning', 'datasources', 'wanwatch.yaml')), 30_000);
+    await until(
+      'dashboards',
+      () => existsSync(join(dataDir, 'dashboards', 'provisioning', 'datasources', 'wanwatch.yaml')),
+      30_000,
+    );
     await until('a status block', () => first.output().includes('Interface status:'), 40_000);
     const outbox = join(dataDir, 'outbox');
     const subjects = async () => {
@@ -80,7 +84,11 @@ describe('wanwatch up (smoke, short schedule)', () => {
       'down, unreachable and back-online emails',
       () => {
         void subjects().then((s) => (seen = s));
-        return seen.some((s) => /eth1 DOWN/.test(s)) && seen.some((s) => /UNREACHABLE/.test(s)) && seen.some((s) => /BACK ONLINE/.test(s));
+        return (
+          seen.some((s) => /eth1 DOWN/.test(s)) &&
+          seen.some((s) => /UNREACHABLE/.test(s)) &&
+          seen.some((s) => /BACK ONLINE/.test(s))
+        );
       },
       75_000,
     ).catch((err: Error) => {
@@ -89,8 +97,13 @@ describe('wanwatch up (smoke, short schedule)', () => {
     const emailsAfterS = (Date.now() - t0) / 1000;
     await until('the uptime report', () => first.output().includes('Uptime report: demo-ce-01'), 40_000);
     const dashboardFiles = readdirSync(join(dataDir, 'dashboards', 'dashboards'), { recursive: true }).map(String);
-    assert.ok(dashboardFiles.filter((f) => f.endsWith('.json')).length >= 4, `fleet + 3 device dashboards: ${dashboardFiles.join(', ')}`);
-    console.log(`up smoke: emails after ${emailsAfterS.toFixed(1)} s, report after ${((Date.now() - t0) / 1000).toFixed(1)} s; subjects:\n  ${seen.join('\n  ')}`);
+    assert.ok(
+      dashboardFiles.filter((f) => f.endsWith('.json')).length >= 4,
+      `fleet + 3 device dashboards: ${dashboardFiles.join(', ')}`,
+    );
+    console.log(
+      `up smoke: emails after ${emailsAfterS.toFixed(1)} s, report after ${((Date.now() - t0) / 1000).toFixed(1)} s; subjects:\n  ${seen.join('\n  ')}`,
+    );
 
     first.child.kill('SIGINT');
     assert.equal(await first.exited, 0);
@@ -98,8 +111,14 @@ describe('wanwatch up (smoke, short schedule)', () => {
 
     // Second start: the previous run's transitions are still there (InfluxDB data dir kept).
     const second = startUp([]);
-    const m = await until('the second start', () => /API {10}(http:\S+) {3}\(admin token: (\S+)\)/.exec(second.output()), 60_000);
-    const res = await fetch(`${m[1]}/api/v1/devices/demo-ce-01/events?from=${t0 - 1000}`, { headers: { authorization: `Bearer ${m[2]}` } });
+    const m = await until(
+      'the second start',
+      () => /API {10}(http:\S+) {3}\(admin token: (\S+)\)/.exec(second.output()),
+      60_000,
+    );
+    const res = await fetch(`${m[1]}/api/v1/devices/demo-ce-01/events?from=${t0 - 1000}`, {
+      headers: { authorization: `Bearer ${m[2]}` },
+    });
     const body = (await res.json()) as { events?: unknown[] } | unknown[];
     const events = Array.isArray(body) ? body : (body.events ?? []);
     assert.equal(res.status, 200);
