@@ -118,7 +118,10 @@ export async function startReporter(o: ReporterOptions, deps: ReporterDeps): Pro
   // How often reports arrive, which is what the cloud watchdog times (3x this): samples are
   // taken every tracking interval but batched for up to the uploader's maxDelayMs.
   const reportIntervalMs = () =>
-    Math.max(100, Math.min(3_600_000, Math.max(sampleIntervalMs(), o.uploader?.maxDelayMs ?? DEFAULT_BATCH_OPTIONS.maxDelayMs)));
+    Math.max(
+      100,
+      Math.min(3_600_000, Math.max(sampleIntervalMs(), o.uploader?.maxDelayMs ?? DEFAULT_BATCH_OPTIONS.maxDelayMs)),
+    );
 
   const sourceRules = o.sourceRules
     ? createSourceRuleManager({ logger: log, ...(deps.ip ? { ip: deps.ip } : {}) })
@@ -211,7 +214,10 @@ export async function startReporter(o: ReporterOptions, deps: ReporterDeps): Pro
     append(rec);
     emitPolicies(false);
     writeStatus();
-    uploader.wake();
+    // A link answering again (its first good round: connecting, or online) is the moment a cut-off
+    // site can report: end the upload backoff instead of waiting out up to backoffMaxMs.
+    if (rec.to === 'connecting' || rec.to === 'online') uploader.retryNow();
+    else uploader.wake();
   };
 
   function startSource(): LinkSource {

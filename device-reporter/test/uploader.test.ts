@@ -230,6 +230,38 @@ describe('uploader loop with a fake transport', () => {
     spool.close();
   });
 
+  it('retryNow ends a long backoff at once (a link came back), wake does not', async () => {
+    const spool = openSpool({ dir: spoolDir(), fsync: 'never' }, { logger: silentLogger });
+    let down = true;
+    const { t, seen } = fakeTransport((_route, r) => (down ? { kind: 'network', error: 'ENETUNREACH' } : ackOf(r)));
+    const up = createUploader(
+      { deviceId: 'ce-1', reportIntervalMs: 1000, maxDelayMs: 0, backoffBaseMs: 60_000, backoffMaxMs: 60_000 },
+      {
+        spool,
+        transport: t,
+        logger: silentLogger,
+        routes: () => [{ iface: 'wan', localAddress: '10.0.0.2', online: true }],
+      },
+    );
+    up.start();
+    spool.append('boot-aaaaaaaa', transition(Date.now()));
+    up.wake();
+    const deadline = Date.now() + 2_000;
+    while (seen.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(seen.length, 1, 'first attempt failed and started a 60 s backoff');
+    down = false;
+    up.wake();
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(seen.length, 1, 'wake() keeps the backoff');
+    up.retryNow();
+    const until = Date.now() + 2_000;
+    while (spool.pending().length > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(spool.pending().length, 0, 'retryNow() sent at once');
+    assert.equal(seen.length, 2);
+    await up.stop();
+    spool.close();
+  });
+
   it('keeps records the ack does not cover, and isolates a record the server refuses', async () => {
     const spool = openSpool({ dir: spoolDir(), fsync: 'never' }, { logger: silentLogger });
     let partial = true;

@@ -68,6 +68,8 @@ export interface Uploader {
   start(): void;
   /** Call after appending: a transition goes out at once, samples when their batch is due. */
   wake(): void;
+  /** A link just came back: end any backoff and try at once (a cut-off site reports the moment it can). */
+  retryNow(): void;
   /** Sends everything pending now, ignoring batch timers and the back-fill rate; true when the spool is empty. */
   flush(timeoutMs: number): Promise<boolean>;
   stop(): Promise<void>;
@@ -237,6 +239,10 @@ export function createUploader(
       loopDone ??= loop().catch((err: unknown) => log.error({ err }, 'upload loop crashed'));
     },
     wake() {
+      wakeUp?.();
+    },
+    retryNow() {
+      backoffUntilMs = 0;
       wakeUp?.();
     },
     async flush(timeoutMs) {
