@@ -59,12 +59,17 @@ export function ensureDebianPackages(wanted: DebianPackage[], log: (line: string
   log(`wanwatch: installing Debian packages: ${missing.join(' ')}`);
   const policy = '/usr/sbin/policy-rc.d';
   const ownPolicy = !existsSync(policy);
-  if (ownPolicy) writeFileSync(policy, '#!/bin/sh\n# written by wanwatch while installing packages: do not start services\nexit 101\n', { mode: 0o755 });
+  if (ownPolicy)
+    writeFileSync(
+      policy,
+      '#!/bin/sh\n# written by wanwatch while installing packages: do not start services\nexit 101\n',
+      { mode: 0o755 },
+    );
   try {
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
     const update = spawnSync('apt-get', ['update', '-qq'], { stdio: ['ignore', 'ignore', 'inherit'], env });
     if (update.status !== 0) throw new Error(`apt-get update failed (exit ${update.status})`);
-    execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], {
+    execFileSync('apt-get', ['install', '-y', '-qq', ...missing], {
       stdio: ['ignore', 'ignore', 'inherit'],
       env,
     });
