@@ -146,7 +146,14 @@ async function main() {
   const adminToken = 'bench-admin-token-0123456789';
   const child = spawn(
     process.execPath,
-    [join(import.meta.dirname, '..', 'bin', 'wanwatch.js'), 'serve', '--role', 'api'],
+    [
+      // BENCH_SERVE_PROF_DIR=/tmp/x writes a CPU profile of the API process (node --cpu-prof) there.
+      ...(process.env.BENCH_SERVE_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_SERVE_PROF_DIR}`] : []),
+      join(import.meta.dirname, '..', 'bin', 'wanwatch.js'),
+      'serve',
+      '--role',
+      'api',
+    ],
     {
       env: {
         ...process.env,

@@ -12,7 +12,9 @@ import { createPointWriter, influxLineSink, type PointWriter } from './point-wri
 import type { EventQueue } from './event-queue.ts';
 import { problemHandler } from './http-problems.ts';
 import { authMiddleware, type AuthDeps } from './auth.ts';
-import { reportsRouter } from './routes/reports.ts';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { reportsRouter, type ReportsRouteDeps } from './routes/reports.ts';
+import { fastReportHandler, takesFastPath } from './routes/reports-fast.ts';
 import { devicesRouter } from './routes/devices.ts';
 import { eventsRouter } from './routes/events.ts';
 import { opsRouter } from './routes/ops.ts';
@@ -73,20 +75,19 @@ export function createApp(deps: IngestDeps): express.Express {
     next();
   });
   // Reports first: they are nearly all the traffic, so they pass the fewest routing layers.
-  app.use(
-    reportsRouter({
-      auth,
-      store,
-      redis: deps.redis,
-      keys: deps.keys,
-      points,
-      queue: deps.queue,
-      nowMs,
-      logger: deps.logger,
-      metrics,
-      maxReportBytes: deps.limits?.maxReportBytes ?? 5 * 1024 * 1024,
-    }),
-  );
+  const reportDeps: ReportsRouteDeps = {
+    auth,
+    store,
+    redis: deps.redis,
+    keys: deps.keys,
+    points,
+    queue: deps.queue,
+    nowMs,
+    logger: deps.logger,
+    metrics,
+    maxReportBytes: deps.limits?.maxReportBytes ?? 5 * 1024 * 1024,
+  };
+  app.use(reportsRouter(reportDeps));
   app.use(opsRouter({ influx: deps.influx, redis: deps.redis, metrics }));
   app.use('/api/v1', devicesRouter({ auth, store, nowMs, onDeviceChanged: deps.onDeviceChanged }));
   app.use('/api/v1', eventsRouter({ auth, store, influx: deps.influx, nowMs }));
@@ -97,5 +98,16 @@ export function createApp(deps: IngestDeps): express.Express {
     throw new ProblemError('not_found');
   });
   app.use(problemHandler(deps.logger, metrics));
+
+  // The common report request skips express altogether (see reports-fast.ts); the rest, and every
+  // report while shutting down, takes the router above.
+  const fast = fastReportHandler(reportDeps);
+  type Handle = (req: IncomingMessage, res: ServerResponse, next?: unknown) => void;
+  const inner = app as unknown as { handle: Handle };
+  const expressHandle = inner.handle.bind(app);
+  inner.handle = (req, res, next) => {
+    if (takesFastPath(req) && !deps.shuttingDown?.()) fast(req, res);
+    else expressHandle(req, res, next);
+  };
   return app;
 }

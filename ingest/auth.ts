@@ -1,4 +1,5 @@
-import type { Request, RequestHandler } from 'express';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { RequestHandler } from 'express';
 import { ProblemError } from '../contract/index.ts';
 import type { DeviceRecord } from '../contract/index.ts';
 import { secretEquals, tokenDeviceId } from './device-token.ts';
@@ -12,7 +13,7 @@ export interface AuthDeps {
   verifyToken: (token: string, storedHash: string) => Promise<boolean>;
 }
 
-export function bearerToken(req: Request): string {
+export function bearerToken(req: { headers: IncomingHttpHeaders }): string {
   const h = req.headers.authorization;
   if (!h) throw new ProblemError('missing_token');
   const m = /^Bearer\s+(\S+)\s*$/i.exec(h);
@@ -21,7 +22,7 @@ export function bearerToken(req: Request): string {
 }
 
 /** Who the bearer token belongs to: the admin, or a device whose token verified against its stored scrypt hash. */
-export async function authenticate(req: Request, deps: AuthDeps): Promise<Principal> {
+export async function authenticate(req: { headers: IncomingHttpHeaders }, deps: AuthDeps): Promise<Principal> {
   const token = bearerToken(req);
   if (secretEquals(token, deps.adminToken)) return { kind: 'admin' };
   const deviceId = tokenDeviceId(token);
