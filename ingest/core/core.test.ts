@@ -1,7 +1,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { float, int, str, toLine } from './line-protocol.ts';
-import { reportLines } from './report-points.ts';
+import fc from 'fast-check';
+import { encodeTagValue } from '../../contract/index.ts';
+import type { SampleRecord } from '../../contract/index.ts';
+import { reportLines, samplePoints } from './report-points.ts';
 import { buildDeviceEventsJob, isBackfill, nextLive, transitionsOf } from './report-events.ts';
 import { sampleReport } from '../test/fixtures.ts';
 
@@ -29,6 +32,37 @@ describe('line protocol', () => {
     assert.match(forever[0]!, / 1767225601000000002$/);
     assert.match(raw[0]!, /^wan_iface,device=d,iface=wan /);
     assert.match(raw[0]!, /state_code=1i/);
+  });
+  it('sample lines are exactly the generic serializer lines, whatever the names and values', () => {
+    const base = sampleReport('d', { baseMs: Date.UTC(2026, 0, 1) }).records.find((r) => r.type === 'sample')!;
+    const num = fc.option(fc.oneof(fc.integer({ min: 0, max: 1e6 }), fc.double({ min: 0, max: 1e6, noNaN: true })), {
+      nil: null,
+    });
+    fc.assert(
+      fc.property(
+        fc.string(),
+        fc.string(),
+        fc.string(),
+        fc.option(fc.string(), { nil: undefined }),
+        num,
+        num,
+        (deviceId, iface, target, device, rtt, loss) => {
+          const s: SampleRecord = {
+            ...(base as SampleRecord),
+            iface,
+            rttAvgMs: rtt,
+            lossPct: loss,
+            device,
+            targets: (base as SampleRecord).targets.map((t) => ({ ...t, target, jitterMs: rtt })),
+          };
+          if (device === undefined) delete s.device;
+          const report = { ...sampleReport(deviceId), records: [s] };
+          const want = samplePoints(encodeTagValue(deviceId), s).map(toLine);
+          assert.deepEqual(reportLines(report).raw, want);
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
   it('encodes names that line protocol cannot carry', () => {
     const { raw } = reportLines(sampleReport('d', { iface: 'a\\b\nc ', baseMs: Date.UTC(2026, 0, 1) }));

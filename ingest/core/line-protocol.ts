@@ -33,16 +33,17 @@ export interface LinePoint {
 }
 
 const escMeasurement = (s: string) => s.replace(/[, ]/g, (c) => '\\' + c);
-const escKey = (s: string) => s.replace(/[,= ]/g, (c) => '\\' + c);
-const escString = (s: string) => s.replace(/["\\]/g, (c) => '\\' + c);
+export const escKey = (s: string) => (/[,= ]/.test(s) ? s.replace(/[,= ]/g, (c) => '\\' + c) : s);
+export const escString = (s: string) => (/["\\]/.test(s) ? s.replace(/["\\]/g, (c) => '\\' + c) : s);
+/** Always a float literal, so a whole number never changes the field's type. */
+export const floatText = (v: number) => (Number.isInteger(v) ? `${v}.0` : String(v));
 
 function fieldText(v: FieldValue): string {
   switch (v.kind) {
     case 'int':
       return `${Math.trunc(v.value)}i`;
     case 'float':
-      // Always a float literal, so a whole number never changes the field's type.
-      return Number.isInteger(v.value) ? `${v.value}.0` : String(v.value);
+      return floatText(v.value);
     case 'string':
       return `"${escString(v.value)}"`;
   }

@@ -69,8 +69,9 @@ function decode(raw: Buffer, gzip: boolean, maxBytes: number): unknown {
     }
   }
   const text = buf.toString('utf8');
-  const first = /^[\x20\x09\x0a\x0d]*(.)/.exec(text)?.[1];
-  if (first !== '{' && first !== '[') throw new ProblemError('invalid_json', 'the body must be a JSON object');
+  let i = 0;
+  while (text[i] === ' ' || text[i] === '\t' || text[i] === '\n' || text[i] === '\r') i++;
+  if (text[i] !== '{' && text[i] !== '[') throw new ProblemError('invalid_json', 'the body must be a JSON object');
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {

@@ -83,27 +83,34 @@ export async function ingestReport(deps: ReportsRouteDeps, report: ReportV1): Pr
   const seenKey = keys.seenTransitions(id);
   const transitions = transitionsOf(report);
   const members = transitions.map((t) => seenMember(report.bootId, t.seq));
-  // One round trip for everything read, one for everything written after the queue add.
-  const [liveHash, flags] = await redisOp('reading device state', async () => {
-    const pipe = redis.pipeline().hgetall(keys.live(id));
-    if (members.length) pipe.smismember(seenKey, ...members);
-    const res = (await pipe.exec()) ?? [];
-    for (const [err] of res) if (err) throw err;
-    return [res[0]?.[1] as Record<string, string>, (res[1]?.[1] as number[] | undefined) ?? []] as const;
-  });
+  // Single commands, not pipelines: with ioredis auto-pipelining, the commands of every request
+  // resumed by the same group-commit write go out together in one socket write.
+  const [liveHash, flags] = await redisOp('reading device state', () =>
+    Promise.all([
+      redis.hgetall(keys.live(id)),
+      members.length ? redis.smismember(seenKey, ...members) : Promise.resolve([] as number[]),
+    ]),
+  );
   const prevLive = parseLive(liveHash);
   const fresh: TransitionRecord[] = transitions.filter((_t, i) => flags[i] !== 1);
   const backfill = isBackfill(report, nowMs, prevLive?.lastSeenMs);
   const ev = buildDeviceEventsJob(report, fresh, nowMs, backfill);
   if (ev) await deps.queue.add(ev.jobId, ev.job);
   const live = nextLive(prevLive, report, nowMs);
-  await redisOp('writing device state', async () => {
-    const tx = redis.multi();
-    if (fresh.length)
-      tx.sadd(seenKey, ...fresh.map((t) => seenMember(report.bootId, t.seq))).expire(seenKey, SEEN_TTL_S);
-    tx.hset(keys.live(id), liveFields(live)).zadd(keys.lastSeen, live.lastSeenMs, id);
-    await tx.exec();
-  });
+  // No MULTI needed: each write is idempotent and a retry redoes any that a crash left out (the seen
+  // set only ever suppresses transitions whose job is already queued).
+  await redisOp('writing device state', () =>
+    Promise.all([
+      ...(fresh.length
+        ? [
+            redis.sadd(seenKey, ...fresh.map((t) => seenMember(report.bootId, t.seq))),
+            redis.expire(seenKey, SEEN_TTL_S),
+          ]
+        : []),
+      redis.hset(keys.live(id), liveFields(live)),
+      redis.zadd(keys.lastSeen, live.lastSeenMs, id),
+    ]),
+  );
   deps.metrics.transitionsQueued.inc(fresh.length);
   return {
     v: 1,
