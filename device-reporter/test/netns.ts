@@ -125,8 +125,14 @@ export async function createNetnsLab(opts: { wans: number; prefix?: string }): P
     },
     async restoreUpstream(name) {
       const w = wan(name);
-      if (cutMode.get(name) === 'link') await ip('-n', w.ispNs, 'link', 'set', w.ispDev, 'up');
-      else await run('ip', ['netns', 'exec', w.ispNs, 'nft', 'delete table inet wwcut']);
+      if (cutMode.get(name) === 'link') {
+        await ip('-n', w.ispNs, 'link', 'set', w.ispDev, 'up');
+        // The veth needs a moment to get its carrier back; return only when the CE end is up,
+        // so a probe right after restore sees the link as a router would after a cable is back.
+        const deadline = Date.now() + 5_000;
+        while (!/LOWER_UP/.test(await ip('-n', ceNs, '-o', 'link', 'show', 'dev', w.ceDev)) && Date.now() < deadline)
+          await new Promise((r) => setTimeout(r, 50));
+      } else await run('ip', ['netns', 'exec', w.ispNs, 'nft', 'delete table inet wwcut']);
       cutMode.delete(name);
     },
     destroy,
