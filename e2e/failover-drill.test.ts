@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { testServices } from '../stack/testing.ts';
@@ -12,6 +11,7 @@ import { startSmtpSink, type SmtpSink } from '../stack/smtp-sink.ts';
 import { startBackend, createLogger, type RunningBackend } from '../ingest/backend.ts';
 import { backendPlugins } from '../bin/backend-plugins.ts';
 import { createNetnsLab, hasNft, netnsSupport, type NetnsLab } from '../device-reporter/test/netns.ts';
+import { BACKEND_ADDR as BACKEND, exposeBackendThroughIsps } from '../device-reporter/test/netns-backend.ts';
 
 /**
  * The failover drill, end to end: a CE namespace runs the real reporter (real ping trackers) with
@@ -27,8 +27,6 @@ import { createNetnsLab, hasNft, netnsSupport, type NetnsLab } from '../device-r
  *  5. the uptime report matches the scripted outages to within one probe interval
  */
 const support = netnsSupport();
-const run = promisify(execFile);
-const BACKEND = '10.200.0.1';
 const DEVICE = 'drill-ce-1';
 // Tracking: interval 1 s, timeout 1 s, down 2, up 2. Alerting: group wait 2 s, watchdog 5 s.
 const INTERVAL_MS = 1_000;
@@ -84,19 +82,7 @@ describe('failover drill (network namespaces, whole backend)', { skip }, () => {
     await new Promise<void>((r) => sockServer.listen(sock, () => r()));
 
     lab = await createNetnsLab({ wans: 2, prefix: 'wd' });
-    const ip = (...a: string[]) => run('ip', a);
-    for (const [i, w] of lab.wans.entries()) {
-      await ip('-n', w.ispNs, 'addr', 'add', `${BACKEND}/32`, 'dev', 'lo');
-      // mwan3's per-WAN routing table (id = position in /etc/config/mwan3); the reporter adds
-      // `from <WAN address> lookup <id>` rules itself (source rules), as on a router.
-      await ip('-n', lab.ceNs, 'route', 'add', `${BACKEND}/32`, 'via', w.ispIp, 'dev', w.ceDev, 'table', String(i + 1));
-      const fwd = spawn('ip', ['netns', 'exec', w.ispNs, process.execPath, join(import.meta.dirname, '..', 'device-reporter', 'test', 'netns-upload-forwarder.mjs'), BACKEND, '8080', sock], {
-        stdio: ['ignore', 'pipe', 'inherit'],
-      });
-      procs.push(fwd);
-      await new Promise<void>((r) => fwd.stdout!.once('data', () => r()));
-    }
-    await ip('-n', lab.ceNs, 'route', 'add', `${BACKEND}/32`, 'via', lab.wans[0]!.ispIp, 'dev', lab.wans[0]!.ceDev);
+    procs.push(...(await exposeBackendThroughIsps(lab, sock)));
   });
 
   after(async () => {
@@ -109,139 +95,190 @@ describe('failover drill (network namespaces, whole backend)', { skip }, () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('cut WAN1, cut WAN2, restore: one email each, everything stored once, report matches', { timeout: 240_000 }, async () => {
-    const api = async (method: string, path: string, body?: unknown) => {
-      const res = await fetch(`http://127.0.0.1:${backend.port}${path}`, {
-        method,
-        headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
-        ...(body ? { body: JSON.stringify(body) } : {}),
+  it(
+    'cut WAN1, cut WAN2, restore: one email each, everything stored once, report matches',
+    { timeout: 240_000 },
+    async () => {
+      const api = async (method: string, path: string, body?: unknown) => {
+        const res = await fetch(`http://127.0.0.1:${backend.port}${path}`, {
+          method,
+          headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+          ...(body ? { body: JSON.stringify(body) } : {}),
+        });
+        // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response shapes are asserted field by field below
+        return { status: res.status, body: (await res.json()) as any };
+      };
+      const reg = await api('POST', '/api/v1/devices', {
+        id: DEVICE,
+        name: 'Drill CE',
+        site: 'Lab',
+        notificationEmails: ['owner@example.test'],
       });
-      return { status: res.status, body: (await res.json()) as any };
-    };
-    const reg = await api('POST', '/api/v1/devices', { id: DEVICE, name: 'Drill CE', site: 'Lab', notificationEmails: ['owner@example.test'] });
-    assert.equal(reg.status, 201, JSON.stringify(reg.body));
+      assert.equal(reg.status, 201, JSON.stringify(reg.body));
 
-    const iface = (n: number) =>
-      `config interface 'wan${n}'\n\toption enabled '1'\n\tlist track_ip '${lab.wans[n]!.target}'\n\toption interval '1'\n\toption timeout '1'\n\toption down '${DOWN}'\n\toption up '${UP}'\n\n` +
-      `config member 'wan${n}_m${n + 1}_w1'\n\toption interface 'wan${n}'\n\toption metric '${n + 1}'\n\toption weight '1'\n\n`;
-    writeFileSync(join(dir, 'mwan3'), `${iface(0)}${iface(1)}config policy 'FAIL_OVER'\n\tlist use_member 'wan0_m1_w1'\n\tlist use_member 'wan1_m2_w1'\n`);
-    writeFileSync(join(dir, 'network'), lab.wans.map((w) => `config interface '${w.name}'\n\toption device '${w.ceDev}'\n\toption proto 'static'\n\n`).join(''));
+      const iface = (n: number) =>
+        `config interface 'wan${n}'\n\toption enabled '1'\n\tlist track_ip '${lab.wans[n]!.target}'\n\toption interval '1'\n\toption timeout '1'\n\toption down '${DOWN}'\n\toption up '${UP}'\n\n` +
+        `config member 'wan${n}_m${n + 1}_w1'\n\toption interface 'wan${n}'\n\toption metric '${n + 1}'\n\toption weight '1'\n\n`;
+      writeFileSync(
+        join(dir, 'mwan3'),
+        `${iface(0)}${iface(1)}config policy 'FAIL_OVER'\n\tlist use_member 'wan0_m1_w1'\n\tlist use_member 'wan1_m2_w1'\n`,
+      );
+      writeFileSync(
+        join(dir, 'network'),
+        lab.wans
+          .map((w) => `config interface '${w.name}'\n\toption device '${w.ceDev}'\n\toption proto 'static'\n\n`)
+          .join(''),
+      );
 
-    const child = spawn(
-      'ip',
-      ['netns', 'exec', lab.ceNs, process.execPath, '--import', 'tsx', join(import.meta.dirname, '..', 'device-reporter', 'test', 'netns-upload-child.ts'), dir, `http://${BACKEND}:8080`, String(reg.body.token), DEVICE],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    procs.push(child);
-    const spooled: Array<{ seq: number; type: string }> = [];
-    let states: Record<string, string> = {};
-    let stopped = false;
-    let buf = '';
-    child.stdout!.on('data', (c: Buffer) => {
-      buf += c.toString();
-      let nl: number;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, nl);
-        buf = buf.slice(nl + 1);
-        if (line.startsWith('s ')) {
-          const [, seq, type] = line.split(' ');
-          spooled.push({ seq: Number(seq), type: type! });
-        } else if (line.startsWith('st ')) states = (JSON.parse(line.slice(3)) as { states: Record<string, string> }).states;
-        else if (line.startsWith('stopped')) stopped = true;
-      }
-    });
-    const mails = async (): Promise<ParsedMail[]> => Promise.all(sink.messages.map((m) => simpleParser(m.raw)));
-    const subjects = async () => (await mails()).map((m) => m.subject ?? '');
-    const until = async (what: string, ok: () => boolean | Promise<boolean>, timeoutMs: number) => {
-      const end = Date.now() + timeoutMs;
-      while (!(await ok())) {
-        if (Date.now() > end) assert.fail(`timed out waiting for ${what} (states ${JSON.stringify(states)}, mails: ${(await subjects()).join(' | ')})`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    };
+      const child = spawn(
+        'ip',
+        [
+          'netns',
+          'exec',
+          lab.ceNs,
+          process.execPath,
+          '--import',
+          'tsx',
+          join(import.meta.dirname, '..', 'device-reporter', 'test', 'netns-upload-child.ts'),
+          dir,
+          `http://${BACKEND}:8080`,
+          String(reg.body.token),
+          DEVICE,
+        ],
+        { stdio: ['ignore', 'pipe', 'inherit'] },
+      );
+      procs.push(child);
+      const spooled: Array<{ seq: number; type: string }> = [];
+      let states: Record<string, string> = {};
+      let stopped = false;
+      let buf = '';
+      child.stdout!.on('data', (c: Buffer) => {
+        buf += c.toString();
+        let nl: number;
+        while ((nl = buf.indexOf('\n')) >= 0) {
+          const line = buf.slice(0, nl);
+          buf = buf.slice(nl + 1);
+          if (line.startsWith('s ')) {
+            const [, seq, type] = line.split(' ');
+            spooled.push({ seq: Number(seq), type: type! });
+          } else if (line.startsWith('st '))
+            states = (JSON.parse(line.slice(3)) as { states: Record<string, string> }).states;
+          else if (line.startsWith('stopped')) stopped = true;
+        }
+      });
+      const mails = async (): Promise<ParsedMail[]> => Promise.all(sink.messages.map((m) => simpleParser(m.raw)));
+      const subjects = async () => (await mails()).map((m) => m.subject ?? '');
+      const until = async (what: string, ok: () => boolean | Promise<boolean>, timeoutMs: number) => {
+        const end = Date.now() + timeoutMs;
+        while (!(await ok())) {
+          if (Date.now() > end)
+            assert.fail(
+              `timed out waiting for ${what} (states ${JSON.stringify(states)}, mails: ${(await subjects()).join(' | ')})`,
+            );
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      };
 
-    await until('both WANs online', () => states.wan0 === 'online' && states.wan1 === 'online', 30_000);
-    await new Promise((r) => setTimeout(r, 3_000)); // a few rounds of steady state
-    const mailsBefore = sink.messages.length;
+      await until('both WANs online', () => states.wan0 === 'online' && states.wan1 === 'online', 30_000);
+      await new Promise((r) => setTimeout(r, 3_000)); // a few rounds of steady state
+      const mailsBefore = sink.messages.length;
 
-    // 1. WAN1 (wan0) loses its upstream.
-    const cut1 = Date.now();
-    await lab.cutUpstream('wan0');
-    await until('the wan0 DOWN email', async () => (await subjects()).some((s) => /wan0 DOWN/.test(s)), 30_000);
-    const downMailMs = Date.now() - cut1;
-    const budgetMs = DETECTION_MS + GROUP_WAIT_MS + 2_000;
-    const down = (await mails()).filter((m) => /wan0 DOWN/.test(m.subject ?? ''));
-    assert.equal(down.length, 1, 'exactly one email for the failure');
-    assert.match(down[0]!.subject!, /traffic now on wan1 \(FAIL_OVER: wan1 100%\)/);
-    assert.deepEqual(down[0]!.to && !Array.isArray(down[0]!.to) ? down[0]!.to.value.map((v) => v.address).sort() : [], ['noc@example.test', 'owner@example.test']);
-    assert.ok(downMailMs <= budgetMs, `failover email after ${downMailMs} ms, budget ${budgetMs} ms`);
+      // 1. WAN1 (wan0) loses its upstream.
+      const cut1 = Date.now();
+      await lab.cutUpstream('wan0');
+      await until('the wan0 DOWN email', async () => (await subjects()).some((s) => /wan0 DOWN/.test(s)), 30_000);
+      const downMailMs = Date.now() - cut1;
+      const budgetMs = DETECTION_MS + GROUP_WAIT_MS + 2_000;
+      const down = (await mails()).filter((m) => /wan0 DOWN/.test(m.subject ?? ''));
+      assert.equal(down.length, 1, 'exactly one email for the failure');
+      assert.match(down[0]!.subject!, /traffic now on wan1 \(FAIL_OVER: wan1 100%\)/);
+      assert.deepEqual(
+        down[0]!.to && !Array.isArray(down[0]!.to) ? down[0]!.to.value.map((v) => v.address).sort() : [],
+        ['noc@example.test', 'owner@example.test'],
+      );
+      assert.ok(downMailMs <= budgetMs, `failover email after ${downMailMs} ms, budget ${budgetMs} ms`);
 
-    // 2. WAN2 (wan1) too: the site is dark.
-    await new Promise((r) => setTimeout(r, 3_000));
-    const cut2 = Date.now();
-    await lab.cutUpstream('wan1');
-    await until('the unreachable email', async () => (await subjects()).some((s) => /UNREACHABLE/.test(s)), 40_000);
-    const unreachableMailMs = Date.now() - cut2;
-    await new Promise((r) => setTimeout(r, 6_000)); // stays dark a while, still measuring
-    const spooledWhileDark = spooled.length;
+      // 2. WAN2 (wan1) too: the site is dark.
+      await new Promise((r) => setTimeout(r, 3_000));
+      const cut2 = Date.now();
+      await lab.cutUpstream('wan1');
+      await until('the unreachable email', async () => (await subjects()).some((s) => /UNREACHABLE/.test(s)), 40_000);
+      const unreachableMailMs = Date.now() - cut2;
+      await new Promise((r) => setTimeout(r, 6_000)); // stays dark a while, still measuring
+      const spooledWhileDark = spooled.length;
 
-    // 3. Both back.
-    const restore = Date.now();
-    await lab.restoreUpstream('wan0');
-    await lab.restoreUpstream('wan1');
-    await until('the back-online email', async () => (await subjects()).some((s) => /BACK ONLINE/.test(s)), 40_000);
-    const backMailMs = Date.now() - restore;
-    await until('both WANs online again', () => states.wan0 === 'online' && states.wan1 === 'online', 30_000);
-    await new Promise((r) => setTimeout(r, GROUP_WAIT_MS + 3_000));
+      // 3. Both back.
+      const restore = Date.now();
+      await lab.restoreUpstream('wan0');
+      await lab.restoreUpstream('wan1');
+      await until('the back-online email', async () => (await subjects()).some((s) => /BACK ONLINE/.test(s)), 40_000);
+      const backMailMs = Date.now() - restore;
+      await until('both WANs online again', () => states.wan0 === 'online' && states.wan1 === 'online', 30_000);
+      await new Promise((r) => setTimeout(r, GROUP_WAIT_MS + 3_000));
 
-    const all = await subjects();
-    const count = (re: RegExp) => all.filter((s) => re.test(s)).length;
-    assert.equal(count(/UNREACHABLE/), 1, `one unreachable email: ${all.join(' | ')}`);
-    assert.equal(count(/BACK ONLINE/), 1, `one back-online email: ${all.join(' | ')}`);
-    assert.equal(count(/wan1 DOWN/), 0, `no separate wan1 email while the device was unreachable: ${all.join(' | ')}`);
-    const back = (await mails()).find((m) => /BACK ONLINE/.test(m.subject ?? ''))!;
-    assert.match(back.text ?? '', /wan1/, 'the back-online email summarises what was recorded while cut off');
+      const all = await subjects();
+      const count = (re: RegExp) => all.filter((s) => re.test(s)).length;
+      assert.equal(count(/UNREACHABLE/), 1, `one unreachable email: ${all.join(' | ')}`);
+      assert.equal(count(/BACK ONLINE/), 1, `one back-online email: ${all.join(' | ')}`);
+      assert.equal(
+        count(/wan1 DOWN/),
+        0,
+        `no separate wan1 email while the device was unreachable: ${all.join(' | ')}`,
+      );
+      const back = (await mails()).find((m) => /BACK ONLINE/.test(m.subject ?? ''))!;
+      assert.match(back.text ?? '', /wan1/, 'the back-online email summarises what was recorded while cut off');
 
-    // 4. Stop the reporter (it flushes), then count: every sample it took is in InfluxDB, once.
-    child.kill('SIGTERM');
-    await until('the reporter to stop', () => stopped, 20_000);
-    const samples = spooled.filter((s) => s.type === 'sample');
-    const transitions = spooled.filter((s) => s.type === 'transition');
-    const influx = backend.ctx.influx;
-    const q = async (text: string) => (await influx.query(text, { placeholders: { d: DEVICE } })) as unknown as Array<Record<string, number>>;
-    const [sc] = await q(`SELECT count("seq") AS n FROM "raw"."wan_iface" WHERE "device" = $d`);
-    const [tc] = await q(`SELECT count("seq") AS n FROM "forever"."wan_transition" WHERE "device" = $d`);
-    assert.equal(sc?.n, samples.length, 'every sample in InfluxDB, none twice');
-    assert.equal(tc?.n, transitions.length, 'every transition in InfluxDB, none twice');
-    assert.ok(spooledWhileDark > 0);
+      // 4. Stop the reporter (it flushes), then count: every sample it took is in InfluxDB, once.
+      child.kill('SIGTERM');
+      await until('the reporter to stop', () => stopped, 20_000);
+      const samples = spooled.filter((s) => s.type === 'sample');
+      const transitions = spooled.filter((s) => s.type === 'transition');
+      const influx = backend.ctx.influx;
+      const q = async (text: string) =>
+        (await influx.query(text, { placeholders: { d: DEVICE } })) as unknown as Array<Record<string, number>>;
+      const [sc] = await q(`SELECT count("seq") AS n FROM "raw"."wan_iface" WHERE "device" = $d`);
+      const [tc] = await q(`SELECT count("seq") AS n FROM "forever"."wan_transition" WHERE "device" = $d`);
+      assert.equal(sc?.n, samples.length, 'every sample in InfluxDB, none twice');
+      assert.equal(tc?.n, transitions.length, 'every transition in InfluxDB, none twice');
+      assert.ok(spooledWhileDark > 0);
 
-    // 5. The uptime report matches the script to within one probe interval (plus the tracker's own detection).
-    const rep = await api('GET', `/api/v1/devices/${DEVICE}/uptime?from=${cut1 - 5_000}&to=${Date.now()}`);
-    assert.equal(rep.status, 200, JSON.stringify(rep.body));
-    const wan0 = rep.body.ifaces.find((i: { iface: string }) => i.iface === 'wan0');
-    const out0 = wan0.outages[0];
-    assert.equal(wan0.outages.length, 1, JSON.stringify(wan0.outages));
-    const tol = INTERVAL_MS;
-    assert.ok(out0.startMs >= cut1 && out0.startMs <= cut1 + DETECTION_MS + tol, `wan0 outage starts ${out0.startMs - cut1} ms after the cut`);
-    assert.ok(out0.endMs >= restore && out0.endMs <= restore + UP * (INTERVAL_MS + 1_000) + tol, `wan0 outage ends ${out0.endMs - restore} ms after the restore`);
-    const internet = rep.body.internet;
-    assert.equal(internet.outages.length, 1, JSON.stringify(internet.outages));
-    assert.ok(Math.abs(internet.outages[0].startMs - cut2) <= DETECTION_MS + tol, 'internet outage starts when WAN2 is cut');
+      // 5. The uptime report matches the script to within one probe interval (plus the tracker's own detection).
+      const rep = await api('GET', `/api/v1/devices/${DEVICE}/uptime?from=${cut1 - 5_000}&to=${Date.now()}`);
+      assert.equal(rep.status, 200, JSON.stringify(rep.body));
+      const wan0 = rep.body.ifaces.find((i: { iface: string }) => i.iface === 'wan0');
+      const out0 = wan0.outages[0];
+      assert.equal(wan0.outages.length, 1, JSON.stringify(wan0.outages));
+      const tol = INTERVAL_MS;
+      assert.ok(
+        out0.startMs >= cut1 && out0.startMs <= cut1 + DETECTION_MS + tol,
+        `wan0 outage starts ${out0.startMs - cut1} ms after the cut`,
+      );
+      assert.ok(
+        out0.endMs >= restore && out0.endMs <= restore + UP * (INTERVAL_MS + 1_000) + tol,
+        `wan0 outage ends ${out0.endMs - restore} ms after the restore`,
+      );
+      const internet = rep.body.internet;
+      assert.equal(internet.outages.length, 1, JSON.stringify(internet.outages));
+      assert.ok(
+        Math.abs(internet.outages[0].startMs - cut2) <= DETECTION_MS + tol,
+        'internet outage starts when WAN2 is cut',
+      );
 
-    console.log(
-      JSON.stringify({
-        drill: 'failover',
-        failoverEmailMs: downMailMs,
-        failoverBudgetMs: budgetMs,
-        unreachableEmailMs: unreachableMailMs,
-        backOnlineEmailMs: backMailMs,
-        samples: samples.length,
-        transitions: transitions.length,
-        wan0OutageMs: out0.durationMs,
-        scriptedWan0CutMs: restore - cut1,
-        emails: all.length - mailsBefore,
-        subjects: all.slice(mailsBefore),
-      }),
-    );
-  });
+      console.log(
+        JSON.stringify({
+          drill: 'failover',
+          failoverEmailMs: downMailMs,
+          failoverBudgetMs: budgetMs,
+          unreachableEmailMs: unreachableMailMs,
+          backOnlineEmailMs: backMailMs,
+          samples: samples.length,
+          transitions: transitions.length,
+          wan0OutageMs: out0.durationMs,
+          scriptedWan0CutMs: restore - cut1,
+          emails: all.length - mailsBefore,
+          subjects: all.slice(mailsBefore),
+        }),
+      );
+    },
+  );
 });

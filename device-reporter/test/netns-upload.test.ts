@@ -10,6 +10,7 @@ import { after, before, describe, it } from 'node:test';
 // eslint-disable-next-line no-restricted-imports
 import { startTestIngest, type TestIngest } from '../../ingest/testing.ts';
 import { createNetnsLab, hasNft, netnsSupport, type NetnsLab } from './netns.ts';
+import { BACKEND_ADDR as BACKEND, exposeBackendThroughIsps } from './netns-backend.ts';
 
 /**
  * A CE namespace with two WANs to two ISP namespaces; the backend address 10.200.0.1 exists in
@@ -27,7 +28,6 @@ import { createNetnsLab, hasNft, netnsSupport, type NetnsLab } from './netns.ts'
  */
 const support = netnsSupport();
 const run = promisify(execFile);
-const BACKEND = '10.200.0.1';
 
 describe(
   'uploads over any live WAN (network namespaces)',
@@ -45,43 +45,7 @@ describe(
       server = http.createServer(ing.app);
       await new Promise<void>((r) => server.listen(sock, () => r()));
       lab = await createNetnsLab({ wans: 2, prefix: 'wu' });
-      const ip = (...a: string[]) => run('ip', a);
-      for (const [i, w] of lab.wans.entries()) {
-        await ip('-n', w.ispNs, 'addr', 'add', `${BACKEND}/32`, 'dev', 'lo');
-        // mwan3's per-WAN table (id = position in /etc/config/mwan3); the reporter adds the source rules itself.
-        await ip(
-          '-n',
-          lab.ceNs,
-          'route',
-          'add',
-          `${BACKEND}/32`,
-          'via',
-          w.ispIp,
-          'dev',
-          w.ceDev,
-          'table',
-          String(i + 1),
-        );
-        const fwd = spawn(
-          'ip',
-          [
-            'netns',
-            'exec',
-            w.ispNs,
-            process.execPath,
-            join(import.meta.dirname, 'netns-upload-forwarder.mjs'),
-            BACKEND,
-            '8080',
-            sock,
-          ],
-          {
-            stdio: ['ignore', 'pipe', 'inherit'],
-          },
-        );
-        procs.push(fwd);
-        await new Promise<void>((r) => fwd.stdout!.once('data', () => r()));
-      }
-      await ip('-n', lab.ceNs, 'route', 'add', `${BACKEND}/32`, 'via', lab.wans[0]!.ispIp, 'dev', lab.wans[0]!.ceDev);
+      procs.push(...(await exposeBackendThroughIsps(lab, sock)));
     });
     after(async () => {
       for (const p of procs) if (p.exitCode === null) p.kill('SIGKILL');

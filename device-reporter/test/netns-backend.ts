@@ -1,0 +1,56 @@
+/**
+ * Makes a backend reachable from a lab's CE namespace through every ISP, the way a cloud service
+ * is reachable over each WAN: the address `BACKEND_ADDR` exists in every ISP namespace, where a
+ * forwarder pipes each TCP connection to the test's server on a Unix socket (Unix sockets are not
+ * bound to a network namespace). The CE routes it via wan0 by default and via each WAN in mwan3's
+ * per-WAN table (id = position in /etc/config/mwan3); the reporter's source rules pick the table.
+ * No packet leaves the namespaces.
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { NetnsLab } from './netns.ts';
+
+const run = promisify(execFile);
+export const BACKEND_ADDR = '10.200.0.1';
+export const BACKEND_PORT = 8080;
+
+/** Returns the forwarder processes; kill them (SIGKILL is fine) before `lab.destroy()`. */
+export async function exposeBackendThroughIsps(lab: NetnsLab, socketPath: string): Promise<ChildProcess[]> {
+  const ip = (...a: string[]) => run('ip', a);
+  const procs: ChildProcess[] = [];
+  for (const [i, w] of lab.wans.entries()) {
+    await ip('-n', w.ispNs, 'addr', 'add', `${BACKEND_ADDR}/32`, 'dev', 'lo');
+    await ip(
+      '-n',
+      lab.ceNs,
+      'route',
+      'add',
+      `${BACKEND_ADDR}/32`,
+      'via',
+      w.ispIp,
+      'dev',
+      w.ceDev,
+      'table',
+      String(i + 1),
+    );
+    const fwd = spawn(
+      'ip',
+      [
+        'netns',
+        'exec',
+        w.ispNs,
+        process.execPath,
+        join(import.meta.dirname, 'netns-upload-forwarder.mjs'),
+        BACKEND_ADDR,
+        String(BACKEND_PORT),
+        socketPath,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    procs.push(fwd);
+    await new Promise<void>((r) => fwd.stdout!.once('data', () => r()));
+  }
+  await ip('-n', lab.ceNs, 'route', 'add', `${BACKEND_ADDR}/32`, 'via', lab.wans[0]!.ispIp, 'dev', lab.wans[0]!.ceDev);
+  return procs;
+}
