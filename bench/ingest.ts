@@ -108,9 +108,15 @@ function makeReport(deviceId: string, n: number, rounds = 1): ReportV1 {
   return { v: 1, deviceId, bootId: `bench-${deviceId}`, sentAtMs: now + 1000, reportIntervalMs: 5000, records };
 }
 
+/** Points a report makes (what reportLines gives, counted without building the lines: client CPU is shared with the server). */
 const pointsOf = (r: ReportV1) => {
-  const l = reportLines(r);
-  return l.raw.length + l.forever.length;
+  let n = 0;
+  for (const rec of r.records) {
+    if (rec.type === 'sample') n += 1 + rec.targets.length;
+    else if (rec.type === 'policy') for (const p of rec.policies) n += 1 + p.members.length;
+    else n += 1;
+  }
+  return n;
 };
 
 /** Closed loop: CONCURRENCY workers send back to back for PHASE_MS. */
@@ -198,6 +204,10 @@ async function main() {
       if (r.status !== 200) throw new Error(`${r.status} ${r.text}`);
       return pointsOf(rep);
     };
+    for (const rep of [makeReport('check', 0), makeReport('check', 1), makeReport('check', 0, BATCH_ROUNDS)]) {
+      const l = reportLines(rep);
+      if (pointsOf(rep) !== l.raw.length + l.forever.length) throw new Error('pointsOf disagrees with reportLines');
+    }
     // Warm-up: every token verified once (scrypt) and cached, JIT warm.
     await Promise.all(tokens.map((_t, d) => sendApi(d, 0)));
 

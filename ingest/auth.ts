@@ -2,7 +2,8 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { RequestHandler } from 'express';
 import { ProblemError } from '../contract/index.ts';
 import type { DeviceRecord } from '../contract/index.ts';
-import { secretEquals, tokenDeviceId } from './device-token.ts';
+import { timingSafeEqual } from 'node:crypto';
+import { secretEquals, sha256, tokenDeviceId } from './device-token.ts';
 import type { DeviceStore } from './device-store.ts';
 
 export type Principal = { kind: 'admin' } | { kind: 'device'; deviceId: string; record: DeviceRecord };
@@ -10,7 +11,7 @@ export type Principal = { kind: 'admin' } | { kind: 'device'; deviceId: string; 
 export interface AuthDeps {
   adminToken: string;
   store: DeviceStore;
-  verifyToken: (token: string, storedHash: string) => Promise<boolean>;
+  verifyToken: (token: string, storedHash: string, tokenSha256?: Buffer) => Promise<boolean>;
 }
 
 export function bearerToken(req: { headers: IncomingHttpHeaders }): string {
@@ -21,14 +22,22 @@ export function bearerToken(req: { headers: IncomingHttpHeaders }): string {
   return m[1]!;
 }
 
+let lastAdmin: { token: string; digest: Buffer } | undefined;
+function adminDigest(adminToken: string): Buffer {
+  if (lastAdmin?.token !== adminToken) lastAdmin = { token: adminToken, digest: sha256(adminToken) };
+  return lastAdmin.digest;
+}
+
 /** Who the bearer token belongs to: the admin, or a device whose token verified against its stored scrypt hash. */
 export async function authenticate(req: { headers: IncomingHttpHeaders }, deps: AuthDeps): Promise<Principal> {
   const token = bearerToken(req);
-  if (secretEquals(token, deps.adminToken)) return { kind: 'admin' };
+  // One hash of the token serves the constant-time admin comparison and the verified-token cache key.
+  const digest = sha256(token);
+  if (timingSafeEqual(digest, adminDigest(deps.adminToken))) return { kind: 'admin' };
   const deviceId = tokenDeviceId(token);
   if (!deviceId) throw new ProblemError('invalid_token');
   const record = await deps.store.getForAuth(deviceId);
-  if (!record || !(await deps.verifyToken(token, record.tokenHash))) throw new ProblemError('invalid_token');
+  if (!record || !(await deps.verifyToken(token, record.tokenHash, digest))) throw new ProblemError('invalid_token');
   return { kind: 'device', deviceId, record };
 }
 
