@@ -73,24 +73,26 @@ export function reportsRouter(deps: ReportsRouteDeps): Router {
 }
 
 export async function ingestReport(deps: ReportsRouteDeps, report: ReportV1): Promise<ReportAck> {
-  const lines = reportLines(report);
-  await deps.points.write(lines);
-  deps.metrics.pointsWritten.inc(lines.raw.length + lines.forever.length);
-
-  const nowMs = deps.nowMs();
   const { keys, redis } = deps;
   const id = report.deviceId;
   const seenKey = keys.seenTransitions(id);
   const transitions = transitionsOf(report);
   const members = transitions.map((t) => seenMember(report.bootId, t.seq));
-  // Single commands, not pipelines: with ioredis auto-pipelining, the commands of every request
-  // resumed by the same group-commit write go out together in one socket write.
-  const [liveHash, flags] = await redisOp('reading device state', () =>
+  // The reads go out while the points are being written (they change nothing, so order does not
+  // matter for them; it does for every write below). Single commands, not pipelines: with ioredis
+  // auto-pipelining, the commands of all requests of a tick go out in one socket write.
+  const reads = redisOp('reading device state', () =>
     Promise.all([
       redis.hgetall(keys.live(id)),
       members.length ? redis.smismember(seenKey, ...members) : Promise.resolve([] as number[]),
     ]),
   );
+  reads.catch(() => undefined); // awaited below; when the InfluxDB write fails first, its error answers
+  const lines = reportLines(report);
+  await deps.points.write(lines);
+  deps.metrics.pointsWritten.inc(lines.raw.length + lines.forever.length);
+  const [liveHash, flags] = await reads;
+  const nowMs = deps.nowMs();
   const prevLive = parseLive(liveHash);
   const fresh: TransitionRecord[] = transitions.filter((_t, i) => flags[i] !== 1);
   const backfill = isBackfill(report, nowMs, prevLive?.lastSeenMs);
