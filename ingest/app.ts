@@ -5,7 +5,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { ProblemError } from '../contract/index.ts';
 import type { RedisKeys } from '../contract/index.ts';
-import { createDeviceStore } from './device-store.ts';
+import { createDeviceStore, createLastSeenWriter } from './device-store.ts';
 import { createTokenVerifier } from './device-token.ts';
 import { createIngestMetrics, type IngestMetrics } from './metrics.ts';
 import { createPointWriter, influxLineSink, type PointWriter } from './point-writer.ts';
@@ -86,6 +86,7 @@ export function createApp(deps: IngestDeps): express.Express {
     logger: deps.logger,
     metrics,
     maxReportBytes: deps.limits?.maxReportBytes ?? 5 * 1024 * 1024,
+    touchLastSeen: createLastSeenWriter(deps.redis, deps.keys.lastSeen),
   };
   app.use(reportsRouter(reportDeps));
   app.use(opsRouter({ influx: deps.influx, redis: deps.redis, metrics }));

@@ -154,3 +154,30 @@ export function parseLive(h: Record<string, string> | null | undefined): LiveSta
   }
   return out as LiveState;
 }
+
+/**
+ * `ZADD keys.lastSeen` for many devices as one command: every report ends with this update, and the
+ * requests resumed in one tick (one group-commit write) share it. Each caller's promise settles with
+ * the shared command.
+ */
+export function createLastSeenWriter(redis: Redis, key: string) {
+  type Batch = { args: Array<string | number>; waiters: Array<{ resolve: () => void; reject: (e: unknown) => void }> };
+  let batch: Batch | undefined;
+  return function touch(id: string, lastSeenMs: number): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      if (!batch) {
+        const b: Batch = { args: [], waiters: [] };
+        batch = b;
+        process.nextTick(() => {
+          batch = undefined;
+          redis.zadd(key, ...b.args).then(
+            () => b.waiters.forEach((w) => w.resolve()),
+            (err: unknown) => b.waiters.forEach((w) => w.reject(err)),
+          );
+        });
+      }
+      batch.args.push(lastSeenMs, id);
+      batch.waiters.push({ resolve, reject });
+    });
+  };
+}

@@ -33,6 +33,8 @@ export interface ReportsRouteDeps {
   logger: Logger;
   metrics: IngestMetrics;
   maxReportBytes: number;
+  /** ZADD keys.lastSeen, shared by the requests of a tick (createLastSeenWriter). */
+  touchLastSeen: (id: string, lastSeenMs: number) => Promise<void>;
 }
 
 /**
@@ -110,7 +112,7 @@ export async function ingestReport(deps: ReportsRouteDeps, report: ReportV1): Pr
           ]
         : []),
       redis.hset(keys.live(id), liveFields(live)),
-      redis.zadd(keys.lastSeen, live.lastSeenMs, id),
+      deps.touchLastSeen(id, live.lastSeenMs),
     ]),
   );
   deps.metrics.transitionsQueued.inc(fresh.length);
