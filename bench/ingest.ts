@@ -8,6 +8,7 @@
  */
 import { spawn } from 'node:child_process';
 import { Agent, request } from 'node:http';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startStack } from '../stack/stack.ts';
 import type { ReportV1, ReportRecord } from '../contract/index.ts';
@@ -211,6 +212,23 @@ async function main() {
     // Warm-up: every token verified once (scrypt) and cached, JIT warm.
     await Promise.all(tokens.map((_t, d) => sendApi(d, 0)));
 
+    /** CPU ms so far of this process, influxd and redis-server (Linux /proc; clock ticks of 10 ms). */
+    const procCpuMs = (pid: number | undefined) => {
+      try {
+        const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+        return (Number(f[11]) + Number(f[12])) * 10;
+      } catch {
+        return NaN;
+      }
+    };
+    const otherCpuMs = () => {
+      const u = process.cpuUsage();
+      return {
+        client: (u.user + u.system) / 1000,
+        influxd: procCpuMs(stack.services.find((x) => x.name === 'influxd')?.pid),
+        redis: procCpuMs(stack.services.find((x) => x.name === 'redis-server')?.pid),
+      };
+    };
     const cpuSeconds = async () => {
       const text = await new Promise<string>((resolve, reject) =>
         request({ host: '127.0.0.1', port, path: '/metrics', agent }, (res) => {
@@ -224,8 +242,18 @@ async function main() {
       return Number(/^wanwatch_process_cpu_seconds_total (\S+)$/m.exec(text)?.[1] ?? NaN);
     };
     const cpu0 = await cpuSeconds();
+    const others0 = otherCpuMs();
     const apiRun = await closedLoop(sendApi);
     const serverCpuMsPerReport = (((await cpuSeconds()) - cpu0) * 1000) / apiRun.reports;
+    const others1 = otherCpuMs();
+    // Where the machine's CPU went during the API phase, per report (the server's is serverCpuMsPerReport).
+    const perReport = (a: number, b: number) => Math.round(((b - a) / apiRun.reports) * 1000) / 1000;
+    const apiPhaseCpuMsPerReport = {
+      server: Math.round(serverCpuMsPerReport * 1000) / 1000,
+      benchClient: perReport(others0.client, others1.client),
+      influxd: perReport(others0.influxd, others1.influxd),
+      redis: perReport(others0.redis, others1.redis),
+    };
 
     // Baseline: the same reports' lines written straight to influxd, one /write per report, same concurrency.
     const writeUrl = (rp: string) => `${stack.influxBaseUrl}/write?db=wanwatch&precision=n&rp=${rp}`;
@@ -324,6 +352,7 @@ async function main() {
         },
         // CPU the API process spent per report: unlike rates, not distorted by other load on the machine.
         serverCpuMsPerReport: Math.round(serverCpuMsPerReport * 1000) / 1000,
+        apiPhaseCpuMsPerReport,
         projectedReportsPerSecOn2Cores: Math.round(2000 / serverCpuMsPerReport),
         loadAverage1m: (await import('node:os')).loadavg()[0],
         errors: apiRun.errors + rawRun.errors,
