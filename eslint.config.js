@@ -16,7 +16,10 @@ export default tseslint.config(
     files: ['device-reporter/**/*.ts'],
     rules: {
       // The reporter runs on the CE device and must never pull in backend code.
-      'no-restricted-imports': ['error', { patterns: ['**/ingest/**', '**/alerting/**', '**/dashboards/**', '**/reports/**', '**/stack/**'] }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: ['**/ingest/**', '**/alerting/**', '**/dashboards/**', '**/reports/**', '**/stack/**'] },
+      ],
     },
   },
 );

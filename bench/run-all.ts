@@ -20,14 +20,20 @@ type Figures = Record<string, unknown>;
 function runOne(file: string): Promise<{ file: string; figures?: Figures; error?: string; wallS: number }> {
   const started = Date.now();
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(here, file)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', join(here, file)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     const timer = setTimeout(() => child.kill('SIGTERM'), 5 * 60_000);
     child.on('exit', (code) => {
       clearTimeout(timer);
       const wallS = (Date.now() - started) / 1000;
-      const line = out.trim().split('\n').filter((l) => l.startsWith('{')).pop();
+      const line = out
+        .trim()
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .pop();
       if (code !== 0 || !line) return resolve({ file, error: `exit ${code}${line ? '' : ', no JSON line'}`, wallS });
       try {
         resolve({ file, figures: JSON.parse(line) as Figures, wallS });

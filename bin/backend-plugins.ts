@@ -2,7 +2,13 @@ import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import type { BackendContext, BackendPlugin, PluginFactory } from '../ingest/backend.ts';
 import { createAlerting, type AlertingOptions } from '../alerting/index.ts';
-import { createReportsRouter, startScheduledReports, parseReportSchedule, reportScheduleSchema, type ReportSchedule } from '../reports/index.ts';
+import {
+  createReportsRouter,
+  startScheduledReports,
+  parseReportSchedule,
+  reportScheduleSchema,
+  type ReportSchedule,
+} from '../reports/index.ts';
 import { dashboardsPlugin, deviceDashboardUid } from '../dashboards/index.ts';
 
 /**
@@ -71,9 +77,15 @@ function alertingPlugin(o: PluginOptions): PluginFactory {
       influx: ctx.influx,
       redisUrl: config.redisUrl,
       redisPrefix: config.redisPrefix,
-      mail: { ...(config.smtpUrl ? { smtpUrl: config.smtpUrl } : {}), ...(outboxDir ? { outboxDir } : {}), from: config.mailFrom },
+      mail: {
+        ...(config.smtpUrl ? { smtpUrl: config.smtpUrl } : {}),
+        ...(outboxDir ? { outboxDir } : {}),
+        from: config.mailFrom,
+      },
       nocEmails: config.alertEmails,
-      ...(grafana ? { grafanaUrl: grafana, dashboardUrl: (id: string) => `${grafana}/d/${deviceDashboardUid(id)}` } : {}),
+      ...(grafana
+        ? { grafanaUrl: grafana, dashboardUrl: (id: string) => `${grafana}/d/${deviceDashboardUid(id)}` }
+        : {}),
       logger,
       options: { ...o.extra.alerting, ...o.alertingOverrides },
     });

@@ -5,12 +5,27 @@
 import type { CliCommand } from './cli-command.ts';
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<CliCommand> }> = {
-  up: { summary: 'run everything locally: private InfluxDB + Redis, backend, outbox, demo devices', load: () => import('./commands/up.ts') },
-  serve: { summary: 'run the backend against WANWATCH_* services (--role all|api|worker)', load: () => import('./commands/serve.ts') },
+  up: {
+    summary: 'run everything locally: private InfluxDB + Redis, backend, outbox, demo devices',
+    load: () => import('./commands/up.ts'),
+  },
+  serve: {
+    summary: 'run the backend against WANWATCH_* services (--role all|api|worker)',
+    load: () => import('./commands/serve.ts'),
+  },
   device: { summary: 'register and list devices (device add ID ...)', load: () => import('./commands/device.ts') },
-  uptime: { summary: 'uptime report of a device (--device ID --from --to --format)', load: () => import('./commands/uptime.ts') },
-  dashboards: { summary: 'Grafana dashboards: export --out DIR | sync', load: () => import('./commands/dashboards.ts') },
-  stack: { summary: 'start|stop|status of the private influxd and redis-server', load: () => import('./commands/stack.ts') },
+  uptime: {
+    summary: 'uptime report of a device (--device ID --from --to --format)',
+    load: () => import('./commands/uptime.ts'),
+  },
+  dashboards: {
+    summary: 'Grafana dashboards: export --out DIR | sync',
+    load: () => import('./commands/dashboards.ts'),
+  },
+  stack: {
+    summary: 'start|stop|status of the private influxd and redis-server',
+    load: () => import('./commands/stack.ts'),
+  },
 };
 
 export const HELP = `wanwatch — monitoring and alerting for multi-WAN (mwan3) routers

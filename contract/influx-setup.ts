@@ -1,4 +1,11 @@
-import { M, RP, ROLLUP_RETENTION, DEFAULT_RAW_RETENTION, IFACE_FIELDS as F, TARGET_FIELDS as T } from './influx-schema.ts';
+import {
+  M,
+  RP,
+  ROLLUP_RETENTION,
+  DEFAULT_RAW_RETENTION,
+  IFACE_FIELDS as F,
+  TARGET_FIELDS as T,
+} from './influx-schema.ts';
 
 /** node-influx style options parsed from WANWATCH_INFLUX_URL (`http://user:pass@host:8086/wanwatch`). */
 export interface InfluxUrlOptions {
@@ -17,10 +24,13 @@ export function parseInfluxUrl(url: string): InfluxUrlOptions {
   } catch {
     throw new Error(`WANWATCH_INFLUX_URL is not a URL: expected http://[user:pass@]host:port/database`);
   }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('WANWATCH_INFLUX_URL: protocol must be http or https');
+  if (u.protocol !== 'http:' && u.protocol !== 'https:')
+    throw new Error('WANWATCH_INFLUX_URL: protocol must be http or https');
   const database = decodeURIComponent(u.pathname.replace(/^\/+|\/+$/g, ''));
-  if (!database) throw new Error('WANWATCH_INFLUX_URL: the path must name the database, e.g. http://127.0.0.1:8086/wanwatch');
-  if (!/^[A-Za-z0-9_-]+$/.test(database)) throw new Error('WANWATCH_INFLUX_URL: database name may contain only letters, digits, "_" and "-"');
+  if (!database)
+    throw new Error('WANWATCH_INFLUX_URL: the path must name the database, e.g. http://127.0.0.1:8086/wanwatch');
+  if (!/^[A-Za-z0-9_-]+$/.test(database))
+    throw new Error('WANWATCH_INFLUX_URL: database name may contain only letters, digits, "_" and "-"');
   const protocol = u.protocol === 'https:' ? 'https' : 'http';
   return {
     protocol,

@@ -8,7 +8,9 @@ import { z } from 'zod';
 export const MWAN3_NAME = /^[A-Za-z0-9_]{1,15}$/;
 
 export const wanInterfaceConfigSchema = z.strictObject({
-  interfaceName: z.string().regex(MWAN3_NAME, 'interfaceName: 1–15 letters, digits or "_" (a UCI section name mwan3 accepts)'),
+  interfaceName: z
+    .string()
+    .regex(MWAN3_NAME, 'interfaceName: 1–15 letters, digits or "_" (a UCI section name mwan3 accepts)'),
   targetIps: z.array(z.string().min(1).max(253)).max(32),
   failureInterval: z.number().int().min(1).max(3600),
   recoveryInterval: z.number().int().min(1).max(3600),

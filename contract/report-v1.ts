@@ -120,14 +120,21 @@ export const deviceIdSchema = z
   .string()
   .min(1)
   .max(64)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, 'device id: letters, digits, ".", "_", ":", "-"; starting with a letter or digit');
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._:-]*$/,
+    'device id: letters, digits, ".", "_", ":", "-"; starting with a letter or digit',
+  );
 
 export const reportV1Schema = z
   .strictObject({
     v: z.literal(1),
     deviceId: deviceIdSchema,
     /** Random id chosen at every reporter start. */
-    bootId: z.string().min(8).max(64).regex(/^[A-Za-z0-9-]+$/),
+    bootId: z
+      .string()
+      .min(8)
+      .max(64)
+      .regex(/^[A-Za-z0-9-]+$/),
     /** Device clock when the report was sent. */
     sentAtMs: timeMs,
     /** How often reports arrive (the longer of the shortest tracking interval and the batch delay); the watchdog's default timeout is 3× this. */
@@ -139,7 +146,8 @@ export const reportV1Schema = z
   .superRefine((report, ctx) => {
     const seen = new Set<number>();
     report.records.forEach((r, i) => {
-      if (seen.has(r.seq)) ctx.addIssue({ code: 'custom', path: ['records', i, 'seq'], message: `duplicate seq ${r.seq}` });
+      if (seen.has(r.seq))
+        ctx.addIssue({ code: 'custom', path: ['records', i, 'seq'], message: `duplicate seq ${r.seq}` });
       seen.add(r.seq);
     });
   });

@@ -15,7 +15,10 @@
  */
 export function encodeTagValue(value: string): string {
   // eslint-disable-next-line no-control-regex
-  return value.replace(/[%\\\u0000-\u001f\u007f]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0'));
+  return value.replace(
+    /[%\\\u0000-\u001f\u007f]/g,
+    (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0'),
+  );
 }
 
 export function decodeTagValue(value: string): string {

@@ -32,7 +32,12 @@ describe('OpenAPI document', () => {
         rawRetention: '30d',
         logLevel: 'error',
       },
-      { role: 'api', host: '127.0.0.1', logger: createLogger('error'), plugins: backendPlugins({ extra: { alerting: {}, schedule: undefined }, outboxDir: '/tmp/ww-openapi-outbox' }) },
+      {
+        role: 'api',
+        host: '127.0.0.1',
+        logger: createLogger('error'),
+        plugins: backendPlugins({ extra: { alerting: {}, schedule: undefined }, outboxDir: '/tmp/ww-openapi-outbox' }),
+      },
     );
   });
   after(async () => {
@@ -44,7 +49,10 @@ describe('OpenAPI document', () => {
     for (const [path, ops] of Object.entries(spec.paths)) {
       for (const [method, op] of Object.entries(ops)) {
         assert.ok(op.summary, `${method.toUpperCase()} ${path} has a summary`);
-        assert.ok(op.responses && Object.keys(op.responses).length > 0, `${method.toUpperCase()} ${path} has responses`);
+        assert.ok(
+          op.responses && Object.keys(op.responses).length > 0,
+          `${method.toUpperCase()} ${path} has responses`,
+        );
       }
     }
   });
@@ -58,8 +66,12 @@ describe('OpenAPI document', () => {
   });
 
   it('documents every route the backend serves, and nothing else', () => {
-    const served = listRoutes(backend.server!.listeners('request')[0] as unknown as Express).map((r) => `${r.method} ${toOpenApi(r.path)}`);
-    const documented = Object.entries(spec.paths).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`));
+    const served = listRoutes(backend.server!.listeners('request')[0] as unknown as Express).map(
+      (r) => `${r.method} ${toOpenApi(r.path)}`,
+    );
+    const documented = Object.entries(spec.paths).flatMap(([p, ops]) =>
+      Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`),
+    );
     assert.ok(served.length >= 18, `found ${served.length} routes`);
     assert.deepEqual(
       served.filter((r) => !documented.includes(r)),

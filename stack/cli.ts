@@ -25,7 +25,9 @@ export async function stackCli(argv: string[]): Promise<number> {
   if (cmd === 'start') {
     const existing = stackStatus(dir);
     if (existing.state && existing.alive.every((a) => a.alive)) {
-      process.stdout.write(`WANWATCH_INFLUX_URL=${existing.state.influxUrl}\nWANWATCH_REDIS_URL=${existing.state.redisUrl}\n`);
+      process.stdout.write(
+        `WANWATCH_INFLUX_URL=${existing.state.influxUrl}\nWANWATCH_REDIS_URL=${existing.state.redisUrl}\n`,
+      );
       return 0;
     }
     const stack = await startStack({ dataDir: dir, persistent: true, ownerPid: 0 });

@@ -46,7 +46,8 @@ export async function startSmtpSink(opts: { port?: number; outboxDir?: string } 
         cb(null, { user: 'sink' });
       },
       onRcptTo(_addr, _session, cb) {
-        if (mode === 'reject-permanent') return cb(Object.assign(new Error('mailbox unavailable'), { responseCode: 550 }));
+        if (mode === 'reject-permanent')
+          return cb(Object.assign(new Error('mailbox unavailable'), { responseCode: 550 }));
         if (mode === 'reject-temporary') return cb(Object.assign(new Error('try again later'), { responseCode: 451 }));
         cb();
       },
@@ -61,7 +62,8 @@ export async function startSmtpSink(opts: { port?: number; outboxDir?: string } 
             receivedAtMs: Date.now(),
           };
           messages.push(msg);
-          if (opts.outboxDir) writeFileSync(join(opts.outboxDir, `${msg.receivedAtMs}-${messages.length}.eml`), msg.raw);
+          if (opts.outboxDir)
+            writeFileSync(join(opts.outboxDir, `${msg.receivedAtMs}-${messages.length}.eml`), msg.raw);
           waiters.splice(0).forEach((w) => w());
           cb();
         });

@@ -34,9 +34,12 @@ type PolicyEvent = Extract<GroupEvent, { kind: 'policy_change' }>;
  */
 export function shownPolicies(policies: Record<string, PolicyView>, mode: string | null): Array<[string, PolicyView]> {
   let entries = Object.entries(policies);
-  if (mode && entries.some(([k]) => k.startsWith(`${mode}/`))) entries = entries.filter(([k]) => k.startsWith(`${mode}/`));
+  if (mode && entries.some(([k]) => k.startsWith(`${mode}/`)))
+    entries = entries.filter(([k]) => k.startsWith(`${mode}/`));
   const keys = new Set(entries.map(([k]) => k));
-  const shown = entries.filter(([k, p]) => !k.endsWith('/ipv6') || p.active.length > 0 || !keys.has(k.replace(/\/ipv6$/, '/ipv4')));
+  const shown = entries.filter(
+    ([k, p]) => !k.endsWith('/ipv6') || p.active.length > 0 || !keys.has(k.replace(/\/ipv6$/, '/ipv4')),
+  );
   const label = (k: string) => k.replace(/\/ipv4$/, '').replace(/\/ipv6$/, ' (IPv6)');
   const seen = new Set<string>();
   return shown

@@ -84,7 +84,12 @@ describe('start-up is a baseline, not an incident', () => {
       T0 + 20_000,
       opts,
     );
-    const b = applyDeviceEvents(a.state, job('ce-1', [tr(20, 'eth1', 'connecting', 'online'), pol(21, ['eth1'])]), T0 + 30_000, opts);
+    const b = applyDeviceEvents(
+      a.state,
+      job('ce-1', [tr(20, 'eth1', 'connecting', 'online'), pol(21, ['eth1'])]),
+      T0 + 30_000,
+      opts,
+    );
     assert.deepEqual(
       b.added.map((e) => e.kind),
       ['link_up', 'policy_change'],

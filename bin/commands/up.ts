@@ -69,7 +69,8 @@ export async function run(argv: string[]): Promise<number> {
     const raw = values[key];
     if (raw === undefined) return fallback;
     const n = Number(raw);
-    if (!Number.isFinite(n) || n < min || n > max) throw new Error(`--${key} must be a number from ${min} to ${max} (got "${raw}")`);
+    if (!Number.isFinite(n) || n < min || n > max)
+      throw new Error(`--${key} must be a number from ${min} to ${max} (got "${raw}")`);
     return n;
   };
   const port = num('port', Number(process.env.WANWATCH_PORT ?? 8080), 0, 65535);
@@ -110,7 +111,12 @@ export async function run(argv: string[]): Promise<number> {
     logLevel: process.env.WANWATCH_LOG_LEVEL || 'warn',
   };
   const logger = createLogger(config.logLevel);
-  const backend = await startBackend(config, { role: 'all', plugins: backendPlugins({ extra, outboxDir }), logger, host: '127.0.0.1' });
+  const backend = await startBackend(config, {
+    role: 'all',
+    plugins: backendPlugins({ extra, outboxDir }),
+    logger,
+    host: '127.0.0.1',
+  });
   const apiUrl = `http://127.0.0.1:${backend.port}`;
   const dashboardsDir = join(dataDir, 'dashboards');
 
@@ -125,15 +131,26 @@ export async function run(argv: string[]): Promise<number> {
   say(`  data         ${dataDir}/ (kept across restarts)`);
   say('');
 
-  const fleet = demoCount > 0 ? await startDemoFleet({ apiUrl, adminToken, count: demoCount, dataDir, cycleMs, intervalS }) : undefined;
-  if (fleet) say(`started ${fleet.devices.length} simulated CE devices: ${fleet.devices.map((d) => `${d.id} (${d.story})`).join(', ')}`);
+  const fleet =
+    demoCount > 0
+      ? await startDemoFleet({ apiUrl, adminToken, count: demoCount, dataDir, cycleMs, intervalS })
+      : undefined;
+  if (fleet)
+    say(
+      `started ${fleet.devices.length} simulated CE devices: ${fleet.devices.map((d) => `${d.id} (${d.story})`).join(', ')}`,
+    );
 
   const inventory = createInventory({ redis: backend.ctx.redis, keys: backend.ctx.keys, influx: backend.ctx.influx });
   const exportNow = async () => {
     const res = exportDashboards(dashboardsDir, await allDashboards(inventory), config.influxUrl);
     return res;
   };
-  const reports = createReportsService({ influx: backend.ctx.influx, redis: backend.ctx.redis, keys: backend.ctx.keys, logger });
+  const reports = createReportsService({
+    influx: backend.ctx.influx,
+    redis: backend.ctx.redis,
+    keys: backend.ctx.keys,
+    logger,
+  });
   const startedAtMs = Date.now();
   const timers: NodeJS.Timeout[] = [];
   const every = (ms: number, fn: () => Promise<void>) => {

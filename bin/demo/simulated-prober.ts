@@ -33,10 +33,13 @@ export function createSimulatedProber(o: {
           clearTimeout(t);
           resolve();
         };
-        const t = setTimeout(() => {
-          signal?.removeEventListener('abort', onAbort);
-          resolve();
-        }, Math.min(waitMs, 5_000));
+        const t = setTimeout(
+          () => {
+            signal?.removeEventListener('abort', onAbort);
+            resolve();
+          },
+          Math.min(waitMs, 5_000),
+        );
         signal?.addEventListener('abort', onAbort, { once: true });
       });
       const received = rtts.length;

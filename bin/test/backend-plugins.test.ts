@@ -9,10 +9,13 @@ describe('backend settings beyond WANWATCH_* basics', () => {
     assert.ok(x.schedule && Object.values(x.schedule).every((e) => e === false));
   });
   it('reads the alerting tunables', () => {
-    assert.deepEqual(loadExtraSettings({ WANWATCH_GROUP_WAIT_MS: '2500', WANWATCH_REMINDER_INTERVAL_MS: '0' }).alerting, {
-      groupWaitMs: 2500,
-      reminderIntervalMs: 0,
-    });
+    assert.deepEqual(
+      loadExtraSettings({ WANWATCH_GROUP_WAIT_MS: '2500', WANWATCH_REMINDER_INTERVAL_MS: '0' }).alerting,
+      {
+        groupWaitMs: 2500,
+        reminderIntervalMs: 0,
+      },
+    );
   });
   it('weekly turns on the weekly reports only', () => {
     const s = loadExtraSettings({ WANWATCH_REPORT_SCHEDULE: 'weekly' }).schedule!;
@@ -21,6 +24,9 @@ describe('backend settings beyond WANWATCH_* basics', () => {
   });
   it('names the variable when a value is wrong', () => {
     assert.throws(() => loadExtraSettings({ WANWATCH_GROUP_WAIT_MS: 'soon' }), /WANWATCH_GROUP_WAIT_MS/);
-    assert.throws(() => loadExtraSettings({ WANWATCH_REPORT_SCHEDULE: 'daily' }), /WANWATCH_REPORT_SCHEDULE: .*unknown word "daily"/);
+    assert.throws(
+      () => loadExtraSettings({ WANWATCH_REPORT_SCHEDULE: 'daily' }),
+      /WANWATCH_REPORT_SCHEDULE: .*unknown word "daily"/,
+    );
   });
 });

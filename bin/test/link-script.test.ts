@@ -29,8 +29,23 @@ describe('demo link script', () => {
   });
   it('the simulated prober answers by the script, without sending packets', async () => {
     let now = 0;
-    const p = createSimulatedProber({ story: 'failover', cycleMs: cycle, startedAtMs: 0, nowMs: () => now, random: () => 0.5 });
-    const req = { target: '192.0.2.1', device: 'eth1', family: 'ipv4' as const, method: 'ping', count: 2, timeoutS: 0.01, sizeBytes: 56, maxTtl: 60 };
+    const p = createSimulatedProber({
+      story: 'failover',
+      cycleMs: cycle,
+      startedAtMs: 0,
+      nowMs: () => now,
+      random: () => 0.5,
+    });
+    const req = {
+      target: '192.0.2.1',
+      device: 'eth1',
+      family: 'ipv4' as const,
+      method: 'ping',
+      count: 2,
+      timeoutS: 0.01,
+      sizeBytes: 56,
+      maxTtl: 60,
+    };
     const up = await p.probe(req);
     assert.equal(up.ok, true);
     assert.equal(up.received, 2);

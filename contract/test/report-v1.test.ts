@@ -40,11 +40,40 @@ function validReport(): ReportV1 {
         lossPct: 0,
         jitterMs: 0.9,
         targets: [
-          { target: '192.0.2.1', status: 'up', sent: 1, received: 1, rttAvgMs: 14.04, rttMinMs: 14.04, rttMaxMs: 14.04, lossPct: 0, jitterMs: null },
-          { target: '192.0.2.2', status: 'skipped', sent: 0, received: 0, rttAvgMs: null, rttMinMs: null, rttMaxMs: null, lossPct: null, jitterMs: null },
+          {
+            target: '192.0.2.1',
+            status: 'up',
+            sent: 1,
+            received: 1,
+            rttAvgMs: 14.04,
+            rttMinMs: 14.04,
+            rttMaxMs: 14.04,
+            lossPct: 0,
+            jitterMs: null,
+          },
+          {
+            target: '192.0.2.2',
+            status: 'skipped',
+            sent: 0,
+            received: 0,
+            rttAvgMs: null,
+            rttMinMs: null,
+            rttMaxMs: null,
+            lossPct: null,
+            jitterMs: null,
+          },
         ],
       },
-      { type: 'transition', seq: 42, timeMs: T0 + 1, iface: 'eth1', from: 'online', to: 'offline', score: 0, reason: 'track' },
+      {
+        type: 'transition',
+        seq: 42,
+        timeMs: T0 + 1,
+        iface: 'eth1',
+        from: 'online',
+        to: 'offline',
+        score: 0,
+        reason: 'track',
+      },
       {
         type: 'policy',
         seq: 43,
@@ -79,7 +108,10 @@ describe('report v1 schema', () => {
     assert.deepEqual(parsed, report);
   });
 
-  const cases: Array<[string, (r: any) => void, string]> = [
+  // Mutations reach into a deliberately loose copy of the report.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  type Loose = any;
+  const cases: Array<[string, (r: Loose) => void, string]> = [
     ['wrong version', (r) => (r.v = 2), 'v'],
     ['state not an mwan3 state', (r) => (r.records[0].state = 'up'), 'records.0.state'],
     ['timestamp in seconds', (r) => (r.records[0].timeMs = Math.floor(T0 / 1000)), 'records.0.timeMs'],
@@ -90,15 +122,23 @@ describe('report v1 schema', () => {
     ['unknown field', (r) => (r.records[0].color = 'red'), 'records.0'],
     ['unknown record type', (r) => (r.records[2].type = 'policies'), 'records.2.type'],
     ['empty interface name', (r) => (r.records[1].iface = ''), 'records.1.iface'],
-    ['share over 100', (r) => (r.records[2].policies[0].members[0].sharePct = 101), 'records.2.policies.0.members.0.sharePct'],
-    ['metric over 256', (r) => (r.records[2].policies[0].members[0].metric = 257), 'records.2.policies.0.members.0.metric'],
+    [
+      'share over 100',
+      (r) => (r.records[2].policies[0].members[0].sharePct = 101),
+      'records.2.policies.0.members.0.sharePct',
+    ],
+    [
+      'metric over 256',
+      (r) => (r.records[2].policies[0].members[0].metric = 257),
+      'records.2.policies.0.members.0.metric',
+    ],
     ['duplicate seq', (r) => (r.records[1].seq = 41), 'records.1.seq'],
     ['device id with a space', (r) => (r.deviceId = 'ce 1'), 'deviceId'],
     ['no records', (r) => (r.records = []), 'records'],
   ];
   for (const [name, mutate, path] of cases) {
     it(`rejects ${name} and names ${path}`, () => {
-      const r = validReport() as any;
+      const r = validReport() as Loose;
       mutate(r);
       const errors = errorsOf(r);
       assert.ok(
@@ -125,17 +165,24 @@ describe('report v1 schema', () => {
 
 describe('multiWanV2 schema', () => {
   it('accepts the seed device settings', () => {
-    const seed = JSON.parse(readFileSync(new URL('../../fixtures/seed/last_config_response.json', import.meta.url), 'utf8'));
+    const seed = JSON.parse(
+      readFileSync(new URL('../../fixtures/seed/last_config_response.json', import.meta.url), 'utf8'),
+    );
     const mw = multiWanV2Schema.parse(seed.multiWanV2);
     assert.equal(mw.mode, 'LOAD_BALANCE');
     assert.deepEqual(Object.keys(mw.wanInterfacesConfig).sort(), ['eth0', 'eth1', 'pppoe0', 'wlm0']);
   });
   it('names the bad field for a metric out of range', () => {
-    const seed = JSON.parse(readFileSync(new URL('../../fixtures/seed/last_config_response.json', import.meta.url), 'utf8'));
+    const seed = JSON.parse(
+      readFileSync(new URL('../../fixtures/seed/last_config_response.json', import.meta.url), 'utf8'),
+    );
     seed.multiWanV2.wanInterfacesConfig.eth0.multiWANMetric = 300;
     const r = multiWanV2Schema.safeParse(seed.multiWanV2);
     assert.equal(r.success, false);
-    assert.deepEqual(issuesToErrors(r.error!.issues).map((e) => e.path), ['wanInterfacesConfig.eth0.multiWANMetric']);
+    assert.deepEqual(
+      issuesToErrors(r.error!.issues).map((e) => e.path),
+      ['wanInterfacesConfig.eth0.multiWANMetric'],
+    );
   });
 });
 

@@ -58,10 +58,14 @@ describe('stack: isolation and cleanup', () => {
 
   for (const how of ['normal exit', 'SIGINT', 'SIGTERM', 'SIGKILL'] as const) {
     it(`leaves no influxd or redis-server behind after ${how} of its owner`, async () => {
-      const child = spawn(process.execPath, ['--import', 'tsx', join(fixtures, 'hold-stack.ts'), how === 'normal exit' ? 'exit' : 'wait'], {
-        cwd: repo,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
+      const child = spawn(
+        process.execPath,
+        ['--import', 'tsx', join(fixtures, 'hold-stack.ts'), how === 'normal exit' ? 'exit' : 'wait'],
+        {
+          cwd: repo,
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
       const exited = exitOf(child);
       const m = await waitForOutput(child, /\{"pids":\[(\d+),(\d+)\]\}/);
       const pids = [Number(m[1]), Number(m[2])];

@@ -19,9 +19,12 @@ describe('private stack: the real services work', () => {
     const influx = new Influx.InfluxDB({ ...parseInfluxUrl(url) });
     await influx.createDatabase(db);
     const t = new Date(Date.UTC(2026, 10, 21, 12, 0, 0));
-    await influx.writePoints([{ measurement: 'probe', tags: { iface: 'eth 1' }, fields: { rtt_avg_ms: 12.5, up: 1 }, timestamp: t }], {
-      precision: 'ms',
-    });
+    await influx.writePoints(
+      [{ measurement: 'probe', tags: { iface: 'eth 1' }, fields: { rtt_avg_ms: 12.5, up: 1 }, timestamp: t }],
+      {
+        precision: 'ms',
+      },
+    );
     const rows = await influx.query<{ time: Date; rtt_avg_ms: number; iface: string }>(
       'SELECT rtt_avg_ms, iface FROM probe WHERE iface = $iface',
       { placeholders: { iface: 'eth 1' } },
@@ -61,7 +64,12 @@ describe('private stack: the real services work', () => {
     });
 
     it('a mail sent with nodemailer arrives and parses', async () => {
-      const transport = nodemailer.createTransport({ host: '127.0.0.1', port: sink.port, secure: false, ignoreTLS: true });
+      const transport = nodemailer.createTransport({
+        host: '127.0.0.1',
+        port: sink.port,
+        secure: false,
+        ignoreTLS: true,
+      });
       await transport.sendMail({
         from: 'wanwatch@example.test',
         to: 'noc@example.test',
@@ -81,7 +89,12 @@ describe('private stack: the real services work', () => {
 
     it('refuses with 550 in reject-permanent mode', async () => {
       sink.setMode('reject-permanent');
-      const transport = nodemailer.createTransport({ host: '127.0.0.1', port: sink.port, secure: false, ignoreTLS: true });
+      const transport = nodemailer.createTransport({
+        host: '127.0.0.1',
+        port: sink.port,
+        secure: false,
+        ignoreTLS: true,
+      });
       await assert.rejects(
         transport.sendMail({ from: 'a@example.test', to: 'b@example.test', subject: 's', text: 't' }),
         (err: { responseCode?: number }) => err.responseCode === 550,
