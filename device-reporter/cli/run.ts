@@ -16,13 +16,15 @@ export const HELP = `wanwatch-reporter run — track every WAN, spool, upload to
 Usage: wanwatch-reporter run --server URL --device-id ID --token TOKEN
          [--mwan3-config /etc/config/mwan3] [--network-config /etc/config/network]
          [--spool-dir /tmp/wanwatch] [--source native|mwan3]
-         [--spool-max-bytes 4194304] [--policy-interval 10] [--log-level info] [--source-rules 0|1]
+         [--spool-max-bytes 4194304] [--policy-interval 10] [--upload-interval 5] [--log-level info]
+         [--source-rules 0|1]
          [--config /etc/config/wanwatch]
 
 Settings come from UCI /etc/config/wanwatch (config reporter 'main'), then WANWATCH_* environment
 variables (WANWATCH_SERVER, WANWATCH_DEVICE_ID, WANWATCH_TOKEN, WANWATCH_MWAN3_CONFIG,
 WANWATCH_NETWORK_CONFIG, WANWATCH_SPOOL_DIR, WANWATCH_SOURCE, WANWATCH_SPOOL_MAX_BYTES,
-WANWATCH_POLICY_INTERVAL, WANWATCH_LOG_LEVEL, WANWATCH_SOURCE_RULES), then flags; later wins.
+WANWATCH_POLICY_INTERVAL, WANWATCH_UPLOAD_INTERVAL, WANWATCH_LOG_LEVEL, WANWATCH_SOURCE_RULES), then flags;
+later wins. --upload-interval S: samples wait at most S seconds (default 5) for a batch; transitions go at once.
 
   --source native   probe each WAN like mwan3track does (default)
   --source mwan3    take link state from \`ubus call mwan3 status\` (mwan3 already tracks)
@@ -68,6 +70,7 @@ export async function run(argv: string[]): Promise<number> {
         spoolMaxBytes: cfg.spoolMaxBytes,
         source: cfg.source,
         policyIntervalMs: cfg.policyIntervalS * 1000,
+        uploader: { maxDelayMs: cfg.uploadIntervalS * 1000 },
         sourceRules: cfg.sourceRules,
       },
       { logger },

@@ -18,6 +18,7 @@ import { parseUci, uciString } from '../config/uci.ts';
  * | spoolMaxBytes   | `--spool-max-bytes`  | `WANWATCH_SPOOL_MAX_BYTES`   | `spool_max_bytes`  | 4194304              |
  * | source          | `--source`           | `WANWATCH_SOURCE`            | `source`           | `native`             |
  * | policyIntervalS | `--policy-interval`  | `WANWATCH_POLICY_INTERVAL`   | `policy_interval`  | 10                   |
+ * | uploadIntervalS | `--upload-interval`  | `WANWATCH_UPLOAD_INTERVAL`   | `upload_interval`  | 5                    |
  * | logLevel        | `--log-level`        | `WANWATCH_LOG_LEVEL`         | `log_level`        | `info`               |
  * | sourceRules     | `--source-rules`     | `WANWATCH_SOURCE_RULES`      | `source_rules`     | 0                    |
  */
@@ -31,6 +32,7 @@ export const SETTINGS = {
   spoolMaxBytes: { flag: 'spool-max-bytes', env: 'WANWATCH_SPOOL_MAX_BYTES', uci: 'spool_max_bytes' },
   source: { flag: 'source', env: 'WANWATCH_SOURCE', uci: 'source' },
   policyIntervalS: { flag: 'policy-interval', env: 'WANWATCH_POLICY_INTERVAL', uci: 'policy_interval' },
+  uploadIntervalS: { flag: 'upload-interval', env: 'WANWATCH_UPLOAD_INTERVAL', uci: 'upload_interval' },
   logLevel: { flag: 'log-level', env: 'WANWATCH_LOG_LEVEL', uci: 'log_level' },
   sourceRules: { flag: 'source-rules', env: 'WANWATCH_SOURCE_RULES', uci: 'source_rules' },
 } as const;
@@ -54,6 +56,8 @@ export const runConfigSchema = z.strictObject({
     .default(4 * 1024 * 1024),
   source: z.enum(['native', 'mwan3']).default('native'),
   policyIntervalS: z.coerce.number().int().min(1).max(3600).default(10),
+  /** Longest wait before samples are uploaded (transitions always go at once); larger fleets batch longer. */
+  uploadIntervalS: z.coerce.number().int().min(1).max(300).default(5),
   logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   sourceRules: z.stringbool({ error: 'must be 0 or 1' }).default(false),
 });
