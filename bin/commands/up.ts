@@ -135,10 +135,17 @@ export async function run(argv: string[]): Promise<number> {
     demoCount > 0
       ? await startDemoFleet({ apiUrl, adminToken, count: demoCount, dataDir, cycleMs, intervalS })
       : undefined;
-  if (fleet)
+  if (fleet) {
+    const first = fleet.devices[0]!.id;
     say(
       `started ${fleet.devices.length} simulated CE devices: ${fleet.devices.map((d) => `${d.id} (${d.story})`).join(', ')}`,
     );
+    say(`  uptime       WANWATCH_INFLUX_URL=${stack.influxUrl} WANWATCH_REDIS_URL=${stack.redisUrl} \\`);
+    say(`                 npx wanwatch uptime --device ${first} --format table`);
+    say(
+      `  HTML report  curl -H "Authorization: Bearer ${adminToken}" "${apiUrl}/api/v1/devices/${first}/uptime?format=html" > uptime.html`,
+    );
+  }
 
   const inventory = createInventory({ redis: backend.ctx.redis, keys: backend.ctx.keys, influx: backend.ctx.influx });
   const exportNow = async () => {
