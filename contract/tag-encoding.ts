@@ -14,8 +14,9 @@
  * | `50%`        | `50%25`     |
  */
 export function encodeTagValue(value: string): string {
-  // eslint-disable-next-line no-control-regex
   return value.replace(
+    // Control characters are exactly what must be encoded here.
+    // eslint-disable-next-line no-control-regex
     /[%\\\u0000-\u001f\u007f]/g,
     (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0'),
   );
