@@ -135,11 +135,29 @@ export function createDeviceStore(
 }
 export type DeviceStore = ReturnType<typeof createDeviceStore>;
 
-/** The live hash's fields: each value JSON, as DeviceLive documents. */
-export function liveFields(live: LiveState): Record<string, string> {
+/** The live hash's fields: each value JSON, as DeviceLive documents; `withPolicies: false` leaves `policies` out. */
+export function liveFields(live: LiveState, withPolicies = true): Record<string, string> {
   const fields: Record<string, string> = {};
-  for (const k of LIVE_FIELDS) if (live[k] !== undefined) fields[k] = JSON.stringify(live[k]);
+  for (const k of LIVE_FIELDS) {
+    if (live[k] !== undefined && (withPolicies || k !== 'policies')) fields[k] = JSON.stringify(live[k]);
+  }
   return fields;
+}
+
+/**
+ * The fields a report reads before it updates the live hash: all but `policies`, the biggest one,
+ * which a report never merges (it replaces it whole, or leaves it as it is).
+ */
+export const LIVE_MERGE_FIELDS: readonly string[] = LIVE_FIELDS.filter((k) => k !== 'policies');
+
+/** `HMGET key ...LIVE_MERGE_FIELDS` reply -> the live state without `policies`. */
+export function parseLiveMergeFields(values: Array<string | null>): LiveState | undefined {
+  const h: Record<string, string> = {};
+  LIVE_MERGE_FIELDS.forEach((k, i) => {
+    const v = values[i];
+    if (v != null) h[k] = v;
+  });
+  return parseLive(h);
 }
 
 export function parseLive(h: Record<string, string> | null | undefined): LiveState | undefined {

@@ -15,7 +15,7 @@ interface PoolLike {
   discard(opts: {
     method: string;
     path: string;
-    body: string;
+    body: string | Buffer;
     query: Record<string, string | undefined>;
     auth?: string;
   }): Promise<void>;
@@ -43,7 +43,8 @@ export function influxLineSink(influx: InfluxDB, database?: string): LineSink {
         await internals._pool.discard({
           method: 'POST',
           path: '/write',
-          body,
+          // Encoded once here: given a string, the pool encodes it twice (for Content-Length, then to send).
+          body: Buffer.from(body, 'utf8'),
           query: { db, precision: 'n', rp: retentionPolicy },
           ...(auth ? { auth } : {}),
         });

@@ -94,6 +94,13 @@ export function buildDeviceEventsJob(
 /** The `live` hash as ingest keeps it: the contract's DeviceLive plus the device time of its policies. */
 export type LiveState = DeviceLive & { policiesTimeMs?: number };
 
+/** The report's newest policy record when it replaces the live `policies` (not older than the stored one). */
+export function replacingPolicy(prev: LiveState | undefined, report: ReportV1): PolicyRecord | undefined {
+  const policies = policiesOf(report);
+  const latestPolicy = policies[policies.length - 1];
+  return latestPolicy && latestPolicy.timeMs >= (prev?.policiesTimeMs ?? 0) ? latestPolicy : undefined;
+}
+
 export function nextLive(prev: LiveState | undefined, report: ReportV1, nowMs: number): LiveState {
   const ifaces: DeviceLive['ifaces'] = { ...(prev?.ifaces ?? {}) };
   const metrics = latestMetrics(report);
@@ -111,10 +118,8 @@ export function nextLive(prev: LiveState | undefined, report: ReportV1, nowMs: n
       jitterMs: m?.jitterMs ?? cur?.jitterMs ?? null,
     };
   }
-  const policies = policiesOf(report);
-  const latestPolicy = policies[policies.length - 1];
   const prevPolicyTime = prev?.policiesTimeMs ?? 0;
-  const usePolicy = latestPolicy && latestPolicy.timeMs >= prevPolicyTime;
+  const usePolicy = replacingPolicy(prev, report);
   const { lastSeq } = seqRange(report);
   const sameBoot = prev?.bootId === report.bootId;
   return {
@@ -123,7 +128,7 @@ export function nextLive(prev: LiveState | undefined, report: ReportV1, nowMs: n
     ackSeq: sameBoot ? Math.max(prev.ackSeq, lastSeq) : lastSeq,
     reportIntervalMs: report.reportIntervalMs,
     ifaces,
-    policies: usePolicy ? latestPolicy.policies : (prev?.policies ?? []),
-    policiesTimeMs: usePolicy ? latestPolicy.timeMs : prevPolicyTime,
+    policies: usePolicy ? usePolicy.policies : (prev?.policies ?? []),
+    policiesTimeMs: usePolicy ? usePolicy.timeMs : prevPolicyTime,
   };
 }

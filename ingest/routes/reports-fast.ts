@@ -7,7 +7,7 @@ import {
   problemBody,
   reportV1Schema,
 } from '../../contract/index.ts';
-import type { ProblemBody } from '../../contract/index.ts';
+import type { ProblemBody, ReportAck } from '../../contract/index.ts';
 import { authenticate } from '../auth.ts';
 import { parseBody } from '../validate.ts';
 import { bodyErrorCode } from '../http-problems.ts';
@@ -80,6 +80,11 @@ function decode(raw: Buffer, gzip: boolean, maxBytes: number): unknown {
   }
 }
 
+/** `JSON.stringify(ack)` with the field order fixed: only the bootId string needs escaping. */
+export function ackJson(ack: ReportAck): string {
+  return `{"v":1,"bootId":${JSON.stringify(ack.bootId)},"ackSeq":${ack.ackSeq},"accepted":${ack.accepted},"duplicateTransitions":${ack.duplicateTransitions}}`;
+}
+
 function send(res: ServerResponse, status: number, contentType: string, body: string): void {
   res.writeHead(status, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body) });
   res.end(body);
@@ -116,7 +121,7 @@ export function fastReportHandler(deps: ReportsRouteDeps) {
           );
         }
         const ack = await ingestReport(deps, report);
-        send(res, 200, 'application/json; charset=utf-8', JSON.stringify(ack));
+        send(res, 200, 'application/json; charset=utf-8', ackJson(ack));
         ok.inc();
       })
       .catch((err: unknown) => {

@@ -10,11 +10,12 @@ import {
   buildDeviceEventsJob,
   isBackfill,
   nextLive,
+  replacingPolicy,
   seenMember,
   seqRange,
   transitionsOf,
 } from '../core/report-events.ts';
-import { liveFields, parseLive, redisOp, type DeviceStore } from '../device-store.ts';
+import { LIVE_MERGE_FIELDS, liveFields, parseLiveMergeFields, redisOp, type DeviceStore } from '../device-store.ts';
 import type { PointWriter } from '../point-writer.ts';
 import type { EventQueue } from '../event-queue.ts';
 import type { IngestMetrics } from '../metrics.ts';
@@ -85,7 +86,7 @@ export async function ingestReport(deps: ReportsRouteDeps, report: ReportV1): Pr
   // auto-pipelining, the commands of all requests of a tick go out in one socket write.
   const reads = redisOp('reading device state', () =>
     Promise.all([
-      redis.hgetall(keys.live(id)),
+      redis.hmget(keys.live(id), ...LIVE_MERGE_FIELDS),
       members.length ? redis.smismember(seenKey, ...members) : Promise.resolve([] as number[]),
     ]),
   );
@@ -95,12 +96,15 @@ export async function ingestReport(deps: ReportsRouteDeps, report: ReportV1): Pr
   deps.metrics.pointsWritten.inc(lines.raw.length + lines.forever.length);
   const [liveHash, flags] = await reads;
   const nowMs = deps.nowMs();
-  const prevLive = parseLive(liveHash);
+  const prevLive = parseLiveMergeFields(liveHash);
   const fresh: TransitionRecord[] = transitions.filter((_t, i) => flags[i] !== 1);
   const backfill = isBackfill(report, nowMs, prevLive?.lastSeenMs);
   const ev = buildDeviceEventsJob(report, fresh, nowMs, backfill);
   if (ev) await deps.queue.add(ev.jobId, ev.job);
   const live = nextLive(prevLive, report, nowMs);
+  // `policies` was not read (prevLive has none): written only when this report replaces it, or
+  // when the hash is new. Leaving it alone otherwise keeps the stored snapshot, as rewriting it would.
+  const withPolicies = prevLive === undefined || replacingPolicy(prevLive, report) !== undefined;
   // No MULTI needed: each write is idempotent and a retry redoes any that a crash left out (the seen
   // set only ever suppresses transitions whose job is already queued).
   await redisOp('writing device state', () =>
@@ -111,7 +115,7 @@ export async function ingestReport(deps: ReportsRouteDeps, report: ReportV1): Pr
             redis.expire(seenKey, SEEN_TTL_S),
           ]
         : []),
-      redis.hset(keys.live(id), liveFields(live)),
+      redis.hset(keys.live(id), liveFields(live, withPolicies)),
       deps.touchLastSeen(id, live.lastSeenMs),
     ]),
   );

@@ -154,4 +154,40 @@ describe('POST /api/v1/reports', () => {
     );
     for (const n of names) assert.ok(ifaces.has(n), `events show ${JSON.stringify(n)}`);
   });
+  it('live state: policies kept by reports without a newer snapshot, replaced by a newer one', async () => {
+    const dev = await t.addDevice('dev-live');
+    const post = (body: object) =>
+      request(t.app).post('/api/v1/reports').set('Authorization', `Bearer ${dev}`).send(body).expect(200);
+    const live = async () => {
+      const h = await t.redis.hgetall(t.keys.live('dev-live'));
+      return { policies: JSON.parse(h.policies!), policiesTimeMs: Number(h.policiesTimeMs), ackSeq: Number(h.ackSeq) };
+    };
+    const base = Date.now() - 60_000;
+    const first = sampleReport('dev-live', { baseMs: base });
+    await post(first);
+    const stored = await live();
+    assert.equal(stored.policies[0].policy, 'balanced');
+    assert.equal(stored.policiesTimeMs, base + 1000);
+
+    // No policy record: the snapshot stays as it was.
+    const noPolicy = sampleReport('dev-live', { baseMs: base + 5000, seq0: 11 });
+    noPolicy.records = noPolicy.records.filter((r) => r.type !== 'policy');
+    await post(noPolicy);
+    assert.deepEqual((await live()).policies, stored.policies);
+    assert.equal((await live()).ackSeq, 13);
+
+    // An older snapshot (a late back-fill) does not replace it; a newer one does.
+    const older = sampleReport('dev-live', { baseMs: base - 20_000, seq0: 21 });
+    const olderPolicy = older.records.find((r) => r.type === 'policy')!;
+    if (olderPolicy.type === 'policy') olderPolicy.policies[0]!.policy = 'older';
+    await post(older);
+    assert.equal((await live()).policies[0].policy, 'balanced');
+    assert.equal((await live()).policiesTimeMs, base + 1000);
+    const newer = sampleReport('dev-live', { baseMs: base + 10_000, seq0: 31 });
+    const newerPolicy = newer.records.find((r) => r.type === 'policy')!;
+    if (newerPolicy.type === 'policy') newerPolicy.policies[0]!.policy = 'newer';
+    await post(newer);
+    assert.equal((await live()).policies[0].policy, 'newer');
+    assert.equal((await live()).policiesTimeMs, base + 11_000);
+  });
 });
