@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
@@ -11,7 +11,7 @@ import { startSmtpSink, type SmtpSink } from '../stack/smtp-sink.ts';
 import { startBackend, createLogger, type RunningBackend } from '../ingest/backend.ts';
 import { backendPlugins } from '../bin/backend-plugins.ts';
 import { createNetnsLab, hasNft, netnsSupport, type NetnsLab } from '../device-reporter/test/netns.ts';
-import { BACKEND_ADDR as BACKEND, exposeBackendThroughIsps } from '../device-reporter/test/netns-backend.ts';
+import { exposeBackendThroughIsps, startReporterInCe } from '../device-reporter/test/netns-backend.ts';
 
 /**
  * The failover drill, end to end: a CE namespace runs the real reporter (real ping trackers) with
@@ -130,42 +130,10 @@ describe('failover drill (network namespaces, whole backend)', { skip }, () => {
           .join(''),
       );
 
-      const child = spawn(
-        'ip',
-        [
-          'netns',
-          'exec',
-          lab.ceNs,
-          process.execPath,
-          '--import',
-          'tsx',
-          join(import.meta.dirname, '..', 'device-reporter', 'test', 'netns-upload-child.ts'),
-          dir,
-          `http://${BACKEND}:8080`,
-          String(reg.body.token),
-          DEVICE,
-        ],
-        { stdio: ['ignore', 'pipe', 'inherit'] },
-      );
-      procs.push(child);
-      const spooled: Array<{ seq: number; type: string }> = [];
-      let states: Record<string, string> = {};
-      let stopped = false;
-      let buf = '';
-      child.stdout!.on('data', (c: Buffer) => {
-        buf += c.toString();
-        let nl: number;
-        while ((nl = buf.indexOf('\n')) >= 0) {
-          const line = buf.slice(0, nl);
-          buf = buf.slice(nl + 1);
-          if (line.startsWith('s ')) {
-            const [, seq, type] = line.split(' ');
-            spooled.push({ seq: Number(seq), type: type! });
-          } else if (line.startsWith('st '))
-            states = (JSON.parse(line.slice(3)) as { states: Record<string, string> }).states;
-          else if (line.startsWith('stopped')) stopped = true;
-        }
-      });
+      const rep = startReporterInCe(lab, dir, String(reg.body.token), DEVICE);
+      procs.push(rep.child);
+      const { child, spooled } = rep;
+      const states = () => rep.last()?.states ?? {};
       const mails = async (): Promise<ParsedMail[]> => Promise.all(sink.messages.map((m) => simpleParser(m.raw)));
       const subjects = async () => (await mails()).map((m) => m.subject ?? '');
       const until = async (what: string, ok: () => boolean | Promise<boolean>, timeoutMs: number) => {
@@ -173,13 +141,13 @@ describe('failover drill (network namespaces, whole backend)', { skip }, () => {
         while (!(await ok())) {
           if (Date.now() > end)
             assert.fail(
-              `timed out waiting for ${what} (states ${JSON.stringify(states)}, mails: ${(await subjects()).join(' | ')})`,
+              `timed out waiting for ${what} (states ${JSON.stringify(states())}, mails: ${(await subjects()).join(' | ')})`,
             );
           await new Promise((r) => setTimeout(r, 100));
         }
       };
 
-      await until('both WANs online', () => states.wan0 === 'online' && states.wan1 === 'online', 30_000);
+      await until('both WANs online', () => states().wan0 === 'online' && states().wan1 === 'online', 30_000);
       await new Promise((r) => setTimeout(r, 3_000)); // a few rounds of steady state
       const mailsBefore = sink.messages.length;
 
@@ -213,7 +181,7 @@ describe('failover drill (network namespaces, whole backend)', { skip }, () => {
       await lab.restoreUpstream('wan1');
       await until('the back-online email', async () => (await subjects()).some((s) => /BACK ONLINE/.test(s)), 40_000);
       const backMailMs = Date.now() - restore;
-      await until('both WANs online again', () => states.wan0 === 'online' && states.wan1 === 'online', 30_000);
+      await until('both WANs online again', () => states().wan0 === 'online' && states().wan1 === 'online', 30_000);
       await new Promise((r) => setTimeout(r, GROUP_WAIT_MS + 3_000));
 
       const all = await subjects();
@@ -230,7 +198,7 @@ describe('failover drill (network namespaces, whole backend)', { skip }, () => {
 
       // 4. Stop the reporter (it flushes), then count: every sample it took is in InfluxDB, once.
       child.kill('SIGTERM');
-      await until('the reporter to stop', () => stopped, 20_000);
+      await until('the reporter to stop', () => rep.stoppedPending() !== undefined, 20_000);
       const samples = spooled.filter((s) => s.type === 'sample');
       const transitions = spooled.filter((s) => s.type === 'transition');
       const influx = backend.ctx.influx;
@@ -243,9 +211,9 @@ describe('failover drill (network namespaces, whole backend)', { skip }, () => {
       assert.ok(spooledWhileDark > 0);
 
       // 5. The uptime report matches the script to within one probe interval (plus the tracker's own detection).
-      const rep = await api('GET', `/api/v1/devices/${DEVICE}/uptime?from=${cut1 - 5_000}&to=${Date.now()}`);
-      assert.equal(rep.status, 200, JSON.stringify(rep.body));
-      const wan0 = rep.body.ifaces.find((i: { iface: string }) => i.iface === 'wan0');
+      const report = await api('GET', `/api/v1/devices/${DEVICE}/uptime?from=${cut1 - 5_000}&to=${Date.now()}`);
+      assert.equal(report.status, 200, JSON.stringify(report.body));
+      const wan0 = report.body.ifaces.find((i: { iface: string }) => i.iface === 'wan0');
       const out0 = wan0.outages[0];
       assert.equal(wan0.outages.length, 1, JSON.stringify(wan0.outages));
       const tol = INTERVAL_MS;
@@ -257,7 +225,7 @@ describe('failover drill (network namespaces, whole backend)', { skip }, () => {
         out0.endMs >= restore && out0.endMs <= restore + UP * (INTERVAL_MS + 1_000) + tol,
         `wan0 outage ends ${out0.endMs - restore} ms after the restore`,
       );
-      const internet = rep.body.internet;
+      const internet = report.body.internet;
       assert.equal(internet.outages.length, 1, JSON.stringify(internet.outages));
       assert.ok(
         Math.abs(internet.outages[0].startMs - cut2) <= DETECTION_MS + tol,

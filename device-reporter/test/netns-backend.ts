@@ -54,3 +54,69 @@ export async function exposeBackendThroughIsps(lab: NetnsLab, socketPath: string
   await ip('-n', lab.ceNs, 'route', 'add', `${BACKEND_ADDR}/32`, 'via', lab.wans[0]!.ispIp, 'dev', lab.wans[0]!.ceDev);
   return procs;
 }
+
+export interface ReporterChildStatus {
+  t: number;
+  states: Record<string, string>;
+  byRoute: Record<string, number>;
+  pending: number;
+}
+
+/** The real reporter running inside the CE namespace (netns-upload-child.ts), with what it prints. */
+export interface ReporterChild {
+  child: ChildProcess;
+  /** `s <seq> <type>`: every record as it is durably spooled. */
+  spooled: Array<{ seq: number; type: string }>;
+  /** `st <json>`: states and uploads per route, every 100 ms. */
+  statuses: ReporterChildStatus[];
+  last(): ReporterChildStatus | undefined;
+  /** Records still pending when it stopped (after SIGTERM); undefined until then. */
+  stoppedPending(): number | undefined;
+  exited: Promise<void>;
+}
+
+/** Starts the reporter in the lab's CE namespace with `dir/mwan3`, `dir/network`, `dir/spool`, uploading to BACKEND_ADDR. */
+export function startReporterInCe(lab: NetnsLab, dir: string, token: string, deviceId: string): ReporterChild {
+  const child = spawn(
+    'ip',
+    [
+      'netns',
+      'exec',
+      lab.ceNs,
+      process.execPath,
+      '--import',
+      'tsx',
+      join(import.meta.dirname, 'netns-upload-child.ts'),
+      dir,
+      `http://${BACKEND_ADDR}:${BACKEND_PORT}`,
+      token,
+      deviceId,
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const spooled: ReporterChild['spooled'] = [];
+  const statuses: ReporterChildStatus[] = [];
+  let stoppedPending: number | undefined;
+  let buf = '';
+  child.stdout!.on('data', (c: Buffer) => {
+    buf += c.toString();
+    let nl: number;
+    while ((nl = buf.indexOf('\n')) >= 0) {
+      const line = buf.slice(0, nl);
+      buf = buf.slice(nl + 1);
+      if (line.startsWith('s ')) {
+        const [, seq, type] = line.split(' ');
+        spooled.push({ seq: Number(seq), type: type! });
+      } else if (line.startsWith('st ')) statuses.push(JSON.parse(line.slice(3)) as ReporterChildStatus);
+      else if (line.startsWith('stopped ')) stoppedPending = Number(line.slice(8));
+    }
+  });
+  return {
+    child,
+    spooled,
+    statuses,
+    last: () => statuses[statuses.length - 1],
+    stoppedPending: () => stoppedPending,
+    exited: new Promise<void>((r) => child.on('exit', () => r())),
+  };
+}

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 // eslint-disable-next-line no-restricted-imports
 import { startTestIngest, type TestIngest } from '../../ingest/testing.ts';
 import { createNetnsLab, hasNft, netnsSupport, type NetnsLab } from './netns.ts';
-import { BACKEND_ADDR as BACKEND, exposeBackendThroughIsps } from './netns-backend.ts';
+import { exposeBackendThroughIsps, startReporterInCe } from './netns-backend.ts';
 
 /**
  * A CE namespace with two WANs to two ISP namespaces; the backend address 10.200.0.1 exists in
@@ -77,46 +77,9 @@ describe(
             .join(''),
         );
 
-        const child = spawn(
-          'ip',
-          [
-            'netns',
-            'exec',
-            l.ceNs,
-            process.execPath,
-            '--import',
-            'tsx',
-            join(import.meta.dirname, 'netns-upload-child.ts'),
-            dir,
-            `http://${BACKEND}:8080`,
-            token,
-            DEVICE,
-          ],
-          {
-            stdio: ['ignore', 'pipe', 'inherit'],
-          },
-        );
-        procs.push(child);
-        type St = { t: number; states: Record<string, string>; byRoute: Record<string, number>; pending: number };
-        const spooled: Array<{ seq: number; type: string }> = [];
-        const sts: St[] = [];
-        let stoppedPending: number | undefined;
-        let buf = '';
-        child.stdout!.on('data', (c: Buffer) => {
-          buf += c.toString();
-          let nl: number;
-          while ((nl = buf.indexOf('\n')) >= 0) {
-            const line = buf.slice(0, nl);
-            buf = buf.slice(nl + 1);
-            if (line.startsWith('s ')) {
-              const [, seq, type] = line.split(' ');
-              spooled.push({ seq: Number(seq), type: type! });
-            } else if (line.startsWith('st ')) sts.push(JSON.parse(line.slice(3)) as St);
-            else if (line.startsWith('stopped ')) stoppedPending = Number(line.slice(8));
-          }
-        });
-        const exited = new Promise<void>((r) => child.on('exit', () => r()));
-        const last = () => sts[sts.length - 1];
+        const rep = startReporterInCe(l, dir, token, DEVICE);
+        procs.push(rep.child);
+        const { child, spooled, statuses: sts, exited, last } = rep;
         const until = async (what: string, cond: () => boolean, ms: number) => {
           const end = Date.now() + ms;
           while (!cond()) {
@@ -159,7 +122,7 @@ describe(
         assert.match(rulesWhileRunning, new RegExp(`^902:\\s+from ${l.wans[1]!.ceIp} lookup 2\\b`, 'm'));
         child.kill('SIGTERM');
         await exited;
-        assert.equal(stoppedPending, 0);
+        assert.equal(rep.stoppedPending(), 0);
         assert.doesNotMatch(
           (await run('ip', ['-n', l.ceNs, 'rule', 'show'])).stdout,
           /^90[12]:/m,
