@@ -57,11 +57,8 @@ function mutate(root: unknown, path: Array<string | number>, how: 'set' | 'delet
 }
 
 describe('report precheck (the fast path past zod)', () => {
-  const base = () => {
-    const r = sampleReport('dev-1', { baseMs: Date.UTC(2026, 0, 1) });
-    // The precheck knows samples and transitions; policy records always go through zod.
-    return { ...r, records: r.records.filter((x) => x.type !== 'policy') };
-  };
+  // Samples, a transition and a policy record: every record type the precheck knows.
+  const base = () => sampleReport('dev-1', { baseMs: Date.UTC(2026, 0, 1) });
 
   it('takes the everyday report (so the fast path is really used)', () => {
     assert.equal(isPlainValidReport(base()), true);
@@ -105,6 +102,8 @@ describe('report precheck (the fast path past zod)', () => {
       { ...r, records: [r.records[0], r.records[0]] },
       { ...r, records: [{ ...r.records[0], timeMs: 'yesterday' }] },
       { ...r, deviceId: 'bad id' },
+      { ...r, records: [{ ...r.records[3], policies: [{ policy: 'p' }] }] },
+      { ...r, records: [{ ...r.records[3], policies: 'none' }] },
     ];
     for (const b of bad) {
       assert.equal(isPlainValidReport(b), false);

@@ -1,6 +1,8 @@
 import {
   EPOCH_MS_MIN,
+  FAMILIES,
   IFACE_STATES,
+  LAST_RESORTS,
   MAX_NAME_LENGTH,
   MAX_RECORDS_PER_REPORT,
   TARGET_STATUSES,
@@ -9,7 +11,7 @@ import {
 import type { ReportV1 } from '../../contract/index.ts';
 
 /**
- * A conservative, allocation-free check for the everyday report (samples and transitions only):
+ * A conservative, allocation-free check for the everyday report (samples, transitions, policies):
  * `true` only when `reportV1Schema` would accept the value unchanged, so the caller may skip zod
  * (about a tenth of the CPU per report). `false` means "not sure": the caller runs zod, which
  * decides and words the errors. Never stricter-than-zod in effect, since false falls back; a
@@ -34,6 +36,8 @@ export function isPlainValidReport(x: unknown): x is ReportV1 {
       if (!sample(o)) return false;
     } else if (o.type === 'transition') {
       if (!transition(o)) return false;
+    } else if (o.type === 'policy') {
+      if (!policy(o)) return false;
     } else return false;
     const seq = o.seq as number;
     if (seqs.has(seq)) return false;
@@ -72,6 +76,11 @@ const TARGET_KEYS = new Set([
   'jitterMs',
 ]);
 const TRANSITION_KEYS = new Set(['type', 'seq', 'timeMs', 'iface', 'from', 'to', 'score', 'reason', 'degraded']);
+const POLICY_KEYS = new Set(['type', 'seq', 'timeMs', 'policies']);
+const SPLIT_KEYS = new Set(['policy', 'family', 'members', 'lastResort', 'lastResortActive']);
+const MEMBER_KEYS = new Set(['iface', 'sharePct', 'metric', 'weight']);
+const FAMILY_SET = new Set<unknown>(FAMILIES);
+const LAST_RESORT_SET = new Set<unknown>(LAST_RESORTS);
 const STATES = new Set<unknown>(IFACE_STATES);
 const STATUSES = new Set<unknown>(TARGET_STATUSES);
 const REASONS = new Set<unknown>(TRANSITION_REASONS);
@@ -113,4 +122,25 @@ function transition(o: Record<string, unknown>): boolean {
   if (!count(o.seq) || !time(o.timeMs) || !name(o.iface)) return false;
   if (!STATES.has(o.from) || !STATES.has(o.to) || !count(o.score) || !REASONS.has(o.reason)) return false;
   return o.degraded === undefined || typeof o.degraded === 'boolean';
+}
+
+function policy(o: Record<string, unknown>): boolean {
+  for (const k in o) if (!POLICY_KEYS.has(k)) return false;
+  if (!count(o.seq) || !time(o.timeMs)) return false;
+  const splits = o.policies;
+  if (!Array.isArray(splits) || splits.length > 64) return false;
+  for (const sp of splits as unknown[]) {
+    if (!isObj(sp)) return false;
+    for (const k in sp) if (!SPLIT_KEYS.has(k)) return false;
+    if (!name(sp.policy) || !FAMILY_SET.has(sp.family) || !LAST_RESORT_SET.has(sp.lastResort)) return false;
+    if (typeof sp.lastResortActive !== 'boolean') return false;
+    const members = sp.members;
+    if (!Array.isArray(members) || members.length > 64) return false;
+    for (const m of members as unknown[]) {
+      if (!isObj(m)) return false;
+      for (const k in m) if (!MEMBER_KEYS.has(k)) return false;
+      if (!name(m.iface) || !int(m.sharePct, 0, 100) || !int(m.metric, 1, 256) || !int(m.weight, 1, 1000)) return false;
+    }
+  }
+  return true;
 }
