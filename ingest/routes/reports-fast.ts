@@ -1,18 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { gunzipSync } from 'node:zlib';
-import {
-  PROBLEM_CONTENT_TYPE,
-  ProblemError,
-  findFutureRecord,
-  problemBody,
-  reportV1Schema,
-} from '../../contract/index.ts';
+import { PROBLEM_CONTENT_TYPE, ProblemError, problemBody, reportV1Schema } from '../../contract/index.ts';
 import type { ProblemBody, ReportAck } from '../../contract/index.ts';
 import { authenticate } from '../auth.ts';
 import { parseBody } from '../validate.ts';
 import { bodyErrorCode } from '../http-problems.ts';
 import { isPlainValidReport } from '../core/report-precheck.ts';
-import { ingestReport, type ReportsRouteDeps } from './reports.ts';
+import { checkReportAdmissible, ingestReport, type ReportsRouteDeps } from './reports.ts';
 
 export const REPORTS_PATH = '/api/v1/reports';
 const ROUTE_LABEL = { method: 'POST', route: REPORTS_PATH };
@@ -109,17 +103,7 @@ export function fastReportHandler(deps: ReportsRouteDeps) {
         const body = decode(raw, gzip, deps.maxReportBytes);
         // zod decides (and words the errors) whenever the cheap check is not sure.
         const report = isPlainValidReport(body) ? body : parseBody(reportV1Schema, body);
-        if (principal.kind !== 'device' || principal.deviceId !== report.deviceId) {
-          throw new ProblemError('forbidden_device', `this token may not write as device "${report.deviceId}"`);
-        }
-        const future = findFutureRecord(report, deps.nowMs());
-        if (future) {
-          throw new ProblemError(
-            'timestamp_in_future',
-            `records.${future.index}.timeMs ${future.timeMs} is in the future`,
-            [{ path: `records.${future.index}.timeMs`, message: 'more than 5 minutes ahead of the server clock' }],
-          );
-        }
+        checkReportAdmissible(principal, report, deps.nowMs());
         const ack = await ingestReport(deps, report);
         send(res, 200, 'application/json; charset=utf-8', ackJson(ack));
         ok.inc();

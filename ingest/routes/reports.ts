@@ -57,22 +57,38 @@ export function reportsRouter(deps: ReportsRouteDeps): Router {
     async (req, res) => {
       const principal = res.locals.principal as Awaited<ReturnType<typeof authenticate>>;
       const report = parseBody(reportV1Schema, req.body);
-      if (principal.kind !== 'device' || principal.deviceId !== report.deviceId) {
-        throw new ProblemError('forbidden_device', `this token may not write as device "${report.deviceId}"`);
-      }
-      const future = findFutureRecord(report, deps.nowMs());
-      if (future) {
-        throw new ProblemError(
-          'timestamp_in_future',
-          `records.${future.index}.timeMs ${future.timeMs} is in the future`,
-          [{ path: `records.${future.index}.timeMs`, message: 'more than 5 minutes ahead of the server clock' }],
-        );
-      }
+      checkReportAdmissible(principal, report, deps.nowMs());
       const ack = await ingestReport(deps, report);
       res.status(200).json(ack);
     },
   );
   return router;
+}
+
+/**
+ * Checks a schema-valid report against who sent it and the server clock; shared by the express
+ * route and the fast path so both refuse exactly the same reports.
+ *
+ * | token's principal          | report.deviceId | a record > 5 min ahead | result                |
+ * |----------------------------|-----------------|------------------------|-----------------------|
+ * | not this device (or admin) | any             | any                    | `forbidden_device`    |
+ * | this device                | own id          | yes                    | `timestamp_in_future` |
+ * | this device                | own id          | no                     | admissible            |
+ */
+export function checkReportAdmissible(
+  principal: Awaited<ReturnType<typeof authenticate>>,
+  report: ReportV1,
+  nowMs: number,
+): void {
+  if (principal.kind !== 'device' || principal.deviceId !== report.deviceId) {
+    throw new ProblemError('forbidden_device', `this token may not write as device "${report.deviceId}"`);
+  }
+  const future = findFutureRecord(report, nowMs);
+  if (future) {
+    throw new ProblemError('timestamp_in_future', `records.${future.index}.timeMs ${future.timeMs} is in the future`, [
+      { path: `records.${future.index}.timeMs`, message: 'more than 5 minutes ahead of the server clock' },
+    ]);
+  }
 }
 
 export async function ingestReport(deps: ReportsRouteDeps, report: ReportV1): Promise<ReportAck> {
