@@ -11,6 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { startTestIngest, type TestIngest } from '../../ingest/testing.ts';
 import { createNetnsLab, hasNft, netnsSupport, type NetnsLab } from './netns.ts';
 import { exposeBackendThroughIsps, startReporterInCe } from './netns-backend.ts';
+import { assertStoredOnce } from './stored-once.ts';
 
 /**
  * A CE namespace with two WANs to two ISP namespaces; the backend address 10.200.0.1 exists in
@@ -129,27 +130,7 @@ describe(
           'source rules removed on exit',
         );
         await ing.points.drain();
-        const q = (s: string) => ing.influx.query<Record<string, unknown>>(s);
-        const samples = await q(`SELECT seq FROM raw.wan_iface WHERE device = '${DEVICE}'`);
-        const want = spooled
-          .filter((s) => s.type === 'sample')
-          .map((s) => s.seq)
-          .sort((a, b) => a - b);
-        assert.deepEqual(
-          samples.map((p) => Number(p.seq)).sort((a, b) => a - b),
-          want,
-          'every sample exactly once',
-        );
-        const tr = await q(`SELECT seq FROM forever.wan_transition WHERE device = '${DEVICE}'`);
-        const wantTr = spooled
-          .filter((s) => s.type === 'transition')
-          .map((s) => s.seq)
-          .sort((a, b) => a - b);
-        assert.deepEqual(
-          tr.map((p) => Number(p.seq)).sort((a, b) => a - b),
-          wantTr,
-          'every transition exactly once',
-        );
+        await assertStoredOnce((x) => ing.influx.query<Record<string, unknown>>(x), DEVICE, spooled);
       },
     );
   },

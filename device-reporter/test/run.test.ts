@@ -9,6 +9,7 @@ import { after, before, describe, it } from 'node:test';
 // eslint-disable-next-line no-restricted-imports
 import { startTestIngest, type TestIngest } from '../../ingest/testing.ts';
 import { planSourceRules } from '../run/source-rules.ts';
+import { assertStoredOnce } from './stored-once.ts';
 import {
   resolveRunConfig,
   settingsFromArgv,
@@ -131,15 +132,7 @@ describe('startReporter against the real ingest', () => {
     assert.ok(reasons.includes('wan:online>unknown:config'), reasons.join(' '));
     assert.ok(reasons.includes('wan:online>unknown:stop'), reasons.join(' '));
     assert.equal(tr.length, spooled.filter((s) => s.type === 'transition').length, 'every transition arrived once');
-    const iface = await q(`SELECT seq FROM raw.wan_iface WHERE device = '${DEVICE}'`);
-    assert.deepEqual(
-      iface.map((p) => p.seq).sort(),
-      spooled
-        .filter((s) => s.type === 'sample')
-        .map((s) => s.seq)
-        .sort(),
-      'every sample arrived once',
-    );
+    await assertStoredOnce(q, DEVICE, spooled);
     const pol = await q(`SELECT * FROM raw.wan_policy WHERE device = '${DEVICE}'`);
     assert.ok(pol.length >= 2, `policy snapshots: ${pol.length}`);
   });
