@@ -18,6 +18,7 @@ import { fastReportHandler, takesFastPath } from './routes/reports-fast.ts';
 import { devicesRouter } from './routes/devices.ts';
 import { eventsRouter } from './routes/events.ts';
 import { opsRouter } from './routes/ops.ts';
+import { createLiveMerger } from './live-merge.ts';
 
 export interface IngestDeps {
   /** node-influx client whose `database` is the wanwatch database (schema made by ensureInfluxSchema). */
@@ -87,6 +88,7 @@ export function createApp(deps: IngestDeps): express.Express {
     metrics,
     maxReportBytes: deps.limits?.maxReportBytes ?? 5 * 1024 * 1024,
     touchLastSeen: createLastSeenWriter(deps.redis, deps.keys.lastSeen),
+    mergeLive: createLiveMerger(deps.redis, deps.keys),
   };
   app.use(reportsRouter(reportDeps));
   app.use(opsRouter({ influx: deps.influx, redis: deps.redis, metrics }));

@@ -17,6 +17,7 @@ import {
 } from '../core/report-events.ts';
 import { LIVE_MERGE_FIELDS, liveFields, parseLiveMergeFields, redisOp, type DeviceStore } from '../device-store.ts';
 import type { PointWriter } from '../point-writer.ts';
+import { liveUpdateOf, type LiveMerger } from '../live-merge.ts';
 import type { EventQueue } from '../event-queue.ts';
 import type { IngestMetrics } from '../metrics.ts';
 
@@ -36,6 +37,8 @@ export interface ReportsRouteDeps {
   maxReportBytes: number;
   /** ZADD keys.lastSeen, shared by the requests of a tick (createLastSeenWriter). */
   touchLastSeen: (id: string, lastSeenMs: number) => Promise<void>;
+  /** Live-state merge inside Redis for samples-only reports, batched per tick (createLiveMerger). */
+  mergeLive: LiveMerger;
 }
 
 /**
@@ -91,7 +94,27 @@ export function checkReportAdmissible(
   }
 }
 
+/** Whether every record is a sample: nothing for alerting, so the live state needs no read first. */
+function samplesOnly(report: ReportV1): boolean {
+  for (const r of report.records) if (r.type !== 'sample') return false;
+  return true;
+}
+
 export async function ingestReport(deps: ReportsRouteDeps, report: ReportV1): Promise<ReportAck> {
+  if (samplesOnly(report)) {
+    // Nearly every report: points, then one merge of the live state that Redis does by itself.
+    const lines = reportLines(report);
+    await deps.points.write(lines);
+    deps.metrics.pointsWritten.inc(lines.raw.length + lines.forever.length);
+    await redisOp('writing device state', () => deps.mergeLive(liveUpdateOf(report, deps.nowMs())));
+    return {
+      v: 1,
+      bootId: report.bootId,
+      ackSeq: seqRange(report).lastSeq,
+      accepted: report.records.length,
+      duplicateTransitions: 0,
+    };
+  }
   const { keys, redis } = deps;
   const id = report.deviceId;
   const seenKey = keys.seenTransitions(id);

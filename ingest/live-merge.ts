@@ -1,0 +1,120 @@
+import type { Redis } from 'ioredis';
+import type { ReportV1 } from '../contract/index.ts';
+import { latestMetrics, seqRange } from './core/report-events.ts';
+
+/**
+ * What a samples-only report changes in the device's live hash, ready for MERGE_LIVE_LUA. Only for
+ * reports whose records are all samples: reports with transitions or policy snapshots take the
+ * read-then-write path in `ingestReport` (they need the previous state to build the alerting job).
+ */
+export interface LiveUpdate {
+  id: string;
+  lastSeenMs: number;
+  /** JSON of the bootId, exactly as the hash stores it. */
+  bootIdJson: string;
+  lastSeq: number;
+  reportIntervalMs: number;
+  /** Per interface, the newest sample's state and figures (what `nextLive` would take). */
+  ifaces: Record<
+    string,
+    { state: string; timeMs: number; rttAvgMs: number | null; lossPct: number | null; jitterMs: number | null }
+  >;
+}
+
+export function liveUpdateOf(report: ReportV1, nowMs: number): LiveUpdate {
+  return {
+    id: report.deviceId,
+    lastSeenMs: nowMs,
+    bootIdJson: JSON.stringify(report.bootId),
+    lastSeq: seqRange(report).lastSeq,
+    reportIntervalMs: report.reportIntervalMs,
+    ifaces: latestMetrics(report),
+  };
+}
+
+/**
+ * The same merge as `nextLive` (core/report-events.ts) for samples-only reports, done inside Redis
+ * so that no read has to come back first: one script call carries the updates of every request of
+ * a group-commit tick. Equivalence with `nextLive` is checked by ingest/test/live-merge.test.ts.
+ *
+ * | stored                                  | update                       | result                           |
+ * |-----------------------------------------|------------------------------|----------------------------------|
+ * | no hash (no lastSeenMs)                 | any                          | new hash, policies [] at time 0  |
+ * | bootId = update's, ackSeq > lastSeq     | any                          | ackSeq kept                      |
+ * | otherwise                               | any                          | ackSeq = lastSeq                 |
+ * | iface timeMs > update's                 | older sample (late back-fill)| iface kept                       |
+ * | iface missing or timeMs <= update's     | newer sample                 | iface replaced; a null figure    |
+ * |                                         |                              | keeps the stored one             |
+ *
+ * KEYS[1] = last-seen sorted set, KEYS[2..] = the devices' live hashes; ARGV[i] = JSON of the
+ * LiveUpdate for KEYS[i + 1]. Numbers re-encoded by cjson keep 14 significant digits.
+ */
+export const MERGE_LIVE_LUA = `
+local figures = { 'rttAvgMs', 'lossPct', 'jitterMs' }
+for i = 2, #KEYS do
+  local u = cjson.decode(ARGV[i - 1])
+  local key = KEYS[i]
+  local cur = redis.call('HMGET', key, 'lastSeenMs', 'bootId', 'ackSeq', 'ifaces')
+  local ack = u.lastSeq
+  if cur[1] and cur[2] == u.bootIdJson and cur[3] then
+    local prevAck = tonumber(cur[3])
+    if prevAck and prevAck > ack then ack = prevAck end
+  end
+  local ifaces = {}
+  if cur[1] and cur[4] then ifaces = cjson.decode(cur[4]) end
+  for name, c in pairs(u.ifaces) do
+    local p = ifaces[name]
+    if p == nil or not (p.timeMs > c.timeMs) then
+      if p ~= nil then
+        for _, f in ipairs(figures) do
+          if c[f] == cjson.null and p[f] ~= nil then c[f] = p[f] end
+        end
+      end
+      ifaces[name] = c
+    end
+  end
+  redis.call('HSET', key, 'lastSeenMs', u.lastSeenMs, 'bootId', u.bootIdJson, 'ackSeq', ack,
+    'reportIntervalMs', u.reportIntervalMs, 'ifaces', cjson.encode(ifaces))
+  if not cur[1] then redis.call('HSET', key, 'policies', '[]', 'policiesTimeMs', '0') end
+  redis.call('ZADD', KEYS[1], u.lastSeenMs, u.id)
+end
+return #KEYS - 1
+`;
+
+type MergeRedis = Redis & {
+  wanwatchMergeLive(numKeys: number, ...keysAndArgs: string[]): Promise<number>;
+};
+
+/**
+ * Batches live-state merges: every call made in one tick (the requests a group-commit write
+ * resumes together) goes to Redis as one EVALSHA. Each caller's promise settles with that call.
+ */
+export function createLiveMerger(redis: Redis, keys: { live(id: string): string; lastSeen: string }) {
+  const r = redis as MergeRedis;
+  if (typeof r.wanwatchMergeLive !== 'function') r.defineCommand('wanwatchMergeLive', { lua: MERGE_LIVE_LUA });
+  type Waiter = { resolve: () => void; reject: (e: unknown) => void };
+  let batch: { keys: string[]; args: string[]; waiters: Waiter[] } | undefined;
+  return function mergeLive(update: LiveUpdate): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      if (!batch) {
+        const b: { keys: string[]; args: string[]; waiters: Waiter[] } = {
+          keys: [keys.lastSeen],
+          args: [],
+          waiters: [],
+        };
+        batch = b;
+        process.nextTick(() => {
+          batch = undefined;
+          r.wanwatchMergeLive(b.keys.length, ...b.keys, ...b.args).then(
+            () => b.waiters.forEach((w) => w.resolve()),
+            (err: unknown) => b.waiters.forEach((w) => w.reject(err)),
+          );
+        });
+      }
+      batch.keys.push(keys.live(update.id));
+      batch.args.push(JSON.stringify(update));
+      batch.waiters.push({ resolve, reject });
+    });
+  };
+}
+export type LiveMerger = ReturnType<typeof createLiveMerger>;
