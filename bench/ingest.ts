@@ -123,6 +123,17 @@ const pointsOf = (r: ReportV1) => {
   return n;
 };
 
+/** Machine-wide CPU ticks from /proc/stat: [busy, idle, steal] (steal: time the hypervisor gave to others). */
+function machineTicks(): [number, number, number] {
+  try {
+    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.split(/\s+/).slice(1).map(Number);
+    const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = f;
+    return [user + nice + system + irq + softirq, idle + iowait, steal];
+  } catch {
+    return [NaN, NaN, NaN];
+  }
+}
+
 interface RunFigures {
   points: number;
   reports: number;
@@ -247,8 +258,8 @@ async function main() {
         redis: procCpuMs(stack.services.find((x) => x.name === 'redis-server')?.pid),
       };
     };
-    const cpuSeconds = async () => {
-      const text = await new Promise<string>((resolve, reject) =>
+    const metricsText = () =>
+      new Promise<string>((resolve, reject) =>
         request({ host: '127.0.0.1', port, path: '/metrics', agent }, (res) => {
           let b = '';
           res.on('data', (d) => (b += d));
@@ -257,7 +268,17 @@ async function main() {
           .on('error', reject)
           .end(),
       );
-      return Number(/^wanwatch_process_cpu_seconds_total (\S+)$/m.exec(text)?.[1] ?? NaN);
+    const metric = (text: string, name: string) =>
+      Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+    const cpuSeconds = async () => metric(await metricsText(), 'wanwatch_process_cpu_seconds_total');
+    /** Group-commit writes so far: count, points, seconds (from the server's own histograms). */
+    const groupCommit = async () => {
+      const t = await metricsText();
+      return {
+        writes: metric(t, 'wanwatch_influx_batch_points_count'),
+        points: metric(t, 'wanwatch_influx_batch_points_sum'),
+        seconds: metric(t, 'wanwatch_influx_write_seconds_sum'),
+      };
     };
     // Baseline: the same reports' lines written straight to influxd, one /write per report, same concurrency.
     const influxPool = LeanHttpPool.forUrl(stack.influxBaseUrl);
@@ -288,6 +309,8 @@ async function main() {
       others.influxd += o1.influxd - o0.influxd;
       others.redis += o1.redis - o0.redis;
     };
+    const gc0 = await groupCommit();
+    const ticks0 = machineTicks();
     for (let round = 0; round < ROUNDS; round++) {
       const offset = 1_000 + round * 100_000;
       if (round % 2 === 0) {
@@ -298,6 +321,12 @@ async function main() {
         await apiPhase(offset);
       }
     }
+    const gc1 = await groupCommit();
+    const ticks1 = machineTicks();
+    const tickSum = ticks1.reduce((a, v, i) => a + v - ticks0[i]!, 0);
+    const pctOf = (i: number) => Math.round(((ticks1[i]! - ticks0[i]!) / tickSum) * 100);
+    // On a shared VM, steal > ~10 % means the figures say more about the neighbours than about us.
+    const machineDuringPhases = { busyPct: pctOf(0), idlePct: pctOf(1), stealPct: pctOf(2) };
     const apiRun = sumRuns(apiRuns);
     const rawRun = sumRuns(rawRuns);
     const serverCpuMsPerReport = (cpuServerS * 1000) / apiRun.reports;
@@ -376,6 +405,11 @@ async function main() {
         roundRatios,
         roundReportsPerSec: apiRuns.map((r) => Math.round(r.reports / r.seconds)),
         goal: '>=0.6',
+        groupCommit: {
+          writesPerSec: Math.round((gc1.writes - gc0.writes) / apiRun.seconds),
+          meanPointsPerWrite: Math.round((gc1.points - gc0.points) / (gc1.writes - gc0.writes)),
+          meanWriteMs: Math.round(((gc1.seconds - gc0.seconds) * 10_000) / (gc1.writes - gc0.writes)) / 10,
+        },
         rawBulkPointsPerSec: Math.round(bulkPps),
         ratioToBulk: Math.round((apiPps / bulkPps) * 100) / 100,
         batched: {
@@ -404,6 +438,7 @@ async function main() {
         serverCpuMsPerReport: Math.round(serverCpuMsPerReport * 1000) / 1000,
         apiPhaseCpuMsPerReport,
         projectedReportsPerSecOn2Cores: Math.round(2000 / serverCpuMsPerReport),
+        machineDuringPhases,
         loadAverage1m: (await import('node:os')).loadavg()[0],
         errors: apiRun.errors + rawRun.errors,
         cpus: (await import('node:os')).cpus().length,

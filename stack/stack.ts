@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -36,13 +36,45 @@ export interface StackState {
 }
 
 const STATE_FILE = 'stack.json';
+const TEMP_PREFIX = 'wanwatch-stack-';
+/** A temporary stack folder untouched this long, with no live service in it, is a leftover. */
+const TEMP_LEFTOVER_AGE_MS = 10 * 60_000;
+
+/**
+ * Removes temporary stack folders (tens of MB each) that stacks killed before their `stop` left
+ * behind: no live registered service uses them and they are older than TEMP_LEFTOVER_AGE_MS (a stack
+ * starting right now in another process is younger).
+ */
+function sweepTempDirs(nowMs = Date.now()): void {
+  const inUse = listRecords()
+    .filter((r) => isAlive(r.pid))
+    .map((r) => resolve(r.dataDir));
+  const root = tmpdir();
+  let entries: string[];
+  try {
+    entries = readdirSync(root).filter((e) => e.startsWith(TEMP_PREFIX));
+  } catch {
+    return;
+  }
+  for (const e of entries) {
+    const dir = join(root, e);
+    if (inUse.some((d) => d === dir || d.startsWith(dir + '/'))) continue;
+    try {
+      if (nowMs - statSync(dir).mtimeMs > TEMP_LEFTOVER_AGE_MS) rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // Gone already, or not ours to remove: leave it.
+    }
+  }
+}
 
 /** Starts a private influxd and redis-server (installing the Debian packages if needed). */
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const log = opts.log ?? ((l: string) => console.error(l));
   ensureDebianPackages(opts.packages ?? RUN_PACKAGES, log);
   await sweepStale();
-  const dataDir = resolve(opts.dataDir ?? mkdtempSync(join(tmpdir(), 'wanwatch-stack-')));
+  sweepTempDirs();
+  const temporary = opts.dataDir === undefined;
+  const dataDir = resolve(opts.dataDir ?? mkdtempSync(join(tmpdir(), TEMP_PREFIX)));
   mkdirSync(dataDir, { recursive: true });
   const ownerPid = opts.ownerPid ?? process.pid;
   const [influx, redis] = await Promise.all([
@@ -68,7 +100,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       if (stopped) return;
       stopped = true;
       await Promise.all(services.map((s) => s.stop()));
-      rmSync(join(dataDir, STATE_FILE), { force: true });
+      // A temporary stack's data is of no further use; a named folder (`wanwatch up`) keeps it.
+      rmSync(temporary ? dataDir : join(dataDir, STATE_FILE), { recursive: true, force: true });
     },
   };
 }

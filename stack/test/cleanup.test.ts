@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { startStack } from '../stack.ts';
 import { isAlive } from '../processes.ts';
@@ -54,6 +55,8 @@ describe('stack: isolation and cleanup', () => {
       await Promise.all([a.stop(), b.stop()]);
     }
     assert.ok(await allGone([...a.services, ...b.services].map((s) => s.pid)));
+    // Their temporary folders (each tens of MB of InfluxDB files) went with them.
+    for (const s of [a, b]) assert.equal(existsSync(s.dataDir), false, `${s.dataDir} removed`);
   });
 
   for (const how of ['normal exit', 'SIGINT', 'SIGTERM', 'SIGKILL'] as const) {
