@@ -1,7 +1,7 @@
 /**
  * bench/ingest — points/s through POST /api/v1/reports (a real `wanwatch serve` child process, many
  * concurrent simulated devices) next to raw line-protocol writes of the same points straight to the
- * same influxd, plus p50/p99 ack latency at half the measured load. Loopback only; ~40 s.
+ * same influxd, plus p50/p99 ack latency at half the measured load. Loopback only; ~60 s.
  * Prints ONE JSON line.
  *
  *   node --import tsx bench/ingest.ts
