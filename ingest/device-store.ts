@@ -3,6 +3,7 @@ import { ProblemError, deviceRecordSchema } from '../contract/index.ts';
 import type { DeviceRecord, MultiWanV2, RedisKeys } from '../contract/index.ts';
 import { hashDeviceToken, newDeviceToken } from './device-token.ts';
 import type { LiveState } from './core/report-events.ts';
+import { batchPerTick } from './tick-batch.ts';
 
 export interface NewDevice {
   id: string;
@@ -179,23 +180,8 @@ export function parseLive(h: Record<string, string> | null | undefined): LiveSta
  * the shared command.
  */
 export function createLastSeenWriter(redis: Redis, key: string) {
-  type Batch = { args: Array<string | number>; waiters: Array<{ resolve: () => void; reject: (e: unknown) => void }> };
-  let batch: Batch | undefined;
-  return function touch(id: string, lastSeenMs: number): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      if (!batch) {
-        const b: Batch = { args: [], waiters: [] };
-        batch = b;
-        process.nextTick(() => {
-          batch = undefined;
-          redis.zadd(key, ...b.args).then(
-            () => b.waiters.forEach((w) => w.resolve()),
-            (err: unknown) => b.waiters.forEach((w) => w.reject(err)),
-          );
-        });
-      }
-      batch.args.push(lastSeenMs, id);
-      batch.waiters.push({ resolve, reject });
-    });
-  };
+  const zadd = batchPerTick<{ id: string; lastSeenMs: number }>((items) =>
+    redis.zadd(key, ...items.flatMap((i) => [i.lastSeenMs, i.id])),
+  );
+  return (id: string, lastSeenMs: number): Promise<void> => zadd({ id, lastSeenMs });
 }

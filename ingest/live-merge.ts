@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { ReportV1 } from '../contract/index.ts';
 import { latestMetrics, seqRange } from './core/report-events.ts';
+import { batchPerTick } from './tick-batch.ts';
 
 /**
  * What a samples-only report changes in the device's live hash, ready for MERGE_LIVE_LUA. Only for
@@ -89,32 +90,19 @@ type MergeRedis = Redis & {
  * Batches live-state merges: every call made in one tick (the requests a group-commit write
  * resumes together) goes to Redis as one EVALSHA. Each caller's promise settles with that call.
  */
-export function createLiveMerger(redis: Redis, keys: { live(id: string): string; lastSeen: string }) {
+export function createLiveMerger(
+  redis: Redis,
+  keys: { live(id: string): string; lastSeen: string },
+): (update: LiveUpdate) => Promise<void> {
   const r = redis as MergeRedis;
   if (typeof r.wanwatchMergeLive !== 'function') r.defineCommand('wanwatchMergeLive', { lua: MERGE_LIVE_LUA });
-  type Waiter = { resolve: () => void; reject: (e: unknown) => void };
-  let batch: { keys: string[]; args: string[]; waiters: Waiter[] } | undefined;
-  return function mergeLive(update: LiveUpdate): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      if (!batch) {
-        const b: { keys: string[]; args: string[]; waiters: Waiter[] } = {
-          keys: [keys.lastSeen],
-          args: [],
-          waiters: [],
-        };
-        batch = b;
-        process.nextTick(() => {
-          batch = undefined;
-          r.wanwatchMergeLive(b.keys.length, ...b.keys, ...b.args).then(
-            () => b.waiters.forEach((w) => w.resolve()),
-            (err: unknown) => b.waiters.forEach((w) => w.reject(err)),
-          );
-        });
-      }
-      batch.keys.push(keys.live(update.id));
-      batch.args.push(JSON.stringify(update));
-      batch.waiters.push({ resolve, reject });
-    });
-  };
+  return batchPerTick<LiveUpdate>((updates) =>
+    r.wanwatchMergeLive(
+      updates.length + 1,
+      keys.lastSeen,
+      ...updates.map((u) => keys.live(u.id)),
+      ...updates.map((u) => JSON.stringify(u)),
+    ),
+  );
 }
 export type LiveMerger = ReturnType<typeof createLiveMerger>;

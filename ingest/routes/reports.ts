@@ -101,20 +101,33 @@ function samplesOnly(report: ReportV1): boolean {
 }
 
 export async function ingestReport(deps: ReportsRouteDeps, report: ReportV1): Promise<ReportAck> {
-  if (samplesOnly(report)) {
-    // Nearly every report: points, then one merge of the live state that Redis does by itself.
-    const lines = reportLines(report);
-    await deps.points.write(lines);
-    deps.metrics.pointsWritten.inc(lines.raw.length + lines.forever.length);
-    await redisOp('writing device state', () => deps.mergeLive(liveUpdateOf(report, deps.nowMs())));
-    return {
-      v: 1,
-      bootId: report.bootId,
-      ackSeq: seqRange(report).lastSeq,
-      accepted: report.records.length,
-      duplicateTransitions: 0,
-    };
-  }
+  const duplicateTransitions = samplesOnly(report)
+    ? await ingestSamples(deps, report)
+    : await ingestWithEvents(deps, report);
+  return {
+    v: 1,
+    bootId: report.bootId,
+    ackSeq: seqRange(report).lastSeq,
+    accepted: report.records.length,
+    duplicateTransitions,
+  };
+}
+
+async function writePoints(deps: ReportsRouteDeps, report: ReportV1): Promise<void> {
+  const lines = reportLines(report);
+  await deps.points.write(lines);
+  deps.metrics.pointsWritten.inc(lines.raw.length + lines.forever.length);
+}
+
+/** Nearly every report: points, then one merge of the live state that Redis does by itself. Returns 0 duplicates. */
+async function ingestSamples(deps: ReportsRouteDeps, report: ReportV1): Promise<number> {
+  await writePoints(deps, report);
+  await redisOp('writing device state', () => deps.mergeLive(liveUpdateOf(report, deps.nowMs())));
+  return 0;
+}
+
+/** Reports with transitions or policy snapshots: read the state, queue the alerting job, write. Returns the duplicates. */
+async function ingestWithEvents(deps: ReportsRouteDeps, report: ReportV1): Promise<number> {
   const { keys, redis } = deps;
   const id = report.deviceId;
   const seenKey = keys.seenTransitions(id);
@@ -130,9 +143,7 @@ export async function ingestReport(deps: ReportsRouteDeps, report: ReportV1): Pr
     ]),
   );
   reads.catch(() => undefined); // awaited below; when the InfluxDB write fails first, its error answers
-  const lines = reportLines(report);
-  await deps.points.write(lines);
-  deps.metrics.pointsWritten.inc(lines.raw.length + lines.forever.length);
+  await writePoints(deps, report);
   const [liveHash, flags] = await reads;
   const nowMs = deps.nowMs();
   const prevLive = parseLiveMergeFields(liveHash);
@@ -159,11 +170,5 @@ export async function ingestReport(deps: ReportsRouteDeps, report: ReportV1): Pr
     ]),
   );
   deps.metrics.transitionsQueued.inc(fresh.length);
-  return {
-    v: 1,
-    bootId: report.bootId,
-    ackSeq: seqRange(report).lastSeq,
-    accepted: report.records.length,
-    duplicateTransitions: transitions.length - fresh.length,
-  };
+  return transitions.length - fresh.length;
 }
