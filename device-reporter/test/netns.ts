@@ -105,6 +105,32 @@ export async function createNetnsLab(opts: { wans: number; prefix?: string }): P
     return w;
   };
   const cutMode = new Map<string, 'nft' | 'link'>();
+  /**
+   * After a link comes back up, carrier (LOWER_UP) is set at once, but the kernel's link watcher
+   * turns operstate UP and re-activates the queue discipline a moment later; until then every
+   * packet, the ARP request included, is dropped, and a one-shot probe fails. So wait for
+   * operstate UP on both ends, then until the ISP's own address answers over the link (a few
+   * bounded tries inside the lab; nothing leaves the namespaces). Returns when a router whose
+   * cable is back would pass traffic, or throws after 5 s.
+   */
+  const waitLinkPasses = async (w: WanLink): Promise<void> => {
+    const deadline = Date.now() + 5_000;
+    const isUp = async (ns: string, dev: string): Promise<boolean> =>
+      /state UP/.test(await ip('-n', ns, '-o', 'link', 'show', 'dev', dev));
+    while (!((await isUp(ceNs, w.ceDev)) && (await isUp(w.ispNs, w.ispDev)))) {
+      if (Date.now() > deadline) throw new Error(`${w.name}: link not up 5 s after restore`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const probe = ['netns', 'exec', ceNs, 'ping', '-4', '-n', '-q', '-c', '1', '-W', '1', '-I', w.ceDev, w.ispIp];
+    for (;;) {
+      const answered = await run('ip', probe).then(
+        () => true,
+        () => false,
+      );
+      if (answered) return;
+      if (Date.now() > deadline) throw new Error(`${w.name}: ${w.ispIp} does not answer 5 s after restore`);
+    }
+  };
   return {
     ceNs,
     wans,
@@ -127,11 +153,7 @@ export async function createNetnsLab(opts: { wans: number; prefix?: string }): P
       const w = wan(name);
       if (cutMode.get(name) === 'link') {
         await ip('-n', w.ispNs, 'link', 'set', w.ispDev, 'up');
-        // The veth needs a moment to get its carrier back; return only when the CE end is up,
-        // so a probe right after restore sees the link as a router would after a cable is back.
-        const deadline = Date.now() + 5_000;
-        while (!/LOWER_UP/.test(await ip('-n', ceNs, '-o', 'link', 'show', 'dev', w.ceDev)) && Date.now() < deadline)
-          await new Promise((r) => setTimeout(r, 50));
+        await waitLinkPasses(w);
       } else await run('ip', ['netns', 'exec', w.ispNs, 'nft', 'delete table inet wwcut']);
       cutMode.delete(name);
     },
