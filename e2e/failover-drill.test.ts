@@ -154,9 +154,24 @@ describe('failover drill (network namespaces, whole backend)', { skip }, () => {
       // 1. WAN1 (wan0) loses its upstream.
       const cut1 = Date.now();
       await lab.cutUpstream('wan0');
-      await until('the wan0 DOWN email', async () => (await subjects()).some((s) => /wan0 DOWN/.test(s)), 30_000);
+      let detectedMs: number | undefined; // when the reporter's tracker first says wan0 is offline
+      await until(
+        'the wan0 DOWN email',
+        async () => {
+          if (detectedMs === undefined && states().wan0 === 'offline') detectedMs = Date.now() - cut1;
+          return (await subjects()).some((s) => /wan0 DOWN/.test(s));
+        },
+        30_000,
+      );
       const downMailMs = Date.now() - cut1;
-      const budgetMs = DETECTION_MS + GROUP_WAIT_MS + 2_000;
+      // The issue's budget: detection time + group wait + 2 s. Detection is the tracker's (mwan3's
+      // DOWN rounds of interval + timeout, DETECTION_MS at most, plus ping start-up on a busy
+      // machine); the rest is ours: upload, ingest, queue, group wait, SMTP.
+      assert.ok(
+        detectedMs !== undefined && detectedMs <= DETECTION_MS + 1_000,
+        `tracker said offline after ${detectedMs} ms`,
+      );
+      const budgetMs = detectedMs + GROUP_WAIT_MS + 2_000;
       const down = (await mails()).filter((m) => /wan0 DOWN/.test(m.subject ?? ''));
       assert.equal(down.length, 1, 'exactly one email for the failure');
       assert.match(down[0]!.subject!, /traffic now on wan1 \(FAIL_OVER: wan1 100%\)/);
@@ -164,7 +179,10 @@ describe('failover drill (network namespaces, whole backend)', { skip }, () => {
         down[0]!.to && !Array.isArray(down[0]!.to) ? down[0]!.to.value.map((v) => v.address).sort() : [],
         ['noc@example.test', 'owner@example.test'],
       );
-      assert.ok(downMailMs <= budgetMs, `failover email after ${downMailMs} ms, budget ${budgetMs} ms`);
+      assert.ok(
+        downMailMs <= budgetMs,
+        `failover email after ${downMailMs} ms (tracker said offline after ${detectedMs} ms), budget ${budgetMs} ms`,
+      );
 
       // 2. WAN2 (wan1) too: the site is dark.
       await new Promise((r) => setTimeout(r, 3_000));
@@ -236,7 +254,9 @@ describe('failover drill (network namespaces, whole backend)', { skip }, () => {
         JSON.stringify({
           drill: 'failover',
           failoverEmailMs: downMailMs,
+          failoverDetectedMs: detectedMs,
           failoverBudgetMs: budgetMs,
+          failoverAfterDetectionMs: downMailMs - detectedMs,
           unreachableEmailMs: unreachableMailMs,
           backOnlineEmailMs: backMailMs,
           samples: samples.length,

@@ -217,7 +217,11 @@ export async function startReporter(o: ReporterOptions, deps: ReporterDeps): Pro
     // A link answering again (its first good round: connecting, or online) is the moment a cut-off
     // site can report: end the upload backoff instead of waiting out up to backoffMaxMs.
     if (rec.to === 'connecting' || rec.to === 'online') uploader.retryNow();
-    else uploader.wake();
+    else {
+      // Offline is when mwan3 moves traffic off a link; an upload stuck on it moves too, at once.
+      if (rec.to === 'offline') uploader.routeDown(rec.iface);
+      uploader.wake();
+    }
   };
 
   function startSource(): LinkSource {

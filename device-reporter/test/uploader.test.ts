@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -9,6 +11,7 @@ import { openSpool, silentLogger, type UnsequencedRecord } from '../spool/index.
 import {
   backoffDelayMs,
   classify,
+  createHttpTransport,
   createUploader,
   DEFAULT_BATCH_OPTIONS,
   orderRoutes,
@@ -290,5 +293,92 @@ describe('uploader loop with a fake transport', () => {
     assert.equal(up.stats().rejectedRecords, 1);
     await up.stop();
     spool.close();
+  });
+
+  it('routeDown abandons an upload hanging on that WAN and sends through the next one at once', async () => {
+    const spool = openSpool({ dir: spoolDir(), fsync: 'never' }, { logger: silentLogger });
+    const seen: string[] = [];
+    let hanging: (() => void) | undefined;
+    // `wan` swallows the request (a cut upstream: no answer, no error) until the upload is aborted.
+    const t: ReportTransport = {
+      post(route, body, signal) {
+        const report = reportV1Schema.parse(JSON.parse(gunzipSync(body).toString()));
+        seen.push(route.iface);
+        if (route.iface !== 'wan') return Promise.resolve(ackOf(report));
+        return new Promise((resolve) => {
+          hanging = () => resolve({ kind: 'network', error: 'connect timeout after 60000 ms' });
+          signal?.addEventListener('abort', () => resolve({ kind: 'network', error: String(signal.reason) }));
+        });
+      },
+      close() {},
+    };
+    let wanOnline = true;
+    const up = createUploader(
+      { deviceId: 'ce-1', reportIntervalMs: 1000, maxDelayMs: 0 },
+      {
+        spool,
+        transport: t,
+        logger: silentLogger,
+        routes: () => [
+          { iface: 'wan', localAddress: '10.0.0.2', online: wanOnline },
+          { iface: 'wanb', localAddress: '10.1.0.2', online: true },
+        ],
+      },
+    );
+    up.start();
+    spool.append('boot-aaaaaaaa', sample(Date.now()));
+    up.wake();
+    const until = async (ok: () => boolean) => {
+      const end = Date.now() + 2_000;
+      while (!ok() && Date.now() < end) await new Promise((r) => setTimeout(r, 5));
+    };
+    await until(() => hanging !== undefined);
+    assert.deepEqual(seen, ['wan'], 'the upload hangs on wan');
+    up.routeDown('wanb');
+    await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(seen, ['wan'], 'another WAN going down leaves it alone');
+    // The tracker declares wan offline and spools the transition; the stuck upload moves on.
+    wanOnline = false;
+    spool.append('boot-aaaaaaaa', transition(Date.now()));
+    const t0 = Date.now();
+    up.routeDown('wan');
+    up.wake();
+    await until(() => spool.pending().length === 0);
+    assert.equal(spool.pending().length, 0, 'the sample and the transition went out through wanb');
+    assert.ok(Date.now() - t0 < 1_000, `took ${Date.now() - t0} ms`);
+    assert.deepEqual(seen.slice(1), ['wanb', 'wanb']);
+    assert.equal(up.stats().lastRoute, 'wanb');
+    hanging!(); // a late timeout of the abandoned attempt changes nothing
+    await up.stop();
+    spool.close();
+  });
+});
+
+describe('http transport', () => {
+  it('an abort ends a request the server never answers, as a network outcome naming the reason', async () => {
+    const server = http.createServer(() => undefined); // takes the request, never answers
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const transport = createHttpTransport({
+        serverUrl: `http://127.0.0.1:${port}`,
+        token: 't',
+        requestTimeoutMs: 30_000,
+      });
+      const ctrl = new AbortController();
+      const pending = transport.post({ iface: 'wan', online: true }, Buffer.from('x'), ctrl.signal);
+      await new Promise((r) => setTimeout(r, 100));
+      ctrl.abort(new Error('wan went offline'));
+      const out = await Promise.race([
+        pending,
+        new Promise<'still waiting'>((r) => setTimeout(() => r('still waiting'), 2_000)),
+      ]);
+      assert.deepEqual(out, { kind: 'network', error: 'wan went offline' });
+      const already = await transport.post({ iface: 'wan', online: true }, Buffer.from('x'), ctrl.signal);
+      assert.deepEqual(already, { kind: 'network', error: 'wan went offline' }, 'an aborted signal sends nothing');
+    } finally {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
   });
 });

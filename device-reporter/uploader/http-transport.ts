@@ -23,7 +23,8 @@ export type TransportOutcome =
   | { kind: 'rejected'; status: number; code?: string; detail?: string };
 
 export interface ReportTransport {
-  post(route: UploadRoute, gzippedBody: Buffer): Promise<TransportOutcome>;
+  /** An aborted `signal` ends the request at once as a `network` outcome naming the abort reason. */
+  post(route: UploadRoute, gzippedBody: Buffer, signal?: AbortSignal): Promise<TransportOutcome>;
   close(): void;
 }
 
@@ -44,13 +45,16 @@ export function createHttpTransport(o: HttpTransportOptions): ReportTransport {
   const connectTimeoutMs = o.connectTimeoutMs ?? 4_000;
   const requestTimeoutMs = o.requestTimeoutMs ?? 20_000;
   return {
-    post(route, body) {
+    post(route, body, signal) {
       return new Promise<TransportOutcome>((resolve) => {
+        if (signal?.aborted) return resolve({ kind: 'network', error: abortReason(signal) });
         let settled = false;
+        const onAbort = () => req.destroy(new Error(abortReason(signal!)));
         const done = (out: TransportOutcome) => {
           if (settled) return;
           settled = true;
           clearTimeout(overall);
+          signal?.removeEventListener('abort', onAbort);
           resolve(out);
         };
         const req = mod.request(url, {
@@ -80,6 +84,7 @@ export function createHttpTransport(o: HttpTransportOptions): ReportTransport {
           sock.once('connect', () => clearTimeout(t));
           sock.once('close', () => clearTimeout(t));
         });
+        signal?.addEventListener('abort', onAbort, { once: true });
         req.on('error', (err) =>
           done({ kind: 'network', error: `${(err as NodeJS.ErrnoException).code ?? ''} ${err.message}`.trim() }),
         );
@@ -100,6 +105,10 @@ export function createHttpTransport(o: HttpTransportOptions): ReportTransport {
     },
     close() {},
   };
+}
+
+function abortReason(signal: AbortSignal): string {
+  return signal.reason instanceof Error ? signal.reason.message : String(signal.reason ?? 'aborted');
 }
 
 /** Maps an HTTP answer to an outcome. Pure; exported for tests. */

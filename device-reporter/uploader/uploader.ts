@@ -70,6 +70,12 @@ export interface Uploader {
   wake(): void;
   /** A link just came back: end any backoff and try at once (a cut-off site reports the moment it can). */
   retryNow(): void;
+  /**
+   * The tracker declared `iface` offline: an upload in flight through it is abandoned at once and
+   * goes through the next WAN, instead of waiting out a connect or answer timeout on a dead link
+   * (which would hold back the very transition that says the link died).
+   */
+  routeDown(iface: string): void;
   /** Sends everything pending now, ignoring batch timers and the back-fill rate; true when the spool is empty. */
   flush(timeoutMs: number): Promise<boolean>;
   stop(): Promise<void>;
@@ -92,6 +98,7 @@ export function createUploader(
   let stopped = false;
   let loopDone: Promise<void> | undefined;
   let wakeUp: (() => void) | undefined;
+  let inFlight: { iface: string; abort: AbortController } | undefined;
   const st: UploaderStats = {
     uploads: 0,
     uploadedRecords: 0,
@@ -199,7 +206,8 @@ export function createUploader(
       route: 'none',
     };
     for (const r of ordered) {
-      const outcome = await deps.transport.post(r, body);
+      inFlight = { iface: r.iface, abort: new AbortController() };
+      const outcome = await deps.transport.post(r, body, inFlight.abort.signal).finally(() => (inFlight = undefined));
       last = { outcome, route: r.iface };
       if (outcome.kind === 'network') {
         failedAtMs.set(r.iface, nowMs());
@@ -244,6 +252,9 @@ export function createUploader(
     retryNow() {
       backoffUntilMs = 0;
       wakeUp?.();
+    },
+    routeDown(iface) {
+      if (inFlight?.iface === iface) inFlight.abort.abort(new Error(`${iface} went offline`));
     },
     async flush(timeoutMs) {
       flushing++;
