@@ -70,6 +70,32 @@ export async function createNetnsLab(opts: { wans: number; prefix?: string }): P
     // Deleting a namespace deletes its veth ends (and so their peers).
     for (const ns of namespaces.splice(0)) await run('ip', ['netns', 'del', ns]).catch(() => undefined);
   };
+  /**
+   * When a link comes up (created, or restored), carrier (LOWER_UP) is set at once, but the
+   * kernel's link watcher turns operstate UP and activates the queue discipline a moment later;
+   * until then every packet, the ARP request included, is dropped, and a one-shot probe fails. So wait for
+   * operstate UP on both ends, then until the ISP's own address answers over the link (a few
+   * bounded tries inside the lab; nothing leaves the namespaces). Returns when a router whose
+   * cable is in would pass traffic, or throws after 5 s.
+   */
+  const waitLinkPasses = async (w: WanLink): Promise<void> => {
+    const deadline = Date.now() + 5_000;
+    const isUp = async (ns: string, dev: string): Promise<boolean> =>
+      /state UP/.test(await ip('-n', ns, '-o', 'link', 'show', 'dev', dev));
+    while (!((await isUp(ceNs, w.ceDev)) && (await isUp(w.ispNs, w.ispDev)))) {
+      if (Date.now() > deadline) throw new Error(`${w.name}: link not up within 5 s`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const probe = ['netns', 'exec', ceNs, 'ping', '-4', '-n', '-q', '-c', '1', '-W', '1', '-I', w.ceDev, w.ispIp];
+    for (;;) {
+      const answered = await run('ip', probe).then(
+        () => true,
+        () => false,
+      );
+      if (answered) return;
+      if (Date.now() > deadline) throw new Error(`${w.name}: ${w.ispIp} does not answer within 5 s`);
+    }
+  };
   try {
     await ip('netns', 'add', ceNs);
     await ip('-n', ceNs, 'link', 'set', 'lo', 'up');
@@ -95,6 +121,7 @@ export async function createNetnsLab(opts: { wans: number; prefix?: string }): P
       await ip('-n', ceNs, 'route', 'add', `10.100.${i}.0/24`, 'via', w.ispIp, 'dev', w.ceDev);
       wans.push(w);
     }
+    for (const w of wans) await waitLinkPasses(w);
   } catch (e) {
     await destroy();
     throw e;
@@ -105,32 +132,6 @@ export async function createNetnsLab(opts: { wans: number; prefix?: string }): P
     return w;
   };
   const cutMode = new Map<string, 'nft' | 'link'>();
-  /**
-   * After a link comes back up, carrier (LOWER_UP) is set at once, but the kernel's link watcher
-   * turns operstate UP and re-activates the queue discipline a moment later; until then every
-   * packet, the ARP request included, is dropped, and a one-shot probe fails. So wait for
-   * operstate UP on both ends, then until the ISP's own address answers over the link (a few
-   * bounded tries inside the lab; nothing leaves the namespaces). Returns when a router whose
-   * cable is back would pass traffic, or throws after 5 s.
-   */
-  const waitLinkPasses = async (w: WanLink): Promise<void> => {
-    const deadline = Date.now() + 5_000;
-    const isUp = async (ns: string, dev: string): Promise<boolean> =>
-      /state UP/.test(await ip('-n', ns, '-o', 'link', 'show', 'dev', dev));
-    while (!((await isUp(ceNs, w.ceDev)) && (await isUp(w.ispNs, w.ispDev)))) {
-      if (Date.now() > deadline) throw new Error(`${w.name}: link not up 5 s after restore`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    const probe = ['netns', 'exec', ceNs, 'ping', '-4', '-n', '-q', '-c', '1', '-W', '1', '-I', w.ceDev, w.ispIp];
-    for (;;) {
-      const answered = await run('ip', probe).then(
-        () => true,
-        () => false,
-      );
-      if (answered) return;
-      if (Date.now() > deadline) throw new Error(`${w.name}: ${w.ispIp} does not answer 5 s after restore`);
-    }
-  };
   return {
     ceNs,
     wans,
