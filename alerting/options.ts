@@ -40,6 +40,13 @@ export const alertingOptionsSchema = z.strictObject({
   /** BullMQ worker lock; a worker that dies mid-send releases its job after this (stalled-job recovery). */
   lockDurationMs: z.number().int().min(200).default(30_000),
   stalledIntervalMs: z.number().int().min(200).default(30_000),
+  /**
+   * A job whose lock lapsed (its worker died, or its event loop stalled past lockDurationMs) runs
+   * again this many times before it fails for good. BullMQ's default of 1 loses an alert when a
+   * busy worker once missed a lock renewal and the next one was then killed; a job that crashed
+   * its worker three times is a poison pill and fails visibly.
+   */
+  maxStalledCount: z.number().int().min(0).max(100).default(3),
   /** Concurrency of the notify worker (SMTP sends in parallel) and of the events and timer workers (Redis/InfluxDB bound). */
   notifyConcurrency: z.number().int().min(1).max(200).default(25),
   eventsConcurrency: z.number().int().min(1).max(100).default(16),

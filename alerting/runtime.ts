@@ -151,6 +151,7 @@ export function createAlertingRuntime(deps: AlertingDeps, options: AlertingOptio
     prefix,
     lockDuration: options.lockDurationMs,
     stalledInterval: options.stalledIntervalMs,
+    maxStalledCount: options.maxStalledCount,
   };
   const onWorkerError = (name: string) => (err: Error) => log.error({ worker: name, err: err.message }, 'worker error');
 

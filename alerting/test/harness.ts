@@ -143,6 +143,21 @@ export async function mailsFor(h: Harness, deviceId: string): Promise<ParsedMail
 }
 
 /** Waits until the device has `count` mails (bounded), then a quiet period to catch extras. */
+/** Polls `fn` every 50 ms until it gives a truthy value; throws naming `what` after `timeoutMs`. */
+export async function waitFor<T>(
+  what: string,
+  fn: () => Promise<T | undefined | false>,
+  timeoutMs = 15_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
 export async function expectMails(
   h: Harness,
   deviceId: string,
