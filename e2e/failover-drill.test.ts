@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +11,7 @@ import { startSmtpSink, type SmtpSink } from '../stack/smtp-sink.ts';
 import { startBackend, createLogger, type RunningBackend } from '../ingest/backend.ts';
 import { backendPlugins } from '../bin/backend-plugins.ts';
 import { createNetnsLab, hasNft, netnsSupport, type NetnsLab } from '../device-reporter/test/netns.ts';
-import { exposeBackendThroughIsps, startReporterInCe } from '../device-reporter/test/netns-backend.ts';
+import { exposeBackendThroughIsps, startReporterInCe, writeLabMwan3 } from '../device-reporter/test/netns-backend.ts';
 
 /**
  * The failover drill, end to end: a CE namespace runs the real reporter (real ping trackers) with
@@ -116,19 +116,7 @@ describe('failover drill (network namespaces, whole backend)', { skip }, () => {
       });
       assert.equal(reg.status, 201, JSON.stringify(reg.body));
 
-      const iface = (n: number) =>
-        `config interface 'wan${n}'\n\toption enabled '1'\n\tlist track_ip '${lab.wans[n]!.target}'\n\toption interval '1'\n\toption timeout '1'\n\toption down '${DOWN}'\n\toption up '${UP}'\n\n` +
-        `config member 'wan${n}_m${n + 1}_w1'\n\toption interface 'wan${n}'\n\toption metric '${n + 1}'\n\toption weight '1'\n\n`;
-      writeFileSync(
-        join(dir, 'mwan3'),
-        `${iface(0)}${iface(1)}config policy 'FAIL_OVER'\n\tlist use_member 'wan0_m1_w1'\n\tlist use_member 'wan1_m2_w1'\n`,
-      );
-      writeFileSync(
-        join(dir, 'network'),
-        lab.wans
-          .map((w) => `config interface '${w.name}'\n\toption device '${w.ceDev}'\n\toption proto 'static'\n\n`)
-          .join(''),
-      );
+      writeLabMwan3(lab, dir, { down: DOWN, up: UP, policy: 'FAIL_OVER' });
 
       const rep = startReporterInCe(lab, dir, String(reg.body.token), DEVICE);
       procs.push(rep.child);

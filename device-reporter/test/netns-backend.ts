@@ -7,6 +7,7 @@
  * No packet leaves the namespaces.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { NetnsLab } from './netns.ts';
@@ -14,6 +15,34 @@ import type { NetnsLab } from './netns.ts';
 const run = promisify(execFile);
 export const BACKEND_ADDR = '10.200.0.1';
 export const BACKEND_PORT = 8080;
+
+/**
+ * Writes the lab's `dir/mwan3` (every WAN tracked by its ISP's target, interval and timeout 1 s) and
+ * `dir/network` (every WAN on its CE device), with one policy over all WANs: `balanced` (every
+ * member metric 1) or `FAIL_OVER` (metric = position, wan0 first).
+ */
+export function writeLabMwan3(
+  lab: NetnsLab,
+  dir: string,
+  o: { down: number; up: number; policy: 'balanced' | 'FAIL_OVER' },
+): void {
+  const metric = (n: number) => (o.policy === 'FAIL_OVER' ? n + 1 : 1);
+  const member = (n: number) => `wan${n}_m${metric(n)}_w1`;
+  const iface = (n: number) =>
+    `config interface 'wan${n}'\n\toption enabled '1'\n\tlist track_ip '${lab.wans[n]!.target}'\n\toption interval '1'\n\toption timeout '1'\n\toption down '${o.down}'\n\toption up '${o.up}'\n\n` +
+    `config member '${member(n)}'\n\toption interface 'wan${n}'\n\toption metric '${metric(n)}'\n\toption weight '1'\n\n`;
+  const n = lab.wans.map((_, i) => i);
+  writeFileSync(
+    join(dir, 'mwan3'),
+    `${n.map(iface).join('')}config policy '${o.policy}'\n${n.map((i) => `\tlist use_member '${member(i)}'\n`).join('')}`,
+  );
+  writeFileSync(
+    join(dir, 'network'),
+    lab.wans
+      .map((w) => `config interface '${w.name}'\n\toption device '${w.ceDev}'\n\toption proto 'static'\n\n`)
+      .join(''),
+  );
+}
 
 /** Returns the forwarder processes; kill them (SIGKILL is fine) before `lab.destroy()`. */
 export async function exposeBackendThroughIsps(lab: NetnsLab, socketPath: string): Promise<ChildProcess[]> {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 // eslint-disable-next-line no-restricted-imports
 import { startTestIngest, type TestIngest } from '../../ingest/testing.ts';
 import { createNetnsLab, hasNft, netnsSupport, type NetnsLab } from './netns.ts';
-import { exposeBackendThroughIsps, startReporterInCe } from './netns-backend.ts';
+import { exposeBackendThroughIsps, startReporterInCe, writeLabMwan3 } from './netns-backend.ts';
 import { assertStoredOnce } from './stored-once.ts';
 
 /**
@@ -64,19 +64,7 @@ describe(
         const l = lab!;
         const DEVICE = 'ce-netns-1';
         const token = await ing.addDevice(DEVICE);
-        const iface = (n: number) =>
-          `config interface 'wan${n}'\n\toption enabled '1'\n\tlist track_ip '${l.wans[n]!.target}'\n\toption interval '1'\n\toption timeout '1'\n\toption down '8'\n\toption up '2'\n\n` +
-          `config member 'wan${n}_m1_w1'\n\toption interface 'wan${n}'\n\toption metric '1'\n\toption weight '1'\n\n`;
-        writeFileSync(
-          join(dir, 'mwan3'),
-          `${iface(0)}${iface(1)}config policy 'balanced'\n\tlist use_member 'wan0_m1_w1'\n\tlist use_member 'wan1_m1_w1'\n`,
-        );
-        writeFileSync(
-          join(dir, 'network'),
-          l.wans
-            .map((w) => `config interface '${w.name}'\n\toption device '${w.ceDev}'\n\toption proto 'static'\n\n`)
-            .join(''),
-        );
+        writeLabMwan3(l, dir, { down: 8, up: 2, policy: 'balanced' });
 
         const rep = startReporterInCe(l, dir, token, DEVICE);
         procs.push(rep.child);
