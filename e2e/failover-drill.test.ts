@@ -11,7 +11,12 @@ import { startSmtpSink, type SmtpSink } from '../stack/smtp-sink.ts';
 import { startBackend, createLogger, type RunningBackend } from '../ingest/backend.ts';
 import { backendPlugins } from '../bin/backend-plugins.ts';
 import { createNetnsLab, hasNft, netnsSupport, type NetnsLab } from '../device-reporter/test/netns.ts';
-import { exposeBackendThroughIsps, startReporterInCe, writeLabMwan3 } from '../device-reporter/test/netns-backend.ts';
+import {
+  exposeBackendThroughIsps,
+  startReporterInCe,
+  writeLabMwan3,
+  type ReporterChildStatus,
+} from '../device-reporter/test/netns-backend.ts';
 
 /**
  * The failover drill, end to end: a CE namespace runs the real reporter (real ping trackers) with
@@ -33,8 +38,27 @@ const INTERVAL_MS = 1_000;
 const DOWN = 2;
 const UP = 2;
 const GROUP_WAIT_MS = 2_000;
+const WATCHDOG_MS = 5_000;
 /** Worst case from a cut to `offline`: DOWN failed rounds, each up to interval + timeout. */
 const DETECTION_MS = DOWN * (INTERVAL_MS + 1_000);
+
+/** The longest time in [fromMs, toMs] without a new acknowledged upload, from the reporter's status lines. */
+function longestUploadGapMs(statuses: ReporterChildStatus[], fromMs: number, toMs: number): number {
+  const total = (st: ReporterChildStatus) => Object.values(st.byRoute).reduce((a, b) => a + b, 0);
+  let longest = 0;
+  let lastUploadMs = fromMs;
+  let prev: number | undefined;
+  for (const st of statuses) {
+    if (st.t > toMs) break;
+    const n = total(st);
+    if (prev !== undefined && n > prev && st.t >= fromMs) {
+      longest = Math.max(longest, st.t - lastUploadMs);
+      lastUploadMs = st.t;
+    }
+    prev = n;
+  }
+  return Math.max(longest, toMs - lastUploadMs);
+}
 
 const skip = !support.ok ? `skipped: ${support.reason}` : !hasNft() ? 'skipped: no nft' : false;
 
@@ -72,7 +96,7 @@ describe('failover drill (network namespaces, whole backend)', { skip }, () => {
         logger: createLogger('error'),
         plugins: backendPlugins({
           extra: { alerting: {}, schedule: undefined },
-          alertingOverrides: { groupWaitMs: GROUP_WAIT_MS, watchdogMinMs: 5_000, sweepIntervalMs: 500 },
+          alertingOverrides: { groupWaitMs: GROUP_WAIT_MS, watchdogMinMs: WATCHDOG_MS, sweepIntervalMs: 500 },
         }),
       },
     );
@@ -152,6 +176,10 @@ describe('failover drill (network namespaces, whole backend)', { skip }, () => {
         30_000,
       );
       const downMailMs = Date.now() - cut1;
+      // While one WAN dies the reports keep flowing over the other: the longest pause between two
+      // acknowledged uploads stays well under the watchdog (else the site is called unreachable).
+      const uploadGapMs = longestUploadGapMs(rep.statuses, cut1 - 1_000, cut1 + downMailMs);
+      assert.ok(uploadGapMs < WATCHDOG_MS - 1_000, `uploads paused ${uploadGapMs} ms around the wan0 cut`);
       // The issue's budget: detection time + group wait + 2 s. Detection is the tracker's (mwan3's
       // DOWN rounds of interval + timeout, DETECTION_MS at most, plus ping start-up on a busy
       // machine); the rest is ours: upload, ingest, queue, group wait, SMTP.
@@ -245,6 +273,7 @@ describe('failover drill (network namespaces, whole backend)', { skip }, () => {
           failoverDetectedMs: detectedMs,
           failoverBudgetMs: budgetMs,
           failoverAfterDetectionMs: downMailMs - detectedMs,
+          uploadGapAtCutMs: uploadGapMs,
           unreachableEmailMs: unreachableMailMs,
           backOnlineEmailMs: backMailMs,
           samples: samples.length,

@@ -139,6 +139,7 @@ export async function startReporter(o: ReporterOptions, deps: ReporterDeps): Pro
           ...(i.device ? { device: i.device } : {}),
           ...(localAddress ? { localAddress } : {}),
           online: st === 'online' || st === 'disconnecting',
+          suspect: st === 'disconnecting',
         };
       });
       sourceRules?.sync(planSourceRules(tracking.config.interfaces, wan));
@@ -218,8 +219,10 @@ export async function startReporter(o: ReporterOptions, deps: ReporterDeps): Pro
     // site can report: end the upload backoff instead of waiting out up to backoffMaxMs.
     if (rec.to === 'connecting' || rec.to === 'online') uploader.retryNow();
     else {
-      // Offline is when mwan3 moves traffic off a link; an upload stuck on it moves too, at once.
-      if (rec.to === 'offline') uploader.routeDown(rec.iface);
+      // A failed round (disconnecting) or offline: an upload waiting on that link goes through
+      // another WAN now, rather than after a timeout on a link that may be dead (and long enough
+      // for the backend's watchdog to call the whole site unreachable).
+      if (rec.to === 'disconnecting' || rec.to === 'offline') uploader.routeDown(rec.iface);
       uploader.wake();
     }
   };

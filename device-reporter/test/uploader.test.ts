@@ -122,6 +122,12 @@ describe('routes, backoff, classification (pure)', () => {
     assert.deepEqual(order('wanb', []), ['wanb', 'wan', 'lte', 'default']);
     assert.deepEqual(order('wan', [['wan', 9_000]]), ['wanb', 'wan', 'lte', 'default']);
     assert.deepEqual(order('wan', [['wan', 1_000]]), ['wan', 'wanb', 'lte', 'default']);
+    // A WAN whose last probe round failed (disconnecting) is still tried, after the healthy ones.
+    const suspect = routes.map((r) => (r.iface === 'wan' ? { ...r, suspect: true } : r));
+    assert.deepEqual(
+      orderRoutes(suspect, { lastGoodIface: 'wan', failedAtMs: new Map() }, 10_000, 5_000).map((r) => r.iface),
+      ['wanb', 'wan', 'lte', 'default'],
+    );
   });
   it('finds a device source address', () => {
     const nif = {
@@ -368,14 +374,18 @@ describe('http transport', () => {
       const ctrl = new AbortController();
       const pending = transport.post({ iface: 'wan', online: true }, Buffer.from('x'), ctrl.signal);
       await new Promise((r) => setTimeout(r, 100));
-      ctrl.abort(new Error('wan went offline'));
+      ctrl.abort(new Error('wan failed a probe round'));
       const out = await Promise.race([
         pending,
         new Promise<'still waiting'>((r) => setTimeout(() => r('still waiting'), 2_000)),
       ]);
-      assert.deepEqual(out, { kind: 'network', error: 'wan went offline' });
+      assert.deepEqual(out, { kind: 'network', error: 'wan failed a probe round' });
       const already = await transport.post({ iface: 'wan', online: true }, Buffer.from('x'), ctrl.signal);
-      assert.deepEqual(already, { kind: 'network', error: 'wan went offline' }, 'an aborted signal sends nothing');
+      assert.deepEqual(
+        already,
+        { kind: 'network', error: 'wan failed a probe round' },
+        'an aborted signal sends nothing',
+      );
     } finally {
       server.closeAllConnections();
       await new Promise((r) => server.close(r));

@@ -13,6 +13,11 @@ export interface UploadRoute {
   localAddress?: string;
   /** The tracker's current view: online (or not yet declared offline). */
   online: boolean;
+  /**
+   * The tracker's last round on this WAN failed (mwan3's `disconnecting`): still routed, so still
+   * tried, but after the WANs whose last round passed.
+   */
+  suspect?: boolean;
 }
 
 export interface RouteHistory {
@@ -25,7 +30,8 @@ export interface RouteHistory {
  * The order to try routes in. Pure.
  *
  * 1. online routes that have not failed within `cooldownMs`, the last one that worked first;
- * 2. online routes that failed recently (the tracker may not have noticed yet — try, but last);
+ * 2. online routes that failed recently (the tracker may not have noticed yet — try, but last), or
+ *    whose last probe round failed (`suspect`);
  * 3. routes the tracker says are not online (a link can carry traffic before it is declared up);
  * 4. the unbound default route.
  *
@@ -41,7 +47,7 @@ export function orderRoutes(
   const rank = (r: UploadRoute): number => {
     if (r.localAddress === undefined) return 4;
     if (!r.online) return 3;
-    if (recentFail(r)) return 2;
+    if (recentFail(r) || r.suspect) return 2;
     return r.iface === h.lastGoodIface ? 0 : 1;
   };
   return routes

@@ -71,9 +71,10 @@ export interface Uploader {
   /** A link just came back: end any backoff and try at once (a cut-off site reports the moment it can). */
   retryNow(): void;
   /**
-   * The tracker declared `iface` offline: an upload in flight through it is abandoned at once and
-   * goes through the next WAN, instead of waiting out a connect or answer timeout on a dead link
-   * (which would hold back the very transition that says the link died).
+   * The tracker saw `iface` fail (a failed round, or offline): an upload in flight through it is
+   * abandoned at once and goes through the next WAN, instead of waiting out a connect or answer
+   * timeout on a dead link (which would hold back the very transition that says the link died).
+   * Sending a batch again is safe: the backend rewrites the same points and queues a transition once.
    */
   routeDown(iface: string): void;
   /** Sends everything pending now, ignoring batch timers and the back-fill rate; true when the spool is empty. */
@@ -254,7 +255,7 @@ export function createUploader(
       wakeUp?.();
     },
     routeDown(iface) {
-      if (inFlight?.iface === iface) inFlight.abort.abort(new Error(`${iface} went offline`));
+      if (inFlight?.iface === iface) inFlight.abort.abort(new Error(`${iface} failed a probe round`));
     },
     async flush(timeoutMs) {
       flushing++;
