@@ -60,6 +60,20 @@ function longestUploadGapMs(statuses: ReporterChildStatus[], fromMs: number, toM
   return Math.max(longest, toMs - lastUploadMs);
 }
 
+/** What changed in the reporter's status lines in [fromMs, toMs], times relative to `zeroMs`: for failure messages. */
+function statusTimeline(statuses: ReporterChildStatus[], fromMs: number, toMs: number, zeroMs: number): string {
+  const out: string[] = [];
+  let prev: ReporterChildStatus | undefined;
+  for (const st of statuses) {
+    if (st.t > toMs) break;
+    const key = (s: ReporterChildStatus) => JSON.stringify([s.states, s.byRoute]);
+    if (st.t >= fromMs && (!prev || key(prev) !== key(st)))
+      out.push(`${st.t - zeroMs} ms: ${JSON.stringify(st.states)} ${JSON.stringify(st.byRoute)}`);
+    prev = st;
+  }
+  return out.join('\n');
+}
+
 const skip = !support.ok ? `skipped: ${support.reason}` : !hasNft() ? 'skipped: no nft' : false;
 
 describe('failover drill (network namespaces, whole backend)', { skip }, () => {
@@ -179,7 +193,11 @@ describe('failover drill (network namespaces, whole backend)', { skip }, () => {
       // While one WAN dies the reports keep flowing over the other: the longest pause between two
       // acknowledged uploads stays well under the watchdog (else the site is called unreachable).
       const uploadGapMs = longestUploadGapMs(rep.statuses, cut1 - 1_000, cut1 + downMailMs);
-      assert.ok(uploadGapMs < WATCHDOG_MS - 1_000, `uploads paused ${uploadGapMs} ms around the wan0 cut`);
+      assert.ok(
+        uploadGapMs < WATCHDOG_MS - 1_000,
+        `uploads paused ${uploadGapMs} ms around the wan0 cut; reporter status (ms after the cut):\n` +
+          statusTimeline(rep.statuses, cut1 - 1_000, cut1 + downMailMs, cut1),
+      );
       // The issue's budget: detection time + group wait + 2 s. Detection is the tracker's (mwan3's
       // DOWN rounds of interval + timeout, DETECTION_MS at most, plus ping start-up on a busy
       // machine); the rest is ours: upload, ingest, queue, group wait, SMTP.

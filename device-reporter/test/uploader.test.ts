@@ -307,7 +307,7 @@ describe('uploader loop with a fake transport', () => {
     let hanging: (() => void) | undefined;
     // `wan` swallows the request (a cut upstream: no answer, no error) until the upload is aborted.
     const t: ReportTransport = {
-      post(route, body, signal) {
+      post(route, body, { signal } = {}) {
         const report = reportV1Schema.parse(JSON.parse(gunzipSync(body).toString()));
         seen.push(route.iface);
         if (route.iface !== 'wan') return Promise.resolve(ackOf(report));
@@ -320,7 +320,8 @@ describe('uploader loop with a fake transport', () => {
     };
     let wanOnline = true;
     const up = createUploader(
-      { deviceId: 'ce-1', reportIntervalMs: 1000, maxDelayMs: 0 },
+      // No connect race here: this is about routeDown alone (the race would also end the wait, later).
+      { deviceId: 'ce-1', reportIntervalMs: 1000, maxDelayMs: 0, connectRaceMs: 0 },
       {
         spool,
         transport: t,
@@ -358,6 +359,49 @@ describe('uploader loop with a fake transport', () => {
     await up.stop();
     spool.close();
   });
+  it('an upload that cannot connect through a silent WAN is raced through the next after connectRaceMs', async () => {
+    const spool = openSpool({ dir: spoolDir(), fsync: 'never' }, { logger: silentLogger });
+    const seen: string[] = [];
+    // `wan` never connects (its upstream died quietly) and the tracker has not noticed: no routeDown.
+    const t: ReportTransport = {
+      post(route, body, { signal, onConnected } = {}) {
+        const report = reportV1Schema.parse(JSON.parse(gunzipSync(body).toString()));
+        seen.push(route.iface);
+        if (route.iface !== 'wan') {
+          onConnected?.();
+          return Promise.resolve(ackOf(report));
+        }
+        return new Promise((resolve) => {
+          signal?.addEventListener('abort', () => resolve({ kind: 'network', error: String(signal.reason) }));
+        });
+      },
+      close() {},
+    };
+    const up = createUploader(
+      { deviceId: 'ce-1', reportIntervalMs: 1000, maxDelayMs: 0, connectRaceMs: 300 },
+      {
+        spool,
+        transport: t,
+        logger: silentLogger,
+        routes: () => [
+          { iface: 'wan', localAddress: '10.0.0.2', online: true },
+          { iface: 'wanb', localAddress: '10.1.0.2', online: true },
+        ],
+      },
+    );
+    up.start();
+    const t0 = Date.now();
+    spool.append('boot-aaaaaaaa', sample(t0));
+    up.wake();
+    while (spool.pending().length > 0 && Date.now() - t0 < 3_000) await new Promise((r) => setTimeout(r, 5));
+    const tookMs = Date.now() - t0;
+    assert.equal(spool.pending().length, 0, 'delivered through wanb');
+    assert.ok(tookMs >= 290 && tookMs < 1_000, `took ${tookMs} ms (race after 300 ms, connect timeout 4 s)`);
+    assert.deepEqual(seen, ['wan', 'wanb']);
+    assert.equal(up.stats().lastRoute, 'wanb');
+    await up.stop();
+    spool.close();
+  });
 });
 
 describe('http transport', () => {
@@ -372,7 +416,7 @@ describe('http transport', () => {
         requestTimeoutMs: 30_000,
       });
       const ctrl = new AbortController();
-      const pending = transport.post({ iface: 'wan', online: true }, Buffer.from('x'), ctrl.signal);
+      const pending = transport.post({ iface: 'wan', online: true }, Buffer.from('x'), { signal: ctrl.signal });
       await new Promise((r) => setTimeout(r, 100));
       ctrl.abort(new Error('wan failed a probe round'));
       const out = await Promise.race([
@@ -380,7 +424,7 @@ describe('http transport', () => {
         new Promise<'still waiting'>((r) => setTimeout(() => r('still waiting'), 2_000)),
       ]);
       assert.deepEqual(out, { kind: 'network', error: 'wan failed a probe round' });
-      const already = await transport.post({ iface: 'wan', online: true }, Buffer.from('x'), ctrl.signal);
+      const already = await transport.post({ iface: 'wan', online: true }, Buffer.from('x'), { signal: ctrl.signal });
       assert.deepEqual(
         already,
         { kind: 'network', error: 'wan failed a probe round' },
@@ -390,5 +434,35 @@ describe('http transport', () => {
       server.closeAllConnections();
       await new Promise((r) => server.close(r));
     }
+  });
+
+  it('says when the connection is up (before the answer), and never for a connection refused', async () => {
+    const events: string[] = [];
+    const server = http.createServer((req, res) => {
+      events.push('request');
+      req.resume();
+      req.on('end', () => res.writeHead(503).end());
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const transport = createHttpTransport({ serverUrl: `http://127.0.0.1:${port}`, token: 't' });
+      const out = await transport.post({ iface: 'wan', online: true }, Buffer.from('x'), {
+        onConnected: () => events.push('connected'),
+      });
+      assert.equal(out.kind, 'server');
+      assert.deepEqual(events, ['connected', 'request']);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
+    // The port is closed now: refused, so never connected.
+    const refused: string[] = [];
+    const transport = createHttpTransport({ serverUrl: `http://127.0.0.1:${port}`, token: 't' });
+    const out = await transport.post({ iface: 'wan', online: true }, Buffer.from('x'), {
+      onConnected: () => refused.push('connected'),
+    });
+    assert.equal(out.kind, 'network');
+    assert.deepEqual(refused, []);
   });
 });

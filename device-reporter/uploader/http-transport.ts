@@ -22,9 +22,15 @@ export type TransportOutcome =
   | { kind: 'auth'; status: number; code?: string }
   | { kind: 'rejected'; status: number; code?: string; detail?: string };
 
+export interface PostOptions {
+  /** Aborting ends the request at once as a `network` outcome naming the abort reason. */
+  signal?: AbortSignal;
+  /** Called once the connection to the server is up (TCP handshake done): the WAN carries traffic. */
+  onConnected?: () => void;
+}
+
 export interface ReportTransport {
-  /** An aborted `signal` ends the request at once as a `network` outcome naming the abort reason. */
-  post(route: UploadRoute, gzippedBody: Buffer, signal?: AbortSignal): Promise<TransportOutcome>;
+  post(route: UploadRoute, gzippedBody: Buffer, o?: PostOptions): Promise<TransportOutcome>;
   close(): void;
 }
 
@@ -45,7 +51,7 @@ export function createHttpTransport(o: HttpTransportOptions): ReportTransport {
   const connectTimeoutMs = o.connectTimeoutMs ?? 4_000;
   const requestTimeoutMs = o.requestTimeoutMs ?? 20_000;
   return {
-    post(route, body, signal) {
+    post(route, body, { signal, onConnected } = {}) {
       return new Promise<TransportOutcome>((resolve) => {
         if (signal?.aborted) return resolve({ kind: 'network', error: abortReason(signal) });
         let settled = false;
@@ -76,12 +82,15 @@ export function createHttpTransport(o: HttpTransportOptions): ReportTransport {
           requestTimeoutMs,
         );
         req.on('socket', (sock) => {
-          if (!sock.connecting) return;
+          if (!sock.connecting) return onConnected?.();
           const t = setTimeout(
             () => req.destroy(new Error(`connect timeout after ${connectTimeoutMs} ms`)),
             connectTimeoutMs,
           );
-          sock.once('connect', () => clearTimeout(t));
+          sock.once('connect', () => {
+            clearTimeout(t);
+            onConnected?.();
+          });
           sock.once('close', () => clearTimeout(t));
         });
         signal?.addEventListener('abort', onAbort, { once: true });

@@ -10,6 +10,7 @@ import {
   type PlanState,
 } from './batch-plan.ts';
 import type { ReportTransport, TransportOutcome } from './http-transport.ts';
+import { raceRoutes } from './route-race.ts';
 import { backoffDelayMs, orderRoutes, type UploadRoute } from './routes.ts';
 
 const gzip = promisify(gzipCb);
@@ -33,6 +34,11 @@ export interface UploaderOptions extends BatchOptions {
   backoffMaxMs: number;
   /** A WAN whose upload failed is tried after the others for this long. */
   routeCooldownMs: number;
+  /**
+   * An upload that has not connected through its WAN within this long is raced through the next WAN
+   * (route-race.ts); 0 = one WAN after the other, each up to the transport's connect timeout.
+   */
+  connectRaceMs: number;
 }
 
 export const DEFAULT_UPLOADER_OPTIONS = {
@@ -40,6 +46,7 @@ export const DEFAULT_UPLOADER_OPTIONS = {
   backoffBaseMs: 1_000,
   backoffMaxMs: 300_000,
   routeCooldownMs: 30_000,
+  connectRaceMs: 1_000,
 };
 
 export interface UploaderDeps {
@@ -99,7 +106,8 @@ export function createUploader(
   let stopped = false;
   let loopDone: Promise<void> | undefined;
   let wakeUp: (() => void) | undefined;
-  let inFlight: { iface: string; abort: AbortController } | undefined;
+  /** The running attempts of the upload in flight, by WAN (see routeDown). */
+  let inFlight = new Map<string, AbortController>();
   const st: UploaderStats = {
     uploads: 0,
     uploadedRecords: 0,
@@ -202,33 +210,26 @@ export function createUploader(
 
   async function sendViaRoutes(body: Buffer): Promise<{ outcome: TransportOutcome; route: string }> {
     const ordered = orderRoutes(deps.routes(), { lastGoodIface, failedAtMs }, nowMs(), opts.routeCooldownMs);
-    let last: { outcome: TransportOutcome; route: string } = {
-      outcome: { kind: 'network', error: 'no route with a source address' },
-      route: 'none',
-    };
-    for (const r of ordered) {
-      inFlight = { iface: r.iface, abort: new AbortController() };
-      const outcome = await deps.transport.post(r, body, inFlight.abort.signal).finally(() => (inFlight = undefined));
-      last = { outcome, route: r.iface };
-      if (outcome.kind === 'network') {
-        failedAtMs.set(r.iface, nowMs());
-        log.debug(
-          { via: r.iface, localAddress: r.localAddress, error: outcome.error },
-          'upload through this WAN failed; trying the next',
-        );
-        continue;
-      }
-      failedAtMs.delete(r.iface);
-      if (lastGoodIface !== r.iface)
-        log.info(
-          { via: r.iface, device: r.device, localAddress: r.localAddress, previous: lastGoodIface },
-          'uploading through WAN',
-        );
-      lastGoodIface = r.iface;
-      st.lastRoute = r.iface;
-      return last;
+    inFlight = new Map();
+    const result = await raceRoutes(ordered, (r, o) => deps.transport.post(r, body, o), opts.connectRaceMs, inFlight);
+    for (const { route: r, outcome } of result.failed) {
+      failedAtMs.set(r.iface, nowMs());
+      log.debug(
+        { via: r.iface, localAddress: r.localAddress, error: outcome.kind === 'network' ? outcome.error : undefined },
+        'upload through this WAN failed; trying the next',
+      );
     }
-    return last;
+    if (result.outcome.kind === 'network') return result;
+    const r = ordered.find((x) => x.iface === result.route)!;
+    failedAtMs.delete(r.iface);
+    if (lastGoodIface !== r.iface)
+      log.info(
+        { via: r.iface, device: r.device, localAddress: r.localAddress, previous: lastGoodIface },
+        'uploading through WAN',
+      );
+    lastGoodIface = r.iface;
+    st.lastRoute = r.iface;
+    return result;
   }
 
   function reportJson(entries: readonly SpoolEntry[], bootId: string): string {
@@ -255,7 +256,7 @@ export function createUploader(
       wakeUp?.();
     },
     routeDown(iface) {
-      if (inFlight?.iface === iface) inFlight.abort.abort(new Error(`${iface} failed a probe round`));
+      inFlight.get(iface)?.abort(new Error(`${iface} failed a probe round`));
     },
     async flush(timeoutMs) {
       flushing++;
