@@ -180,6 +180,7 @@ describe('failover drill (network namespaces, whole backend)', { skip }, () => {
       // 1. WAN1 (wan0) loses its upstream.
       const cut1 = Date.now();
       await lab.cutUpstream('wan0');
+      const cutTookMs = Date.now() - cut1; // the drop is in force from somewhere in here
       let detectedMs: number | undefined; // when the reporter's tracker first says wan0 is offline
       await until(
         'the wan0 DOWN email',
@@ -289,6 +290,7 @@ describe('failover drill (network namespaces, whole backend)', { skip }, () => {
           drill: 'failover',
           failoverEmailMs: downMailMs,
           failoverDetectedMs: detectedMs,
+          cutTookMs,
           failoverBudgetMs: budgetMs,
           failoverAfterDetectionMs: downMailMs - detectedMs,
           uploadGapAtCutMs: uploadGapMs,

@@ -145,10 +145,17 @@ export async function createNetnsLab(opts: { wans: number; prefix?: string }): P
         await ip('-n', w.ispNs, 'link', 'set', w.ispDev, 'down');
         return;
       }
-      const nft = (cmd: string): Promise<unknown> => run('ip', ['netns', 'exec', w.ispNs, 'nft', cmd]);
-      await nft('add table inet wwcut');
-      await nft('add chain inet wwcut input { type filter hook input priority 0; policy accept; }');
-      await nft(`add rule inet wwcut input iifname "${w.ispDev}" drop`);
+      // One nft call, one transaction: the drop starts one process start-up after the call, not three
+      // (callers time detection from the call, and a busy machine makes each start-up slow).
+      await run('ip', [
+        'netns',
+        'exec',
+        w.ispNs,
+        'nft',
+        'add table inet wwcut; ' +
+          'add chain inet wwcut input { type filter hook input priority 0; policy accept; }; ' +
+          `add rule inet wwcut input iifname "${w.ispDev}" drop`,
+      ]);
     },
     async restoreUpstream(name) {
       const w = wan(name);

@@ -336,7 +336,7 @@ describe('uploader loop with a fake transport', () => {
     spool.append('boot-aaaaaaaa', sample(Date.now()));
     up.wake();
     const until = async (ok: () => boolean) => {
-      const end = Date.now() + 2_000;
+      const end = Date.now() + 5_000;
       while (!ok() && Date.now() < end) await new Promise((r) => setTimeout(r, 5));
     };
     await until(() => hanging !== undefined);
@@ -352,7 +352,7 @@ describe('uploader loop with a fake transport', () => {
     up.wake();
     await until(() => spool.pending().length === 0);
     assert.equal(spool.pending().length, 0, 'the sample and the transition went out through wanb');
-    assert.ok(Date.now() - t0 < 1_000, `took ${Date.now() - t0} ms`);
+    assert.ok(Date.now() - t0 < 3_000, `took ${Date.now() - t0} ms (the hanging attempt's own timeout is 60 s)`);
     assert.deepEqual(seen.slice(1), ['wanb', 'wanb']);
     assert.equal(up.stats().lastRoute, 'wanb');
     hanging!(); // a late timeout of the abandoned attempt changes nothing
@@ -393,10 +393,10 @@ describe('uploader loop with a fake transport', () => {
     const t0 = Date.now();
     spool.append('boot-aaaaaaaa', sample(t0));
     up.wake();
-    while (spool.pending().length > 0 && Date.now() - t0 < 3_000) await new Promise((r) => setTimeout(r, 5));
+    while (spool.pending().length > 0 && Date.now() - t0 < 5_000) await new Promise((r) => setTimeout(r, 5));
     const tookMs = Date.now() - t0;
     assert.equal(spool.pending().length, 0, 'delivered through wanb');
-    assert.ok(tookMs >= 290 && tookMs < 1_000, `took ${tookMs} ms (race after 300 ms, connect timeout 4 s)`);
+    assert.ok(tookMs >= 290 && tookMs < 2_500, `took ${tookMs} ms (race after 300 ms, connect timeout 4 s)`);
     assert.deepEqual(seen, ['wan', 'wanb']);
     assert.equal(up.stats().lastRoute, 'wanb');
     await up.stop();
