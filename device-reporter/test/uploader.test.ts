@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { after, describe, it } from 'node:test';
 import { reportV1Schema, type ReportV1 } from '../../contract/index.ts';
-import { openSpool, silentLogger, type UnsequencedRecord } from '../spool/index.ts';
+import { openSpool, silentLogger, type Spool, type UnsequencedRecord } from '../spool/index.ts';
 import {
   backoffDelayMs,
   classify,
@@ -197,6 +197,47 @@ const ackOf = (r: ReportV1): TransportOutcome => ({
   },
 });
 
+/**
+ * Our fake transport for a quietly dead `wan`: its attempts never connect and hang until aborted (or
+ * until `timeOut()`, a late connect timeout); every other WAN connects and acknowledges.
+ */
+function deadWanTransport() {
+  const seen: string[] = [];
+  const timeouts: Array<() => void> = [];
+  const t: ReportTransport = {
+    post(route, body, { signal, onConnected } = {}) {
+      const report = reportV1Schema.parse(JSON.parse(gunzipSync(body).toString()));
+      seen.push(route.iface);
+      if (route.iface !== 'wan') {
+        onConnected?.();
+        return Promise.resolve(ackOf(report));
+      }
+      return new Promise((resolve) => {
+        timeouts.push(() => resolve({ kind: 'network', error: 'connect timeout after 60000 ms' }));
+        signal?.addEventListener('abort', () => resolve({ kind: 'network', error: String(signal.reason) }));
+      });
+    },
+    close() {},
+  };
+  return { t, seen, hanging: () => timeouts.length > 0, timeOut: () => timeouts.forEach((f) => f()) };
+}
+
+/** An uploader over `wan` (online while `wanOnline()`) and `wanb`, sending each record at once. */
+function twoWanUploader(spool: Spool, t: ReportTransport, connectRaceMs: number, wanOnline = () => true) {
+  return createUploader(
+    { deviceId: 'ce-1', reportIntervalMs: 1000, maxDelayMs: 0, connectRaceMs },
+    {
+      spool,
+      transport: t,
+      logger: silentLogger,
+      routes: () => [
+        { iface: 'wan', localAddress: '10.0.0.2', online: wanOnline() },
+        { iface: 'wanb', localAddress: '10.1.0.2', online: true },
+      ],
+    },
+  );
+}
+
 describe('uploader loop with a fake transport', () => {
   it('moves to the next WAN at once when one fails, and deletes only what was acknowledged', async () => {
     const spool = openSpool({ dir: spoolDir(), fsync: 'never' }, { logger: silentLogger });
@@ -303,35 +344,10 @@ describe('uploader loop with a fake transport', () => {
 
   it('routeDown abandons an upload hanging on that WAN and sends through the next one at once', async () => {
     const spool = openSpool({ dir: spoolDir(), fsync: 'never' }, { logger: silentLogger });
-    const seen: string[] = [];
-    let hanging: (() => void) | undefined;
-    // `wan` swallows the request (a cut upstream: no answer, no error) until the upload is aborted.
-    const t: ReportTransport = {
-      post(route, body, { signal } = {}) {
-        const report = reportV1Schema.parse(JSON.parse(gunzipSync(body).toString()));
-        seen.push(route.iface);
-        if (route.iface !== 'wan') return Promise.resolve(ackOf(report));
-        return new Promise((resolve) => {
-          hanging = () => resolve({ kind: 'network', error: 'connect timeout after 60000 ms' });
-          signal?.addEventListener('abort', () => resolve({ kind: 'network', error: String(signal.reason) }));
-        });
-      },
-      close() {},
-    };
+    const { t, seen, hanging, timeOut } = deadWanTransport();
     let wanOnline = true;
-    const up = createUploader(
-      // No connect race here: this is about routeDown alone (the race would also end the wait, later).
-      { deviceId: 'ce-1', reportIntervalMs: 1000, maxDelayMs: 0, connectRaceMs: 0 },
-      {
-        spool,
-        transport: t,
-        logger: silentLogger,
-        routes: () => [
-          { iface: 'wan', localAddress: '10.0.0.2', online: wanOnline },
-          { iface: 'wanb', localAddress: '10.1.0.2', online: true },
-        ],
-      },
-    );
+    // No connect race here: this is about routeDown alone (the race would also end the wait, later).
+    const up = twoWanUploader(spool, t, 0, () => wanOnline);
     up.start();
     spool.append('boot-aaaaaaaa', sample(Date.now()));
     up.wake();
@@ -339,7 +355,7 @@ describe('uploader loop with a fake transport', () => {
       const end = Date.now() + 5_000;
       while (!ok() && Date.now() < end) await new Promise((r) => setTimeout(r, 5));
     };
-    await until(() => hanging !== undefined);
+    await until(hanging);
     assert.deepEqual(seen, ['wan'], 'the upload hangs on wan');
     up.routeDown('wanb');
     await new Promise((r) => setTimeout(r, 100));
@@ -355,40 +371,15 @@ describe('uploader loop with a fake transport', () => {
     assert.ok(Date.now() - t0 < 3_000, `took ${Date.now() - t0} ms (the hanging attempt's own timeout is 60 s)`);
     assert.deepEqual(seen.slice(1), ['wanb', 'wanb']);
     assert.equal(up.stats().lastRoute, 'wanb');
-    hanging!(); // a late timeout of the abandoned attempt changes nothing
+    timeOut(); // a late timeout of the abandoned attempt changes nothing
     await up.stop();
     spool.close();
   });
   it('an upload that cannot connect through a silent WAN is raced through the next after connectRaceMs', async () => {
     const spool = openSpool({ dir: spoolDir(), fsync: 'never' }, { logger: silentLogger });
-    const seen: string[] = [];
     // `wan` never connects (its upstream died quietly) and the tracker has not noticed: no routeDown.
-    const t: ReportTransport = {
-      post(route, body, { signal, onConnected } = {}) {
-        const report = reportV1Schema.parse(JSON.parse(gunzipSync(body).toString()));
-        seen.push(route.iface);
-        if (route.iface !== 'wan') {
-          onConnected?.();
-          return Promise.resolve(ackOf(report));
-        }
-        return new Promise((resolve) => {
-          signal?.addEventListener('abort', () => resolve({ kind: 'network', error: String(signal.reason) }));
-        });
-      },
-      close() {},
-    };
-    const up = createUploader(
-      { deviceId: 'ce-1', reportIntervalMs: 1000, maxDelayMs: 0, connectRaceMs: 300 },
-      {
-        spool,
-        transport: t,
-        logger: silentLogger,
-        routes: () => [
-          { iface: 'wan', localAddress: '10.0.0.2', online: true },
-          { iface: 'wanb', localAddress: '10.1.0.2', online: true },
-        ],
-      },
-    );
+    const { t, seen } = deadWanTransport();
+    const up = twoWanUploader(spool, t, 300);
     up.start();
     const t0 = Date.now();
     spool.append('boot-aaaaaaaa', sample(t0));
