@@ -178,19 +178,20 @@ describe('failover drill (network namespaces, whole backend)', { skip }, () => {
       const mailsBefore = sink.messages.length;
 
       // 1. WAN1 (wan0) loses its upstream.
+      const q = async (text: string) =>
+        (await backend.ctx.influx.query(text, { placeholders: { d: DEVICE } })) as unknown as Array<
+          Record<string, number>
+        >;
       const cut1 = Date.now();
       await lab.cutUpstream('wan0');
       const cutTookMs = Date.now() - cut1; // the drop is in force from somewhere in here
-      let detectedMs: number | undefined; // when the reporter's tracker first says wan0 is offline
-      await until(
-        'the wan0 DOWN email',
-        async () => {
-          if (detectedMs === undefined && states().wan0 === 'offline') detectedMs = Date.now() - cut1;
-          return (await subjects()).some((s) => /wan0 DOWN/.test(s));
-        },
-        30_000,
-      );
+      await until('the wan0 DOWN email', async () => (await subjects()).some((s) => /wan0 DOWN/.test(s)), 30_000);
       const downMailMs = Date.now() - cut1;
+      // Detection: the tracker's own time of its offline decision, as stored (the email came from it).
+      const [offline] = await q(
+        `SELECT "seq" FROM "forever"."wan_transition" WHERE "device" = $d AND "iface" = 'wan0' AND "to_state" = 'offline' AND time >= ${cut1}ms`,
+      );
+      const detectedMs = offline ? (offline.time as unknown as Date).getTime() - cut1 : undefined;
       // While one WAN dies the reports keep flowing over the other: the longest pause between two
       // acknowledged uploads stays well under the watchdog (else the site is called unreachable).
       const uploadGapMs = longestUploadGapMs(rep.statuses, cut1 - 1_000, cut1 + downMailMs);
@@ -206,7 +207,7 @@ describe('failover drill (network namespaces, whole backend)', { skip }, () => {
         detectedMs !== undefined && detectedMs <= DETECTION_MS + 1_000,
         `tracker said offline after ${detectedMs} ms`,
       );
-      const budgetMs = detectedMs + GROUP_WAIT_MS + 2_000;
+      const budgetMs = detectedMs! + GROUP_WAIT_MS + 2_000;
       const down = (await mails()).filter((m) => /wan0 DOWN/.test(m.subject ?? ''));
       assert.equal(down.length, 1, 'exactly one email for the failure');
       assert.match(down[0]!.subject!, /traffic now on wan1 \(FAIL_OVER: wan1 100%\)/);
@@ -254,9 +255,6 @@ describe('failover drill (network namespaces, whole backend)', { skip }, () => {
       await until('the reporter to stop', () => rep.stoppedPending() !== undefined, 20_000);
       const samples = spooled.filter((s) => s.type === 'sample');
       const transitions = spooled.filter((s) => s.type === 'transition');
-      const influx = backend.ctx.influx;
-      const q = async (text: string) =>
-        (await influx.query(text, { placeholders: { d: DEVICE } })) as unknown as Array<Record<string, number>>;
       const [sc] = await q(`SELECT count("seq") AS n FROM "raw"."wan_iface" WHERE "device" = $d`);
       const [tc] = await q(`SELECT count("seq") AS n FROM "forever"."wan_transition" WHERE "device" = $d`);
       assert.equal(sc?.n, samples.length, 'every sample in InfluxDB, none twice');
@@ -292,7 +290,7 @@ describe('failover drill (network namespaces, whole backend)', { skip }, () => {
           failoverDetectedMs: detectedMs,
           cutTookMs,
           failoverBudgetMs: budgetMs,
-          failoverAfterDetectionMs: downMailMs - detectedMs,
+          failoverAfterDetectionMs: downMailMs - detectedMs!,
           uploadGapAtCutMs: uploadGapMs,
           unreachableEmailMs: unreachableMailMs,
           backOnlineEmailMs: backMailMs,
