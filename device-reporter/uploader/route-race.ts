@@ -10,13 +10,13 @@ export type RouteAttempt = (
 export interface RaceResult {
   /** The outcome that counts: the first one that is not `network` (the server answered), else the last. */
   outcome: TransportOutcome;
-  /** The WAN it came through (`none` when there was no route at all). */
-  route: string;
+  /** The WAN it came through; undefined when there was no route at all. */
+  route?: UploadRoute;
   /**
    * Attempts that failed at the network level, in the order they ended. Not those abandoned because
    * another WAN connected first or the report already went through: those WANs did not fail.
    */
-  failed: Array<{ route: UploadRoute; outcome: TransportOutcome }>;
+  failed: Array<{ route: UploadRoute; error: string }>;
 }
 
 /**
@@ -48,9 +48,8 @@ export function raceRoutes(
   return new Promise((resolve) => {
     const failed: RaceResult['failed'] = [];
     const abandoned = new Set<string>();
-    let last: { outcome: TransportOutcome; route: string } = {
+    let last: { outcome: TransportOutcome; route?: UploadRoute } = {
       outcome: { kind: 'network', error: 'no route with a source address' },
-      route: 'none',
     };
     let next = 0;
     let running = 0;
@@ -63,7 +62,7 @@ export function raceRoutes(
       clearTimeout(timer);
       for (const [iface, c] of live) {
         abandoned.add(iface);
-        c.abort(new Error(`the report went through ${last.route}`));
+        c.abort(new Error(`the report went through ${last.route?.iface}`));
       }
       resolve({ ...last, failed });
     };
@@ -99,12 +98,12 @@ export function raceRoutes(
       running--;
       if (finished) return;
       if (outcome.kind !== 'network') {
-        last = { outcome, route: route.iface };
+        last = { outcome, route };
         return finish();
       }
       if (!abandoned.has(route.iface)) {
-        failed.push({ route, outcome });
-        last = { outcome, route: route.iface };
+        failed.push({ route, error: outcome.error });
+        last = { outcome, route };
       }
       if (connectedIface === route.iface) connectedIface = undefined;
       if (connectedIface === undefined && next < routes.length) startNext();

@@ -211,16 +211,16 @@ export function createUploader(
   async function sendViaRoutes(body: Buffer): Promise<{ outcome: TransportOutcome; route: string }> {
     const ordered = orderRoutes(deps.routes(), { lastGoodIface, failedAtMs }, nowMs(), opts.routeCooldownMs);
     inFlight = new Map();
-    const result = await raceRoutes(ordered, (r, o) => deps.transport.post(r, body, o), opts.connectRaceMs, inFlight);
-    for (const { route: r, outcome } of result.failed) {
-      failedAtMs.set(r.iface, nowMs());
+    const race = await raceRoutes(ordered, (r, o) => deps.transport.post(r, body, o), opts.connectRaceMs, inFlight);
+    for (const f of race.failed) {
+      failedAtMs.set(f.route.iface, nowMs());
       log.debug(
-        { via: r.iface, localAddress: r.localAddress, error: outcome.kind === 'network' ? outcome.error : undefined },
-        'upload through this WAN failed; trying the next',
+        { via: f.route.iface, localAddress: f.route.localAddress, error: f.error },
+        'upload through this WAN failed',
       );
     }
-    if (result.outcome.kind === 'network') return result;
-    const r = ordered.find((x) => x.iface === result.route)!;
+    const { outcome, route: r } = race;
+    if (!r || outcome.kind === 'network') return { outcome, route: r?.iface ?? 'none' };
     failedAtMs.delete(r.iface);
     if (lastGoodIface !== r.iface)
       log.info(
@@ -229,7 +229,7 @@ export function createUploader(
       );
     lastGoodIface = r.iface;
     st.lastRoute = r.iface;
-    return result;
+    return { outcome, route: r.iface };
   }
 
   function reportJson(entries: readonly SpoolEntry[], bootId: string): string {
