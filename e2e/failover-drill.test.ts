@@ -1,3 +1,5 @@
+// run-tests: alone
+// (scripts/run-tests.ts runs this file after the others: it holds the failover email to a budget)
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';

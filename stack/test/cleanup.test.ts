@@ -1,7 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startStack } from '../stack.ts';
 import { isAlive } from '../processes.ts';
@@ -101,6 +102,39 @@ describe('stack: isolation and cleanup', () => {
       assert.ok(await allGone([Number(m[1]), Number(m[2])]));
     });
   }
+
+  it('runs files marked `// run-tests: alone` after the others, on their own; a failure in either batch fails the run', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ww-order-'));
+    try {
+      for (const failing of ['', 'alone', 'a']) {
+        const log = join(dir, `log-${failing || 'none'}`);
+        writeFileSync(log, '');
+        const child = spawn(process.execPath, ['--import', 'tsx', join(repo, 'scripts', 'run-tests.ts'), 'order-'], {
+          cwd: repo,
+          stdio: ['ignore', 'pipe', 'pipe'],
+          env: { ...cleanEnv, WANWATCH_TEST_ROOT: fixtures, WANWATCH_FIXTURE_LOG: log, WANWATCH_FIXTURE_FAIL: failing },
+        });
+        const code = await exitOf(child);
+        assert.equal(code === 0, failing === '', `exit code ${code} with ${failing || 'nothing'} failing`);
+        const at = new Map(
+          readFileSync(log, 'utf8')
+            .trim()
+            .split('\n')
+            .map((l) => l.split(' '))
+            .map(([what, name, ms]) => [`${what} ${name}`, Number(ms)]),
+        );
+        assert.equal(at.size, 6, `each file ran once: ${[...at.keys()].join(', ')}`);
+        const othersEnd = Math.max(at.get('end a')!, at.get('end b')!);
+        assert.ok(at.get('start alone')! >= othersEnd, 'the marked file starts after the others ended');
+        assert.ok(
+          at.get('start b')! < at.get('end a')! && at.get('start a')! < at.get('end b')!,
+          'the others ran side by side',
+        );
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 
   it('the test command stops its services when interrupted with Ctrl-C', async () => {
     const child = runner('hang');

@@ -1,0 +1,3 @@
+// run-tests: alone
+import { orderFixture } from './order-log.ts';
+orderFixture('alone');

@@ -1,0 +1,2 @@
+import { orderFixture } from './order-log.ts';
+orderFixture('b');
