@@ -44,15 +44,17 @@ const WATCHDOG_MS = 5_000;
 /** Worst case from a cut to `offline`: DOWN failed rounds, each up to interval + timeout. */
 const DETECTION_MS = DOWN * (INTERVAL_MS + 1_000);
 
+/** Acknowledged uploads so far, over every route, from one of the reporter's status lines. */
+const uploadsOf = (st: ReporterChildStatus) => Object.values(st.byRoute).reduce((a, b) => a + b, 0);
+
 /** The longest time in [fromMs, toMs] without a new acknowledged upload, from the reporter's status lines. */
 function longestUploadGapMs(statuses: ReporterChildStatus[], fromMs: number, toMs: number): number {
-  const total = (st: ReporterChildStatus) => Object.values(st.byRoute).reduce((a, b) => a + b, 0);
   let longest = 0;
   let lastUploadMs = fromMs;
   let prev: number | undefined;
   for (const st of statuses) {
     if (st.t > toMs) break;
-    const n = total(st);
+    const n = uploadsOf(st);
     if (prev !== undefined && n > prev && st.t >= fromMs) {
       longest = Math.max(longest, st.t - lastUploadMs);
       lastUploadMs = st.t;
@@ -101,9 +103,10 @@ function failoverPipeline(
   detectedMs: number,
   emailMs: number,
 ) {
-  const total = (st: ReporterChildStatus) => Object.values(st.byRoute).reduce((a, b) => a + b, 0);
   const atDetection = statuses.filter((st) => st.t <= cutMs + detectedMs).at(-1);
-  const acked = statuses.find((st) => st.t > cutMs + detectedMs && total(st) > (atDetection ? total(atDetection) : 0));
+  const acked = statuses.find(
+    (st) => st.t > cutMs + detectedMs && uploadsOf(st) > (atDetection ? uploadsOf(atDetection) : 0),
+  );
   const notification = (status: string) =>
     records.find((e) => e.type === 'notification' && e.status === status && String(e.incident_id).includes('down:'));
   const rel = (e: { timeMs: number } | undefined) => (e ? e.timeMs - cutMs : undefined);

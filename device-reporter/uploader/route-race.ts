@@ -60,10 +60,7 @@ export function raceRoutes(
     const finish = () => {
       finished = true;
       clearTimeout(timer);
-      for (const [iface, c] of live) {
-        abandoned.add(iface);
-        c.abort(new Error(`the report went through ${last.route?.iface}`));
-      }
+      for (const c of live.values()) c.abort(new Error(`the report went through ${last.route?.iface}`));
       resolve({ ...last, failed });
     };
 
