@@ -1,2 +1,2 @@
 import { orderFixture } from './order-log.ts';
-orderFixture('a');
+orderFixture('a', 'b');

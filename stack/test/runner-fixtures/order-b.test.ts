@@ -1,2 +1,2 @@
 import { orderFixture } from './order-log.ts';
-orderFixture('b');
+orderFixture('b', 'a');
