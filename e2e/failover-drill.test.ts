@@ -326,7 +326,8 @@ describe('failover drill (network namespaces, whole backend)', { skip }, () => {
       );
       assert.ok(
         out0.endMs >= restore && out0.endMs <= restore + UP * (INTERVAL_MS + 1_000) + tol,
-        `wan0 outage ends ${out0.endMs - restore} ms after the restore`,
+        `wan0 outage ends ${out0.endMs - restore} ms after the restore; reporter status (ms after the restore):\n` +
+          statusTimeline(rep.statuses, restore - 1_000, out0.endMs + 2_000, restore),
       );
       const internet = report.body.internet;
       assert.equal(internet.outages.length, 1, JSON.stringify(internet.outages));
@@ -344,6 +345,7 @@ describe('failover drill (network namespaces, whole backend)', { skip }, () => {
           failoverBudgetMs: budgetMs,
           failoverAfterDetectionMs: downMailMs - detectedMs!,
           failoverPipeline: pipeline,
+          wan0RecoveredMs: out0.endMs - restore,
           uploadGapAtCutMs: uploadGapMs,
           unreachableEmailMs: unreachableMailMs,
           backOnlineEmailMs: backMailMs,
