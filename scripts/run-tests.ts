@@ -10,12 +10,14 @@
  *
  *   npm test                      all tests
  *   npm test -- contract stack    only files whose path contains "contract" or "stack"
+ *   npm run test:unit             only unit tests (scripts/test-kind.ts), no stack: seconds, for the edit loop
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { startStack, stopOnExit } from '../stack/stack.ts';
 import { TEST_PACKAGES } from '../stack/debian-packages.ts';
+import { isUnitTest } from './test-kind.ts';
 
 const repo = join(import.meta.dirname, '..');
 // WANWATCH_TEST_ROOT lets the runner's own tests point it at fixture test files.
@@ -33,12 +35,33 @@ function findTests(dir: string, out: string[] = []): string[] {
 }
 
 const filters = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const unitOnly = process.argv.includes('--unit');
+const readSource = (f: string): string | undefined => {
+  try {
+    return readFileSync(join(root, f), 'utf8');
+  } catch {
+    return undefined;
+  }
+};
 const files = findTests(root)
   .filter((f) => filters.length === 0 || filters.some((flt) => f.includes(flt)))
+  .filter((f) => !unitOnly || isUnitTest(f, readSource))
   .sort();
 if (files.length === 0) {
   console.error('no test files matched');
   process.exit(1);
+}
+
+if (unitOnly) {
+  // Unit tests need no stack; they run side by side and the runner exits with their code.
+  console.error(`unit tests only: ${files.length} files, no stack`);
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', '--test', '--test-reporter=spec', ...files.map((f) => join(root, f))],
+    { cwd: repo, stdio: 'inherit' },
+  );
+  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+  await new Promise(() => undefined);
 }
 
 const started = Date.now();
