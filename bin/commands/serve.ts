@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { ConfigError, loadBackendConfig } from '../backend-config.ts';
+import { ConfigError, checkAlertingSettings, loadBackendConfig } from '../backend-config.ts';
 import { startBackend, createLogger, type BackendRole } from '../../ingest/backend.ts';
 import { backendPlugins, loadExtraSettings } from '../backend-plugins.ts';
 
@@ -19,6 +19,14 @@ Runs the backend against the services named by the environment:
 Roles: api = HTTP API only; worker = background workers only; all = both (default).
 On SIGTERM/SIGINT it stops accepting requests, finishes those in flight and their writes, then exits.
 `;
+
+/**
+ * A failed start must end the process even if a client it made still holds the event loop (the
+ * backend closes its own, a plugin may not): exit once the code is set, unless it ends sooner.
+ */
+function exitSoon(): void {
+  setTimeout(() => process.exit(), 2_000).unref();
+}
 
 export async function run(argv: string[]): Promise<number> {
   let values: { role?: string; port?: string };
@@ -50,13 +58,21 @@ export async function run(argv: string[]): Promise<number> {
   let extra;
   try {
     extra = loadExtraSettings(process.env);
+    checkAlertingSettings(extra.alerting);
   } catch (err) {
     process.stderr.write(`wanwatch serve: configuration error:\n${(err as Error).message}\n`);
     return 2;
   }
   const logger = createLogger(config.logLevel);
   // Alerting, reports and dashboards plug into ingest's backend; without WANWATCH_SMTP_URL mail goes to DATA_DIR/outbox.
-  const backend = await startBackend(config, { role, plugins: backendPlugins({ extra }), logger });
+  let backend;
+  try {
+    backend = await startBackend(config, { role, plugins: backendPlugins({ extra }), logger });
+  } catch (err) {
+    process.stderr.write(`wanwatch serve: could not start: ${(err as Error).message}\n`);
+    exitSoon();
+    return 1;
+  }
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       logger.info({ signal }, 'shutting down');
