@@ -188,7 +188,9 @@ describe('uptime report end to end (ingest API -> InfluxDB -> reports API)', () 
       `${DEV},(internet),2026-01-05T08:00:00.000Z,2026-01-05T09:00:00.000Z,${45 * MIN},${10 * MIN},${5 * MIN},0,81.818,1,${10 * MIN},${10 * MIN},${10 * MIN},${45 * MIN},internet`,
     );
     assert.ok(
-      lines.includes(`${DEV},wanb,2026-01-05T08:10:00.000Z,2026-01-05T08:40:00.000Z,${30 * MIN},link_down,false,false,link`),
+      lines.includes(
+        `${DEV},wanb,2026-01-05T08:10:00.000Z,2026-01-05T08:40:00.000Z,${30 * MIN},link_down,false,false,link`,
+      ),
     );
   });
 
