@@ -42,9 +42,23 @@ function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
       reject(new ProblemError('payload_too_large', `request entity too large (limit ${maxBytes} bytes)`));
       return;
     }
+    // With a declared length the bytes go straight into one buffer of that size, so a body is held
+    // once, not as chunks and then their copy (the HTTP parser stops at the declared length).
+    const declared = len !== undefined && /^\d+$/.test(len) ? Number(len) : undefined;
+    const whole = declared !== undefined ? Buffer.allocUnsafe(declared) : undefined;
     const chunks: Buffer[] = [];
     let size = 0;
     const onData = (c: Buffer) => {
+      if (whole) {
+        if (size + c.length > whole.length) {
+          req.off('data', onData);
+          reject(new ProblemError('invalid_json', 'the body is longer than its Content-Length'));
+          return;
+        }
+        c.copy(whole, size);
+        size += c.length;
+        return;
+      }
       size += c.length;
       if (size > maxBytes) {
         req.off('data', onData);
@@ -54,7 +68,10 @@ function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
       chunks.push(c);
     };
     req.on('data', onData);
-    req.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)));
+    req.once('end', () => {
+      if (whole) resolve(whole.subarray(0, size));
+      else resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+    });
     req.once('error', () => reject(new ProblemError('invalid_json', 'request aborted')));
   });
 }
