@@ -210,6 +210,9 @@ describe('hostile clients (issue #14: F9-F14, F16, F17)', () => {
     assert.ok(Number(last!.headers['retry-after']) >= 1, 'Retry-After in seconds');
     const right = await report('limited-dev', token, 99);
     assert.equal(right.status, 200, 'the right token still passes');
+    // A token claiming an id no device can have is refused without a lookup or a per-id entry.
+    const longId = 'x'.repeat(5_000);
+    assert.ok([401, 429].includes((await report(longId, newDeviceToken(longId), 1)).status));
   });
 
   it('F9: known and unknown device ids take the same time; bad tokens cost microseconds, not scrypt', async () => {

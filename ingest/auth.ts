@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
-import { ProblemError } from '../contract/index.ts';
+import { ProblemError, deviceIdSchema } from '../contract/index.ts';
 import type { DeviceRecord } from '../contract/index.ts';
 import { timingSafeEqual } from 'node:crypto';
 import {
@@ -74,7 +74,10 @@ export async function authenticate(req: AuthRequest, deps: AuthDeps): Promise<Pr
   if (timingSafeEqual(sha256(token), adminDigest(deps.adminToken))) return { kind: 'admin' };
   const nowMs = deps.nowMs();
   const source = req.socket?.remoteAddress ?? 'unknown';
-  const deviceId = tokenDeviceId(token);
+  // An id no device can have (too long, odd characters) is refused like a malformed token: no
+  // lookup, and no per-id entry (which would let one client fill memory with long ids).
+  const claimed = tokenDeviceId(token);
+  const deviceId = claimed !== undefined && deviceIdSchema.safeParse(claimed).success ? claimed : undefined;
   const limited = [deps.limits.source.state(source, nowMs)];
   if (deviceId !== undefined) limited.push(deps.limits.device.state(`id:${deviceId}`, nowMs));
   const retryAfterMs = Math.max(0, ...limited.map((l) => (l.limited ? l.retryAfterMs : 0)));
