@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DEFAULT_RAW_RETENTION, parseInfluxUrl } from '../contract/index.ts';
-import type { BackendConfig } from '../ingest/backend.ts';
+import { HTTP_LIMIT_DEFAULTS, type BackendConfig } from '../ingest/backend.ts';
+import { resolveAlertingOptions, type AlertingOptions } from '../alerting/options.ts';
 
 export type { BackendConfig };
 
@@ -8,6 +9,27 @@ export type { BackendConfig };
  * The backend's configuration, from WANWATCH_* environment variables, validated once at start-up.
  * Every message names the variable that is missing or wrong.
  */
+
+/** An integer setting in [min, max] (milliseconds or bytes); the message names the key. */
+const ms = (key: string, min: number, max: number) =>
+  z.coerce
+    .number({ message: `${key} must be a number` })
+    .int(`${key} must be an integer`)
+    .min(min, `${key} must be from ${min} to ${max}`)
+    .max(max, `${key} must be from ${min} to ${max}`);
+
+/**
+ * Why an admin token is refused, or undefined when it is fine: at least 16 characters, no
+ * whitespace or control characters (a bearer token cannot carry them, and a token of spaces is
+ * no secret).
+ */
+export function adminTokenProblem(token: string): string | undefined {
+  // eslint-disable-next-line no-control-regex
+  if (/[\s\u0000-\u001f\u007f]/.test(token))
+    return 'WANWATCH_ADMIN_TOKEN must not contain spaces or control characters';
+  if (token.length < 16) return 'WANWATCH_ADMIN_TOKEN must be at least 16 characters';
+  return undefined;
+}
 
 const url = (key: string, protocols: string[]) =>
   z.string().refine(
@@ -41,7 +63,10 @@ const envSchema = z.object({
     .min(3, 'WANWATCH_MAIL_FROM must be an address like "wanwatch <noc@example.com>"')
     .default('wanwatch <wanwatch@localhost>'),
   WANWATCH_ALERT_EMAILS: emailList.default([]),
-  WANWATCH_ADMIN_TOKEN: z.string().min(16, 'WANWATCH_ADMIN_TOKEN must be at least 16 characters'),
+  WANWATCH_ADMIN_TOKEN: z.string().superRefine((v, ctx) => {
+    const problem = adminTokenProblem(v);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  }),
   WANWATCH_GRAFANA_URL: url('WANWATCH_GRAFANA_URL', ['http:', 'https:']).optional(),
   WANWATCH_GRAFANA_TOKEN: z.string().min(1).optional(),
   WANWATCH_PORT: z.coerce
@@ -60,6 +85,18 @@ const envSchema = z.object({
     .regex(/^[A-Za-z0-9_-]+$/, 'WANWATCH_REDIS_PREFIX: letters, digits, "_" and "-"')
     .default('ww'),
   WANWATCH_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  WANWATCH_HTTP_HEADERS_TIMEOUT_MS: ms('WANWATCH_HTTP_HEADERS_TIMEOUT_MS', 1_000, 600_000).default(
+    HTTP_LIMIT_DEFAULTS.headersTimeoutMs,
+  ),
+  WANWATCH_HTTP_REQUEST_TIMEOUT_MS: ms('WANWATCH_HTTP_REQUEST_TIMEOUT_MS', 1_000, 3_600_000).default(
+    HTTP_LIMIT_DEFAULTS.requestTimeoutMs,
+  ),
+  WANWATCH_HTTP_KEEPALIVE_TIMEOUT_MS: ms('WANWATCH_HTTP_KEEPALIVE_TIMEOUT_MS', 1_000, 600_000).default(
+    HTTP_LIMIT_DEFAULTS.keepAliveTimeoutMs,
+  ),
+  WANWATCH_MAX_BODY_BYTES_IN_FLIGHT: ms('WANWATCH_MAX_BODY_BYTES_IN_FLIGHT', 1024 * 1024, 16 * 1024 ** 3).default(
+    HTTP_LIMIT_DEFAULTS.maxBodyBytesInFlight,
+  ),
 });
 
 export class ConfigError extends Error {
@@ -94,6 +131,8 @@ export function loadBackendConfig(
     throw new ConfigError([...new Set(lines)].join('\n'));
   }
   const e = r.data;
+  if (e.WANWATCH_HTTP_HEADERS_TIMEOUT_MS > e.WANWATCH_HTTP_REQUEST_TIMEOUT_MS)
+    throw new ConfigError('WANWATCH_HTTP_HEADERS_TIMEOUT_MS must not exceed WANWATCH_HTTP_REQUEST_TIMEOUT_MS');
   return {
     influxUrl: e.WANWATCH_INFLUX_URL,
     redisUrl: e.WANWATCH_REDIS_URL,
@@ -108,5 +147,35 @@ export function loadBackendConfig(
     dataDir: e.WANWATCH_DATA_DIR,
     rawRetention: e.WANWATCH_RAW_RETENTION,
     logLevel: e.WANWATCH_LOG_LEVEL,
+    http: {
+      headersTimeoutMs: e.WANWATCH_HTTP_HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: e.WANWATCH_HTTP_REQUEST_TIMEOUT_MS,
+      keepAliveTimeoutMs: e.WANWATCH_HTTP_KEEPALIVE_TIMEOUT_MS,
+      maxBodyBytesInFlight: e.WANWATCH_MAX_BODY_BYTES_IN_FLIGHT,
+    },
   };
+}
+
+const ALERTING_ENV = new Map<string, string>([
+  ['groupWaitMs', 'WANWATCH_GROUP_WAIT_MS'],
+  ['watchdogMinMs', 'WANWATCH_WATCHDOG_MIN_MS'],
+  ['flapMaxChanges', 'WANWATCH_FLAP_MAX_CHANGES'],
+  ['flapWindowMs', 'WANWATCH_FLAP_WINDOW_MS'],
+  ['reminderIntervalMs', 'WANWATCH_REMINDER_INTERVAL_MS'],
+]);
+
+/**
+ * Checks the alerting tunables read from the environment against alerting's own ranges before
+ * anything starts, so a bad one stops start-up with the variable's name instead of failing later
+ * inside the started backend.
+ */
+export function checkAlertingSettings(alerting: Partial<AlertingOptions>): void {
+  try {
+    resolveAlertingOptions(alerting);
+  } catch (err) {
+    const msg = (err as Error).message;
+    const m = /^alerting option ([A-Za-z]+): (.*)$/s.exec(msg);
+    const key = m ? ALERTING_ENV.get(m[1]!) : undefined;
+    throw new ConfigError(key ? `${key}: ${m![2]}` : msg);
+  }
 }

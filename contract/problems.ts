@@ -5,6 +5,7 @@
 export const PROBLEMS = {
   invalid_json: { status: 400, title: 'The body is not valid JSON' },
   invalid_gzip: { status: 400, title: 'The body is not valid gzip' },
+  invalid_utf8: { status: 400, title: 'The body is not valid UTF-8' },
   unsupported_encoding: { status: 415, title: 'Content-Encoding must be gzip or identity' },
   unsupported_media_type: { status: 415, title: 'Content-Type must be application/json' },
   payload_too_large: { status: 413, title: 'The body is larger than allowed' },
@@ -18,6 +19,8 @@ export const PROBLEMS = {
   forbidden_device: { status: 403, title: 'A device may only write as itself' },
   not_found: { status: 404, title: 'Not found' },
   device_exists: { status: 409, title: 'A device with this id already exists' },
+  too_many_auth_failures: { status: 429, title: 'Too many failed authentications; retry after Retry-After' },
+  server_busy: { status: 503, title: 'Too many request bodies in progress; retry after Retry-After' },
   influx_unavailable: { status: 503, title: 'InfluxDB is not reachable; retry later' },
   redis_unavailable: { status: 503, title: 'Redis is not reachable; retry later' },
   shutting_down: { status: 503, title: 'The server is shutting down; retry later' },

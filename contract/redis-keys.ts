@@ -20,6 +20,8 @@ export function redisKeys(prefix = 'ww') {
     lastSeen: `${prefix}:last-seen`,
     /** HASH silence id -> JSON Silence (maintenance windows; read by alerting and reports). */
     silences: `${prefix}:silences`,
+    /** STRING: the server's key for device-token HMACs (ingest/device-token.ts); never logged. */
+    tokenKey: `${prefix}:token-key`,
     /** BullMQ key prefix. */
     bull: `${prefix}:bull`,
   };
@@ -31,7 +33,7 @@ export const deviceRecordSchema = z.strictObject({
   id: z.string(),
   name: z.string(),
   site: z.string().nullable(),
-  /** scrypt hash of the device token: `scrypt$N$r$p$saltB64$hashB64`. Never the token. */
+  /** Keyed hash of the device token: `hmac-sha256$keyId$digest` (older records: `scrypt$…`). Never the token. */
   tokenHash: z.string(),
   createdAtMs: z.number().int(),
   /** Alert recipients of this device (from multiWanV2.notificationEmails or the API). */

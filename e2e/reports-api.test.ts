@@ -181,14 +181,16 @@ describe('uptime report end to end (ingest API -> InfluxDB -> reports API)', () 
     const lines = res.text.split('\r\n');
     assert.equal(
       lines[0],
-      'device_id,iface,from,to,online_ms,offline_ms,unknown_ms,maintenance_ms,availability_pct,outages,total_outage_ms,longest_outage_ms,mttr_ms,mtbf_ms',
+      'device_id,iface,from,to,online_ms,offline_ms,unknown_ms,maintenance_ms,availability_pct,outages,total_outage_ms,longest_outage_ms,mttr_ms,mtbf_ms,kind',
     );
     assert.equal(
       lines[1],
-      `${DEV},(internet),2026-01-05T08:00:00.000Z,2026-01-05T09:00:00.000Z,${45 * MIN},${10 * MIN},${5 * MIN},0,81.818,1,${10 * MIN},${10 * MIN},${10 * MIN},${45 * MIN}`,
+      `${DEV},(internet),2026-01-05T08:00:00.000Z,2026-01-05T09:00:00.000Z,${45 * MIN},${10 * MIN},${5 * MIN},0,81.818,1,${10 * MIN},${10 * MIN},${10 * MIN},${45 * MIN},internet`,
     );
     assert.ok(
-      lines.includes(`${DEV},wanb,2026-01-05T08:10:00.000Z,2026-01-05T08:40:00.000Z,${30 * MIN},link_down,false,false`),
+      lines.includes(
+        `${DEV},wanb,2026-01-05T08:10:00.000Z,2026-01-05T08:40:00.000Z,${30 * MIN},link_down,false,false,link`,
+      ),
     );
   });
 

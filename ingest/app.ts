@@ -6,7 +6,9 @@ import type { Logger } from 'pino';
 import { ProblemError } from '../contract/index.ts';
 import type { RedisKeys } from '../contract/index.ts';
 import { createDeviceStore, createLastSeenWriter } from './device-store.ts';
-import { createTokenVerifier } from './device-token.ts';
+import { loadTokenKey, rewriteTokenHash } from './device-token.ts';
+import { createAuthLimiters, type AuthLimitSettings } from './auth-limits.ts';
+import { createBodyBudget } from './body-budget.ts';
 import { createIngestMetrics, type IngestMetrics } from './metrics.ts';
 import { createPointWriter, influxLineSink, type PointWriter } from './point-writer.ts';
 import type { EventQueue } from './event-queue.ts';
@@ -43,6 +45,10 @@ export interface IngestDeps {
   limits?: {
     /** Largest report body after decompression (default 5 MB). */
     maxReportBytes?: number;
+    /** Bytes of request bodies in memory at once (default 64 MiB); over it, 503 server_busy. */
+    maxBodyBytesInFlight?: number;
+    /** Failed-authentication limits per source address and per device id (auth-limits.ts). */
+    auth?: AuthLimitSettings;
   };
 }
 
@@ -51,7 +57,18 @@ export function createApp(deps: IngestDeps): express.Express {
   const nowMs = deps.nowMs ?? Date.now;
   const metrics = deps.metrics ?? createIngestMetrics();
   const store = createDeviceStore(deps.redis, deps.keys, { nowMs });
-  const auth: AuthDeps = { adminToken: deps.adminToken, store, verifyToken: createTokenVerifier({ nowMs }) };
+  const auth: AuthDeps = {
+    adminToken: deps.adminToken,
+    store,
+    tokenKey: () => loadTokenKey(deps.redis, deps.keys.tokenKey),
+    limits: createAuthLimiters(deps.limits?.auth),
+    nowMs,
+    upgradeHash: async (id, oldHash, newHash) => {
+      if (await rewriteTokenHash(deps.redis, deps.keys.device(id), oldHash, newHash))
+        deps.logger.info({ deviceId: id }, 'device token hash upgraded to HMAC');
+    },
+    logger: deps.logger,
+  };
   const points =
     deps.points ??
     createPointWriter(influxLineSink(deps.influx), {
@@ -87,6 +104,7 @@ export function createApp(deps: IngestDeps): express.Express {
     logger: deps.logger,
     metrics,
     maxReportBytes: deps.limits?.maxReportBytes ?? 5 * 1024 * 1024,
+    bodies: createBodyBudget({ maxBytes: deps.limits?.maxBodyBytesInFlight }),
     touchLastSeen: createLastSeenWriter(deps.redis, deps.keys.lastSeen),
     mergeLive: createLiveMerger(deps.redis, deps.keys),
   };

@@ -1,17 +1,40 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { RequestHandler } from 'express';
-import { ProblemError } from '../contract/index.ts';
+import type { Logger } from 'pino';
+import { ProblemError, deviceIdSchema } from '../contract/index.ts';
 import type { DeviceRecord } from '../contract/index.ts';
 import { timingSafeEqual } from 'node:crypto';
-import { secretEquals, sha256, tokenDeviceId } from './device-token.ts';
-import type { DeviceStore } from './device-store.ts';
+import {
+  checkTokenHash,
+  hashDeviceToken,
+  secretEquals,
+  sha256,
+  tokenDeviceId,
+  verifyLegacyScrypt,
+  type TokenKey,
+} from './device-token.ts';
+import { redisOp, type DeviceStore } from './device-store.ts';
+import type { AuthLimiters } from './auth-limits.ts';
+import { RetryLaterProblem } from './http-problems.ts';
 
 export type Principal = { kind: 'admin' } | { kind: 'device'; deviceId: string; record: DeviceRecord };
 
 export interface AuthDeps {
   adminToken: string;
   store: DeviceStore;
-  verifyToken: (token: string, storedHash: string, tokenSha256?: Buffer) => Promise<boolean>;
+  /** The server's token key (loadTokenKey). */
+  tokenKey: () => Promise<TokenKey>;
+  limits: AuthLimiters;
+  nowMs: () => number;
+  /** Replaces a verified pre-HMAC (scrypt) hash by the HMAC one; only if the record still holds `oldHash`. */
+  upgradeHash: (deviceId: string, oldHash: string, newHash: string) => Promise<void>;
+  logger?: Logger;
+}
+
+/** The request as authentication sees it: headers and the peer address (the source the limits count). */
+export interface AuthRequest {
+  headers: IncomingHttpHeaders;
+  socket?: { remoteAddress?: string | undefined };
 }
 
 export function bearerToken(req: { headers: IncomingHttpHeaders }): string {
@@ -28,17 +51,58 @@ function adminDigest(adminToken: string): Buffer {
   return lastAdmin.digest;
 }
 
-/** Who the bearer token belongs to: the admin, or a device whose token verified against its stored scrypt hash. */
-export async function authenticate(req: { headers: IncomingHttpHeaders }, deps: AuthDeps): Promise<Principal> {
+/**
+ * Who the bearer token belongs to: the admin, or a device whose token matches its stored hash.
+ *
+ * Failed checks are counted per source address and per claimed device id (auth-limits.ts). A
+ * limited key changes the answer to a wrong token from 401 to 429 with Retry-After, and stops the
+ * one expensive check (a pre-HMAC scrypt record); it never refuses a right token, so nobody can lock
+ * a device out by sending bad tokens in its name or from behind the same address (a NAT, a proxy).
+ * Unknown ids take the same path as known ones: one Redis read, one HMAC, one comparison.
+ *
+ * | token                          | source or id limited | result                                   |
+ * |--------------------------------|----------------------|------------------------------------------|
+ * | the admin token                | any                  | admin                                    |
+ * | right device token (HMAC)      | any                  | device                                   |
+ * | right device token (scrypt)    | no                   | device; the hash is rewritten as HMAC    |
+ * | any device token (scrypt)      | yes                  | 429 too_many_auth_failures (no scrypt)   |
+ * | wrong, unknown id, bad shape   | no                   | 401 invalid_token; a failure is counted  |
+ * | wrong, unknown id, bad shape   | yes                  | 429 too_many_auth_failures; counted      |
+ */
+export async function authenticate(req: AuthRequest, deps: AuthDeps): Promise<Principal> {
   const token = bearerToken(req);
-  // One hash of the token serves the constant-time admin comparison and the verified-token cache key.
-  const digest = sha256(token);
-  if (timingSafeEqual(digest, adminDigest(deps.adminToken))) return { kind: 'admin' };
-  const deviceId = tokenDeviceId(token);
-  if (!deviceId) throw new ProblemError('invalid_token');
+  if (timingSafeEqual(sha256(token), adminDigest(deps.adminToken))) return { kind: 'admin' };
+  const nowMs = deps.nowMs();
+  const source = req.socket?.remoteAddress ?? 'unknown';
+  // An id no device can have (too long, odd characters) is refused like a malformed token: no
+  // lookup, and no per-id entry (which would let one client fill memory with long ids).
+  const claimed = tokenDeviceId(token);
+  const deviceId = claimed !== undefined && deviceIdSchema.safeParse(claimed).success ? claimed : undefined;
+  const limited = [deps.limits.source.state(source, nowMs)];
+  if (deviceId !== undefined) limited.push(deps.limits.device.state(`id:${deviceId}`, nowMs));
+  const retryAfterMs = Math.max(0, ...limited.map((l) => (l.limited ? l.retryAfterMs : 0)));
+  const refuse = (): never => {
+    deps.limits.source.fail(source, nowMs);
+    if (deviceId !== undefined) deps.limits.device.fail(`id:${deviceId}`, nowMs);
+    if (retryAfterMs > 0) throw new RetryLaterProblem('too_many_auth_failures', retryAfterMs);
+    throw new ProblemError('invalid_token');
+  };
+  if (deviceId === undefined) return refuse();
   const record = await deps.store.getForAuth(deviceId);
-  if (!record || !(await deps.verifyToken(token, record.tokenHash, digest))) throw new ProblemError('invalid_token');
-  return { kind: 'device', deviceId, record };
+  const key = await redisOp('reading the token key', deps.tokenKey);
+  const verdict = checkTokenHash(token, record?.tokenHash, key);
+  if (verdict === 'ok') return { kind: 'device', deviceId, record: record! };
+  if (verdict === 'legacy' && retryAfterMs === 0 && (await verifyLegacyScrypt(token, record!.tokenHash))) {
+    const upgraded = hashDeviceToken(token, key);
+    deps.upgradeHash(deviceId, record!.tokenHash, upgraded).catch((err: unknown) => {
+      deps.logger?.warn({ deviceId, err: (err as Error).message }, 'token hash upgrade failed (retried next time)');
+    });
+    return { kind: 'device', deviceId, record: { ...record!, tokenHash: upgraded } };
+  }
+  if (verdict === 'other_key') {
+    deps.logger?.warn({ deviceId }, 'device token hash was made with another server token key: re-register the device');
+  }
+  return refuse();
 }
 
 export function principalOf(res: { locals: Record<string, unknown> }): Principal {

@@ -30,7 +30,28 @@ export interface BackendConfig {
   dataDir: string;
   rawRetention: string;
   logLevel: string;
+  /** HTTP limits (defaults in HTTP_LIMIT_DEFAULTS; documented in docs/deploy.md). */
+  http?: Partial<HttpLimits>;
 }
+
+export interface HttpLimits {
+  /** The request line and headers must arrive within this time. */
+  headersTimeoutMs: number;
+  /** The whole request (headers and body) must arrive within this time. */
+  requestTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this time. */
+  keepAliveTimeoutMs: number;
+  /** Bytes of request bodies in memory at once; beyond it, 503 server_busy with Retry-After. */
+  maxBodyBytesInFlight: number;
+}
+
+export const HTTP_LIMIT_DEFAULTS: HttpLimits = {
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 60_000,
+  // Longer than the usual load balancer idle timeout (60 s), so the balancer closes first.
+  keepAliveTimeoutMs: 65_000,
+  maxBodyBytesInFlight: 64 * 1024 * 1024,
+};
 
 /** What every plugin gets: the shared clients, made once. */
 export interface BackendContext {
@@ -94,6 +115,7 @@ export async function startBackend(
   opts: { role?: BackendRole; plugins?: PluginFactory[]; logger?: Logger; host?: string } = {},
 ): Promise<RunningBackend> {
   const role = opts.role ?? 'all';
+  const http: HttpLimits = { ...HTTP_LIMIT_DEFAULTS, ...config.http };
   const logger = opts.logger ?? createLogger(config.logLevel);
   const o = parseInfluxUrl(config.influxUrl);
   const influx = new InfluxDB({
@@ -131,7 +153,13 @@ export async function startBackend(
   const keys = redisKeys(config.redisPrefix);
   const ctx: BackendContext = { config, role, influx, redis, keys, logger };
   const plugins: BackendPlugin[] = [];
-  for (const f of opts.plugins ?? []) plugins.push(await f(ctx));
+  try {
+    for (const f of opts.plugins ?? []) plugins.push(await f(ctx));
+  } catch (err) {
+    // Nothing may keep the process alive after a failed start (a plugin refusing its settings).
+    redis.disconnect();
+    throw err;
+  }
 
   let shuttingDown = false;
   let server: Server | undefined;
@@ -150,6 +178,15 @@ export async function startBackend(
     },
   });
   const queue = createBullEventQueue({ redisUrl: config.redisUrl, prefix: keys.bull });
+  /** Undoes a start that failed half-way (port taken, a worker not starting), then rethrows. */
+  const abandon = async (err: unknown): Promise<never> => {
+    server?.closeAllConnections();
+    server?.close();
+    for (const p of [...plugins].reverse()) await p.stop?.().catch(() => undefined);
+    await queue.close().catch(() => undefined);
+    redis.disconnect();
+    throw err;
+  };
   if (role !== 'worker') {
     const app = createApp({
       influx,
@@ -165,13 +202,18 @@ export async function startBackend(
         for (const p of plugins) p.onDeviceChanged?.(id);
       },
       shuttingDown: () => shuttingDown,
+      limits: { maxBodyBytesInFlight: http.maxBodyBytesInFlight },
     });
-    server = createServer(app);
-    server.keepAliveTimeout = 65_000;
+    // The timeouts are checked every second (Node's default is every 30 s, which lets a slow
+    // client outstay them by that much).
+    server = createServer({ connectionsCheckingInterval: 1_000 }, app);
+    server.headersTimeout = http.headersTimeoutMs;
+    server.requestTimeout = http.requestTimeoutMs;
+    server.keepAliveTimeout = http.keepAliveTimeoutMs;
     await new Promise<void>((resolve, reject) => {
       server!.once('error', reject);
       server!.listen(config.port, opts.host ?? '0.0.0.0', () => resolve());
-    });
+    }).catch(abandon);
     port = (server.address() as AddressInfo).port;
     logger.info(
       { port, role, influx: redactUrl(config.influxUrl), redis: redactUrl(config.redisUrl) },
@@ -179,7 +221,7 @@ export async function startBackend(
     );
   }
   if (role !== 'api') {
-    for (const p of plugins) await p.start?.();
+    for (const p of plugins) await Promise.resolve(p.start?.()).catch(abandon);
     logger.info({ plugins: plugins.map((p) => p.name) }, 'workers started');
   }
 

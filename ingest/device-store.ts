@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { ProblemError, deviceRecordSchema } from '../contract/index.ts';
 import type { DeviceRecord, MultiWanV2, RedisKeys } from '../contract/index.ts';
-import { hashDeviceToken, newDeviceToken } from './device-token.ts';
+import { hashDeviceToken, loadTokenKey, newDeviceToken } from './device-token.ts';
 import type { LiveState } from './core/report-events.ts';
 import { batchPerTick } from './tick-batch.ts';
 
@@ -77,7 +77,10 @@ export function createDeviceStore(
         id: input.id,
         name: input.name ?? input.id,
         site: input.site ?? null,
-        tokenHash: await hashDeviceToken(token),
+        tokenHash: hashDeviceToken(
+          token,
+          await redisOp('reading the token key', () => loadTokenKey(redis, keys.tokenKey)),
+        ),
         createdAtMs: nowMs,
         notificationEmails: input.notificationEmails ?? [],
         multiWan: null,

@@ -1,8 +1,53 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ErrorRequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import { PROBLEM_CONTENT_TYPE, ProblemError, problemBody } from '../contract/index.ts';
 import type { ProblemCode, ProblemBody } from '../contract/index.ts';
 import type { IngestMetrics } from './metrics.ts';
+
+/** A problem the client should retry after a while: answered with `Retry-After: <seconds>`. */
+export class RetryLaterProblem extends ProblemError {
+  readonly retryAfterS: number;
+  constructor(code: ProblemCode, retryAfterMs: number, detail?: string) {
+    super(code, detail);
+    this.retryAfterS = Math.max(1, Math.ceil(retryAfterMs / 1000));
+  }
+}
+
+/**
+ * Headers an error answer carries besides its type: `Retry-After` for RetryLaterProblem, and
+ * `Connection: close` when the request body was not read — a refused request (bad token, too many
+ * bodies) must not keep its connection, and its unread body, for as long as the client cares to send.
+ */
+export function problemHeaders(err: unknown, req: IncomingMessage): Record<string, string> {
+  const h: Record<string, string> = {};
+  if (err instanceof RetryLaterProblem) h['Retry-After'] = String(err.retryAfterS);
+  if (!req.complete) h.Connection = 'close';
+  return h;
+}
+
+/** After an answer to a request whose body was left unread: drop the connection once the answer is out. */
+export function closeAfterAnswer(req: IncomingMessage, res: ServerResponse): void {
+  if (req.complete) return;
+  res.once('finish', () => req.socket.destroySoon());
+}
+
+/** Retry-After of a `server_busy` answer: bodies in progress finish in well under that. */
+export const BUSY_RETRY_MS = 2_000;
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Body bytes -> text. Invalid UTF-8 is refused, not replaced: a replaced byte would store a name
+ * the device never sent. A leading BOM is dropped, as the express route's body parser does.
+ */
+export function utf8Text(buf: Buffer): string {
+  try {
+    return strictUtf8.decode(buf);
+  } catch {
+    throw new ProblemError('invalid_utf8', 'the body is not valid UTF-8');
+  }
+}
 
 export function sendProblem(res: Response, body: ProblemBody): void {
   res.status(body.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
@@ -55,6 +100,8 @@ export function problemHandler(logger: Logger, metrics: IngestMetrics): ErrorReq
       }
     }
     metrics.rejects.inc({ code: body.code });
+    res.set(problemHeaders(err, req));
+    closeAfterAnswer(req, res);
     sendProblem(res, body);
   };
 }

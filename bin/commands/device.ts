@@ -4,6 +4,7 @@ import { deviceIdSchema, redisKeys } from '../../contract/index.ts';
 import { createDeviceStore } from '../../ingest/device-store.ts';
 import { newDeviceSchema } from '../../ingest/routes/devices.ts';
 import { ProblemError } from '../../contract/index.ts';
+import { terminalSafe } from '../../reports/render/format.ts';
 
 export const HELP = `Usage:
   wanwatch device add ID [--name NAME] [--site SITE] [--email ADDR]... [--json]
@@ -54,7 +55,9 @@ export async function run(argv: string[]): Promise<number> {
       if (values.json) process.stdout.write(JSON.stringify(devices.map(({ tokenHash: _t, ...d }) => d)) + '\n');
       else
         for (const d of devices)
-          process.stdout.write(`${d.id}\t${d.name}\t${d.site ?? ''}\t${d.notificationEmails.join(',')}\n`);
+          process.stdout.write(
+            [d.id, d.name, d.site ?? '', d.notificationEmails.join(',')].map(terminalSafe).join('\t') + '\n',
+          );
       return 0;
     }
     if (positionals.length !== 1) {

@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { startStack, MissingPackagesError } from '../../stack/index.ts';
 import { startBackend, createLogger, type BackendConfig } from '../../ingest/backend.ts';
 import { backendPlugins, loadExtraSettings } from '../backend-plugins.ts';
+import { adminTokenProblem, checkAlertingSettings } from '../backend-config.ts';
 import { startDemoFleet, type DemoDevice } from '../demo/demo-fleet.ts';
 import { allDashboards, createInventory, exportDashboards } from '../../dashboards/index.ts';
 import { createReportsService, deviceText } from '../../reports/index.ts';
@@ -79,7 +80,16 @@ export async function run(argv: string[]): Promise<number> {
   const cycleMs = num('demo-cycle', 120, 10, 86_400) * 1000;
   const intervalS = num('demo-interval', 2, 1, 60);
   const exitAfterS = values['exit-after'] !== undefined ? num('exit-after', 0, 1, 86_400) : undefined;
-  const extra = loadExtraSettings(process.env);
+  let extra;
+  try {
+    extra = loadExtraSettings(process.env);
+    checkAlertingSettings(extra.alerting);
+    const problem = process.env.WANWATCH_ADMIN_TOKEN ? adminTokenProblem(process.env.WANWATCH_ADMIN_TOKEN) : undefined;
+    if (problem) throw new Error(problem);
+  } catch (err) {
+    process.stderr.write(`wanwatch up: configuration error:\n${(err as Error).message}\n`);
+    return 2;
+  }
   mkdirSync(dataDir, { recursive: true });
 
   const say = (line: string) => process.stdout.write(line + '\n');

@@ -4,6 +4,7 @@ import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { ProblemError, parseInfluxUrl, redisKeys } from '../../contract/index.ts';
 import { createReportsService, deviceCsv, deviceHtml, deviceText, parsePeriodQuery } from '../../reports/index.ts';
+import { terminalSafe } from '../../reports/render/format.ts';
 
 export const HELP = `Usage:
   wanwatch uptime --device ID [--from T] [--to T] [--format table|csv|json|html]
@@ -100,7 +101,8 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   } catch (err) {
     const msg = err instanceof ProblemError ? err.message : `${(err as Error).message}`;
-    process.stderr.write(`wanwatch uptime: ${msg}\n`);
+    // The message may quote the device id given: shown with its control characters escaped.
+    process.stderr.write(`wanwatch uptime: ${terminalSafe(msg)}\n`);
     return err instanceof ProblemError && err.code === 'not_found' ? 3 : 1;
   } finally {
     redis.disconnect();

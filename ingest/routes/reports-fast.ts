@@ -4,9 +4,17 @@ import { PROBLEM_CONTENT_TYPE, ProblemError, problemBody, reportV1Schema } from 
 import type { ProblemBody, ReportAck } from '../../contract/index.ts';
 import { authenticate } from '../auth.ts';
 import { parseBody } from '../validate.ts';
-import { bodyErrorCode } from '../http-problems.ts';
+import {
+  BUSY_RETRY_MS,
+  RetryLaterProblem,
+  bodyErrorCode,
+  closeAfterAnswer,
+  problemHeaders,
+  utf8Text,
+} from '../http-problems.ts';
 import { isPlainValidReport } from '../core/report-precheck.ts';
 import { checkReportAdmissible, ingestReport, type ReportsRouteDeps } from './reports.ts';
+import { expectedBodyBytes } from '../body-budget.ts';
 
 export const REPORTS_PATH = '/api/v1/reports';
 const ROUTE_LABEL = { method: 'POST', route: REPORTS_PATH };
@@ -34,9 +42,23 @@ function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
       reject(new ProblemError('payload_too_large', `request entity too large (limit ${maxBytes} bytes)`));
       return;
     }
+    // With a declared length the bytes go straight into one buffer of that size, so a body is held
+    // once, not as chunks and then their copy (the HTTP parser stops at the declared length).
+    const declared = len !== undefined && /^\d+$/.test(len) ? Number(len) : undefined;
+    const whole = declared !== undefined ? Buffer.allocUnsafe(declared) : undefined;
     const chunks: Buffer[] = [];
     let size = 0;
     const onData = (c: Buffer) => {
+      if (whole) {
+        if (size + c.length > whole.length) {
+          req.off('data', onData);
+          reject(new ProblemError('invalid_json', 'the body is longer than its Content-Length'));
+          return;
+        }
+        c.copy(whole, size);
+        size += c.length;
+        return;
+      }
       size += c.length;
       if (size > maxBytes) {
         req.off('data', onData);
@@ -46,7 +68,10 @@ function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
       chunks.push(c);
     };
     req.on('data', onData);
-    req.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)));
+    req.once('end', () => {
+      if (whole) resolve(whole.subarray(0, size));
+      else resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+    });
     req.once('error', () => reject(new ProblemError('invalid_json', 'request aborted')));
   });
 }
@@ -63,7 +88,7 @@ function decode(raw: Buffer, gzip: boolean, maxBytes: number): unknown {
       throw new ProblemError('invalid_gzip', (err as Error).message);
     }
   }
-  const text = buf.toString('utf8');
+  const text = utf8Text(buf);
   let i = 0;
   while (text[i] === ' ' || text[i] === '\t' || text[i] === '\n' || text[i] === '\r') i++;
   if (text[i] !== '{' && text[i] !== '[') throw new ProblemError('invalid_json', 'the body must be a JSON object');
@@ -79,8 +104,14 @@ export function ackJson(ack: ReportAck): string {
   return `{"v":1,"bootId":${JSON.stringify(ack.bootId)},"ackSeq":${ack.ackSeq},"accepted":${ack.accepted},"duplicateTransitions":${ack.duplicateTransitions}}`;
 }
 
-function send(res: ServerResponse, status: number, contentType: string, body: string): void {
-  res.writeHead(status, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body) });
+function send(
+  res: ServerResponse,
+  status: number,
+  contentType: string,
+  body: string,
+  headers: Record<string, string> = {},
+): void {
+  res.writeHead(status, { ...headers, 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body) });
   res.end(body);
 }
 
@@ -96,6 +127,12 @@ export function fastReportHandler(deps: ReportsRouteDeps) {
     const gzip = req.headers['content-encoding'] === 'gzip';
     authenticate(req, deps.auth)
       .then(async (principal) => {
+        // Only an authenticated request gets memory for its body, and only while the budget lasts.
+        const release = deps.bodies.reserve(
+          expectedBodyBytes(req.headers['content-length'], gzip, deps.maxReportBytes),
+        );
+        if (!release) throw new RetryLaterProblem('server_busy', BUSY_RETRY_MS);
+        res.once('close', release);
         const raw = await readBody(
           req,
           gzip ? deps.maxReportBytes + (deps.maxReportBytes >> 6) + 1024 : deps.maxReportBytes,
@@ -123,7 +160,16 @@ export function fastReportHandler(deps: ReportsRouteDeps) {
           }
         }
         metrics.rejects.inc({ code: body.code });
-        if (!res.headersSent) send(res, body.status, `${PROBLEM_CONTENT_TYPE}; charset=utf-8`, JSON.stringify(body));
+        if (!res.headersSent) {
+          closeAfterAnswer(req, res);
+          send(
+            res,
+            body.status,
+            `${PROBLEM_CONTENT_TYPE}; charset=utf-8`,
+            JSON.stringify(body),
+            problemHeaders(err, req),
+          );
+        }
         metrics.requests.inc({ ...ROUTE_LABEL, status: String(body.status) });
       });
   };

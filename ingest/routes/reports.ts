@@ -20,6 +20,8 @@ import type { PointWriter } from '../point-writer.ts';
 import { liveUpdateOf, type LiveMerger } from '../live-merge.ts';
 import type { EventQueue } from '../event-queue.ts';
 import type { IngestMetrics } from '../metrics.ts';
+import { expectedBodyBytes, type BodyBudget } from '../body-budget.ts';
+import { BUSY_RETRY_MS, RetryLaterProblem, utf8Text } from '../http-problems.ts';
 
 /** Seen transitions are remembered 30 days: longer than any spool keeps a record. */
 const SEEN_TTL_S = 30 * 24 * 3600;
@@ -35,6 +37,8 @@ export interface ReportsRouteDeps {
   logger: Logger;
   metrics: IngestMetrics;
   maxReportBytes: number;
+  /** Cap on the bodies in memory at once (body-budget.ts). */
+  bodies: BodyBudget;
   /** ZADD keys.lastSeen, shared by the requests of a tick (createLastSeenWriter). */
   touchLastSeen: (id: string, lastSeenMs: number) => Promise<void>;
   /** Live-state merge inside Redis for samples-only reports, batched per tick (createLiveMerger). */
@@ -49,11 +53,21 @@ export interface ReportsRouteDeps {
  */
 export function reportsRouter(deps: ReportsRouteDeps): Router {
   const router = Router();
-  const json = express.json({ limit: deps.maxReportBytes, inflate: true });
+  // `verify` sees the bytes (inflated) before they are decoded: invalid UTF-8 is refused as on the fast path.
+  const json = express.json({ limit: deps.maxReportBytes, inflate: true, verify: (_req, _res, buf) => utf8Text(buf) });
   router.post(
     '/api/v1/reports',
     async (req, res, next) => {
       res.locals.principal = await authenticate(req, deps.auth);
+      // The body parser would decode other charsets (UTF-16 into nonsense); the API speaks UTF-8 only.
+      const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(req.headers['content-type'] ?? '')?.[1];
+      if (charset !== undefined && charset.toLowerCase() !== 'utf-8') {
+        throw new ProblemError('unsupported_media_type', `charset must be utf-8 (got "${charset}")`);
+      }
+      const gzip = /\bgzip\b/i.test(req.headers['content-encoding'] ?? '');
+      const release = deps.bodies.reserve(expectedBodyBytes(req.headers['content-length'], gzip, deps.maxReportBytes));
+      if (!release) throw new RetryLaterProblem('server_busy', BUSY_RETRY_MS);
+      res.once('close', release);
       next();
     },
     json,

@@ -1,9 +1,22 @@
 import type { DeviceUptime, FleetUptime, UptimeFigures } from '../core/types.ts';
 import { isoTime } from './format.ts';
 
-/** RFC 4180 field: quoted when it holds a comma, quote, CR or LF; quotes doubled. */
+/**
+ * RFC 4180 field: quoted when it holds a comma, quote, CR or LF; quotes doubled. A text cell that a
+ * spreadsheet would read as a formula (starting with `=` `+` `-` `@`, tab or CR) gets a leading `'`
+ * so it stays text: names come from devices. Numbers are left as they are.
+ *
+ * | value                 | field            |
+ * |-----------------------|------------------|
+ * | `wan`                 | `wan`            |
+ * | `a,b`                 | `"a,b"`          |
+ * | `=HYPERLINK("x")`     | `"'=HYPERLINK(""x"")"` |
+ * | `-1` (text)           | `'-1`            |
+ * | -1 (number)           | `-1`             |
+ */
 export function csvField(v: string | number | boolean | null): string {
-  const s = v === null ? '' : String(v);
+  let s = v === null ? '' : String(v);
+  if (typeof v === 'string' && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 const row = (cells: Array<string | number | boolean | null>) => cells.map(csvField).join(',') + '\r\n';
@@ -23,9 +36,12 @@ const FIGURE_COLUMNS = [
   'longest_outage_ms',
   'mttr_ms',
   'mtbf_ms',
+  'kind',
 ];
+/** What a row is about: the site's internet (any WAN online) or one WAN link — never told by the name. */
+type RowKind = 'internet' | 'link';
 type Figs = Omit<UptimeFigures, 'segments' | 'outages'>;
-const figureCells = (deviceId: string, iface: string, fromMs: number, toMs: number, f: Figs) => [
+const figureCells = (deviceId: string, iface: string, kind: RowKind, fromMs: number, toMs: number, f: Figs) => [
   deviceId,
   iface,
   isoTime(fromMs),
@@ -40,9 +56,13 @@ const figureCells = (deviceId: string, iface: string, fromMs: number, toMs: numb
   f.longestOutageMs,
   f.mttrMs,
   f.mtbfMs,
+  kind,
 ];
 
-/** The row name of the site's internet figures (no interface can be named this: it has spaces). */
+/**
+ * The iface cell of the site's internet rows. An interface may carry the same name: the `kind`
+ * column (`internet` or `link`) tells the rows apart.
+ */
 export const INTERNET_ROW = '(internet)';
 
 /**
@@ -51,11 +71,15 @@ export const INTERNET_ROW = '(internet)';
  */
 export function deviceCsv(r: DeviceUptime): string {
   let out = row(FIGURE_COLUMNS);
-  out += row(figureCells(r.deviceId, INTERNET_ROW, r.fromMs, r.toMs, r.internet));
-  for (const i of r.ifaces) out += row(figureCells(r.deviceId, i.iface, r.fromMs, r.toMs, i));
+  out += row(figureCells(r.deviceId, INTERNET_ROW, 'internet', r.fromMs, r.toMs, r.internet));
+  for (const i of r.ifaces) out += row(figureCells(r.deviceId, i.iface, 'link', r.fromMs, r.toMs, i));
   out += '\r\n';
-  out += row(['device_id', 'iface', 'start', 'end', 'duration_ms', 'cause', 'open', 'clipped_start']);
-  for (const [iface, f] of [[INTERNET_ROW, r.internet] as const, ...r.ifaces.map((i) => [i.iface, i] as const)]) {
+  out += row(['device_id', 'iface', 'start', 'end', 'duration_ms', 'cause', 'open', 'clipped_start', 'kind']);
+  const tables = [
+    [INTERNET_ROW, 'internet', r.internet] as const,
+    ...r.ifaces.map((i) => [i.iface, 'link', i] as const),
+  ];
+  for (const [iface, kind, f] of tables) {
     for (const o of f.outages)
       out += row([
         r.deviceId,
@@ -66,6 +90,7 @@ export function deviceCsv(r: DeviceUptime): string {
         o.cause,
         o.open,
         o.clippedStart,
+        kind,
       ]);
   }
   return out;
@@ -75,8 +100,8 @@ export function deviceCsv(r: DeviceUptime): string {
 export function fleetCsv(f: FleetUptime): string {
   let out = row(FIGURE_COLUMNS);
   for (const d of f.devices) {
-    out += row(figureCells(d.deviceId, INTERNET_ROW, f.fromMs, f.toMs, d.internet));
-    for (const i of d.ifaces) out += row(figureCells(d.deviceId, i.iface, f.fromMs, f.toMs, i));
+    out += row(figureCells(d.deviceId, INTERNET_ROW, 'internet', f.fromMs, f.toMs, d.internet));
+    for (const i of d.ifaces) out += row(figureCells(d.deviceId, i.iface, 'link', f.fromMs, f.toMs, i));
   }
   return out;
 }

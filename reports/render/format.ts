@@ -38,3 +38,32 @@ export function formatTime(ms: number): string {
 export function isoTime(ms: number): string {
   return new Date(ms).toISOString();
 }
+
+/**
+ * Characters a terminal would act on instead of showing: C0 and C1 controls (escape sequences,
+ * carriage return, bell), DEL, and the bidirectional overrides that reorder what is shown.
+ */
+// eslint-disable-next-line no-control-regex
+const TERMINAL_UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * A device-supplied name made safe to print on a terminal: every character it would act on is
+ * shown as an escape (`\x1b`, `\u202e`), so `wan\x1b[2J` prints as those characters.
+ */
+export function terminalSafe(s: string): string {
+  return s.replace(TERMINAL_UNSAFE, (c) => {
+    const code = c.charCodeAt(0);
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
+}
+
+/** Labels the reports give the site's own rows; an interface of the same name is quoted to stay apart. */
+const RESERVED_LABELS = new Set(['internet', 'internet (any wan)', '(internet)', 'all devices (internet)']);
+
+/**
+ * An interface name as a report label: quoted when it reads like one of the report's own rows
+ * (an interface named `internet` is a link, not the site's internet).
+ */
+export function ifaceLabel(name: string): string {
+  return RESERVED_LABELS.has(name.trim().toLowerCase()) ? `"${name}"` : name;
+}

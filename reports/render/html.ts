@@ -1,5 +1,5 @@
 import type { Bucket, DeviceUptime, FleetUptime, Outage, Segment, UptimeFigures } from '../core/types.ts';
-import { formatDuration, formatPct, formatTime } from './format.ts';
+import { formatDuration, formatPct, formatTime, ifaceLabel } from './format.ts';
 
 /**
  * Self-contained HTML: no scripts, no external resources, styles inline on every element (email
@@ -41,7 +41,7 @@ type Figs = Omit<UptimeFigures, 'segments' | 'outages'>;
 function figureRow(label: string, f: Figs, strong = false, indent = false): string {
   const name = strong ? `<strong>${escapeHtml(label)}</strong>` : escapeHtml(label);
   return (
-    `<tr data-row="${escapeHtml(label)}"><td style="${TD}${indent ? ';padding-left:26px;color:#4a5560' : ''}">${name}</td>` +
+    `<tr data-row="${escapeHtml(label)}" data-kind="${strong ? 'internet' : 'link'}"><td style="${TD}${indent ? ';padding-left:26px;color:#4a5560' : ''}">${name}</td>` +
     `<td style="${NUM};font-weight:700;color:${pctColour(f.availabilityPct)}" data-field="availabilityPct" data-value="${f.availabilityPct ?? ''}">${formatPct(f.availabilityPct)}</td>` +
     dur(f.onlineMs, 'onlineMs') +
     dur(f.offlineMs, 'offlineMs') +
@@ -154,18 +154,19 @@ export function deviceHtml(r: DeviceUptime): string {
   const sub = `${escapeHtml(r.deviceId)}${r.site ? ` · ${escapeHtml(r.site)}` : ''} · ${formatTime(r.fromMs)} – ${formatTime(r.toMs)} (${formatDuration(r.periodMs)})`;
   const summary = table(
     SUMMARY_HEAD,
-    figureRow('Internet (any WAN)', r.internet, true) + r.ifaces.map((i) => figureRow(i.iface, i)).join(''),
+    figureRow('Internet (any WAN)', r.internet, true) + r.ifaces.map((i) => figureRow(ifaceLabel(i.iface), i)).join(''),
   );
   const timelines =
     `<div style="margin:6px 0 2px;font-size:13px;font-weight:600">Internet (any WAN)</div>${timelineSvg('internet', r.internet.segments, r.fromMs, r.toMs, 0)}` +
     r.ifaces
       .map(
         (i, k) =>
-          `<div style="margin:10px 0 2px;font-size:13px;font-weight:600">${escapeHtml(i.iface)}</div>${timelineSvg(i.iface, i.segments, r.fromMs, r.toMs, k + 1)}`,
+          `<div style="margin:10px 0 2px;font-size:13px;font-weight:600">${escapeHtml(ifaceLabel(i.iface))}</div>${timelineSvg(i.iface, i.segments, r.fromMs, r.toMs, k + 1)}`,
       )
       .join('');
   const allOutages =
-    outageRows('internet', r.internet.outages) + r.ifaces.map((i) => outageRows(i.iface, i.outages)).join('');
+    outageRows('internet', r.internet.outages) +
+    r.ifaces.map((i) => outageRows(ifaceLabel(i.iface), i.outages)).join('');
   const outageHead = ['Link', 'Start', 'End', 'Duration', 'Cause', '']
     .map((h) => `<th style="${TH}">${h}</th>`)
     .join('');
@@ -189,7 +190,7 @@ export function fleetHtml(f: FleetUptime): string {
     .map(
       (d) =>
         figureRow(d.name && d.name !== d.deviceId ? `${d.deviceId} (${d.name})` : d.deviceId, d.internet, true) +
-        d.ifaces.map((i) => figureRow(i.iface, i, false, true)).join(''),
+        d.ifaces.map((i) => figureRow(ifaceLabel(i.iface), i, false, true)).join(''),
     )
     .join('');
   const longest = f.devices.reduce((m, d) => Math.max(m, d.internet.longestOutageMs), 0);

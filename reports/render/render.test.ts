@@ -4,7 +4,7 @@ import { ProblemError } from '../../contract/index.ts';
 import { computeDeviceUptime } from '../core/compute-uptime.ts';
 import { parsePeriodQuery, parseTime } from '../period.ts';
 import { csvField, deviceCsv } from './csv.ts';
-import { formatDuration, formatPct, formatTime } from './format.ts';
+import { formatDuration, formatPct, formatTime, ifaceLabel, terminalSafe } from './format.ts';
 import { deviceHtml } from './html.ts';
 import { deviceText } from './text.ts';
 
@@ -53,7 +53,7 @@ describe('CSV', () => {
     const lines = csv.split('\r\n');
     assert.match(
       lines[2]!,
-      /^ce-1,"wan ""1"",x",2026-01-05T00:00:00.000Z,2026-01-05T01:00:00.000Z,600000,3000000,0,0,16.667,1,3000000,3000000,3000000,600000$/,
+      /^ce-1,"wan ""1"",x",2026-01-05T00:00:00.000Z,2026-01-05T01:00:00.000Z,600000,3000000,0,0,16.667,1,3000000,3000000,3000000,600000,link$/,
     );
     assert.ok(csv.endsWith('\r\n'));
     assert.ok(
@@ -111,5 +111,50 @@ describe('period query', () => {
     assert.match(bad({ from: '2024-01-01', to: '2026-01-05' })!, /at most 400 days/);
     assert.match(bad({ format: 'pdf' })!, /format/);
     assert.match(bad({ frm: '2026-01-01' })!, /frm|Unrecognized/);
+  });
+});
+
+/** Whether text holds a character a terminal acts on (other than the newline): C0, DEL, C1, U+202E. */
+const hasControl = (s: string) =>
+  [...s].some((c) => {
+    const n = c.codePointAt(0)!;
+    return (n < 0x20 && n !== 0x0a) || (n >= 0x7f && n <= 0x9f) || n === 0x202e;
+  });
+
+describe('hostile names in reports', () => {
+  it('CSV: text cells a spreadsheet would run as formulas stay text; numbers stay numbers', () => {
+    assert.equal(csvField('=HYPERLINK("http://x","y")'), `"'=HYPERLINK(""http://x"",""y"")"`);
+    for (const lead of ['=', '+', '-', '@', '\t', '\r'])
+      assert.ok(csvField(`${lead}1`).replace(/^"/, '').startsWith("'"));
+    assert.equal(csvField(-1), '-1');
+    assert.equal(csvField('wan-1'), 'wan-1');
+  });
+
+  it('CSV: rows are told apart by kind, so an interface named (internet) is a link row', () => {
+    const csv = deviceCsv(report('(internet)'));
+    const rows = csv.split('\r\n').filter((l) => l.startsWith('ce-1,(internet),'));
+    assert.equal(rows.filter((l) => l.endsWith(',internet')).length, 2, 'figures + outage of the site');
+    assert.equal(rows.filter((l) => l.endsWith(',link')).length, 2, 'figures + outage of the interface');
+  });
+
+  it('terminal text shows control characters and bidi overrides as escapes', () => {
+    assert.equal(terminalSafe('wan\x1b[2J\x07'), 'wan\\x1b[2J\\x07');
+    assert.equal(terminalSafe('a\u202eb\u009bc\rd'), 'a\\u202eb\\x9bc\\x0dd');
+    assert.equal(terminalSafe('wan-1 ü'), 'wan-1 ü');
+    const text = deviceText(report('wan\x1b]0;pwned\x07'));
+    assert.ok(!hasControl(text));
+    assert.match(text, /wan\\x1b\]0;pwned\\x07/);
+    const named = deviceText({ ...report('wan'), name: 'shop\x1b[31m', site: '\u202eevil' });
+    assert.ok(!hasControl(named));
+  });
+
+  it('an interface named like a report row is quoted in text and HTML', () => {
+    assert.equal(ifaceLabel('internet'), '"internet"');
+    assert.equal(ifaceLabel('Internet (any WAN)'), '"Internet (any WAN)"');
+    assert.equal(ifaceLabel('wan'), 'wan');
+    const text = deviceText(report('internet (any WAN)'));
+    assert.match(text, /^"internet \(any WAN\)"/m);
+    const html = deviceHtml(report('Internet (any WAN)'));
+    assert.equal((html.match(/data-kind="internet"/g) ?? []).length, 1);
   });
 });

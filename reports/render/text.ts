@@ -1,5 +1,5 @@
 import type { DeviceUptime, FleetUptime, UptimeFigures } from '../core/types.ts';
-import { formatDuration, formatPct, formatTime } from './format.ts';
+import { formatDuration, formatPct, formatTime, ifaceLabel, terminalSafe } from './format.ts';
 
 type Figs = Omit<UptimeFigures, 'segments' | 'outages'>;
 const COLS = ['', 'availability', 'online', 'offline', 'unknown', 'maintenance', 'outages', 'longest', 'MTTR', 'MTBF'];
@@ -33,10 +33,13 @@ export function alignTable(rows: string[][]): string {
 
 /** The device report as plain text: the CLI's `table` format and the text part of the email. */
 export function deviceText(r: DeviceUptime): string {
-  let out = `Uptime report: ${r.deviceId}${r.name && r.name !== r.deviceId ? ` (${r.name})` : ''}${r.site ? `, ${r.site}` : ''}\n`;
+  // Names come from devices and admins: printed with every terminal control shown as an escape.
+  const t = terminalSafe;
+  let out = `Uptime report: ${t(r.deviceId)}${r.name && r.name !== r.deviceId ? ` (${t(r.name)})` : ''}${r.site ? `, ${t(r.site)}` : ''}\n`;
   out += `Period: ${formatTime(r.fromMs)} – ${formatTime(r.toMs)} (${formatDuration(r.periodMs)})\n\n`;
-  out += alignTable([COLS, cells('internet (any WAN)', r.internet), ...r.ifaces.map((i) => cells(i.iface, i))]);
-  const outages = [['internet', r.internet] as const, ...r.ifaces.map((i) => [i.iface, i] as const)].flatMap(
+  const label = (iface: string) => t(ifaceLabel(iface));
+  out += alignTable([COLS, cells('internet (any WAN)', r.internet), ...r.ifaces.map((i) => cells(label(i.iface), i))]);
+  const outages = [['internet', r.internet] as const, ...r.ifaces.map((i) => [label(i.iface), i] as const)].flatMap(
     ([label, f]) =>
       f.outages.map((o) => [
         label,
@@ -58,8 +61,8 @@ export function deviceText(r: DeviceUptime): string {
 export function fleetText(f: FleetUptime): string {
   let out = `Fleet uptime report: ${f.deviceCount} devices\nPeriod: ${formatTime(f.fromMs)} – ${formatTime(f.toMs)}\n\n`;
   const rows = f.devices.flatMap((d) => [
-    cells(d.deviceId, d.internet),
-    ...d.ifaces.map((i) => cells(`  ${i.iface}`, i)),
+    cells(terminalSafe(d.deviceId), d.internet),
+    ...d.ifaces.map((i) => cells(`  ${terminalSafe(ifaceLabel(i.iface))}`, i)),
   ]);
   out += alignTable([COLS, ...rows]);
   out += `\nAll devices (internet): ${formatPct(f.internet.availabilityPct)}, ${f.internet.outageCount} outages, offline ${formatDuration(f.internet.offlineMs)}\n`;
