@@ -165,6 +165,7 @@ export async function startBackend(
         for (const p of plugins) p.onDeviceChanged?.(id);
       },
       shuttingDown: () => shuttingDown,
+      limits: { rawRetention: config.rawRetention },
     });
     server = createServer(app);
     server.keepAliveTimeout = 65_000;

@@ -1,6 +1,6 @@
 import express, { Router } from 'express';
 import type { Logger } from 'pino';
-import { ProblemError, findFutureRecord, reportV1Schema } from '../../contract/index.ts';
+import { ProblemError, findExpiredRecord, findFutureRecord, reportV1Schema } from '../../contract/index.ts';
 import type { RedisKeys, ReportAck, ReportV1, TransitionRecord } from '../../contract/index.ts';
 import type { Redis } from 'ioredis';
 import { authenticate, type AuthDeps } from '../auth.ts';
@@ -20,6 +20,8 @@ import type { PointWriter } from '../point-writer.ts';
 import { liveUpdateOf, type LiveMerger } from '../live-merge.ts';
 import type { EventQueue } from '../event-queue.ts';
 import type { IngestMetrics } from '../metrics.ts';
+import type { NameAdmission } from '../name-admission.ts';
+import { budgetsOf, namesOf } from '../core/name-budget.ts';
 
 /** Seen transitions are remembered 30 days: longer than any spool keeps a record. */
 const SEEN_TTL_S = 30 * 24 * 3600;
@@ -39,6 +41,10 @@ export interface ReportsRouteDeps {
   touchLastSeen: (id: string, lastSeenMs: number) => Promise<void>;
   /** Live-state merge inside Redis for samples-only reports, batched per tick (createLiveMerger). */
   mergeLive: LiveMerger;
+  /** Duration of the `raw` retention policy: older samples cannot be stored (WANWATCH_RAW_RETENTION). */
+  rawRetentionMs: number;
+  /** Per-device name budgets and the fleet tag-value guard (createNameAdmission). */
+  names: NameAdmission;
 }
 
 /**
@@ -100,7 +106,33 @@ function samplesOnly(report: ReportV1): boolean {
   return true;
 }
 
+/**
+ * What the storage can hold, checked before anything is written; each refusal is a 422 that the
+ * reporter answers by isolating and dropping the record, since a retry could never succeed.
+ *
+ * | check                                              | problem                |
+ * |----------------------------------------------------|------------------------|
+ * | a sample/policy older than raw retention - 1 h     | `record_too_old`       |
+ * | a name new to the device beyond its budget         | `name_budget_exceeded` |
+ * | a name new to the fleet beyond the tag-value guard | `fleet_tag_limit`      |
+ */
+async function checkStorable(deps: ReportsRouteDeps, report: ReportV1): Promise<void> {
+  const expired = findExpiredRecord(report, deps.nowMs(), deps.rawRetentionMs);
+  if (expired) {
+    const path = `records.${expired.index}.timeMs`;
+    throw new ProblemError(
+      'record_too_old',
+      `${path} ${expired.timeMs} is older than the raw retention policy keeps (${Math.round(deps.rawRetentionMs / 86_400_000)} d)`,
+      [{ path, message: 'older than the raw retention policy' }],
+    );
+  }
+  // The record authentication has just read (cached): no extra Redis round trip.
+  const record = await deps.store.getForAuth(report.deviceId);
+  await deps.names.admit(report.deviceId, record?.createdAtMs ?? 0, namesOf(report), budgetsOf(record));
+}
+
 export async function ingestReport(deps: ReportsRouteDeps, report: ReportV1): Promise<ReportAck> {
+  await checkStorable(deps, report);
   const duplicateTransitions = samplesOnly(report)
     ? await ingestSamples(deps, report)
     : await ingestWithEvents(deps, report);
