@@ -14,6 +14,7 @@ export const PROBLEMS = {
   record_too_old: { status: 422, title: 'A record is older than the raw retention policy keeps' },
   name_budget_exceeded: { status: 422, title: 'The device would use more distinct names than its budget' },
   fleet_tag_limit: { status: 422, title: 'The fleet is close to InfluxDB\'s tag value limit; no new names are accepted' },
+  device_busy: { status: 429, title: 'The device has too many reports in flight; send one at a time' },
   storage_rejected: { status: 422, title: 'The storage refused this report\'s data; a retry cannot succeed' },
   invalid_query: { status: 400, title: 'A query parameter is invalid' },
   missing_token: { status: 401, title: 'Authorization: Bearer <token> is required' },

@@ -20,6 +20,7 @@ import { eventsRouter } from './routes/events.ts';
 import { opsRouter } from './routes/ops.ts';
 import { createLiveMerger } from './live-merge.ts';
 import { createNameAdmission } from './name-admission.ts';
+import { createDeviceGate } from './device-gate.ts';
 import { influxDurationMs } from './core/name-budget.ts';
 
 export interface IngestDeps {
@@ -102,6 +103,7 @@ export function createApp(deps: IngestDeps): express.Express {
     mergeLive: createLiveMerger(deps.redis, deps.keys),
     rawRetentionMs: influxDurationMs(deps.limits?.rawRetention ?? DEFAULT_RAW_RETENTION),
     names,
+    gate: createDeviceGate(),
   };
   app.use(reportsRouter(reportDeps));
   app.use(opsRouter({ influx: deps.influx, redis: deps.redis, metrics }));

@@ -6,7 +6,7 @@ import { authenticate } from '../auth.ts';
 import { parseBody } from '../validate.ts';
 import { bodyErrorCode } from '../http-problems.ts';
 import { isPlainValidReport } from '../core/report-precheck.ts';
-import { checkReportAdmissible, ingestReport, type ReportsRouteDeps } from './reports.ts';
+import { checkReportAdmissible, enterGate, ingestReport, type ReportsRouteDeps } from './reports.ts';
 
 export const REPORTS_PATH = '/api/v1/reports';
 const ROUTE_LABEL = { method: 'POST', route: REPORTS_PATH };
@@ -94,8 +94,10 @@ export function fastReportHandler(deps: ReportsRouteDeps) {
   const ok = metrics.requests.labels({ ...ROUTE_LABEL, status: '200' });
   return (req: IncomingMessage, res: ServerResponse): void => {
     const gzip = req.headers['content-encoding'] === 'gzip';
+    let release: (() => void) | undefined;
     authenticate(req, deps.auth)
       .then(async (principal) => {
+        release = await enterGate(deps, principal);
         const raw = await readBody(
           req,
           gzip ? deps.maxReportBytes + (deps.maxReportBytes >> 6) + 1024 : deps.maxReportBytes,
@@ -125,6 +127,7 @@ export function fastReportHandler(deps: ReportsRouteDeps) {
         metrics.rejects.inc({ code: body.code });
         if (!res.headersSent) send(res, body.status, `${PROBLEM_CONTENT_TYPE}; charset=utf-8`, JSON.stringify(body));
         metrics.requests.inc({ ...ROUTE_LABEL, status: String(body.status) });
-      });
+      })
+      .finally(() => release?.());
   };
 }

@@ -22,6 +22,8 @@ import type { EventQueue } from '../event-queue.ts';
 import type { IngestMetrics } from '../metrics.ts';
 import type { NameAdmission } from '../name-admission.ts';
 import { budgetsOf, namesOf } from '../core/name-budget.ts';
+import type { DeviceGate } from '../device-gate.ts';
+import type { Principal } from '../auth.ts';
 
 /** Seen transitions are remembered 30 days: longer than any spool keeps a record. */
 const SEEN_TTL_S = 30 * 24 * 3600;
@@ -45,6 +47,13 @@ export interface ReportsRouteDeps {
   rawRetentionMs: number;
   /** Per-device name budgets and the fleet tag-value guard (createNameAdmission). */
   names: NameAdmission;
+  /** One report of a device at a time (createDeviceGate). */
+  gate: DeviceGate;
+}
+
+/** Waits for the device's turn (see DeviceGate); the admin's reports are refused later, without waiting. */
+export async function enterGate(deps: Pick<ReportsRouteDeps, 'gate'>, principal: Principal): Promise<() => void> {
+  return principal.kind === 'device' ? deps.gate.enter(principal.deviceId) : () => {};
 }
 
 /**
@@ -59,7 +68,10 @@ export function reportsRouter(deps: ReportsRouteDeps): Router {
   router.post(
     '/api/v1/reports',
     async (req, res, next) => {
-      res.locals.principal = await authenticate(req, deps.auth);
+      const principal = await authenticate(req, deps.auth);
+      res.locals.principal = principal;
+      const release = await enterGate(deps, principal);
+      res.once('close', release);
       next();
     },
     json,
