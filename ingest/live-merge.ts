@@ -123,7 +123,10 @@ export function createLiveMerger(
   return (update) =>
     merge(update).catch((err: unknown) => {
       if (isScriptDataError(err))
-        throw new ProblemError('storage_rejected', `Redis refused the live state of this report: ${(err as Error).message}`);
+        throw new ProblemError(
+          'storage_rejected',
+          `Redis refused the live state of this report: ${(err as Error).message}`,
+        );
       throw err;
     });
 }

@@ -104,10 +104,7 @@ export function replacingPolicy(prev: LiveState | undefined, report: ReportV1): 
 
 export function nextLive(prev: LiveState | undefined, report: ReportV1, nowMs: number): LiveState {
   // Keyed by interface names (data): a null-prototype copy, so `__proto__` is an interface like any other.
-  const ifaces: DeviceLive['ifaces'] = Object.assign(
-    Object.create(null) as DeviceLive['ifaces'],
-    prev?.ifaces ?? {},
-  );
+  const ifaces: DeviceLive['ifaces'] = Object.assign(Object.create(null) as DeviceLive['ifaces'], prev?.ifaces ?? {});
   const metrics = latestMetrics(report);
   for (const r of report.records) {
     if (r.type === 'policy') continue;
