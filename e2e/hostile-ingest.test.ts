@@ -6,6 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
@@ -13,6 +16,8 @@ import { redisKeys } from '../contract/index.ts';
 import type { ReportRecord, ReportV1 } from '../contract/index.ts';
 import { startBackend, type RunningBackend } from '../ingest/backend.ts';
 import { testServices } from '../stack/testing.ts';
+import { openSpool, silentLogger, type UnsequencedRecord } from '../device-reporter/spool/index.ts';
+import { createHttpTransport, createUploader } from '../device-reporter/uploader/index.ts';
 
 const ADMIN = 'hostile-ingest-admin-token-0123';
 const DAY = 86_400_000;
@@ -270,6 +275,65 @@ describe('hostile reports against the real backend (issue 14: F1 F2 F3 F4 F7 F15
     assert.equal((await post('f4', [sample(0, now(), 'wan')])).status, 200);
   });
 
+  it('F4 with the real reporter: samples older than the retention are dropped, the rest uploaded, the spool drains', async () => {
+    await register('spooler');
+    const dir = mkdtempSync(join(tmpdir(), 'ww-hostile-spool-'));
+    const spool = openSpool({ dir, fsync: 'important' }, { logger: silentLogger });
+    const up = createUploader(
+      {
+        deviceId: 'spooler',
+        reportIntervalMs: 1000,
+        maxDelayMs: 50,
+        backoffBaseMs: 100,
+        backoffMaxMs: 400,
+        maxBatchRecords: 50,
+      },
+      {
+        spool,
+        transport: createHttpTransport({
+          serverUrl: base,
+          token: tokens.get('spooler')!,
+          connectTimeoutMs: 1000,
+          requestTimeoutMs: 5000,
+        }),
+        logger: silentLogger,
+        routes: () => [{ iface: 'lo', localAddress: '127.0.0.1', online: true }],
+      },
+    );
+    try {
+      const t0 = Date.now() - 60_000;
+      let bad = 0;
+      const goodTimes: number[] = [];
+      for (let i = 0; i < 200; i++) {
+        // Every 5th sample was taken with the clock 31 days behind (before NTP set it).
+        const old = i % 5 === 3;
+        const timeMs = old ? Date.now() - 31 * DAY - i : t0 + i * 10;
+        const { seq: _seq, ...unsequenced } = sample(0, timeMs, i % 2 ? 'wan' : 'wanb');
+        spool.append('spool-boot-1', unsequenced as UnsequencedRecord);
+        if (old) bad++;
+        else goodTimes.push(timeMs);
+      }
+      up.start();
+      up.wake();
+      assert.equal(await up.flush(60_000), true, 'the spool drains: nothing is retried for ever');
+      const st = up.stats();
+      assert.equal(st.rejectedRecords, bad, 'each old record dropped once');
+      const pts = await backend.ctx.influx.query<{ time: { getNanoTime(): string } }>(
+        `SELECT score FROM raw.wan_iface WHERE device = 'spooler'`,
+      );
+      const got = pts.map((p) => Number(BigInt(p.time.getNanoTime()) / 1_000_000n)).sort((a, b) => a - b);
+      assert.deepEqual(
+        got,
+        goodTimes.sort((a, b) => a - b),
+        'every good sample stored, once',
+      );
+    } finally {
+      await up.stop();
+      spool.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('F7: absurd numbers are refused with 422; the largest accepted ones are stored', async () => {
     for (const over of [{ rttAvgMs: 1e21 }, { jitterMs: 1e300 }, { score: 1e300 }, { rttMaxMs: 3_600_001 }]) {
       const a = await post('f7', [sample(0, now(), 'wan', over)]);
@@ -312,9 +376,9 @@ describe('hostile reports against the real backend (issue 14: F1 F2 F3 F4 F7 F15
 
   it('under one device flooding hostile reports, another device is all accepted and its p99 stays within 2x of quiet', async () => {
     const N = 300;
-    const victimRun = async (): Promise<number[]> => {
+    const victimRun = async (n: number): Promise<number[]> => {
       const out: number[] = [];
-      for (let i = 0; i < N; i++) {
+      for (let i = 0; i < n; i++) {
         const a = await post('victim', [sample(0, now(), 'wan'), sample(0, now(), 'wanb')]);
         assert.equal(a.status, 200, JSON.stringify(a.body));
         out.push(a.ms);
@@ -338,14 +402,24 @@ describe('hostile reports against the real backend (issue 14: F1 F2 F3 F4 F7 F15
       Array.from({ length: 32 }, (_v, i) => sample(0, now(), `flood-base-${i}`)),
     );
 
+    // Quiet and flooded phases alternate (3 rounds of 100 reports each), so that both see the same
+    // background load of this shared machine.
     const measure = async () => {
-      const quiet = await victimRun();
-      const flood = startFlood(`${base}/api/v1/reports`, tokens.get('flood')!, hostileBodies);
-      await flood.started;
-      const started = performance.now();
-      const flooded = await victimRun();
-      const seconds = (performance.now() - started) / 1000;
-      const counts = await flood.stop();
+      const quiet: number[] = [];
+      const flooded: number[] = [];
+      const counts = { sent: 0, statuses: {} as Record<string, number> };
+      let seconds = 0;
+      for (let round = 0; round < 3; round++) {
+        quiet.push(...(await victimRun(N / 3)));
+        const flood = startFlood(`${base}/api/v1/reports`, tokens.get('flood')!, hostileBodies);
+        await flood.started;
+        const started = performance.now();
+        flooded.push(...(await victimRun(N / 3)));
+        seconds += (performance.now() - started) / 1000;
+        const c = await flood.stop();
+        counts.sent += c.sent;
+        for (const [st, k] of Object.entries(c.statuses)) counts.statuses[st] = (counts.statuses[st] ?? 0) + k;
+      }
       const fig = {
         quietP50Ms: +p50(quiet).toFixed(2),
         quietP99Ms: +p99(quiet).toFixed(2),
@@ -366,7 +440,8 @@ describe('hostile reports against the real backend (issue 14: F1 F2 F3 F4 F7 F15
       statuses.every((st) => st === '422' || st === '429'),
       `hostile reports answered 422 (refused) or 429 (device_busy) only: ${JSON.stringify(fig.hostileStatuses)}`,
     );
-    assert.ok(fig.hostileSent >= 200, `the flood really ran (${fig.hostileSent} hostile reports)`);
+    // Refused reports hold the device's turn 25 ms: the flood gets ~35 answers/s however hard it pushes.
+    assert.ok(fig.hostileSent >= 100, `the flood really ran (${fig.hostileSent} hostile reports)`);
     assert.ok(
       fig.floodP99Ms <= 2 * fig.quietP99Ms,
       `victim p99 under flood ${fig.floodP99Ms} ms > 2 x quiet ${fig.quietP99Ms} ms`,

@@ -94,7 +94,7 @@ export function fastReportHandler(deps: ReportsRouteDeps) {
   const ok = metrics.requests.labels({ ...ROUTE_LABEL, status: '200' });
   return (req: IncomingMessage, res: ServerResponse): void => {
     const gzip = req.headers['content-encoding'] === 'gzip';
-    let release: (() => void) | undefined;
+    let release: ((status?: number) => void) | undefined;
     authenticate(req, deps.auth)
       .then(async (principal) => {
         release = await enterGate(deps, principal);
@@ -128,6 +128,6 @@ export function fastReportHandler(deps: ReportsRouteDeps) {
         if (!res.headersSent) send(res, body.status, `${PROBLEM_CONTENT_TYPE}; charset=utf-8`, JSON.stringify(body));
         metrics.requests.inc({ ...ROUTE_LABEL, status: String(body.status) });
       })
-      .finally(() => release?.());
+      .finally(() => release?.(res.statusCode));
   };
 }

@@ -52,7 +52,10 @@ export interface ReportsRouteDeps {
 }
 
 /** Waits for the device's turn (see DeviceGate); the admin's reports are refused later, without waiting. */
-export async function enterGate(deps: Pick<ReportsRouteDeps, 'gate'>, principal: Principal): Promise<() => void> {
+export async function enterGate(
+  deps: Pick<ReportsRouteDeps, 'gate'>,
+  principal: Principal,
+): Promise<(status?: number) => void> {
   return principal.kind === 'device' ? deps.gate.enter(principal.deviceId) : () => {};
 }
 
@@ -71,7 +74,7 @@ export function reportsRouter(deps: ReportsRouteDeps): Router {
       const principal = await authenticate(req, deps.auth);
       res.locals.principal = principal;
       const release = await enterGate(deps, principal);
-      res.once('close', release);
+      res.once('close', () => release(res.statusCode));
       next();
     },
     json,
