@@ -2,9 +2,11 @@ import { ProblemError } from '../contract/index.ts';
 
 /**
  * One report of a device at a time: a reporter uploads one batch after the other, so a device with
- * several reports in flight is either retrying after a timeout or hostile. Its further reports wait
- * their turn (before their body is read), so one device's flood takes one device's share of the
- * CPU, not the whole server's; past `maxWaiting` they are answered 429 (the reporter backs off).
+ * several reports in flight is either racing the same batch over several WANs or hostile. Its
+ * further reports wait their turn once their body has arrived (so an upload cut off mid-body on a
+ * dead WAN never holds the turn of its retry over another WAN), so one device's flood takes one
+ * device's share of the CPU, not the whole server's; past `maxWaiting` they are answered 429 (the
+ * reporter backs off).
  * A refused report (4xx) holds the device's turn `refusedHoldMs` longer: a reporter isolating a bad
  * record sends a few such requests, a flood of bad reports is slowed to a trickle.
  *

@@ -97,11 +97,11 @@ export function fastReportHandler(deps: ReportsRouteDeps) {
     let release: ((status?: number) => void) | undefined;
     authenticate(req, deps.auth)
       .then(async (principal) => {
-        release = await enterGate(deps, principal);
         const raw = await readBody(
           req,
           gzip ? deps.maxReportBytes + (deps.maxReportBytes >> 6) + 1024 : deps.maxReportBytes,
         );
+        release = await enterGate(deps, principal);
         const body = decode(raw, gzip, deps.maxReportBytes);
         // zod decides (and words the errors) whenever the cheap check is not sure.
         const report = isPlainValidReport(body) ? body : parseBody(reportV1Schema, body);

@@ -71,13 +71,15 @@ export function reportsRouter(deps: ReportsRouteDeps): Router {
   router.post(
     '/api/v1/reports',
     async (req, res, next) => {
-      const principal = await authenticate(req, deps.auth);
-      res.locals.principal = principal;
-      const release = await enterGate(deps, principal);
-      res.once('close', () => release(res.statusCode));
+      res.locals.principal = await authenticate(req, deps.auth);
       next();
     },
     json,
+    async (_req, res, next) => {
+      const release = await enterGate(deps, res.locals.principal as Principal);
+      res.once('close', () => release(res.statusCode));
+      next();
+    },
     async (req, res) => {
       const principal = res.locals.principal as Awaited<ReturnType<typeof authenticate>>;
       const report = parseBody(reportV1Schema, req.body);
