@@ -42,7 +42,7 @@ export function createNameAdmission(
   const fleetMax = opts.fleetTagValuesMax ?? DEFAULT_FLEET_TAG_VALUES_MAX;
   const r = redis as AdmitRedis;
   if (typeof r.wanwatchAdmitNames !== 'function') r.defineCommand('wanwatchAdmitNames', { lua: ADMIT_NAMES_LUA });
-  const known = new Map<string, Set<string>>();
+  const known = new Map<string, Record<NameKind, Set<string>>>();
   const warned = new Set<NameKind>();
 
   function refuse(deviceId: string, v: Exclude<AdmissionVerdict, { ok: true }>): never {
@@ -76,7 +76,8 @@ export function createNameAdmission(
       const fresh: Record<NameKind, string[]> = { iface: [], target: [], policy: [] };
       let any = false;
       for (const kind of NAME_KINDS) {
-        for (const n of names[kind]) if (!mine?.has(`${kind}:${n}`)) fresh[kind].push(n);
+        const seen = mine?.[kind];
+        for (const n of names[kind]) if (!seen?.has(n)) fresh[kind].push(n);
         // More new names than the whole budget cannot fit: refused without asking Redis, which
         // also keeps a hostile report's thousands of names out of the script's arguments.
         if (fresh[kind].length > budgets[kind]) {
@@ -101,10 +102,10 @@ export function createNameAdmission(
       if (!verdict.ok) refuse(deviceId, verdict);
       if (!mine) {
         if (known.size >= 50_000) known.clear();
-        mine = new Set();
+        mine = { iface: new Set(), target: new Set(), policy: new Set() };
         known.set(cacheKey, mine);
       }
-      for (const kind of NAME_KINDS) for (const n of fresh[kind]) mine.add(`${kind}:${n}`);
+      for (const kind of NAME_KINDS) for (const n of fresh[kind]) mine[kind].add(n);
     },
     async fleetCounts() {
       const counts = await Promise.all(NAME_KINDS.map((k) => redis.scard(keys.tagValues(k))));
