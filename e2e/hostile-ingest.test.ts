@@ -1,8 +1,10 @@
+// run-tests: alone
 /**
  * Hostile input against the real backend (real InfluxDB, Redis; HTTP on loopback): the reports of
  * issue 14's findings F1, F2, F3, F4, F7 and F15, each answered as documented (a permanent 4xx the
  * reporter isolates and drops, never a 5xx it retries for ever), and one device's flood of them
- * leaving another device's reports accepted and about as fast as in a quiet run.
+ * leaving another device's reports accepted and about as fast as in a quiet run. It runs alone:
+ * the flood check compares ack latencies, which other test files running beside it would disturb.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
