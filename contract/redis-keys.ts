@@ -16,6 +16,10 @@ export function redisKeys(prefix = 'ww') {
     live: (id: string) => `${prefix}:device:${id}:live`,
     /** SET of `bootId:seq` of transitions already queued (expires after 30 days). */
     seenTransitions: (id: string) => `${prefix}:device:${id}:seen`,
+    /** SET of the distinct names (`iface`, `target`, `policy`) the device has ever used: its budget count. */
+    deviceNames: (id: string, kind: NameKind) => `${prefix}:device:${id}:names:${kind}`,
+    /** SET of the distinct tag values of one tag key in use across the fleet (InfluxDB's max-values-per-tag). */
+    tagValues: (kind: NameKind) => `${prefix}:tag-values:${kind}`,
     /** ZSET device id -> last-seen ms, for the watchdog. */
     lastSeen: `${prefix}:last-seen`,
     /** HASH silence id -> JSON Silence (maintenance windows; read by alerting and reports). */
@@ -28,6 +32,19 @@ export function redisKeys(prefix = 'ww') {
 }
 export type RedisKeys = ReturnType<typeof redisKeys>;
 
+/** The kinds of names a report introduces, each an InfluxDB tag key. */
+export const NAME_KINDS = ['iface', 'target', 'policy'] as const;
+export type NameKind = (typeof NAME_KINDS)[number];
+
+/** Per-device limits on distinct names ever used; an admin may set them per device (docs/api.md). */
+export const nameBudgetsSchema = z.strictObject({
+  iface: z.number().int().min(1).max(4096),
+  target: z.number().int().min(1).max(4096),
+  policy: z.number().int().min(1).max(4096),
+});
+export type NameBudgets = z.infer<typeof nameBudgetsSchema>;
+export const DEFAULT_NAME_BUDGETS: NameBudgets = { iface: 32, target: 16, policy: 32 };
+
 export const deviceRecordSchema = z.strictObject({
   v: z.literal(1),
   id: z.string(),
@@ -39,6 +56,8 @@ export const deviceRecordSchema = z.strictObject({
   /** Alert recipients of this device (from multiWanV2.notificationEmails or the API). */
   notificationEmails: z.array(z.string()),
   multiWan: multiWanV2Schema.nullable(),
+  /** Name budgets set by an admin; absent = DEFAULT_NAME_BUDGETS. */
+  nameBudgets: nameBudgetsSchema.partial().optional(),
 });
 export type DeviceRecord = z.infer<typeof deviceRecordSchema>;
 

@@ -11,19 +11,34 @@ import { familySchema, ifaceStateSchema, lastResortSchema, targetStatusSchema } 
  * produce a second point or a second email.
  */
 
-/** Upper bound for names that become InfluxDB tags (interface, target, policy). Any characters are allowed. */
+/** Upper bound (UTF-16 code units) for names that become InfluxDB tags (interface, target, policy). */
 export const MAX_NAME_LENGTH = 128;
+/**
+ * What a name may hold: Unicode scalar values except control characters (C0, DEL, C1). A lone
+ * UTF-16 surrogate (`"wan\ud800"`, legal JSON) is not a character: Redis' JSON decoder and
+ * InfluxDB refuse it. With the `u` flag a paired surrogate is one astral code point, not `Cs`.
+ */
+export const NAME_PATTERN = /^[^\p{Cc}\p{Cs}]+$/u;
+/** Largest latency or jitter a report may carry (1 h): probes time out after seconds; larger is a bug. */
+export const MAX_REPORTED_MS = 3_600_000;
+/** Largest probe count, score, weight-like integer a report may carry. */
+export const MAX_REPORTED_COUNT = 1_000_000;
 /** Reports may not be stamped further than this into the future (device clock skew allowance). */
 export const MAX_FUTURE_SKEW_MS = 5 * 60_000;
 /** Largest number of records one report may carry. */
 export const MAX_RECORDS_PER_REPORT = 5_000;
 
-const name = z.string().min(1).max(MAX_NAME_LENGTH);
+const name = z
+  .string()
+  .min(1)
+  .max(MAX_NAME_LENGTH)
+  .regex(NAME_PATTERN, 'names hold Unicode characters only: no control characters, no lone surrogates');
 const seq = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 /** Unix epoch milliseconds; the lower bound (2020-01-01) catches seconds-vs-ms mistakes and unset clocks. */
 export const EPOCH_MS_MIN = Date.UTC(2020, 0, 1);
 const timeMs = z.number().int().min(EPOCH_MS_MIN);
-const ms = z.number().finite().nonnegative().nullable();
+const ms = z.number().finite().nonnegative().max(MAX_REPORTED_MS).nullable();
+const count = z.number().int().nonnegative().max(MAX_REPORTED_COUNT);
 const pct = z.number().finite().min(0).max(100).nullable();
 
 /** Latency, loss and jitter over a set of packets; null when no reply arrived (nothing to measure). */
@@ -38,8 +53,8 @@ const metricsShape = {
 export const targetResultSchema = z.strictObject({
   target: name,
   status: targetStatusSchema,
-  sent: z.number().int().nonnegative(),
-  received: z.number().int().nonnegative(),
+  sent: count,
+  received: count,
   ...metricsShape,
 });
 export type TargetResult = z.infer<typeof targetResultSchema>;
@@ -54,7 +69,7 @@ export const sampleRecordSchema = z.strictObject({
   device: name.optional(),
   state: ifaceStateSchema,
   /** mwan3track score after this round (0 … up+down). */
-  score: z.number().int().nonnegative(),
+  score: count,
   /** Round verdict: at least `reliability` targets succeeded. */
   roundOk: z.boolean(),
   /** Warn thresholds crossed (latency or loss); always false when warn thresholds are off. */
@@ -74,7 +89,7 @@ export const transitionRecordSchema = z.strictObject({
   iface: name,
   from: ifaceStateSchema,
   to: ifaceStateSchema,
-  score: z.number().int().nonnegative(),
+  score: count,
   /** Why: `start` (tracker start / firstconnect), `track` (probe rounds), `ifup`/`ifdown` (netifd),
    * `stop` (reporter shut down), `config` (interface added/removed by a reload), `mwan3` (taken from mwan3 itself). */
   reason: z.enum(TRANSITION_REASONS),
@@ -157,6 +172,33 @@ export type ReportV1 = z.infer<typeof reportV1Schema>;
 export function findFutureRecord(report: ReportV1, nowMs: number): { index: number; timeMs: number } | undefined {
   const limit = nowMs + MAX_FUTURE_SKEW_MS;
   const index = report.records.findIndex((r) => r.timeMs > limit);
+  return index < 0 ? undefined : { index, timeMs: report.records[index]!.timeMs };
+}
+
+/**
+ * Raw-retention margin: a sample this close to falling out of the raw retention policy is refused
+ * too, since InfluxDB drops points older than its own clock minus the duration.
+ */
+export const RETENTION_MARGIN_MS = 3_600_000;
+
+/**
+ * The first sample or policy record that the raw retention policy cannot hold any more (InfluxDB
+ * would drop it, and a retry would fail the same way for ever). Transitions go to the `forever`
+ * retention policy and are never too old.
+ *
+ * | record type        | timeMs < now - rawRetentionMs + 1 h | result    |
+ * |--------------------|-------------------------------------|-----------|
+ * | sample, policy     | yes                                 | too old   |
+ * | sample, policy     | no                                  | storable  |
+ * | transition         | any                                 | storable  |
+ */
+export function findExpiredRecord(
+  report: ReportV1,
+  nowMs: number,
+  rawRetentionMs: number,
+): { index: number; timeMs: number } | undefined {
+  const limit = nowMs - rawRetentionMs + RETENTION_MARGIN_MS;
+  const index = report.records.findIndex((r) => r.type !== 'transition' && r.timeMs < limit);
   return index < 0 ? undefined : { index, timeMs: report.records[index]!.timeMs };
 }
 

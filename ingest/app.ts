@@ -3,7 +3,7 @@ import type { Router } from 'express';
 import type { InfluxDB } from 'influx';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { ProblemError } from '../contract/index.ts';
+import { DEFAULT_RAW_RETENTION, ProblemError } from '../contract/index.ts';
 import type { RedisKeys } from '../contract/index.ts';
 import { createDeviceStore, createLastSeenWriter } from './device-store.ts';
 import { loadTokenKey, rewriteTokenHash } from './device-token.ts';
@@ -21,6 +21,9 @@ import { devicesRouter } from './routes/devices.ts';
 import { eventsRouter } from './routes/events.ts';
 import { opsRouter } from './routes/ops.ts';
 import { createLiveMerger } from './live-merge.ts';
+import { createNameAdmission } from './name-admission.ts';
+import { createDeviceGate } from './device-gate.ts';
+import { influxDurationMs } from './core/name-budget.ts';
 
 export interface IngestDeps {
   /** node-influx client whose `database` is the wanwatch database (schema made by ensureInfluxSchema). */
@@ -49,6 +52,10 @@ export interface IngestDeps {
     maxBodyBytesInFlight?: number;
     /** Failed-authentication limits per source address and per device id (auth-limits.ts). */
     auth?: AuthLimitSettings;
+    /** The `raw` retention policy's duration (WANWATCH_RAW_RETENTION, default 30d): older samples are refused. */
+    rawRetention?: string;
+    /** Fleet-wide guard on distinct tag values per tag key (default 90,000; InfluxDB refuses at 100,000). */
+    fleetTagValuesMax?: number;
   };
 }
 
@@ -92,6 +99,11 @@ export function createApp(deps: IngestDeps): express.Express {
     }
     next();
   });
+  const names = createNameAdmission(deps.redis, deps.keys, {
+    fleetTagValuesMax: deps.limits?.fleetTagValuesMax,
+    logger: deps.logger,
+  });
+  metrics.setTagValueSource({ counts: () => names.fleetCounts(), limit: names.fleetLimit });
   // Reports first: they are nearly all the traffic, so they pass the fewest routing layers.
   const reportDeps: ReportsRouteDeps = {
     auth,
@@ -107,6 +119,9 @@ export function createApp(deps: IngestDeps): express.Express {
     bodies: createBodyBudget({ maxBytes: deps.limits?.maxBodyBytesInFlight }),
     touchLastSeen: createLastSeenWriter(deps.redis, deps.keys.lastSeen),
     mergeLive: createLiveMerger(deps.redis, deps.keys),
+    rawRetentionMs: influxDurationMs(deps.limits?.rawRetention ?? DEFAULT_RAW_RETENTION),
+    names,
+    gate: createDeviceGate(),
   };
   app.use(reportsRouter(reportDeps));
   app.use(opsRouter({ influx: deps.influx, redis: deps.redis, metrics }));

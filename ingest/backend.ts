@@ -202,7 +202,7 @@ export async function startBackend(
         for (const p of plugins) p.onDeviceChanged?.(id);
       },
       shuttingDown: () => shuttingDown,
-      limits: { maxBodyBytesInFlight: http.maxBodyBytesInFlight },
+      limits: { maxBodyBytesInFlight: http.maxBodyBytesInFlight, rawRetention: config.rawRetention },
     });
     // The timeouts are checked every second (Node's default is every 30 s, which lets a slow
     // client outstay them by that much).

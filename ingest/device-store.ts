@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
-import { ProblemError, deviceRecordSchema } from '../contract/index.ts';
-import type { DeviceRecord, MultiWanV2, RedisKeys } from '../contract/index.ts';
+import { NAME_KINDS, ProblemError, deviceRecordSchema } from '../contract/index.ts';
+import type { DeviceRecord, MultiWanV2, NameBudgets, NameKind, RedisKeys } from '../contract/index.ts';
 import { hashDeviceToken, loadTokenKey, newDeviceToken } from './device-token.ts';
 import type { LiveState } from './core/report-events.ts';
 import { batchPerTick } from './tick-batch.ts';
@@ -105,7 +105,12 @@ export function createDeviceStore(
       const n = await redisOp('deleting device', async () => {
         const res = await redis
           .multi()
-          .del(keys.device(id), keys.live(id), keys.seenTransitions(id))
+          .del(
+            keys.device(id),
+            keys.live(id),
+            keys.seenTransitions(id),
+            ...NAME_KINDS.map((k) => keys.deviceNames(id, k)),
+          )
           .srem(keys.devices, id)
           .zrem(keys.lastSeen, id)
           .exec();
@@ -117,6 +122,19 @@ export function createDeviceStore(
       const next: DeviceRecord = { ...record, multiWan, notificationEmails: [...multiWan.notificationEmails] };
       await put(next);
       return next;
+    },
+    /** Sets the admin's name budgets (only the kinds given; the others keep their defaults). */
+    async setNameBudgets(record: DeviceRecord, nameBudgets: Partial<NameBudgets>): Promise<DeviceRecord> {
+      const next: DeviceRecord = { ...record, nameBudgets };
+      await put(next);
+      return next;
+    },
+    /** Distinct names of each kind the device has used so far (what its budgets count). */
+    async namesUsed(id: string): Promise<Record<NameKind, number>> {
+      const n = await redisOp('reading name budget', () =>
+        Promise.all(NAME_KINDS.map((k) => redis.scard(keys.deviceNames(id, k)))),
+      );
+      return { iface: n[0]!, target: n[1]!, policy: n[2]! };
     },
     async getLive(id: string): Promise<LiveState | undefined> {
       const h = await redisOp('reading live state', () => redis.hgetall(keys.live(id)));
@@ -174,6 +192,9 @@ export function parseLive(h: Record<string, string> | null | undefined): LiveSta
       out[k] = v;
     }
   }
+  // Keyed by interface names (data): readers index it with any name, `constructor` included.
+  if (out.ifaces && typeof out.ifaces === 'object')
+    out.ifaces = Object.assign(Object.create(null) as Record<string, unknown>, out.ifaces);
   return out as LiveState;
 }
 

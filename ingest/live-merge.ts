@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { ProblemError } from '../contract/index.ts';
 import type { ReportV1 } from '../contract/index.ts';
 import { latestMetrics, seqRange } from './core/report-events.ts';
 import { batchPerTick } from './tick-batch.ts';
@@ -87,8 +88,21 @@ type MergeRedis = Redis & {
 };
 
 /**
+ * Whether a Redis error is the merge script failing on the data it was given (a runtime error
+ * inside the script, e.g. the JSON decoder refusing a value), as opposed to Redis being unwell
+ * (connection lost, OOM, BUSY, READONLY, LOADING), which is transient and answered 503.
+ */
+export function isScriptDataError(err: unknown): boolean {
+  if (!err || typeof err !== 'object' || (err as Error).name !== 'ReplyError') return false;
+  const msg = String((err as Error).message);
+  return /^ERR\b/.test(msg) && /user_script|Error running script/i.test(msg);
+}
+
+/**
  * Batches live-state merges: every call made in one tick (the requests a group-commit write
  * resumes together) goes to Redis as one EVALSHA. Each caller's promise settles with that call.
+ * A script error caused by one update's data fails only that update, as `storage_rejected` (4xx:
+ * the reporter isolates and drops the record; a retry could never succeed).
  */
 export function createLiveMerger(
   redis: Redis,
@@ -96,13 +110,24 @@ export function createLiveMerger(
 ): (update: LiveUpdate) => Promise<void> {
   const r = redis as MergeRedis;
   if (typeof r.wanwatchMergeLive !== 'function') r.defineCommand('wanwatchMergeLive', { lua: MERGE_LIVE_LUA });
-  return batchPerTick<LiveUpdate>((updates) =>
-    r.wanwatchMergeLive(
-      updates.length + 1,
-      keys.lastSeen,
-      ...updates.map((u) => keys.live(u.id)),
-      ...updates.map((u) => JSON.stringify(u)),
-    ),
+  const merge = batchPerTick<LiveUpdate>(
+    (updates) =>
+      r.wanwatchMergeLive(
+        updates.length + 1,
+        keys.lastSeen,
+        ...updates.map((u) => keys.live(u.id)),
+        ...updates.map((u) => JSON.stringify(u)),
+      ),
+    { isolate: isScriptDataError },
   );
+  return (update) =>
+    merge(update).catch((err: unknown) => {
+      if (isScriptDataError(err))
+        throw new ProblemError(
+          'storage_rejected',
+          `Redis refused the live state of this report: ${(err as Error).message}`,
+        );
+      throw err;
+    });
 }
 export type LiveMerger = ReturnType<typeof createLiveMerger>;

@@ -29,7 +29,8 @@ interface InfluxInternals {
  * A LineSink over node-influx's own connection pool (host list, keep-alive, retries on network
  * errors and 5xx), sending our pre-serialized lines to `/write` as they are. node-influx has no
  * public raw-write call; its `writePoints` re-parses every point, which halves throughput.
- * Errors are classified here, once: a 4xx is InfluxRejectedError, anything else influx_unavailable.
+ * Errors are classified here, once: a refusal of the content is InfluxRejectedError, anything else
+ * influx_unavailable.
  */
 export function influxLineSink(influx: InfluxDB, database?: string): LineSink {
   const internals = influx as unknown as InfluxInternals;
@@ -50,7 +51,9 @@ export function influxLineSink(influx: InfluxDB, database?: string): LineSink {
         });
       } catch (err) {
         const status = (err as { res?: { statusCode?: number } }).res?.statusCode;
-        if (status !== undefined && status >= 400 && status < 500 && status !== 404) {
+        // 400 (parse error, type conflict, partial write), 413, 422: this body can never be stored.
+        // 401/403/404 are the server's set-up (credentials, database), fixed by an operator: transient.
+        if (status === 400 || status === 413 || status === 422) {
           throw new InfluxRejectedError((err as Error).message);
         }
         throw new ProblemError('influx_unavailable', `InfluxDB write failed: ${(err as Error).message}`);
@@ -112,6 +115,9 @@ export function createPointWriter(sink: LineSink, opts: PointWriterOptions = {})
       // A refused group is retried request by request, so one bad request cannot fail its neighbours.
       if (err instanceof InfluxRejectedError && group.length > 1) {
         await Promise.all(group.map((p) => send([p])));
+      } else if (err instanceof InfluxRejectedError) {
+        // Only this request's data: a permanent 4xx for its report, never a 5xx retried for ever.
+        group[0]!.reject(new ProblemError('storage_rejected', `InfluxDB refused the points: ${err.message}`));
       } else {
         for (const p of group) p.reject(err);
       }

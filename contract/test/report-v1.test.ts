@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import {
   reportV1Schema,
   findFutureRecord,
+  findExpiredRecord,
   issuesToErrors,
   multiWanV2Schema,
   encodeTagValue,
@@ -135,6 +136,28 @@ describe('report v1 schema', () => {
     ['duplicate seq', (r) => (r.records[1].seq = 41), 'records.1.seq'],
     ['device id with a space', (r) => (r.deviceId = 'ce 1'), 'deviceId'],
     ['no records', (r) => (r.records = []), 'records'],
+    ['interface name with a lone surrogate', (r) => (r.records[1].iface = 'wan\ud800'), 'records.1.iface'],
+    [
+      'target name with a lone low surrogate',
+      (r) => (r.records[0].targets[0].target = '\udc00x'),
+      'records.0.targets.0.target',
+    ],
+    ['policy name with a newline', (r) => (r.records[2].policies[0].policy = 'a\nb'), 'records.2.policies.0.policy'],
+    [
+      'member name with a C1 control',
+      (r) => (r.records[2].policies[0].members[0].iface = 'x\u0085'),
+      'records.2.policies.0.members.0.iface',
+    ],
+    ['linux device with DEL', (r) => (r.records[0].device = 'eth\u007f'), 'records.0.device'],
+    ['interface name over 128 characters', (r) => (r.records[1].iface = 'w'.repeat(129)), 'records.1.iface'],
+    ['latency of 1e21 ms', (r) => (r.records[0].rttAvgMs = 1e21), 'records.0.rttAvgMs'],
+    [
+      'target jitter over an hour',
+      (r) => (r.records[0].targets[0].jitterMs = 3_600_001),
+      'records.0.targets.0.jitterMs',
+    ],
+    ['score of 1e300', (r) => (r.records[0].score = 1e300), 'records.0.score'],
+    ['probes sent over a million', (r) => (r.records[0].targets[0].sent = 1_000_001), 'records.0.targets.0.sent'],
   ];
   for (const [name, mutate, path] of cases) {
     it(`rejects ${name} and names ${path}`, () => {
@@ -148,11 +171,24 @@ describe('report v1 schema', () => {
     });
   }
 
-  it('accepts any characters in names (they are encoded for InfluxDB, not refused)', () => {
+  it('accepts printable odd characters in names (they are escaped for InfluxDB, not refused)', () => {
     const r = validReport();
-    const odd = 'wan 1,a=b"c\\d\né中';
-    (r.records[1] as { iface: string }).iface = odd;
-    assert.equal((reportV1Schema.parse(r).records[1] as { iface: string }).iface, odd);
+    for (const odd of ['wan 1,a=b"c\\d é中', '50% \\', 'wan-😀', '__proto__', 'constructor', 'w'.repeat(128)]) {
+      (r.records[1] as { iface: string }).iface = odd;
+      assert.equal((reportV1Schema.parse(r).records[1] as { iface: string }).iface, odd);
+    }
+  });
+
+  it('finds sample and policy records older than the raw retention, never transitions', () => {
+    const r = validReport();
+    const day = 86_400_000;
+    assert.equal(findExpiredRecord(r, T0 + 29 * day, 30 * day), undefined);
+    // Within the last hour of the retention: InfluxDB's clock may already be past it.
+    assert.deepEqual(findExpiredRecord(r, T0 + 30 * day - 30 * 60_000, 30 * day), { index: 0, timeMs: T0 });
+    const onlyTransition = { ...r, records: r.records.filter((x) => x.type === 'transition') };
+    assert.ok(onlyTransition.records.length > 0);
+    assert.equal(findExpiredRecord(onlyTransition, T0 + 365 * day, 30 * day), undefined);
+    assert.equal(findExpiredRecord(r, T0 + 365 * day, Number.POSITIVE_INFINITY), undefined);
   });
 
   it('finds records stamped too far in the future against the receiver clock', () => {

@@ -47,7 +47,8 @@ export function fleetQueries() {
 }
 
 function mapping(devices: FleetDevice[], text: (d: FleetDevice) => string): ValueMapping[] {
-  const options: Record<string, { text: string; index: number }> = {};
+  // Keyed by device ids (data; `constructor` is a legal one): no prototype.
+  const options = Object.create(null) as Record<string, { text: string; index: number }>;
   devices.forEach((d, index) => {
     options[encodeTagValue(d.id)] = { text: text(d), index };
   });

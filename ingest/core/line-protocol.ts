@@ -35,8 +35,15 @@ export interface LinePoint {
 const escMeasurement = (s: string) => s.replace(/[, ]/g, (c) => '\\' + c);
 export const escKey = (s: string) => (/[,= ]/.test(s) ? s.replace(/[,= ]/g, (c) => '\\' + c) : s);
 export const escString = (s: string) => (/["\\]/.test(s) ? s.replace(/["\\]/g, (c) => '\\' + c) : s);
-/** Always a float literal, so a whole number never changes the field's type. */
-export const floatText = (v: number) => (Number.isInteger(v) ? `${v}.0` : String(v));
+/**
+ * Always a float literal, so a whole number never changes the field's type. A whole number prints
+ * as `5` (add `.0`) below 1e21 and as `1e+21` from there on; an exponent form is a float literal
+ * already, and `1e+21.0` is one InfluxDB refuses.
+ */
+export const floatText = (v: number) => {
+  const s = String(v);
+  return s.includes('.') || s.includes('e') ? s : `${s}.0`;
+};
 
 function fieldText(v: FieldValue): string {
   switch (v.kind) {

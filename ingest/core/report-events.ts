@@ -52,7 +52,8 @@ export function isBackfill(report: ReportV1, nowMs: number, previousLastSeenMs: 
 
 /** Latest figures per interface from the report's samples (for emails and the live state). */
 export function latestMetrics(report: ReportV1): Record<string, IfaceMetrics> {
-  const out: Record<string, IfaceMetrics> = {};
+  // Keyed by interface names, which are data (`__proto__`, `constructor` are legal): no prototype.
+  const out: Record<string, IfaceMetrics> = Object.create(null) as Record<string, IfaceMetrics>;
   for (const r of report.records) {
     if (r.type !== 'sample') continue;
     const prev = out[r.iface];
@@ -102,7 +103,8 @@ export function replacingPolicy(prev: LiveState | undefined, report: ReportV1): 
 }
 
 export function nextLive(prev: LiveState | undefined, report: ReportV1, nowMs: number): LiveState {
-  const ifaces: DeviceLive['ifaces'] = { ...(prev?.ifaces ?? {}) };
+  // Keyed by interface names (data): a null-prototype copy, so `__proto__` is an interface like any other.
+  const ifaces: DeviceLive['ifaces'] = Object.assign(Object.create(null) as DeviceLive['ifaces'], prev?.ifaces ?? {});
   const metrics = latestMetrics(report);
   for (const r of report.records) {
     if (r.type === 'policy') continue;

@@ -29,6 +29,17 @@ const ODD_VALUES: unknown[] = [
   [{}],
   Date.UTC(2019, 0, 1),
   Date.UTC(2026, 0, 1),
+  'wan\ud800',
+  '\udc00',
+  'a\nb',
+  'x\u0085',
+  'wan-😀',
+  '__proto__',
+  1e21,
+  3_600_000,
+  3_600_001,
+  1_000_000,
+  1_000_001,
 ];
 
 function paths(x: unknown, prefix: Array<string | number> = []): Array<Array<string | number>> {
@@ -104,6 +115,10 @@ describe('report precheck (the fast path past zod)', () => {
       { ...r, deviceId: 'bad id' },
       { ...r, records: [{ ...r.records[3], policies: [{ policy: 'p' }] }] },
       { ...r, records: [{ ...r.records[3], policies: 'none' }] },
+      { ...r, records: [{ ...r.records[0], iface: 'wan\ud800' }] },
+      { ...r, records: [{ ...r.records[0], iface: 'wan\u0000' }] },
+      { ...r, records: [{ ...r.records[0], rttAvgMs: 1e21 }] },
+      { ...r, records: [{ ...r.records[0], score: 1e300 }] },
     ];
     for (const b of bad) {
       assert.equal(isPlainValidReport(b), false);

@@ -5,6 +5,9 @@ import {
   LAST_RESORTS,
   MAX_NAME_LENGTH,
   MAX_RECORDS_PER_REPORT,
+  MAX_REPORTED_COUNT,
+  MAX_REPORTED_MS,
+  NAME_PATTERN,
   TARGET_STATUSES,
   TRANSITION_REASONS,
 } from '../../contract/index.ts';
@@ -39,9 +42,9 @@ export function isPlainValidReport(x: unknown): x is ReportV1 {
     } else if (o.type === 'policy') {
       if (!policy(o)) return false;
     } else return false;
-    const seq = o.seq as number;
-    if (seqs.has(seq)) return false;
-    seqs.add(seq);
+    const s = o.seq as number;
+    if (seqs.has(s)) return false;
+    seqs.add(s);
   }
   return true;
 }
@@ -89,19 +92,21 @@ const BOOT_ID = /^[A-Za-z0-9-]+$/;
 
 const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 const str = (x: unknown, min: number, max: number) => typeof x === 'string' && x.length >= min && x.length <= max;
-const name = (x: unknown) => str(x, 1, MAX_NAME_LENGTH);
+const name = (x: unknown) => str(x, 1, MAX_NAME_LENGTH) && NAME_PATTERN.test(x as string);
 const int = (x: unknown, min: number, max: number) =>
   Number.isSafeInteger(x) && (x as number) >= min && (x as number) <= max;
-const count = (x: unknown) => int(x, 0, Number.MAX_SAFE_INTEGER);
+const seq = (x: unknown) => int(x, 0, Number.MAX_SAFE_INTEGER);
+const count = (x: unknown) => int(x, 0, MAX_REPORTED_COUNT);
 const time = (x: unknown) => int(x, EPOCH_MS_MIN, Number.MAX_SAFE_INTEGER);
-const ms = (x: unknown) => x === null || (typeof x === 'number' && Number.isFinite(x) && x >= 0);
+const ms = (x: unknown) =>
+  x === null || (typeof x === 'number' && Number.isFinite(x) && x >= 0 && x <= MAX_REPORTED_MS);
 const pct = (x: unknown) => x === null || (typeof x === 'number' && Number.isFinite(x) && x >= 0 && x <= 100);
 const metrics = (o: Record<string, unknown>) =>
   ms(o.rttAvgMs) && ms(o.rttMinMs) && ms(o.rttMaxMs) && pct(o.lossPct) && ms(o.jitterMs);
 
 function sample(o: Record<string, unknown>): boolean {
   for (const k in o) if (!SAMPLE_KEYS.has(k)) return false;
-  if (!count(o.seq) || !time(o.timeMs) || !name(o.iface)) return false;
+  if (!seq(o.seq) || !time(o.timeMs) || !name(o.iface)) return false;
   if (o.device !== undefined && !name(o.device)) return false;
   if (!STATES.has(o.state) || !count(o.score)) return false;
   if (typeof o.roundOk !== 'boolean' || typeof o.degraded !== 'boolean' || !metrics(o)) return false;
@@ -119,14 +124,14 @@ function sample(o: Record<string, unknown>): boolean {
 
 function transition(o: Record<string, unknown>): boolean {
   for (const k in o) if (!TRANSITION_KEYS.has(k)) return false;
-  if (!count(o.seq) || !time(o.timeMs) || !name(o.iface)) return false;
+  if (!seq(o.seq) || !time(o.timeMs) || !name(o.iface)) return false;
   if (!STATES.has(o.from) || !STATES.has(o.to) || !count(o.score) || !REASONS.has(o.reason)) return false;
   return o.degraded === undefined || typeof o.degraded === 'boolean';
 }
 
 function policy(o: Record<string, unknown>): boolean {
   for (const k in o) if (!POLICY_KEYS.has(k)) return false;
-  if (!count(o.seq) || !time(o.timeMs)) return false;
+  if (!seq(o.seq) || !time(o.timeMs)) return false;
   const splits = o.policies;
   if (!Array.isArray(splits) || splits.length > 64) return false;
   for (const sp of splits as unknown[]) {

@@ -1,7 +1,8 @@
 import express, { Router } from 'express';
 import { z } from 'zod';
-import { ProblemError, deviceIdSchema, multiWanV2Schema } from '../../contract/index.ts';
-import type { DeviceRecord } from '../../contract/index.ts';
+import { ProblemError, deviceIdSchema, multiWanV2Schema, nameBudgetsSchema } from '../../contract/index.ts';
+import type { DeviceRecord, NameKind } from '../../contract/index.ts';
+import { budgetsOf } from '../core/name-budget.ts';
 import { authMiddleware, principalOf, type AuthDeps } from '../auth.ts';
 import { parseBody } from '../validate.ts';
 import type { DeviceStore } from '../device-store.ts';
@@ -19,6 +20,19 @@ export interface DevicesRouteDeps {
   store: DeviceStore;
   nowMs: () => number;
   onDeviceChanged?: (deviceId: string) => void;
+}
+
+/** Body of PUT /devices/:id/budgets: the kinds given replace the defaults; an empty object restores them. */
+export const nameBudgetsBodySchema = nameBudgetsSchema.partial();
+
+/** Per kind: the budget and how many distinct names the device has used. */
+export function budgetView(record: DeviceRecord, used: Record<NameKind, number>) {
+  const b = budgetsOf(record);
+  return {
+    iface: { limit: b.iface, used: used.iface },
+    target: { limit: b.target, used: used.target },
+    policy: { limit: b.policy, used: used.policy },
+  };
 }
 
 /** A device as the API shows it: never the token hash. */
@@ -68,7 +82,17 @@ export function devicesRouter(deps: DevicesRouteDeps): Router {
   router.get('/devices/:id', admin, async (req, res) => {
     const record = await deps.store.get(req.params.id as string);
     if (!record) throw new ProblemError('not_found', `no device "${req.params.id}"`);
-    res.json(deviceView(record, await deps.store.getLive(record.id), true));
+    const [live, used] = await Promise.all([deps.store.getLive(record.id), deps.store.namesUsed(record.id)]);
+    res.json({ ...deviceView(record, live, true), nameBudgets: budgetView(record, used) });
+  });
+
+  router.put('/devices/:id/budgets', admin, json, async (req, res) => {
+    const id = req.params.id as string;
+    const budgets = parseBody(nameBudgetsBodySchema, req.body);
+    const record = await deps.store.get(id);
+    if (!record) throw new ProblemError('not_found', `no device "${id}"`);
+    const next = await deps.store.setNameBudgets(record, budgets);
+    res.json({ id, nameBudgets: budgetView(next, await deps.store.namesUsed(id)) });
   });
 
   router.delete('/devices/:id', admin, async (req, res) => {

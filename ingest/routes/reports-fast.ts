@@ -13,7 +13,7 @@ import {
   utf8Text,
 } from '../http-problems.ts';
 import { isPlainValidReport } from '../core/report-precheck.ts';
-import { checkReportAdmissible, ingestReport, type ReportsRouteDeps } from './reports.ts';
+import { checkReportAdmissible, enterGate, ingestReport, type ReportsRouteDeps } from './reports.ts';
 import { expectedBodyBytes } from '../body-budget.ts';
 
 export const REPORTS_PATH = '/api/v1/reports';
@@ -125,18 +125,20 @@ export function fastReportHandler(deps: ReportsRouteDeps) {
   const ok = metrics.requests.labels({ ...ROUTE_LABEL, status: '200' });
   return (req: IncomingMessage, res: ServerResponse): void => {
     const gzip = req.headers['content-encoding'] === 'gzip';
+    let release: ((status?: number) => void) | undefined;
     authenticate(req, deps.auth)
       .then(async (principal) => {
         // Only an authenticated request gets memory for its body, and only while the budget lasts.
-        const release = deps.bodies.reserve(
+        const releaseBody = deps.bodies.reserve(
           expectedBodyBytes(req.headers['content-length'], gzip, deps.maxReportBytes),
         );
-        if (!release) throw new RetryLaterProblem('server_busy', BUSY_RETRY_MS);
-        res.once('close', release);
+        if (!releaseBody) throw new RetryLaterProblem('server_busy', BUSY_RETRY_MS);
+        res.once('close', releaseBody);
         const raw = await readBody(
           req,
           gzip ? deps.maxReportBytes + (deps.maxReportBytes >> 6) + 1024 : deps.maxReportBytes,
         );
+        release = await enterGate(deps, principal);
         const body = decode(raw, gzip, deps.maxReportBytes);
         // zod decides (and words the errors) whenever the cheap check is not sure.
         const report = isPlainValidReport(body) ? body : parseBody(reportV1Schema, body);
@@ -171,6 +173,7 @@ export function fastReportHandler(deps: ReportsRouteDeps) {
           );
         }
         metrics.requests.inc({ ...ROUTE_LABEL, status: String(body.status) });
-      });
+      })
+      .finally(() => release?.(res.statusCode));
   };
 }

@@ -1,6 +1,6 @@
 import express, { Router } from 'express';
 import type { Logger } from 'pino';
-import { ProblemError, findFutureRecord, reportV1Schema } from '../../contract/index.ts';
+import { ProblemError, findExpiredRecord, findFutureRecord, reportV1Schema } from '../../contract/index.ts';
 import type { RedisKeys, ReportAck, ReportV1, TransitionRecord } from '../../contract/index.ts';
 import type { Redis } from 'ioredis';
 import { authenticate, type AuthDeps } from '../auth.ts';
@@ -22,6 +22,10 @@ import type { EventQueue } from '../event-queue.ts';
 import type { IngestMetrics } from '../metrics.ts';
 import { expectedBodyBytes, type BodyBudget } from '../body-budget.ts';
 import { BUSY_RETRY_MS, RetryLaterProblem, utf8Text } from '../http-problems.ts';
+import type { NameAdmission } from '../name-admission.ts';
+import { budgetsOf, namesOf } from '../core/name-budget.ts';
+import type { DeviceGate } from '../device-gate.ts';
+import type { Principal } from '../auth.ts';
 
 /** Seen transitions are remembered 30 days: longer than any spool keeps a record. */
 const SEEN_TTL_S = 30 * 24 * 3600;
@@ -43,6 +47,20 @@ export interface ReportsRouteDeps {
   touchLastSeen: (id: string, lastSeenMs: number) => Promise<void>;
   /** Live-state merge inside Redis for samples-only reports, batched per tick (createLiveMerger). */
   mergeLive: LiveMerger;
+  /** Duration of the `raw` retention policy: older samples cannot be stored (WANWATCH_RAW_RETENTION). */
+  rawRetentionMs: number;
+  /** Per-device name budgets and the fleet tag-value guard (createNameAdmission). */
+  names: NameAdmission;
+  /** One report of a device at a time (createDeviceGate). */
+  gate: DeviceGate;
+}
+
+/** Waits for the device's turn (see DeviceGate); the admin's reports are refused later, without waiting. */
+export async function enterGate(
+  deps: Pick<ReportsRouteDeps, 'gate'>,
+  principal: Principal,
+): Promise<(status?: number) => void> {
+  return principal.kind === 'device' ? deps.gate.enter(principal.deviceId) : () => {};
 }
 
 /**
@@ -71,6 +89,11 @@ export function reportsRouter(deps: ReportsRouteDeps): Router {
       next();
     },
     json,
+    async (_req, res, next) => {
+      const release = await enterGate(deps, res.locals.principal as Principal);
+      res.once('close', () => release(res.statusCode));
+      next();
+    },
     async (req, res) => {
       const principal = res.locals.principal as Awaited<ReturnType<typeof authenticate>>;
       const report = parseBody(reportV1Schema, req.body);
@@ -114,7 +137,33 @@ function samplesOnly(report: ReportV1): boolean {
   return true;
 }
 
+/**
+ * What the storage can hold, checked before anything is written; each refusal is a 422 that the
+ * reporter answers by isolating and dropping the record, since a retry could never succeed.
+ *
+ * | check                                              | problem                |
+ * |----------------------------------------------------|------------------------|
+ * | a sample/policy older than raw retention - 1 h     | `record_too_old`       |
+ * | a name new to the device beyond its budget         | `name_budget_exceeded` |
+ * | a name new to the fleet beyond the tag-value guard | `fleet_tag_limit`      |
+ */
+async function checkStorable(deps: ReportsRouteDeps, report: ReportV1): Promise<void> {
+  const expired = findExpiredRecord(report, deps.nowMs(), deps.rawRetentionMs);
+  if (expired) {
+    const path = `records.${expired.index}.timeMs`;
+    throw new ProblemError(
+      'record_too_old',
+      `${path} ${expired.timeMs} is older than the raw retention policy keeps (${Math.round(deps.rawRetentionMs / 86_400_000)} d)`,
+      [{ path, message: 'older than the raw retention policy' }],
+    );
+  }
+  // The record authentication has just read (cached): no extra Redis round trip.
+  const record = await deps.store.getForAuth(report.deviceId);
+  await deps.names.admit(report.deviceId, record?.createdAtMs ?? 0, namesOf(report), budgetsOf(record));
+}
+
 export async function ingestReport(deps: ReportsRouteDeps, report: ReportV1): Promise<ReportAck> {
+  await checkStorable(deps, report);
   const duplicateTransitions = samplesOnly(report)
     ? await ingestSamples(deps, report)
     : await ingestWithEvents(deps, report);

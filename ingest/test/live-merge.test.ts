@@ -7,10 +7,11 @@ import type { ReportV1, SampleRecord } from '../../contract/index.ts';
 import { testServices } from '../../stack/testing.ts';
 import { nextLive, type LiveState } from '../core/report-events.ts';
 import { liveFields, parseLive } from '../device-store.ts';
-import { createLiveMerger, liveUpdateOf } from '../live-merge.ts';
+import { createLiveMerger, liveUpdateOf, type LiveUpdate } from '../live-merge.ts';
+import { batchPerTick } from '../tick-batch.ts';
 
 /** Interface names that JSON and Lua's cjson must both carry unchanged. */
-const IFACES = ['wan', 'wanb', 'lte 1', 'ä"\\/x', '1'];
+const IFACES = ['wan', 'wanb', 'lte 1', 'ä"\\/x', '1', '__proto__', 'constructor', 'toString'];
 
 const sampleArb = fc.record({
   iface: fc.constantFrom(...IFACES),
@@ -143,5 +144,51 @@ describe('live-state merge in Redis (MERGE_LIVE_LUA) equals nextLive for samples
     assert.equal(live.ifaces.wan!.rttAvgMs, 12, 'null rtt keeps the last one, as nextLive does');
     assert.deepEqual(live.policies, []);
     assert.equal(live.lastSeenMs, T0 + 2);
+  });
+
+  it('an update the script cannot take fails only its own request; the others of the tick succeed', async () => {
+    const good = (id: string): LiveUpdate => ({
+      id,
+      lastSeenMs: T0,
+      bootIdJson: '"boot-a"',
+      lastSeq: 3,
+      reportIntervalMs: 5000,
+      ifaces: { wan: { state: 'online', timeMs: T0, rttAvgMs: 1, lossPct: 0, jitterMs: 0 } },
+    });
+    // A lone surrogate (never admitted by the schema) makes the script's JSON decoder fail.
+    const bad: LiveUpdate = { ...good('dev-bad'), ifaces: { 'wan\ud800': good('x').ifaces.wan! } };
+    const results = await Promise.allSettled([merge(good('dev-ok1')), merge(bad), merge(good('dev-ok2'))]);
+    assert.deepEqual(
+      results.map((r) => r.status),
+      ['fulfilled', 'rejected', 'fulfilled'],
+    );
+    const err = (results[1] as PromiseRejectedResult).reason as { code?: string; status?: number };
+    assert.equal(err.code, 'storage_rejected');
+    assert.equal(err.status, 422);
+    assert.equal(parseLive(await redis.hgetall(keys.live('dev-ok2')))?.ifaces.wan?.state, 'online');
+  });
+});
+
+describe('per-tick batches', () => {
+  it('a batch error that isolate() blames on data is retried item by item; others fail together', async () => {
+    const runs: number[][] = [];
+    const run = async (items: number[]) => {
+      runs.push(items);
+      if (items.includes(2)) throw Object.assign(new Error('bad data'), { data: true });
+      if (items.includes(-1)) throw new Error('connection lost');
+    };
+    const batch = batchPerTick<number>(run, { isolate: (e) => (e as { data?: boolean }).data === true });
+    const r1 = await Promise.allSettled([1, 2, 3].map(batch));
+    assert.deepEqual(
+      r1.map((r) => r.status),
+      ['fulfilled', 'rejected', 'fulfilled'],
+    );
+    assert.deepEqual(runs, [[1, 2, 3], [1], [2], [3]]);
+    const r2 = await Promise.allSettled([4, -1].map(batch));
+    assert.deepEqual(
+      r2.map((r) => r.status),
+      ['rejected', 'rejected'],
+      'a transient error is not split',
+    );
   });
 });

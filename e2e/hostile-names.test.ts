@@ -1,0 +1,260 @@
+/**
+ * Names that are keys of Object.prototype (`__proto__`, `constructor`, `toString`,
+ * `hasOwnProperty`) are legal mwan3 interface, target and policy names, and legal device ids,
+ * names and sites. One pipeline run through the real backend (real InfluxDB, Redis, HTTP on
+ * loopback): reports in, then every read path out — device views, events, uptime as JSON, CSV and
+ * HTML, the device and fleet dashboards — must show each name as the data it is.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { ReportRecord } from '../contract/index.ts';
+import { startBackend, createLogger, type RunningBackend } from '../ingest/backend.ts';
+import { backendPlugins } from '../bin/backend-plugins.ts';
+import { testServices } from '../stack/testing.ts';
+
+const ADMIN = 'hostile-names-admin-token-0123';
+const NAMES = ['__proto__', 'constructor', 'toString', 'hasOwnProperty'] as const;
+/** Device ids must start with a letter or digit, so `__proto__` is a name and a site only. */
+const DEVICES = [
+  { id: 'constructor', name: '__proto__', site: 'toString' },
+  { id: 'toString', name: 'hasOwnProperty', site: '__proto__' },
+  { id: 'hasOwnProperty', name: 'constructor', site: 'constructor' },
+];
+const MIN = 60_000;
+
+function records(t0: number): ReportRecord[] {
+  const out: ReportRecord[] = [];
+  let seq = 0;
+  for (const iface of NAMES)
+    out.push({
+      type: 'transition',
+      seq: ++seq,
+      timeMs: t0,
+      iface,
+      from: 'unknown',
+      to: 'online',
+      score: 12,
+      reason: 'start',
+    });
+  for (const iface of NAMES) {
+    out.push({
+      type: 'sample',
+      seq: ++seq,
+      timeMs: t0 + MIN,
+      iface,
+      state: 'online',
+      score: 12,
+      roundOk: true,
+      degraded: false,
+      rttAvgMs: 10,
+      rttMinMs: 9,
+      rttMaxMs: 11,
+      lossPct: 0,
+      jitterMs: 1,
+      targets: NAMES.map((target) => ({
+        target,
+        status: 'up' as const,
+        sent: 1,
+        received: 1,
+        rttAvgMs: 10,
+        rttMinMs: 10,
+        rttMaxMs: 10,
+        lossPct: 0,
+        jitterMs: null,
+      })),
+    });
+  }
+  out.push({
+    type: 'policy',
+    seq: ++seq,
+    timeMs: t0 + MIN,
+    policies: NAMES.map((policy) => ({
+      policy,
+      family: 'ipv4' as const,
+      members: NAMES.map((iface) => ({ iface, sharePct: 25, metric: 1, weight: 1 })),
+      lastResort: 'unreachable' as const,
+      lastResortActive: false,
+    })),
+  });
+  out.push({
+    type: 'transition',
+    seq: ++seq,
+    timeMs: t0 + 2 * MIN,
+    iface: 'constructor',
+    from: 'online',
+    to: 'offline',
+    score: 0,
+    reason: 'track',
+  });
+  out.push({
+    type: 'transition',
+    seq: ++seq,
+    timeMs: t0 + 3 * MIN,
+    iface: 'constructor',
+    from: 'offline',
+    to: 'online',
+    score: 12,
+    reason: 'track',
+  });
+  return out;
+}
+
+describe('Object.prototype names through the whole pipeline', () => {
+  let backend: RunningBackend;
+  let base: string;
+  const t0 = Date.now() - 30 * MIN;
+  const get = async (path: string) => {
+    const res = await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${ADMIN}` } });
+    return { status: res.status, type: res.headers.get('content-type') ?? '', text: await res.text() };
+  };
+
+  before(async () => {
+    const svc = await testServices();
+    backend = await startBackend(
+      {
+        influxUrl: svc.influxDb('hnames').url,
+        redisUrl: svc.redisUrl,
+        redisPrefix: svc.redisPrefix('hnames'),
+        mailFrom: 'wanwatch <w@example.test>',
+        alertEmails: [],
+        adminToken: ADMIN,
+        port: 0,
+        dataDir: '/tmp',
+        rawRetention: '30d',
+        logLevel: 'error',
+      },
+      {
+        role: 'api',
+        host: '127.0.0.1',
+        logger: createLogger('error'),
+        plugins: backendPlugins({ extra: { alerting: {}, schedule: undefined }, outboxDir: '/tmp/ww-hnames-outbox' }),
+      },
+    );
+    base = `http://127.0.0.1:${backend.port}`;
+    for (const d of DEVICES) {
+      const reg = await fetch(`${base}/api/v1/devices`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
+        body: JSON.stringify(d),
+      });
+      const body = (await reg.json()) as { token: string; name: string; site: string };
+      assert.equal(reg.status, 201, JSON.stringify(body));
+      assert.equal(body.name, d.name);
+      assert.equal(body.site, d.site);
+      const report = {
+        v: 1,
+        deviceId: d.id,
+        bootId: 'names-boot-1',
+        sentAtMs: Date.now(),
+        reportIntervalMs: 5000,
+        records: records(t0),
+      };
+      const res = await fetch(`${base}/api/v1/reports`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${body.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(report),
+      });
+      assert.equal(res.status, 200, await res.text());
+    }
+  });
+  after(async () => {
+    await backend?.close();
+  });
+
+  it('GET /devices/:id and /devices show every interface, policy, name and site', async () => {
+    for (const d of DEVICES) {
+      const r = await get(`/api/v1/devices/${d.id}`);
+      assert.equal(r.status, 200, r.text);
+      const view = JSON.parse(r.text) as {
+        id: string;
+        name: string;
+        site: string;
+        ifaces: Record<string, { state: string }>;
+        policies: Array<{ policy: string; members: Array<{ iface: string }> }>;
+      };
+      assert.equal(view.id, d.id);
+      assert.equal(view.name, d.name);
+      assert.equal(view.site, d.site);
+      assert.deepEqual(Object.keys(view.ifaces).sort(), [...NAMES].sort());
+      for (const n of NAMES) assert.equal(Object.getOwnPropertyDescriptor(view.ifaces, n)?.value.state, 'online', n);
+      assert.deepEqual(view.policies.map((p) => p.policy).sort(), [...NAMES].sort());
+      assert.deepEqual(
+        view.policies[0]!.members.map((m) => m.iface),
+        [...NAMES],
+      );
+    }
+    const list = JSON.parse((await get('/api/v1/devices')).text) as { devices: Array<{ id: string; name: string }> };
+    assert.deepEqual(list.devices.map((x) => x.id).sort(), DEVICES.map((x) => x.id).sort());
+  });
+
+  it('GET /devices/:id/events lists the transitions of every interface', async () => {
+    for (const d of DEVICES) {
+      const r = await get(`/api/v1/devices/${d.id}/events?from=${t0 - MIN}&to=${Date.now()}`);
+      assert.equal(r.status, 200, r.text);
+      const events = (JSON.parse(r.text) as { events: Array<{ type: string; iface?: string }> }).events;
+      const ifaces = events.filter((e) => e.type === 'transition').map((e) => e.iface);
+      for (const n of NAMES) assert.ok(ifaces.includes(n), `${d.id}: ${n} in ${JSON.stringify(ifaces)}`);
+      assert.equal(ifaces.filter((i) => i === 'constructor').length, 3);
+    }
+  });
+
+  it('uptime as JSON, CSV and HTML, per device and for the fleet, carries every name', async () => {
+    const range = `from=${new Date(t0 - MIN).toISOString()}&to=${Date.now()}`;
+    for (const d of DEVICES) {
+      const json = await get(`/api/v1/devices/${d.id}/uptime?${range}`);
+      assert.equal(json.status, 200, json.text);
+      const report = JSON.parse(json.text) as { ifaces: Array<{ iface: string }> };
+      assert.deepEqual(report.ifaces.map((i) => i.iface).sort(), [...NAMES].sort());
+      const csv = await get(`/api/v1/devices/${d.id}/uptime?${range}&format=csv`);
+      assert.equal(csv.status, 200, csv.text);
+      assert.match(csv.type, /text\/csv/);
+      for (const n of NAMES) assert.ok(csv.text.includes(`,${n},`), `CSV row of ${n}:\n${csv.text}`);
+      const html = await get(`/api/v1/devices/${d.id}/uptime?${range}&format=html`);
+      assert.equal(html.status, 200, html.text);
+      for (const n of NAMES) assert.ok(html.text.includes(`>${n}<`), `HTML cell of ${n}`);
+      assert.ok(html.text.includes(d.name), 'device name in the HTML page');
+    }
+    const fleet = await get(`/api/v1/uptime?${range}`);
+    assert.equal(fleet.status, 200, fleet.text);
+    for (const d of DEVICES) assert.ok(fleet.text.includes(`"deviceId":"${d.id}"`), `${d.id} in the fleet report`);
+    for (const format of ['csv', 'html']) {
+      const r = await get(`/api/v1/uptime?${range}&format=${format}`);
+      assert.equal(r.status, 200, r.text);
+      for (const d of DEVICES) assert.ok(r.text.includes(d.id), `${d.id} in the fleet ${format}`);
+    }
+  });
+
+  it('the device and fleet dashboards have a panel per interface and every device', async () => {
+    for (const d of DEVICES) {
+      const r = await get(`/api/v1/devices/${d.id}/dashboard`);
+      assert.equal(r.status, 200, r.text);
+      for (const n of NAMES) assert.ok(r.text.includes(JSON.stringify(n).slice(1, -1)), `${d.id} dashboard shows ${n}`);
+      const dash = JSON.parse(r.text) as { title: string };
+      assert.ok(dash.title.includes(d.name), `title ${dash.title}`);
+    }
+    const fleet = await get('/api/v1/dashboards/fleet');
+    assert.equal(fleet.status, 200, fleet.text);
+    const text = fleet.text;
+    for (const d of DEVICES)
+      assert.ok(text.includes(`"${d.name}"`) || text.includes(d.name), `${d.name} in the fleet dashboard`);
+    // Value mappings are keyed by device id: every id, `constructor` included, is an own key.
+    const keys = new Set<string>();
+    const walk = (x: unknown): void => {
+      if (Array.isArray(x)) x.forEach(walk);
+      else if (x && typeof x === 'object') {
+        for (const [k, v] of Object.entries(x)) {
+          if (k === 'options' && v && typeof v === 'object' && !Array.isArray(v))
+            Object.keys(v).forEach((o) => keys.add(o));
+          walk(v);
+        }
+      }
+    };
+    walk(JSON.parse(text));
+    for (const d of DEVICES) assert.ok(keys.has(d.id), `value mapping for ${d.id} in ${JSON.stringify([...keys])}`);
+  });
+
+  it.todo(
+    'alerting: an interface named constructor/__proto__/toString/hasOwnProperty going down sends its link email ' +
+      '(issue 14 F5; fixed by the alerting helper, not on this branch — add the SMTP-sink assertion when merged)',
+  );
+});
