@@ -93,7 +93,7 @@ export function sweepDevice(
     openedGroup = addToGroup(s, [backOnline(s, input.lastSeenMs!)], nowMs, opts.groupWaitMs);
     reachChange = 'reachable';
   }
-  for (const [iface, st] of Object.entries(s.ifaces)) {
+  for (const [iface, st] of s.ifaces) {
     const last = st.changesMs.at(-1);
     if (st.flappingSinceMs !== null && last !== undefined && nowMs - last >= opts.flapWindowMs) {
       notices.push(
