@@ -1,6 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { deviceRecordSchema, redisKeys, silenceSchema, type DeviceRecord, type Silence } from '../../contract/index.ts';
+import {
+  BEAT_SCRIPT,
+  MAX_GAPS,
+  RECEIVING_GAP_MS,
+  blindnessKeys,
+  parseGap,
+  type BlindGap,
+} from '../../contract/blindness.ts';
+import { blindNow, type BlindnessView } from '../core/blindness.ts';
 import type { IfaceFigures } from '../core/render.ts';
 import { emptyDeviceState, hasOpenMatters, parseState, serialiseState, type DeviceAlertState } from '../core/state.ts';
 
@@ -131,6 +140,28 @@ export function createAlertStore(redis: Redis, prefix: string) {
     },
     async deleteSilence(id: string): Promise<boolean> {
       return (await redis.hdel(keys.silences, id)) > 0;
+    },
+    /**
+     * Records this sweep run (a pause of more than `sweepGapMs` since the previous run is a gap) and
+     * reads the receiving heartbeat and the recent gaps.
+     */
+    async blindness(nowMs: number, sweepGapMs: number): Promise<BlindnessView> {
+      const bk = blindnessKeys(prefix);
+      await redis.eval(
+        BEAT_SCRIPT,
+        2,
+        bk.sweepBeat,
+        bk.gaps,
+        String(nowMs),
+        String(sweepGapMs),
+        'sweep',
+        String(MAX_GAPS),
+      );
+      const [beat, gaps] = await Promise.all([redis.get(bk.receivingBeat), redis.lrange(bk.gaps, 0, -1)]);
+      return {
+        blindNow: blindNow(beat === null ? null : Number(beat), nowMs, RECEIVING_GAP_MS),
+        gaps: gaps.map(parseGap).filter((g): g is BlindGap => g !== null),
+      };
     },
     /** True the first time for a device (so "no recipients" is logged once, across processes). */
     async firstNoRecipients(deviceId: string): Promise<boolean> {

@@ -282,12 +282,13 @@ describe('silences and inhibition (dispose truth table)', () => {
 describe('watchdog and reminders', () => {
   it('decideReachability table', () => {
     const s = steady();
-    assert.equal(decideReachability(s, null, 15_000, T0), 'none');
-    assert.equal(decideReachability(s, T0 - 14_999, 15_000, T0), 'none');
-    assert.equal(decideReachability(s, T0 - 15_000, 15_000, T0), 'unreachable');
+    const g = (lastSeenMs: number) => ({ stopped: false, blindNow: false, notBeforeMs: lastSeenMs + 15_000 });
+    assert.equal(decideReachability(s, null, g(0), T0), 'none');
+    assert.equal(decideReachability(s, T0 - 14_999, g(T0 - 14_999), T0), 'none');
+    assert.equal(decideReachability(s, T0 - 15_000, g(T0 - 15_000), T0), 'unreachable');
     const u = { ...s, reach: 'unreachable' as const, unreachableLastSeenMs: T0 - 20_000 };
-    assert.equal(decideReachability(u, T0 - 20_000, 15_000, T0), 'none');
-    assert.equal(decideReachability(u, T0 - 1, 15_000, T0), 'back_online');
+    assert.equal(decideReachability(u, T0 - 20_000, g(T0 - 20_000), T0), 'none');
+    assert.equal(decideReachability(u, T0 - 1, g(T0 - 1), T0), 'back_online');
   });
   it('timeout = max(min, 3 × report interval); unreachable once; back online joins a group with the back-filled transitions', () => {
     const s = steady();
