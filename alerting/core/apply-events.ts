@@ -96,7 +96,7 @@ function linkEvents(
   const role = transitionRole(t.reason, known !== undefined);
   if (role !== 'confirmed') {
     if (role === 'first') s.ifaces.set(t.iface, firstState(t));
-    if (s.sincePolicy === 'none') s.sincePolicy = 'lifecycle';
+    s.splitCause = 'lifecycle';
     reasons.push(`${t.iface} ${t.from}->${t.to} (${t.reason}): lifecycle, ${role}`);
     return [];
   }
@@ -105,7 +105,7 @@ function linkEvents(
     routed: t.from === 'online' || t.from === 'disconnecting',
   };
   const decision = decideLinkChange(prev, t);
-  if (decision !== 'none') s.sincePolicy = 'confirmed';
+  if (decision !== 'none') s.splitCause = 'confirmed';
   const next: IfaceAlertState = {
     ...prev,
     state: t.to,
@@ -176,14 +176,14 @@ function flapEvents(
 /**
  * Whether a changed split is emailed:
  *
- * | transitions since the previous snapshot | split contradicts the link states | result |
+ * | what last changed the device (SplitCause) | split contradicts the link states | result |
  * |---|---|---|
- * | only lifecycle records (start/stop/config), or confirmed ones that changed no link | – | `lifecycle` (recorded) |
- * | a confirmed link change, or none at all | yes | `inconsistent` (recorded) |
- * | a confirmed link change, or none at all | no | emailed |
+ * | a lifecycle record (start/stop/config) | – | `lifecycle` (recorded) |
+ * | a confirmed link change, or nothing yet | yes | `inconsistent` (recorded) |
+ * | a confirmed link change, or nothing yet | no | emailed |
  */
 export function policyQuiet(
-  since: DeviceAlertState['sincePolicy'],
+  since: DeviceAlertState['splitCause'],
   changed: Array<[string, PolicyView]>,
   routed: (iface: string) => boolean | undefined,
 ): PolicyQuiet | undefined {
@@ -211,8 +211,7 @@ function policyEvents(s: DeviceAlertState, rec: DeviceEventsJob['policies'][numb
     }
   }
   for (const [key, view] of now) s.policies.set(key, view);
-  const since = s.sincePolicy;
-  s.sincePolicy = 'none';
+  const since = s.splitCause;
   if (first || changed.length === 0) return [];
   const active = [...nextActive];
   const routed = (i: string) => s.ifaces.get(i)?.routed;

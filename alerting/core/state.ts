@@ -64,8 +64,13 @@ export interface PendingGroup {
   events: GroupEvent[];
 }
 
-/** What kind of transitions arrived since the last policy snapshot (decides whether a split change is emailed). */
-export type SincePolicy = 'none' | 'lifecycle' | 'confirmed';
+/**
+ * What last changed the device as alerting sees it, so what a later split change follows from:
+ * `lifecycle` = a reporter start/stop/config record; `confirmed` = a confirmed change that moved a
+ * link; `none` = nothing yet. A confirmed record that moved no link (a restarted tracker catching up
+ * with a link alerting already knows is down) leaves it as it was.
+ */
+export type SplitCause = 'none' | 'lifecycle' | 'confirmed';
 
 export interface DeviceAlertState {
   v: 1;
@@ -87,7 +92,7 @@ export interface DeviceAlertState {
   run: { bootId: string; lastReason: Map<string, string> } | null;
   /** Set while every interface of run `bootId` has ended with `stop`: the reporter was stopped on purpose. */
   stopped: { bootId: string; atMs: number } | null;
-  sincePolicy: SincePolicy;
+  splitCause: SplitCause;
 }
 
 export function emptyDeviceState(deviceId: string): DeviceAlertState {
@@ -107,7 +112,7 @@ export function emptyDeviceState(deviceId: string): DeviceAlertState {
     group: null,
     run: null,
     stopped: null,
-    sincePolicy: 'none',
+    splitCause: 'none',
   };
 }
 
@@ -181,6 +186,6 @@ export function parseState(raw: string, deviceId: string): DeviceAlertState {
     run:
       run && typeof run.bootId === 'string' ? { bootId: run.bootId, lastReason: toMap<string>(run.lastReason) } : null,
     stopped: (o.stopped as DeviceAlertState['stopped']) ?? null,
-    sincePolicy: (o.sincePolicy as SincePolicy) ?? 'none',
+    splitCause: (o.splitCause as SplitCause) ?? 'none',
   };
 }
