@@ -1,5 +1,5 @@
 import { isRouted } from '../../contract/index.ts';
-import type { Bucket, DeviceStateIn, Segment, SilenceIn, TransitionIn } from './types.ts';
+import type { Bucket, DeviceStateIn, RunEndIn, Segment, SilenceIn, TransitionIn } from './types.ts';
 
 /** A change of the measured bucket of one link at `timeMs`. */
 export interface ChangePoint {
@@ -19,6 +19,7 @@ export interface Window {
  * | transition                         | bucket  | why |
  * |------------------------------------|---------|-----|
  * | reason `stop` (any `to`)           | unknown | the reporter stopped: no data until it starts again |
+ * | reason `start` from `online`/`offline` | that carried state | the last probe-confirmed state of the previous run holds until the new run confirms a change (the start's `to` is only mwan3's `initial_state`) |
  * | `online`                           | online  | |
  * | `disconnecting` after online       | online  | mwan3 still routes it until `disconnected` |
  * | `disconnecting` otherwise          | offline | |
@@ -36,9 +37,46 @@ export function changePoints(sorted: readonly TransitionIn[]): ChangePoint[] {
       out.push({ timeMs: t.timeMs, measured: 'unknown' });
       continue;
     }
+    if (t.reason === 'start' && (t.from === 'online' || t.from === 'offline')) {
+      routed = t.from === 'online';
+      out.push({ timeMs: t.timeMs, measured: t.from });
+      continue;
+    }
     routed = isRouted(t.to, routed ?? t.from === 'online');
     const measured = routed ? 'online' : t.to === 'disabled' || t.to === 'unknown' ? 'unknown' : 'offline';
     out.push({ timeMs: t.timeMs, measured });
+  }
+  return out;
+}
+
+/**
+ * Windows of one link when the reporter was not running because it crashed (no `stop`): from the
+ * last record its previous run stored (`runEnds`, read by the adapter) to the link's `start` in the
+ * new run. One per new run:
+ *
+ * | transition before the new run's first `start` | last record of the old run known | window |
+ * |---|---|---|
+ * | none (first run) | – | none |
+ * | a `stop` (clean stop: changePoints already counts unknown from it) | – | none |
+ * | anything else (the old run crashed or lost power) | yes | [max(last record, that transition), the link's start) |
+ * | anything else | no (raw samples expired) | none |
+ */
+export function crashWindows(
+  ifaceSorted: readonly TransitionIn[],
+  deviceSorted: readonly TransitionIn[],
+  runEnds: readonly RunEndIn[],
+): Window[] {
+  const out: Window[] = [];
+  for (const [i, t] of deviceSorted.entries()) {
+    if (t.reason !== 'start' || i === 0) continue;
+    const prev = deviceSorted[i - 1]!;
+    if (prev.bootId === t.bootId || prev.reason === 'stop') continue; // not the run's first start, or a clean stop
+    const end = runEnds.find((r) => r.bootId === t.bootId);
+    if (!end) continue;
+    const own = ifaceSorted.find((x) => x.bootId === t.bootId && x.timeMs >= t.timeMs);
+    const startMs = Math.max(end.lastRecordBeforeMs, prev.timeMs);
+    const endMs = own?.timeMs ?? t.timeMs;
+    if (endMs > startMs) out.push({ startMs, endMs });
   }
   return out;
 }
