@@ -49,17 +49,40 @@ export function changePoints(sorted: readonly TransitionIn[]): ChangePoint[] {
   return out;
 }
 
+/** The first `start` of a reporter run whose predecessor did not stop (it crashed or lost power). */
+export interface CrashedRunStart {
+  bootId: string;
+  startMs: number;
+  /** Time of the device's transition before it (the old run's last one). */
+  prevMs: number;
+}
+
 /**
- * Windows of one link when the reporter was not running because it crashed (no `stop`): from the
- * last record its previous run stored (`runEnds`, read by the adapter) to the link's `start` in the
- * new run. One per new run:
+ * Runs that began after a crash, from the device's transitions (sorted by time):
  *
- * | transition before the new run's first `start` | last record of the old run known | window |
- * |---|---|---|
- * | none (first run) | – | none |
- * | a `stop` (clean stop: changePoints already counts unknown from it) | – | none |
- * | anything else (the old run crashed or lost power) | yes | [max(last record, that transition), the link's start) |
- * | anything else | no (raw samples expired) | none |
+ * | transition before a run's first `start` | result |
+ * |---|---|
+ * | none (first run ever) | not listed |
+ * | same run (not its first start) | not listed |
+ * | a `stop` (clean stop: changePoints already counts unknown from it) | not listed |
+ * | anything else | listed |
+ */
+export function crashedRunStarts(deviceSorted: readonly TransitionIn[]): CrashedRunStart[] {
+  const out: CrashedRunStart[] = [];
+  for (const [i, t] of deviceSorted.entries()) {
+    if (t.reason !== 'start' || i === 0) continue;
+    const prev = deviceSorted[i - 1]!;
+    if (prev.bootId === t.bootId || prev.reason === 'stop') continue;
+    out.push({ bootId: t.bootId, startMs: t.timeMs, prevMs: prev.timeMs });
+  }
+  return out;
+}
+
+/**
+ * Windows of one link when the reporter was not running because it crashed: for each run in
+ * crashedRunStarts whose old run's last stored record is known (`runEnds`, read by the adapter;
+ * absent when the raw samples have expired), [max(last record, previous transition), the link's
+ * start in the new run).
  */
 export function crashWindows(
   ifaceSorted: readonly TransitionIn[],
@@ -67,15 +90,12 @@ export function crashWindows(
   runEnds: readonly RunEndIn[],
 ): Window[] {
   const out: Window[] = [];
-  for (const [i, t] of deviceSorted.entries()) {
-    if (t.reason !== 'start' || i === 0) continue;
-    const prev = deviceSorted[i - 1]!;
-    if (prev.bootId === t.bootId || prev.reason === 'stop') continue; // not the run's first start, or a clean stop
-    const end = runEnds.find((r) => r.bootId === t.bootId);
+  for (const c of crashedRunStarts(deviceSorted)) {
+    const end = runEnds.find((r) => r.bootId === c.bootId);
     if (!end) continue;
-    const own = ifaceSorted.find((x) => x.bootId === t.bootId && x.timeMs >= t.timeMs);
-    const startMs = Math.max(end.lastRecordBeforeMs, prev.timeMs);
-    const endMs = own?.timeMs ?? t.timeMs;
+    const own = ifaceSorted.find((x) => x.bootId === c.bootId && x.timeMs >= c.startMs);
+    const startMs = Math.max(end.lastRecordBeforeMs, c.prevMs);
+    const endMs = own?.timeMs ?? c.startMs;
     if (endMs > startMs) out.push({ startMs, endMs });
   }
   return out;
