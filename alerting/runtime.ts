@@ -134,6 +134,7 @@ export function createAlertingRuntime(deps: AlertingDeps, options: AlertingOptio
     });
   }
 
+  let wasBlind = false;
   /** One sweep across the fleet; a Redis lock makes sure only one process sweeps at a time. */
   async function onSweep() {
     const release = await store.trySweepLock(Math.max(10_000, options.sweepIntervalMs * 4));
@@ -142,7 +143,14 @@ export function createAlertingRuntime(deps: AlertingDeps, options: AlertingOptio
       const now = nowMs();
       // A pause in the sweep itself is blindness too (workers down): see docs/alerts.md.
       const blindness = await store.blindness(now, Math.max(10_000, 3 * options.sweepIntervalMs));
-      if (blindness.blindNow) log.warn('no API process is receiving reports: the watchdog declares nothing meanwhile');
+      if (blindness.blindNow !== wasBlind)
+        log.warn(
+          { blind: blindness.blindNow },
+          blindness.blindNow
+            ? 'no API process is receiving reports: the watchdog declares nothing meanwhile'
+            : 'API processes receive reports again',
+        );
+      wasBlind = blindness.blindNow;
       const [stale, open, silences] = await Promise.all([
         store.staleDevices(now - options.watchdogMinMs),
         store.openDevices(),
