@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { AlertStore } from './adapters/store.ts';
 import type { Recorder } from './adapters/recorder.ts';
 import type { Notice } from './core/notice.ts';
-import { renderNotice, type RenderContext } from './core/render.ts';
+import { ifaceFigures, renderNotice } from './core/render.ts';
 import type { DeviceAlertState } from './core/state.ts';
 
 /** Payload of a notify job (versioned). */
@@ -56,12 +56,7 @@ export function createDeliverer(deps: {
       deps.store.deviceRecord(notice.deviceId),
       deps.store.live(notice.deviceId),
     ]);
-    const ifaces: RenderContext['ifaces'] = {};
-    // The live hash is what ingest saw last; the job's metrics fill in what it lacks.
-    for (const [name, m] of Object.entries(state.metrics)) ifaces[name] = m;
-    for (const [name, m] of Object.entries(live.ifaces)) ifaces[name] = m;
-    for (const [name, st] of Object.entries(state.ifaces))
-      ifaces[name] ??= { state: st.state, rttAvgMs: null, lossPct: null };
+    const ifaces = ifaceFigures(state, live.ifaces);
     const mail = renderNotice(notice, {
       device: { id: notice.deviceId, name: record?.name ?? notice.deviceId, site: record?.site ?? null },
       mode: record?.multiWan?.mode ?? null,

@@ -10,6 +10,13 @@ export const alertingOptionsSchema = z.strictObject({
   /** A device with no report for max(watchdogMinMs, watchdogIntervalFactor × reportIntervalMs) is unreachable. */
   watchdogMinMs: z.number().int().min(100).default(15_000),
   watchdogIntervalFactor: z.number().min(1).max(100).default(3),
+  /**
+   * The reporter's upload retry back-off (device-reporter/uploader defaults): after a gap of the
+   * backend (down, or not receiving) a device gets min(max, 4 × gap + 2 × base) on top of its
+   * watchdog timeout before it can be unreachable.
+   */
+  reporterBackoffBaseMs: z.number().int().min(0).default(1_000),
+  reporterBackoffMaxMs: z.number().int().min(0).default(300_000),
   /** How often the watchdog sweep runs (also checks reminders and the end of flapping). */
   sweepIntervalMs: z.number().int().min(50).max(600_000).default(5_000),
   /** More than flapMaxChanges link changes within flapWindowMs = flapping; stable for flapWindowMs = ended. */

@@ -7,6 +7,7 @@ import { createAlertStore } from './adapters/store.ts';
 import { applyDeviceEvents } from './core/apply-events.ts';
 import { flushGroup } from './core/flush.ts';
 import { attemptsForCoverage, retryDelayMs } from './core/retry.ts';
+import type { BlindnessView } from './core/blindness.ts';
 import { sweepDevice } from './core/sweep.ts';
 import { createDeliverer, jobIdOf, type NotifyJob } from './deliver.ts';
 import type { Alerting, AlertingDeps } from './index.ts';
@@ -106,14 +107,25 @@ export function createAlertingRuntime(deps: AlertingDeps, options: AlertingOptio
     });
   }
 
-  async function sweepOne(deviceId: string, now: number, silences: Awaited<ReturnType<typeof store.silences>>) {
+  async function sweepOne(
+    deviceId: string,
+    now: number,
+    silences: Awaited<ReturnType<typeof store.silences>>,
+    blindness: BlindnessView,
+  ) {
     await store.withDeviceLock(deviceId, async () => {
       const [state, lastSeenMs, live] = await Promise.all([
         store.loadState(deviceId),
         store.lastSeen(deviceId),
         store.live(deviceId),
       ]);
-      const r = sweepDevice(state, { lastSeenMs, reportIntervalMs: live.reportIntervalMs }, now, silences, options);
+      const r = sweepDevice(
+        state,
+        { lastSeenMs, reportIntervalMs: live.reportIntervalMs, liveBootId: live.bootId, blindness },
+        now,
+        silences,
+        options,
+      );
       if (r.reachChange) await recorder.deviceState(deviceId, r.reachChange, lastSeenMs ?? now, now);
       for (const n of r.notices) await deliver(n, r.state, now);
       if (r.openedGroup) await scheduleFlush(deviceId, r.openedGroup, now);
@@ -122,12 +134,23 @@ export function createAlertingRuntime(deps: AlertingDeps, options: AlertingOptio
     });
   }
 
+  let wasBlind = false;
   /** One sweep across the fleet; a Redis lock makes sure only one process sweeps at a time. */
   async function onSweep() {
     const release = await store.trySweepLock(Math.max(10_000, options.sweepIntervalMs * 4));
     if (!release) return { skipped: 'another sweep is running' };
     try {
       const now = nowMs();
+      // A pause in the sweep itself is blindness too (workers down): see docs/alerts.md.
+      const blindness = await store.blindness(now, Math.max(10_000, 3 * options.sweepIntervalMs));
+      if (blindness.blindNow !== wasBlind)
+        log.warn(
+          { blind: blindness.blindNow },
+          blindness.blindNow
+            ? 'no API process is receiving reports: the watchdog declares nothing meanwhile'
+            : 'API processes receive reports again',
+        );
+      wasBlind = blindness.blindNow;
       const [stale, open, silences] = await Promise.all([
         store.staleDevices(now - options.watchdogMinMs),
         store.openDevices(),
@@ -135,7 +158,7 @@ export function createAlertingRuntime(deps: AlertingDeps, options: AlertingOptio
       ]);
       for (const id of new Set([...stale, ...open])) {
         try {
-          await sweepOne(id, now, silences);
+          await sweepOne(id, now, silences, blindness);
         } catch (err) {
           log.error({ deviceId: id, err: (err as Error).message }, 'sweep of device failed; retried next sweep');
         }

@@ -12,6 +12,7 @@ import { ensureInfluxSchema } from './influx-setup.ts';
 import { createBullEventQueue } from './event-queue.ts';
 import { createIngestMetrics } from './metrics.ts';
 import { createPointWriter, influxLineSink } from './point-writer.ts';
+import { startReceivingHeartbeat, type ReceivingHeartbeat } from './receiving-heartbeat.ts';
 
 export type BackendRole = 'all' | 'api' | 'worker';
 
@@ -163,6 +164,7 @@ export async function startBackend(
 
   let shuttingDown = false;
   let server: Server | undefined;
+  let heartbeat: ReceivingHeartbeat | undefined;
   let port: number | undefined;
   const metrics = createIngestMetrics({ defaultMetrics: true });
   for (const p of plugins) {
@@ -215,6 +217,13 @@ export async function startBackend(
       server!.listen(config.port, opts.host ?? '0.0.0.0', () => resolve());
     }).catch(abandon);
     port = (server.address() as AddressInfo).port;
+    heartbeat = startReceivingHeartbeat({
+      redis,
+      influx,
+      redisPrefix: config.redisPrefix,
+      logger,
+      canReceive: () => !shuttingDown,
+    });
     logger.info(
       { port, role, influx: redactUrl(config.influxUrl), redis: redactUrl(config.redisUrl) },
       'wanwatch API listening',
@@ -233,6 +242,7 @@ export async function startBackend(
     close() {
       closing ??= (async () => {
         shuttingDown = true;
+        await heartbeat?.stop();
         if (server) {
           const srv = server;
           const closed = new Promise<void>((resolve) => srv.close(() => resolve()));

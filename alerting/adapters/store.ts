@@ -1,14 +1,26 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { deviceRecordSchema, redisKeys, silenceSchema, type DeviceRecord, type Silence } from '../../contract/index.ts';
-import { emptyDeviceState, hasOpenMatters, type DeviceAlertState } from '../core/state.ts';
+import {
+  BEAT_SCRIPT,
+  MAX_GAPS,
+  RECEIVING_GAP_MS,
+  blindnessKeys,
+  parseGap,
+  type BlindGap,
+} from '../../contract/blindness.ts';
+import { blindNow, type BlindnessView } from '../core/blindness.ts';
+import type { IfaceFigures } from '../core/render.ts';
+import { emptyDeviceState, hasOpenMatters, parseState, serialiseState, type DeviceAlertState } from '../core/state.ts';
 
 const UNLOCK = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
 
 export interface LiveView {
   lastSeenMs: number | null;
   reportIntervalMs: number | null;
-  ifaces: Record<string, { state: string; rttAvgMs: number | null; lossPct: number | null; jitterMs: number | null }>;
+  /** The reporter run ingest heard last. */
+  bootId: string | null;
+  ifaces: Map<string, IfaceFigures>;
 }
 
 /** Thrown when a device lock cannot be had in time; the BullMQ job is retried. */
@@ -60,10 +72,10 @@ export function createAlertStore(redis: Redis, prefix: string) {
     },
     async loadState(deviceId: string): Promise<DeviceAlertState> {
       const raw = await redis.get(k.state(deviceId));
-      return raw ? (JSON.parse(raw) as DeviceAlertState) : emptyDeviceState(deviceId);
+      return raw ? parseState(raw, deviceId) : emptyDeviceState(deviceId);
     },
     async saveState(s: DeviceAlertState): Promise<void> {
-      const m = redis.multi().set(k.state(s.deviceId), JSON.stringify(s));
+      const m = redis.multi().set(k.state(s.deviceId), serialiseState(s));
       if (hasOpenMatters(s)) m.sadd(k.open, s.deviceId);
       else m.srem(k.open, s.deviceId);
       await m.exec();
@@ -105,10 +117,15 @@ export function createAlertStore(redis: Redis, prefix: string) {
       };
       const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
       const ifaces = parse(h.ifaces);
+      const bootId = parse(h.bootId);
       return {
         lastSeenMs: num(parse(h.lastSeenMs)),
         reportIntervalMs: num(parse(h.reportIntervalMs)),
-        ifaces: ifaces && typeof ifaces === 'object' ? (ifaces as LiveView['ifaces']) : {},
+        bootId: typeof bootId === 'string' ? bootId : null,
+        // JSON.parse makes every name (even `__proto__`) an own property; Object.entries reads only those.
+        ifaces: new Map(
+          ifaces && typeof ifaces === 'object' ? Object.entries(ifaces as Record<string, IfaceFigures>) : [],
+        ),
       };
     },
     async silences(): Promise<Silence[]> {
@@ -123,6 +140,28 @@ export function createAlertStore(redis: Redis, prefix: string) {
     },
     async deleteSilence(id: string): Promise<boolean> {
       return (await redis.hdel(keys.silences, id)) > 0;
+    },
+    /**
+     * Records this sweep run (a pause of more than `sweepGapMs` since the previous run is a gap) and
+     * reads the receiving heartbeat and the recent gaps.
+     */
+    async blindness(nowMs: number, sweepGapMs: number): Promise<BlindnessView> {
+      const bk = blindnessKeys(prefix);
+      await redis.eval(
+        BEAT_SCRIPT,
+        2,
+        bk.sweepBeat,
+        bk.gaps,
+        String(nowMs),
+        String(sweepGapMs),
+        'sweep',
+        String(MAX_GAPS),
+      );
+      const [beat, gaps] = await Promise.all([redis.get(bk.receivingBeat), redis.lrange(bk.gaps, 0, -1)]);
+      return {
+        blindNow: blindNow(beat === null ? null : Number(beat), nowMs, RECEIVING_GAP_MS),
+        gaps: gaps.map(parseGap).filter((g): g is BlindGap => g !== null),
+      };
     },
     /** True the first time for a device (so "no recipients" is logged once, across processes). */
     async firstNoRecipients(deviceId: string): Promise<boolean> {

@@ -1,6 +1,6 @@
 import { isRouted, type DeviceEventsJob, type TransitionRecord } from '../../contract/index.ts';
 import type { AlertingOptions } from '../options.ts';
-import { policyDirection, summarisePolicies } from './policy-summary.ts';
+import { policyEvents } from './policy-events.ts';
 import { emptyIface, type DeviceAlertState, type GroupEvent, type IfaceAlertState } from './state.ts';
 
 export type FlapOptions = Pick<AlertingOptions, 'flapMaxChanges' | 'flapWindowMs'>;
@@ -52,6 +52,32 @@ export interface ApplyResult {
   reasons: string[];
 }
 
+/** Reasons of confirmed changes: probe rounds, netifd hotplug, mwan3 itself. */
+const CONFIRMED_REASONS: ReadonlySet<string> = new Set(['track', 'ifup', 'ifdown', 'mwan3']);
+
+/**
+ * What a transition may do to alerting's idea of a link:
+ *
+ * | reason | alerting knows the link | effect |
+ * |---|---|---|
+ * | `track`, `ifup`, `ifdown`, `mwan3` (confirmed) | any | `confirmed`: decideLinkChange (may email, counts for flapping) |
+ * | `start`, `stop`, `config` (lifecycle) | yes | `ignore`: nothing changes (InfluxDB keeps the record) |
+ * | `start`, `stop`, `config` (lifecycle) | no | `first`: the link's first state, taken silently |
+ */
+export function transitionRole(reason: string, known: boolean): 'confirmed' | 'ignore' | 'first' {
+  if (CONFIRMED_REASONS.has(reason)) return 'confirmed';
+  return known ? 'ignore' : 'first';
+}
+
+/**
+ * First state of a link alerting has never seen, from a lifecycle record: the state carried from
+ * the reporter's previous run (`from`, when it is a confirmed online/offline), otherwise `to`.
+ */
+export function firstState(t: TransitionRecord): IfaceAlertState {
+  const state = t.from === 'online' || t.from === 'offline' ? t.from : t.to;
+  return { ...emptyIface(state), routed: isRouted(state, false) };
+}
+
 function linkEvents(
   s: DeviceAlertState,
   t: TransitionRecord,
@@ -59,11 +85,20 @@ function linkEvents(
   opts: FlapOptions,
   reasons: string[],
 ): GroupEvent[] {
-  const prev = s.ifaces[t.iface] ?? {
+  const known = s.ifaces.get(t.iface);
+  const role = transitionRole(t.reason, known !== undefined);
+  if (role !== 'confirmed') {
+    if (role === 'first') s.ifaces.set(t.iface, firstState(t));
+    s.splitCause = 'lifecycle';
+    reasons.push(`${t.iface} ${t.from}->${t.to} (${t.reason}): lifecycle, ${role}`);
+    return [];
+  }
+  const prev = known ?? {
     ...emptyIface('unknown'),
     routed: t.from === 'online' || t.from === 'disconnecting',
   };
   const decision = decideLinkChange(prev, t);
+  if (decision !== 'none') s.splitCause = 'confirmed';
   const next: IfaceAlertState = {
     ...prev,
     state: t.to,
@@ -91,22 +126,7 @@ function linkEvents(
     next.downSinceMs = null;
     next.downIncidentId = null;
   }
-  if (decision === 'down' || decision === 'up') {
-    next.changesMs = [...next.changesMs.filter((ms) => ms > t.timeMs - opts.flapWindowMs), t.timeMs];
-    if (decideFlap(next.changesMs, next.flappingSinceMs !== null, opts) === 'start') {
-      next.flappingSinceMs = t.timeMs;
-      next.flapIncidentId = `flap:${id}`;
-      out.push({
-        kind: 'flapping',
-        id: `flap:${id}`,
-        iface: t.iface,
-        atMs: t.timeMs,
-        changes: next.changesMs.length,
-        windowMs: opts.flapWindowMs,
-      });
-      reasons.push(`${t.iface}: ${next.changesMs.length} changes within ${opts.flapWindowMs} ms -> flapping`);
-    }
-  }
+  if (decision === 'down' || decision === 'up') out.push(...flapEvents(next, t, id, opts, reasons));
   if (t.degraded !== undefined && t.degraded !== prev.degraded) {
     next.degraded = t.degraded;
     out.push({
@@ -116,43 +136,56 @@ function linkEvents(
       atMs: t.timeMs,
     });
   }
-  reasons.push(`${t.iface} ${t.from}->${t.to}: ${decision}`);
-  s.ifaces[t.iface] = next;
+  reasons.push(`${t.iface} ${t.from}->${t.to} (${t.reason}): ${decision}`);
+  s.ifaces.set(t.iface, next);
   return out;
 }
 
-function policyEvents(s: DeviceAlertState, rec: DeviceEventsJob['policies'][number], bootId: string): GroupEvent[] {
-  const now = summarisePolicies(rec);
-  const first = Object.keys(s.policies).length === 0;
-  const changed: Record<string, { text: string; active: string[] }> = {};
-  const prevActive = new Set<string>();
-  const nextActive = new Set<string>();
-  // A policy leaving its last resort while no link has an open outage is the device's start-up
-  // (trackers' first connect), not a failback: it sets the baseline silently, as mwan3 ignores
-  // FIRSTCONNECT events. A real failback from last resort always follows a link_down.
-  const anyOutage = Object.values(s.ifaces).some((i) => i.downSinceMs !== null);
-  for (const [key, view] of Object.entries(now)) {
-    const before = s.policies[key];
-    const baseline = before !== undefined && before.active.length === 0 && !anyOutage;
-    if (before && before.text !== view.text && !baseline) {
-      changed[key] = view;
-      before.active.forEach((i) => prevActive.add(i));
-      view.active.forEach((i) => nextActive.add(i));
-    }
-  }
-  s.policies = { ...s.policies, ...now };
-  if (first || Object.keys(changed).length === 0) return [];
-  const active = [...nextActive];
+/** Counts a down/up change of `next` for flapping; returns the flapping event when it starts. */
+function flapEvents(
+  next: IfaceAlertState,
+  t: TransitionRecord,
+  id: string,
+  opts: FlapOptions,
+  reasons: string[],
+): GroupEvent[] {
+  next.changesMs = [...next.changesMs.filter((ms) => ms > t.timeMs - opts.flapWindowMs), t.timeMs];
+  if (decideFlap(next.changesMs, next.flappingSinceMs !== null, opts) !== 'start') return [];
+  next.flappingSinceMs = t.timeMs;
+  next.flapIncidentId = `flap:${id}`;
+  reasons.push(`${t.iface}: ${next.changesMs.length} changes within ${opts.flapWindowMs} ms -> flapping`);
   return [
     {
-      kind: 'policy_change',
-      id: `pol:${bootId}:${rec.seq}`,
-      atMs: rec.timeMs,
-      direction: policyDirection([...prevActive], active, (i) => s.ifaces[i]?.routed ?? false),
-      policies: changed,
-      active,
+      kind: 'flapping',
+      id: `flap:${id}`,
+      iface: t.iface,
+      atMs: t.timeMs,
+      changes: next.changesMs.length,
+      windowMs: opts.flapWindowMs,
     },
   ];
+}
+
+/**
+ * The reporter run's bookkeeping after a job's transitions: a job of another bootId starts a new
+ * run; each transition sets its interface's last reason; `config {to: unknown}` (interface removed)
+ * drops it.
+ *
+ * | every interface of the current run ended with `stop` | result |
+ * |---|---|
+ * | yes | `stopped` (kept from the first job that completed it) |
+ * | no (or no interface yet) | not stopped |
+ */
+export function trackRun(s: DeviceAlertState, job: DeviceEventsJob): void {
+  if (s.run?.bootId !== job.bootId) s.run = { bootId: job.bootId, lastReason: new Map() };
+  for (const t of job.transitions) {
+    if (t.reason === 'config' && t.to === 'unknown') s.run.lastReason.delete(t.iface);
+    else s.run.lastReason.set(t.iface, t.reason);
+  }
+  const reasons = [...s.run.lastReason.values()];
+  const allStopped = reasons.length > 0 && reasons.every((r) => r === 'stop');
+  if (!allStopped) s.stopped = null;
+  else if (s.stopped?.bootId !== job.bootId) s.stopped = { bootId: job.bootId, atMs: job.receivedAtMs };
 }
 
 /**
@@ -171,7 +204,7 @@ export function applyDeviceEvents(
   const s: DeviceAlertState = structuredClone(state);
   const reasons: string[] = [];
   const added: GroupEvent[] = [];
-  const seenSeq = s.seen[job.bootId] ?? -1;
+  const seenSeq = s.seen.get(job.bootId) ?? -1;
   if (s.reach === 'unreachable') {
     added.push(backOnline(s, job.receivedAtMs));
     reasons.push('report arrived from an unreachable device -> back online');
@@ -183,13 +216,12 @@ export function applyDeviceEvents(
     else added.push(...policyEvents(s, r, job.bootId));
   }
   const maxSeq = records.reduce((m, r) => Math.max(m, r.seq), seenSeq);
-  s.seen = Object.fromEntries([
-    ...Object.entries(s.seen)
-      .filter(([b]) => b !== job.bootId)
-      .slice(-3),
-    [job.bootId, maxSeq],
-  ]);
-  s.metrics = { ...s.metrics, ...job.metrics };
+  s.seen.delete(job.bootId);
+  s.seen.set(job.bootId, maxSeq);
+  for (const b of [...s.seen.keys()].slice(0, Math.max(0, s.seen.size - 4))) s.seen.delete(b);
+  trackRun(s, { ...job, transitions: records.filter((r) => r.type === 'transition') });
+  if (s.stopped) reasons.push(`every interface of run ${s.stopped.bootId} ended with stop -> stopped`);
+  for (const [iface, m] of Object.entries(job.metrics)) s.metrics.set(iface, m);
   // The group wait runs from the report's arrival at ingest, not from when a worker got to it.
   const openedAtMs = Math.min(nowMs, job.receivedAtMs);
   return { state: s, added, openedGroup: addToGroup(s, added, openedAtMs, opts.groupWaitMs), reasons };

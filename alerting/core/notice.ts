@@ -17,9 +17,10 @@ export type NoticeItem = GroupEvent | SweepItem;
  * | yes | – | – | any | `silenced` (recorded, not emailed) |
  * | no | yes | – | link item (down/up/degraded/recovered/flapping) | `inhibited` |
  * | no | no | yes | link_down/link_up/degraded/recovered | `damped` |
+ * | no | no | – | policy change marked quiet (see policyQuiet) | `lifecycle` / `inconsistent` |
  * | otherwise | | | | `notify` |
  */
-export type Disposition = 'notify' | 'silenced' | 'inhibited' | 'damped';
+export type Disposition = 'notify' | 'silenced' | 'inhibited' | 'damped' | 'lifecycle' | 'inconsistent';
 
 export interface DisposedItem {
   item: NoticeItem;
@@ -67,7 +68,16 @@ export function dispose(item: NoticeItem, s: DeviceAlertState, silences: Silence
   if (silence) return { item, disposition: 'silenced', reason: `silence ${silence.id}` };
   if (s.reach === 'unreachable' && LINK_KINDS.has(item.kind))
     return { item, disposition: 'inhibited', reason: 'device unreachable' };
-  const flappingSince = iface === null ? null : (s.ifaces[iface]?.flappingSinceMs ?? null);
+  if (item.kind === 'policy_change' && item.quiet)
+    return {
+      item,
+      disposition: item.quiet,
+      reason:
+        item.quiet === 'lifecycle'
+          ? 'split changed by reporter start/stop/config only'
+          : 'split contradicts the link states',
+    };
+  const flappingSince = iface === null ? null : (s.ifaces.get(iface)?.flappingSinceMs ?? null);
   if (flappingSince !== null && DAMPED_KINDS.has(item.kind))
     return { item, disposition: 'damped', reason: `${iface} flapping` };
   return { item, disposition: 'notify', reason: 'first notification' };
@@ -93,6 +103,6 @@ export function headlineKind(items: NoticeItem[], allLinksDown: boolean): Incide
 
 /** Every interface that is not disabled is down (and there is at least one). */
 export function allLinksDown(s: DeviceAlertState): boolean {
-  const ifaces = Object.values(s.ifaces).filter((i) => i.state !== 'disabled');
+  const ifaces = [...s.ifaces.values()].filter((i) => i.state !== 'disabled');
   return ifaces.length > 0 && ifaces.every((i) => !i.routed);
 }

@@ -1,4 +1,5 @@
 import type { PolicyRecord, PolicySplit } from '../../contract/index.ts';
+import type { PolicyView } from './state.ts';
 
 /** Which interfaces carry traffic for one policy, as shown to people: `eth0 100%` or `none (unreachable)`. */
 export function splitText(p: PolicySplit): string {
@@ -11,11 +12,31 @@ export function activeIfaces(p: PolicySplit): string[] {
   return p.lastResortActive ? [] : p.members.filter((m) => m.sharePct > 0).map((m) => m.iface);
 }
 
-/** policy key (`name/family`) -> split text. */
-export function summarisePolicies(rec: PolicyRecord): Record<string, { text: string; active: string[] }> {
-  const out: Record<string, { text: string; active: string[] }> = {};
-  for (const p of rec.policies) out[`${p.policy}/${p.family}`] = { text: splitText(p), active: activeIfaces(p) };
+/** policy key (`name/family`) -> split text, active and member interfaces. */
+export function summarisePolicies(rec: PolicyRecord): Map<string, PolicyView> {
+  const out = new Map<string, PolicyView>();
+  for (const p of rec.policies)
+    out.set(`${p.policy}/${p.family}`, {
+      text: splitText(p),
+      active: activeIfaces(p),
+      members: p.members.map((m) => m.iface),
+    });
   return out;
+}
+
+/**
+ * Whether a split contradicts the link states alerting knows (`routed(iface)`: true = carries
+ * traffic, false = down, undefined = alerting does not know the link):
+ *
+ * | split | a link it names | contradiction |
+ * |---|---|---|
+ * | traffic on a link | that link is known down | yes |
+ * | no link carries traffic | a member link is known up | yes |
+ * | otherwise | | no |
+ */
+export function splitContradicts(view: PolicyView, routed: (iface: string) => boolean | undefined): boolean {
+  if (view.active.some((i) => routed(i) === false)) return true;
+  return view.active.length === 0 && view.members.some((i) => routed(i) === true);
 }
 
 export type PolicyDirection = 'failover' | 'failback' | 'change';

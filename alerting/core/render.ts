@@ -1,16 +1,63 @@
 import { escapeHtml, formatDuration, formatTime } from './format.ts';
 import type { DisposedItem, Notice, NoticeItem } from './notice.ts';
-import type { GroupEvent, PolicyView } from './state.ts';
+import { splitContradicts } from './policy-summary.ts';
+import type { DeviceAlertState, GroupEvent, PolicyView } from './state.ts';
+
+export interface IfaceFigures {
+  state: string;
+  rttAvgMs: number | null;
+  lossPct: number | null;
+  jitterMs?: number | null;
+}
 
 export interface RenderContext {
   device: { id: string; name: string; site: string | null };
   /** multiWan mode (FAIL_OVER / LOAD_BALANCE) when known; labels the traffic split. */
   mode: string | null;
-  /** Last figures per interface (from the job's metrics / the live hash). */
-  ifaces: Record<string, { state: string; rttAvgMs: number | null; lossPct: number | null; jitterMs?: number | null }>;
+  /** Last figures per interface (see ifaceFigures). */
+  ifaces: ReadonlyMap<string, IfaceFigures>;
   /** Current policy splits (policy key -> view). */
-  policies: Record<string, PolicyView>;
+  policies: ReadonlyMap<string, PolicyView>;
   dashboardUrl: string | null;
+}
+
+/**
+ * State and figures of each interface for an email. The state is alerting's confirmed one when it
+ * knows the link (the live hash may still show a restarted tracker's initial state); figures come
+ * from the live hash (what ingest saw last), else the job's metrics, and only for links that are
+ * online — a link that is not has no meaningful latency or loss, so they read `n/a`.
+ *
+ * | alerting knows the link | shown state | link online | figures |
+ * |---|---|---|---|
+ * | yes | alerting's | yes | live, else job metrics |
+ * | no | live, else job metrics | yes | live, else job metrics |
+ * | any | | no | `n/a` |
+ */
+export function ifaceFigures(
+  state: Pick<DeviceAlertState, 'ifaces' | 'metrics'>,
+  live: Iterable<[string, IfaceFigures]>,
+): Map<string, IfaceFigures> {
+  const measured = new Map<string, IfaceFigures>(state.metrics);
+  for (const [name, m] of live) measured.set(name, m);
+  const out = new Map<string, IfaceFigures>();
+  for (const name of new Set([...measured.keys(), ...state.ifaces.keys()])) {
+    const m = measured.get(name);
+    const shown = state.ifaces.get(name)?.state ?? m?.state ?? 'unknown';
+    out.set(
+      name,
+      shown === 'online' && m
+        ? { state: shown, rttAvgMs: m.rttAvgMs, lossPct: m.lossPct, jitterMs: m.jitterMs ?? null }
+        : { state: shown, rttAvgMs: null, lossPct: null, jitterMs: null },
+    );
+  }
+  return out;
+}
+
+/** Whether a shown interface state carries traffic (undefined when the state says nothing). */
+function routedByState(state: string | undefined): boolean | undefined {
+  if (state === 'online' || state === 'disconnecting') return true;
+  if (state === 'offline' || state === 'connecting' || state === 'disabled') return false;
+  return undefined;
 }
 
 export interface RenderedMail {
@@ -32,8 +79,11 @@ type PolicyEvent = Extract<GroupEvent, { kind: 'policy_change' }>;
  * The IPv6 side of a policy is shown only when it carries traffic or has no IPv4 side (a v4-only
  * site would otherwise read "none (unreachable)" in every email). Identical lines are shown once.
  */
-export function shownPolicies(policies: Record<string, PolicyView>, mode: string | null): Array<[string, PolicyView]> {
-  let entries = Object.entries(policies);
+export function shownPolicies(
+  policies: Iterable<[string, PolicyView]>,
+  mode: string | null,
+): Array<[string, PolicyView]> {
+  let entries = [...policies];
   if (mode && entries.some(([k]) => k.startsWith(`${mode}/`)))
     entries = entries.filter(([k]) => k.startsWith(`${mode}/`));
   const keys = new Set(entries.map(([k]) => k));
@@ -153,12 +203,26 @@ function subjectOf(notice: Notice, sent: NoticeItem[], ctx: RenderContext): stri
 }
 
 function ifaceLines(ctx: RenderContext): string[] {
-  return Object.entries(ctx.ifaces)
+  const fig = (v: number | null | undefined, unit: string) =>
+    v === null || v === undefined ? 'n/a' : `${v.toFixed(1)}${unit}`;
+  return [...ctx.ifaces]
     .sort(([a], [b]) => a.localeCompare(b))
-    .map(
-      ([name, m]) =>
-        `${name}: ${m.state}, latency ${m.rttAvgMs === null ? 'n/a' : `${m.rttAvgMs.toFixed(1)} ms`}, loss ${m.lossPct === null ? 'n/a' : `${m.lossPct.toFixed(1)}%`}`,
-    );
+    .map(([name, m]) => {
+      const online = m.state === 'online';
+      return `${name}: ${m.state}, latency ${online ? fig(m.rttAvgMs, ' ms') : 'n/a'}, loss ${online ? fig(m.lossPct, '%') : 'n/a'}`;
+    });
+}
+
+/**
+ * "Traffic split now" lines. A split that contradicts the interface states the email shows (traffic
+ * on a link shown down, or on none while one is shown up) is not quoted: the device has not yet
+ * reported the split that goes with the latest link change.
+ */
+function splitLines(ctx: RenderContext): string[] {
+  const routed = (i: string) => routedByState(ctx.ifaces.get(i)?.state);
+  return shownPolicies(ctx.policies, ctx.mode).map(([l, p]) =>
+    splitContradicts(p, routed) ? `${l}: pending (not yet reported for the current link states)` : `${l}: ${p.text}`,
+  );
 }
 
 /** Subject, text and HTML of a notice; only `notify` items are shown. Pure. */
@@ -168,7 +232,7 @@ export function renderNotice(notice: Notice, ctx: RenderContext): RenderedMail {
   const back = notice.kind === 'device_back_online';
   const events = back ? sent.filter((i) => i.kind !== 'link_down' && i.kind !== 'link_up') : sent;
   const summary = back ? backfillSummary(sent) : [];
-  const policies = shownPolicies(ctx.policies, ctx.mode).map(([l, p]) => `${l}: ${p.text}`);
+  const policies = splitLines(ctx);
   const deviceLine = `Device: ${ctx.device.name} (id ${ctx.device.id}${ctx.device.site ? `, site ${ctx.device.site}` : ''})`;
   const sections: Array<[string, string[]]> = [
     ['What happened', events.map((i) => describe(i, ctx.mode))],

@@ -3,7 +3,9 @@ import type { PolicyDirection } from './policy-summary.ts';
 
 /**
  * Alerting's memory of one device, kept in Redis as JSON (so any worker process can continue)
- * and changed only by the pure functions in this folder, under a per-device lock.
+ * and changed only by the pure functions in this folder, under a per-device lock. Everything keyed
+ * by a name the device chose (interface, policy, boot) is a Map: an interface may be called
+ * `constructor` or `__proto__`, which a plain object would confuse with its prototype.
  */
 export interface IfaceAlertState {
   state: IfaceState;
@@ -26,7 +28,15 @@ export interface IfaceAlertState {
 export interface PolicyView {
   text: string;
   active: string[];
+  /** Member interfaces of the policy (empty when unknown, e.g. a state saved before members were kept). */
+  members: string[];
 }
+
+/**
+ * Why a policy change is not emailed: `lifecycle` = only reporter start/stop/config records since the
+ * previous snapshot; `inconsistent` = its split contradicts the link states alerting knows.
+ */
+export type PolicyQuiet = 'lifecycle' | 'inconsistent';
 
 export type GroupEvent =
   | { kind: 'link_down'; id: string; iface: string; atMs: number }
@@ -38,9 +48,11 @@ export type GroupEvent =
       id: string;
       atMs: number;
       direction: PolicyDirection;
-      /** policy key -> split after the change (only the changed policies). */
-      policies: Record<string, PolicyView>;
+      /** [policy key, split after the change] of the changed policies only. */
+      policies: Array<[string, PolicyView]>;
       active: string[];
+      /** Set when the change is recorded but not emailed. */
+      quiet?: PolicyQuiet;
     }
   | { kind: 'device_back_online'; id: string; atMs: number; unreachableSinceMs: number; lastSeenBeforeMs: number };
 
@@ -51,6 +63,14 @@ export interface PendingGroup {
   flushAtMs: number;
   events: GroupEvent[];
 }
+
+/**
+ * What last changed the device as alerting sees it, so what a later split change follows from:
+ * `lifecycle` = a reporter start/stop/config record; `confirmed` = a confirmed change that moved a
+ * link; `none` = nothing yet. A confirmed record that moved no link (a restarted tracker catching up
+ * with a link alerting already knows is down) leaves it as it was.
+ */
+export type SplitCause = 'none' | 'lifecycle' | 'confirmed';
 
 export interface DeviceAlertState {
   v: 1;
@@ -63,11 +83,16 @@ export interface DeviceAlertState {
   unreachableRemindersSent: number;
   unreachableLastReminderMs: number | null;
   /** Highest transition/policy seq applied per boot (a replayed job adds nothing). */
-  seen: Record<string, number>;
-  ifaces: Record<string, IfaceAlertState>;
-  policies: Record<string, PolicyView>;
-  metrics: Record<string, IfaceMetrics>;
+  seen: Map<string, number>;
+  ifaces: Map<string, IfaceAlertState>;
+  policies: Map<string, PolicyView>;
+  metrics: Map<string, IfaceMetrics>;
   group: PendingGroup | null;
+  /** The reporter run (bootId) heard last, and the reason of each interface's last transition in it. */
+  run: { bootId: string; lastReason: Map<string, string> } | null;
+  /** Set while every interface of run `bootId` has ended with `stop`: the reporter was stopped on purpose. */
+  stopped: { bootId: string; atMs: number } | null;
+  splitCause: SplitCause;
 }
 
 export function emptyDeviceState(deviceId: string): DeviceAlertState {
@@ -80,11 +105,14 @@ export function emptyDeviceState(deviceId: string): DeviceAlertState {
     unreachableIncidentId: null,
     unreachableRemindersSent: 0,
     unreachableLastReminderMs: null,
-    seen: {},
-    ifaces: {},
-    policies: {},
-    metrics: {},
+    seen: new Map(),
+    ifaces: new Map(),
+    policies: new Map(),
+    metrics: new Map(),
     group: null,
+    run: null,
+    stopped: null,
+    splitCause: 'none',
   };
 }
 
@@ -108,6 +136,56 @@ export function hasOpenMatters(s: DeviceAlertState): boolean {
   return (
     s.reach === 'unreachable' ||
     s.group !== null ||
-    Object.values(s.ifaces).some((i) => i.downSinceMs !== null || i.flappingSinceMs !== null)
+    [...s.ifaces.values()].some((i) => i.downSinceMs !== null || i.flappingSinceMs !== null)
   );
+}
+
+/** JSON text of a state: Maps as arrays of [name, value] pairs, so no name ever becomes an object key. */
+export function serialiseState(s: DeviceAlertState): string {
+  return JSON.stringify({
+    ...s,
+    seen: [...s.seen],
+    ifaces: [...s.ifaces],
+    policies: [...s.policies],
+    metrics: [...s.metrics],
+    run: s.run && { bootId: s.run.bootId, lastReason: [...s.run.lastReason] },
+  });
+}
+
+/**
+ * Map from what a stored state holds for one name-keyed field: `[name, value]` pairs (current
+ * format) or an object (states written before names were kept in Maps; JSON.parse makes even
+ * `__proto__` an own property, and Object.entries reads own properties only).
+ */
+function toMap<T>(v: unknown, fix: (x: T) => T = (x) => x): Map<string, T> {
+  if (Array.isArray(v)) return new Map((v as Array<[string, T]>).map(([k, x]) => [String(k), fix(x)]));
+  if (v && typeof v === 'object') return new Map(Object.entries(v as Record<string, T>).map(([k, x]) => [k, fix(x)]));
+  return new Map();
+}
+
+/** Parses a stored state (either format); a missing field takes its empty value. */
+export function parseState(raw: string, deviceId: string): DeviceAlertState {
+  const o = JSON.parse(raw) as Record<string, unknown>;
+  const base = emptyDeviceState(deviceId);
+  const run = o.run as { bootId?: unknown; lastReason?: unknown } | null | undefined;
+  const group = (o.group ?? null) as PendingGroup | null;
+  if (group) {
+    for (const e of group.events)
+      if (e.kind === 'policy_change' && !Array.isArray(e.policies))
+        e.policies = [...toMap<PolicyView>(e.policies, (p) => ({ ...p, members: p.members ?? [] }))];
+  }
+  return {
+    ...base,
+    ...(o as Partial<DeviceAlertState>),
+    deviceId,
+    seen: toMap<number>(o.seen),
+    ifaces: toMap<IfaceAlertState>(o.ifaces),
+    policies: toMap<PolicyView>(o.policies, (p) => ({ ...p, members: p.members ?? [] })),
+    metrics: toMap<IfaceMetrics>(o.metrics),
+    group,
+    run:
+      run && typeof run.bootId === 'string' ? { bootId: run.bootId, lastReason: toMap<string>(run.lastReason) } : null,
+    stopped: (o.stopped as DeviceAlertState['stopped']) ?? null,
+    splitCause: (o.splitCause as SplitCause) ?? 'none',
+  };
 }

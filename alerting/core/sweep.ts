@@ -1,39 +1,62 @@
 import type { Silence } from '../../contract/index.ts';
 import type { AlertingOptions } from '../options.ts';
 import { addToGroup, backOnline } from './apply-events.ts';
+import { NOT_BLIND, unreachableNotBeforeMs, type BlindnessOptions, type BlindnessView } from './blindness.ts';
 import { dispose, type Notice, type SweepItem } from './notice.ts';
 import type { DeviceAlertState } from './state.ts';
 
 export type SweepOptions = Pick<
   AlertingOptions,
   'watchdogMinMs' | 'watchdogIntervalFactor' | 'reminderIntervalMs' | 'flapWindowMs' | 'groupWaitMs'
->;
+> &
+  BlindnessOptions;
 
 /** max(watchdogMinMs, factor × the device's report interval). */
 export function watchdogTimeoutMs(reportIntervalMs: number | null, opts: SweepOptions): number {
   return Math.max(opts.watchdogMinMs, opts.watchdogIntervalFactor * (reportIntervalMs ?? 0));
 }
 
+/** Why the watchdog may not call a reachable device unreachable yet, besides recent reports. */
+export interface WatchdogGuard {
+  /** Every interface of the device's current run ended with `stop`: it was stopped on purpose. */
+  stopped: boolean;
+  /** The backend cannot hear devices right now. */
+  blindNow: boolean;
+  /** Earliest unreachable time (last seen + timeout, later after a gap of the backend). */
+  notBeforeMs: number;
+}
+
 /**
  * Watchdog decision for one device.
  *
- * | alerting says | last seen | decision |
- * |---|---|---|
- * | reachable | older than timeout | `unreachable` |
- * | reachable | recent | `none` |
- * | unreachable | newer than when declared unreachable | `back_online` |
- * | unreachable | unchanged | `none` |
- * | any | never seen | `none` |
+ * | alerting says | last seen | stopped | backend blind now | now ≥ not-before | decision |
+ * |---|---|---|---|---|---|
+ * | any | never seen | – | – | – | `none` |
+ * | reachable | seen | yes | – | – | `none` (stopped on purpose) |
+ * | reachable | seen | no | yes | – | `none` (the backend's silence, not the device's) |
+ * | reachable | seen | no | no | yes | `unreachable` |
+ * | reachable | seen | no | no | no | `none` |
+ * | unreachable | newer than when declared unreachable | – | – | – | `back_online` |
+ * | unreachable | unchanged | – | – | – | `none` |
  */
 export function decideReachability(
   s: DeviceAlertState,
   lastSeenMs: number | null,
-  timeoutMs: number,
+  guard: WatchdogGuard,
   nowMs: number,
 ): 'unreachable' | 'back_online' | 'none' {
   if (lastSeenMs === null) return 'none';
-  if (s.reach === 'reachable') return nowMs - lastSeenMs >= timeoutMs ? 'unreachable' : 'none';
+  if (s.reach === 'reachable')
+    return !guard.stopped && !guard.blindNow && nowMs >= guard.notBeforeMs ? 'unreachable' : 'none';
   return lastSeenMs > (s.unreachableLastSeenMs ?? 0) ? 'back_online' : 'none';
+}
+
+/**
+ * Stopped on purpose: alerting saw every interface of a run end with `stop`, and ingest has heard
+ * no other run since (`liveBootId`: the run of the last report; unknown counts as the same).
+ */
+export function isStopped(s: DeviceAlertState, liveBootId: string | null): boolean {
+  return s.stopped !== null && (liveBootId === null || liveBootId === s.stopped.bootId);
 }
 
 export interface SweepResult {
@@ -63,7 +86,12 @@ export function reminderDue(
 /** The periodic sweep of one device (pure): watchdog, end of flapping, reminders. */
 export function sweepDevice(
   state: DeviceAlertState,
-  input: { lastSeenMs: number | null; reportIntervalMs: number | null },
+  input: {
+    lastSeenMs: number | null;
+    reportIntervalMs: number | null;
+    liveBootId?: string | null;
+    blindness?: BlindnessView;
+  },
   nowMs: number,
   silences: Silence[],
   opts: SweepOptions,
@@ -73,7 +101,14 @@ export function sweepDevice(
   let openedGroup: SweepResult['openedGroup'] = null;
   let reachChange: SweepResult['reachChange'] = null;
   const timeoutMs = watchdogTimeoutMs(input.reportIntervalMs, opts);
-  const reach = decideReachability(s, input.lastSeenMs, timeoutMs, nowMs);
+  const blindness = input.blindness ?? NOT_BLIND;
+  const guard: WatchdogGuard = {
+    stopped: isStopped(s, input.liveBootId ?? null),
+    blindNow: blindness.blindNow,
+    notBeforeMs:
+      input.lastSeenMs === null ? Infinity : unreachableNotBeforeMs(input.lastSeenMs, timeoutMs, blindness.gaps, opts),
+  };
+  const reach = decideReachability(s, input.lastSeenMs, guard, nowMs);
   if (reach === 'unreachable') {
     const lastSeenMs = input.lastSeenMs!;
     s.reach = 'unreachable';
@@ -93,7 +128,7 @@ export function sweepDevice(
     openedGroup = addToGroup(s, [backOnline(s, input.lastSeenMs!)], nowMs, opts.groupWaitMs);
     reachChange = 'reachable';
   }
-  for (const [iface, st] of Object.entries(s.ifaces)) {
+  for (const [iface, st] of s.ifaces) {
     const last = st.changesMs.at(-1);
     if (st.flappingSinceMs !== null && last !== undefined && nowMs - last >= opts.flapWindowMs) {
       notices.push(

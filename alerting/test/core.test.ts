@@ -21,11 +21,11 @@ const opts = resolveAlertingOptions({
 const ctx = (over: Partial<RenderContext> = {}): RenderContext => ({
   device: { id: 'ce-1', name: 'Router One', site: 'Berlin' },
   mode: 'FAIL_OVER',
-  ifaces: {
-    eth0: { state: 'online', rttAvgMs: 12.34, lossPct: 0 },
-    eth1: { state: 'offline', rttAvgMs: null, lossPct: 100 },
-  },
-  policies: {},
+  ifaces: new Map([
+    ['eth0', { state: 'online', rttAvgMs: 12.34, lossPct: 0 }],
+    ['eth1', { state: 'offline', rttAvgMs: null, lossPct: 100 }],
+  ]),
+  policies: new Map(),
   dashboardUrl: 'http://grafana.local/d/ce-1',
   ...over,
 });
@@ -240,7 +240,7 @@ describe('flap damping', () => {
       end.notices.map((n) => n.items[0]!.item.kind),
       ['flapping_ended'],
     );
-    assert.equal(end.state.ifaces.eth1!.flappingSinceMs, null);
+    assert.equal(end.state.ifaces.get('eth1')!.flappingSinceMs, null);
   });
 });
 
@@ -273,7 +273,7 @@ describe('silences and inhibition (dispose truth table)', () => {
     assert.equal(dispose(down, s, [sil('ce-1', null, T0 - 1, T0 + 1)], T0).disposition, 'silenced');
     assert.equal(dispose(down, { ...s, reach: 'unreachable' }, [], T0).disposition, 'inhibited');
     const flapping = structuredClone(s);
-    flapping.ifaces.eth1!.flappingSinceMs = T0;
+    flapping.ifaces.get('eth1')!.flappingSinceMs = T0;
     assert.equal(dispose(down, flapping, [], T0).disposition, 'damped');
     assert.equal(dispose(down, s, [], T0).disposition, 'notify');
   });
@@ -282,12 +282,13 @@ describe('silences and inhibition (dispose truth table)', () => {
 describe('watchdog and reminders', () => {
   it('decideReachability table', () => {
     const s = steady();
-    assert.equal(decideReachability(s, null, 15_000, T0), 'none');
-    assert.equal(decideReachability(s, T0 - 14_999, 15_000, T0), 'none');
-    assert.equal(decideReachability(s, T0 - 15_000, 15_000, T0), 'unreachable');
+    const g = (lastSeenMs: number) => ({ stopped: false, blindNow: false, notBeforeMs: lastSeenMs + 15_000 });
+    assert.equal(decideReachability(s, null, g(0), T0), 'none');
+    assert.equal(decideReachability(s, T0 - 14_999, g(T0 - 14_999), T0), 'none');
+    assert.equal(decideReachability(s, T0 - 15_000, g(T0 - 15_000), T0), 'unreachable');
     const u = { ...s, reach: 'unreachable' as const, unreachableLastSeenMs: T0 - 20_000 };
-    assert.equal(decideReachability(u, T0 - 20_000, 15_000, T0), 'none');
-    assert.equal(decideReachability(u, T0 - 1, 15_000, T0), 'back_online');
+    assert.equal(decideReachability(u, T0 - 20_000, g(T0 - 20_000), T0), 'none');
+    assert.equal(decideReachability(u, T0 - 1, g(T0 - 1), T0), 'back_online');
   });
   it('timeout = max(min, 3 × report interval); unreachable once; back online joins a group with the back-filled transitions', () => {
     const s = steady();
@@ -415,25 +416,26 @@ describe('degradation and inhibition', () => {
 });
 
 describe('which policies an email shows', () => {
-  const v = (active: string[], text: string) => ({ active, text });
+  const v = (active: string[], text: string) => ({ active, text, members: active });
   const device = {
     'FAIL_OVER/ipv4': v(['eth1'], 'eth1 100%'),
     'FAIL_OVER/ipv6': v([], 'none (unreachable)'),
     'LOAD_BALANCE/ipv4': v(['eth0', 'eth1'], 'eth0 50%, eth1 50%'),
     'LOAD_BALANCE/ipv6': v([], 'none (unreachable)'),
   };
-  const table: Array<[string | null, Record<string, { active: string[]; text: string }>, string[]]> = [
-    ['LOAD_BALANCE', device, ['LOAD_BALANCE: eth0 50%, eth1 50%']],
-    ['FAIL_OVER', device, ['FAIL_OVER: eth1 100%']],
-    [null, device, ['FAIL_OVER: eth1 100%', 'LOAD_BALANCE: eth0 50%, eth1 50%']],
-    ['FAIL_OVER', { 'balanced/ipv4': v(['wanb'], 'wanb 100%') }, ['balanced: wanb 100%']],
-    [null, { 'v6only/ipv6': v([], 'none (unreachable)') }, ['v6only (IPv6): none (unreachable)']],
-    [null, { 'p/ipv4': v(['a'], 'a 100%'), 'p/ipv6': v(['b'], 'b 100%') }, ['p: a 100%', 'p (IPv6): b 100%']],
-  ];
+  const table: Array<[string | null, Record<string, { active: string[]; text: string; members: string[] }>, string[]]> =
+    [
+      ['LOAD_BALANCE', device, ['LOAD_BALANCE: eth0 50%, eth1 50%']],
+      ['FAIL_OVER', device, ['FAIL_OVER: eth1 100%']],
+      [null, device, ['FAIL_OVER: eth1 100%', 'LOAD_BALANCE: eth0 50%, eth1 50%']],
+      ['FAIL_OVER', { 'balanced/ipv4': v(['wanb'], 'wanb 100%') }, ['balanced: wanb 100%']],
+      [null, { 'v6only/ipv6': v([], 'none (unreachable)') }, ['v6only (IPv6): none (unreachable)']],
+      [null, { 'p/ipv4': v(['a'], 'a 100%'), 'p/ipv6': v(['b'], 'b 100%') }, ['p: a 100%', 'p (IPv6): b 100%']],
+    ];
   for (const [mode, policies, want] of table) {
     it(`mode ${mode} -> ${want.join(' | ')}`, () => {
       assert.deepEqual(
-        shownPolicies(policies, mode).map(([l, p]) => `${l}: ${p.text}`),
+        shownPolicies(Object.entries(policies), mode).map(([l, p]) => `${l}: ${p.text}`),
         want,
       );
     });

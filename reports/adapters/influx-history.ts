@@ -1,6 +1,7 @@
 import type { InfluxDB, IResults } from 'influx';
 import {
   DEVICE_STATE_FIELDS as DS,
+  IFACE_FIELDS as IF,
   IFACE_STATES,
   M,
   ProblemError,
@@ -11,12 +12,15 @@ import {
   encodeTagValue,
   type IfaceState,
 } from '../../contract/index.ts';
-import type { DeviceStateIn, TransitionIn } from '../core/types.ts';
+import { byTimeThenSeq, crashedRunStarts } from '../core/link-timeline.ts';
+import type { DeviceStateIn, RunEndIn, TransitionIn } from '../core/types.ts';
 
 /** Per device: its transitions and reachability changes relevant to a period. */
 export interface DeviceHistory {
   transitions: TransitionIn[];
   deviceStates: DeviceStateIn[];
+  /** Last stored sample before each run that began after a crash (see RunEndIn). */
+  runEnds?: RunEndIn[];
 }
 
 /** Role interface: where the report's history comes from. */
@@ -105,9 +109,50 @@ export function createInfluxHistory(influx: InfluxDB): HistorySource {
           });
         }
       }
+      await addRunEnds(influx, out);
       return out;
     },
   };
+}
+
+/** Runs after a crash looked up per request at most (a fleet report stays one small query). */
+const MAX_CRASH_LOOKUPS = 500;
+
+/**
+ * For each run that began after a crash, the time of the device's last sample (RP raw) between the
+ * old run's last transition and the new run's first start: where the reporter stopped recording.
+ * One request of `last()` statements; none found (raw expired) leaves the run without an end.
+ */
+async function addRunEnds(influx: InfluxDB, out: Map<string, DeviceHistory>): Promise<void> {
+  const crashes = [...out]
+    .flatMap(([id, h]) => crashedRunStarts([...h.transitions].sort(byTimeThenSeq)).map((c) => ({ id, ...c })))
+    .slice(0, MAX_CRASH_LOOKUPS);
+  if (crashes.length === 0) return;
+  const samples = `${q(RP.raw)}.${q(M.iface)}`;
+  const placeholders: Record<string, string> = {};
+  const statements = crashes.map((c, i) => {
+    placeholders[`d${i}`] = encodeTagValue(c.id);
+    placeholders[`p${i}`] = new Date(c.prevMs).toISOString();
+    placeholders[`s${i}`] = new Date(c.startMs).toISOString();
+    return `SELECT last(${q(IF.seq)}) FROM ${samples} WHERE ${q(TAG.device)} = $d${i} AND time >= $p${i} AND time < $s${i}`;
+  });
+  let results: IResults<unknown>[];
+  try {
+    const res = await influx.query(statements, { placeholders, precision: 'ms' as never });
+    // node-influx gives one statement's rows directly, several statements' as an array of row sets.
+    results = statements.length === 1 ? [res as IResults<unknown>] : (res as unknown as IResults<unknown>[]);
+  } catch (err) {
+    throw new ProblemError(
+      'influx_unavailable',
+      `reading the last samples before restarts failed: ${(err as Error).message}`,
+    );
+  }
+  crashes.forEach((c, i) => {
+    const row = (results[i] as unknown as Array<{ time: Date }> | undefined)?.[0];
+    if (!row) return;
+    const h = out.get(c.id)!;
+    (h.runEnds ??= []).push({ bootId: c.bootId, lastRecordBeforeMs: row.time.getTime() });
+  });
 }
 
 function toTransition(row: TransitionRow): TransitionIn | undefined {

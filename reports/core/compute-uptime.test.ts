@@ -251,6 +251,94 @@ describe('computeDeviceUptime: hand-computed cases', () => {
   });
 });
 
+describe('computeDeviceUptime: reporter lifecycle (unknown only where the reporter did not run)', () => {
+  const wanHead = (p: Partial<UptimeInput>) => head(computeDeviceUptime(input(p)).ifaces[0]!);
+  const table: Array<[string, Partial<UptimeInput>, ReturnType<typeof fig>]> = [
+    [
+      'clean stop at 20, start at 30 (carried online): unknown 20..30 only',
+      {
+        transitions: [
+          tr(-5, 'wan', 'unknown', 'online', 'start', 'runA'),
+          tr(20, 'wan', 'online', 'unknown', 'stop', 'runA'),
+          tr(30, 'wan', 'online', 'online', 'start', 'runB'),
+        ],
+      },
+      fig(50, 0, 10, 0, [], 100),
+    ],
+    [
+      'crash (last record at 25), start at 30: unknown 25..30',
+      {
+        transitions: [
+          tr(-5, 'wan', 'unknown', 'online', 'start', 'runA'),
+          tr(30, 'wan', 'online', 'online', 'start', 'runB'),
+        ],
+        runEnds: [{ bootId: 'runB', lastRecordBeforeMs: at(25) }],
+      },
+      fig(55, 0, 5, 0, [], 100),
+    ],
+    [
+      'crash with no stored record of the old run: the link keeps its state',
+      {
+        transitions: [
+          tr(-5, 'wan', 'unknown', 'online', 'start', 'runA'),
+          tr(30, 'wan', 'online', 'online', 'start', 'runB'),
+        ],
+      },
+      fig(60, 0, 0, 0, [], 100),
+    ],
+    [
+      'a clean stop needs no run end: the stop itself starts the unknown',
+      {
+        transitions: [
+          tr(-5, 'wan', 'unknown', 'online', 'start', 'runA'),
+          tr(20, 'wan', 'online', 'unknown', 'stop', 'runA'),
+          tr(30, 'wan', 'online', 'online', 'start', 'runB'),
+        ],
+        runEnds: [{ bootId: 'runB', lastRecordBeforeMs: at(10) }],
+      },
+      fig(50, 0, 10, 0, [], 100),
+    ],
+    [
+      'restart during an outage (carried offline, initial online): one outage 10..40',
+      {
+        transitions: [
+          tr(-5, 'wan', 'unknown', 'online', 'start', 'runA'),
+          tr(10, 'wan', 'online', 'offline', 'track', 'runA'),
+          tr(20, 'wan', 'offline', 'online', 'start', 'runB'),
+          tr(20.1, 'wan', 'online', 'disconnecting', 'track', 'runB'),
+          tr(20.2, 'wan', 'disconnecting', 'offline', 'track', 'runB'),
+          tr(40, 'wan', 'offline', 'online', 'track', 'runB'),
+        ],
+      },
+      fig(30, 30, 0, 0, [30], 50),
+    ],
+    [
+      'restart during an outage, link back while the reporter was down (confirming track)',
+      {
+        transitions: [
+          tr(-5, 'wan', 'unknown', 'online', 'start', 'runA'),
+          tr(10, 'wan', 'online', 'offline', 'track', 'runA'),
+          tr(20, 'wan', 'offline', 'online', 'start', 'runB'),
+          tr(21, 'wan', 'offline', 'online', 'track', 'runB'),
+        ],
+      },
+      fig(49, 11, 0, 0, [11], 81.667),
+    ],
+    [
+      'a reload restarting the tracker (config records) changes nothing',
+      {
+        transitions: [
+          tr(-5, 'wan', 'unknown', 'online', 'start', 'runA'),
+          tr(20, 'wan', 'online', 'unknown', 'config', 'runA'),
+          tr(20, 'wan', 'unknown', 'online', 'config', 'runA'),
+        ],
+      },
+      fig(60, 0, 0, 0, [], 100),
+    ],
+  ];
+  for (const [name, p, want] of table) it(name, () => assert.deepEqual(wanHead(p), want));
+});
+
 describe('computeDeviceUptime: property', () => {
   const span = 10 * 24 * 3600_000;
   const t = fc.integer({ min: FROM - span / 2, max: FROM + span * 1.5 });

@@ -2,6 +2,7 @@ import { figuresOf } from './figures.ts';
 import {
   byTimeThenSeq,
   changePoints,
+  crashWindows,
   linkTimeline,
   maintenanceWindows,
   noDataWindows,
@@ -37,7 +38,7 @@ export function computeDeviceUptime(input: UptimeInput, info: DeviceInfo = { nam
       toMs: input.toMs,
       nowMs: input.nowMs,
       points,
-      noData: noDataWindows(own, deviceSorted, periods),
+      noData: [...noDataWindows(own, deviceSorted, periods), ...crashWindows(own, deviceSorted, input.runEnds ?? [])],
       maintenance: maintenanceWindows(input.silences, iface),
       unreachable,
     });

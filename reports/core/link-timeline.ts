@@ -1,5 +1,5 @@
 import { isRouted } from '../../contract/index.ts';
-import type { Bucket, DeviceStateIn, Segment, SilenceIn, TransitionIn } from './types.ts';
+import type { Bucket, DeviceStateIn, RunEndIn, Segment, SilenceIn, TransitionIn } from './types.ts';
 
 /** A change of the measured bucket of one link at `timeMs`. */
 export interface ChangePoint {
@@ -19,6 +19,7 @@ export interface Window {
  * | transition                         | bucket  | why |
  * |------------------------------------|---------|-----|
  * | reason `stop` (any `to`)           | unknown | the reporter stopped: no data until it starts again |
+ * | reason `start` from `online`/`offline` | that carried state | the last probe-confirmed state of the previous run holds until the new run confirms a change (the start's `to` is only mwan3's `initial_state`) |
  * | `online`                           | online  | |
  * | `disconnecting` after online       | online  | mwan3 still routes it until `disconnected` |
  * | `disconnecting` otherwise          | offline | |
@@ -36,9 +37,66 @@ export function changePoints(sorted: readonly TransitionIn[]): ChangePoint[] {
       out.push({ timeMs: t.timeMs, measured: 'unknown' });
       continue;
     }
+    if (t.reason === 'start' && (t.from === 'online' || t.from === 'offline')) {
+      routed = t.from === 'online';
+      out.push({ timeMs: t.timeMs, measured: t.from });
+      continue;
+    }
     routed = isRouted(t.to, routed ?? t.from === 'online');
     const measured = routed ? 'online' : t.to === 'disabled' || t.to === 'unknown' ? 'unknown' : 'offline';
     out.push({ timeMs: t.timeMs, measured });
+  }
+  return out;
+}
+
+/** The first `start` of a reporter run whose predecessor did not stop (it crashed or lost power). */
+export interface CrashedRunStart {
+  bootId: string;
+  startMs: number;
+  /** Time of the device's transition before it (the old run's last one). */
+  prevMs: number;
+}
+
+/**
+ * Runs that began after a crash, from the device's transitions (sorted by time):
+ *
+ * | transition before a run's first `start` | result |
+ * |---|---|
+ * | none (first run ever) | not listed |
+ * | same run (not its first start) | not listed |
+ * | a `stop` (clean stop: changePoints already counts unknown from it) | not listed |
+ * | anything else | listed |
+ */
+export function crashedRunStarts(deviceSorted: readonly TransitionIn[]): CrashedRunStart[] {
+  const out: CrashedRunStart[] = [];
+  for (const [i, t] of deviceSorted.entries()) {
+    if (t.reason !== 'start' || i === 0) continue;
+    const prev = deviceSorted[i - 1]!;
+    if (prev.bootId === t.bootId || prev.reason === 'stop') continue;
+    out.push({ bootId: t.bootId, startMs: t.timeMs, prevMs: prev.timeMs });
+  }
+  return out;
+}
+
+/**
+ * Windows of one link when the reporter was not running because it crashed: for each run in
+ * crashedRunStarts whose old run's last stored record is known (`runEnds`, read by the adapter;
+ * absent when the raw samples have expired), [max(last record, previous transition), the link's
+ * start in the new run).
+ */
+export function crashWindows(
+  ifaceSorted: readonly TransitionIn[],
+  deviceSorted: readonly TransitionIn[],
+  runEnds: readonly RunEndIn[],
+): Window[] {
+  const out: Window[] = [];
+  for (const c of crashedRunStarts(deviceSorted)) {
+    const end = runEnds.find((r) => r.bootId === c.bootId);
+    if (!end) continue;
+    const own = ifaceSorted.find((x) => x.bootId === c.bootId && x.timeMs >= c.startMs);
+    const startMs = Math.max(end.lastRecordBeforeMs, c.prevMs);
+    const endMs = own?.timeMs ?? c.startMs;
+    if (endMs > startMs) out.push({ startMs, endMs });
   }
   return out;
 }

@@ -20,6 +20,16 @@ export interface DeviceStateIn {
   lastSeenMs: number | null;
 }
 
+/**
+ * For a reporter run that began without its predecessor stopping: when the device's last record
+ * before that run's first `start` was stored (the last sample of the crashed run).
+ */
+export interface RunEndIn {
+  /** The new run. */
+  bootId: string;
+  lastRecordBeforeMs: number;
+}
+
 /** A maintenance window already known to match the device (`iface` null = every interface). */
 export interface SilenceIn {
   startMs: number;
@@ -44,6 +54,8 @@ export interface UptimeInput {
   silences: SilenceIn[];
   /** Interfaces to report even if they never had a transition (all unknown then). */
   extraIfaces?: string[];
+  /** Where the reporter crashed: see RunEndIn (absent = not known; no crash window then). */
+  runEnds?: RunEndIn[];
 }
 
 /** What an instant of a link (or of the site's internet) counts as. */
