@@ -324,10 +324,17 @@ describe('hostile clients (issue #14: F9-F14, F16, F17)', () => {
   });
 
   it('F11: concurrent 5 MB bodies are capped (503 server_busy + Retry-After) and memory stays bounded', async () => {
-    const token = await addDevice('big-dev');
-    const big = Buffer.from(
-      JSON.stringify({ ...sampleReport('big-dev', { bootId: 'boot-big' }), pad: 'x'.repeat(5 * 1024 * 1024 - 2_000) }),
-    );
+    // Forty devices, one body each: the body budget is fleet-wide, and one device's further reports
+    // would only wait for its turn (device_busy), which is not what this row measures.
+    const senders: Array<{ token: string; body: Buffer }> = [];
+    for (let i = 0; i < 40; i++) {
+      const id = `big-dev-${i}`;
+      const pad = 'x'.repeat(5 * 1024 * 1024 - 2_000);
+      senders.push({
+        token: await addDevice(id),
+        body: Buffer.from(JSON.stringify({ ...sampleReport(id, { bootId: 'boot-big' }), pad })),
+      });
+    }
     // Two more backends on the same data, with the default body budget and with one out of reach, and
     // a request timeout long enough for 200 MB over loopback on a busy machine.
     const start = (maxBodyBytesInFlight?: number) =>
@@ -339,8 +346,8 @@ describe('hostile clients (issue #14: F9-F14, F16, F17)', () => {
     const uncapped = await start(16 * 1024 ** 3);
     try {
       // Capped first: RSS the uncapped run takes is not given back soon after.
-      const withCap = await fortyBigBodies(capped.port!, token, big);
-      const without = await fortyBigBodies(uncapped.port!, token, big);
+      const withCap = await fortyBigBodies(capped.port!, senders);
+      const without = await fortyBigBodies(uncapped.port!, senders);
       for (const [name, r] of [
         ['without the cap', without],
         ['with the 64 MiB cap', withCap],
@@ -485,13 +492,14 @@ describe('hostile clients (issue #14: F9-F14, F16, F17)', () => {
  * then the last bytes go out. Returns the answers and the peak RSS growth of this process (the
  * server runs in it; the client shares one buffer).
  */
-async function fortyBigBodies(port: number, token: string, body: Buffer) {
+async function fortyBigBodies(port: number, senders: ReadonlyArray<{ token: string; body: Buffer }>) {
   global.gc?.();
   const base = process.memoryUsage().rss;
   let peak = base;
   const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 10);
-  const head = `POST /api/v1/reports HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nAuthorization: Bearer ${token}\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`;
-  const sockets = Array.from({ length: 40 }, () => connect(port, '127.0.0.1'));
+  const head = (token: string, body: Buffer) =>
+    `POST /api/v1/reports HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nAuthorization: Bearer ${token}\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`;
+  const sockets = senders.map(() => connect(port, '127.0.0.1'));
   const answers = sockets.map(
     (s) =>
       new Promise<{ status: number; code?: string; retryAfter?: string }>((resolve) => {
@@ -511,10 +519,16 @@ async function fortyBigBodies(port: number, token: string, body: Buffer) {
   // All but the last byte, on every connection, before any body is complete.
   await Promise.all(
     sockets.map(
-      (s) => new Promise<void>((resolve) => s.write(head + '', () => s.write(body.subarray(0, -1), () => resolve()))),
+      (s, i) =>
+        new Promise<void>((resolve) => {
+          const { token, body } = senders[i]!;
+          s.write(head(token, body), () => s.write(body.subarray(0, -1), () => resolve()));
+        }),
     ),
   ).catch(() => undefined);
-  for (const s of sockets) if (s.writable) s.end(body.subarray(-1));
+  sockets.forEach((s, i) => {
+    if (s.writable) s.end(senders[i]!.body.subarray(-1));
+  });
   const done = await Promise.all(answers);
   clearInterval(sampler);
   const counts = new Map<string, number>();

@@ -21,6 +21,9 @@ import { testServices } from '../stack/testing.ts';
 import { openSpool, silentLogger, type UnsequencedRecord } from '../device-reporter/spool/index.ts';
 import { createHttpTransport, createUploader } from '../device-reporter/uploader/index.ts';
 
+/** Omit over each member of a union (plain Omit merges the members and drops their own fields). */
+type WithoutSeq<T> = T extends unknown ? Omit<T, 'seq'> : never;
+
 const ADMIN = 'hostile-ingest-admin-token-0123';
 const DAY = 86_400_000;
 
@@ -89,7 +92,7 @@ describe('hostile reports against the real backend (issue 14: F1 F2 F3 F4 F7 F15
     records,
   });
   /** POSTs a report of samples; `records` get fresh seqs. */
-  const post = (id: string, records: Array<Omit<ReportRecord, 'seq'>>) =>
+  const post = (id: string, records: Array<WithoutSeq<ReportRecord>>) =>
     call(
       'POST',
       '/api/v1/reports',

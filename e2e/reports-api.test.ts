@@ -292,7 +292,10 @@ describe('uptime report end to end (ingest API -> InfluxDB -> reports API)', () 
       assert.equal(await page.title(), 'Uptime report — Shop <Main St.>');
       const rows: Array<[string, Record<string, number | null>]> = [
         ['Internet (any WAN)', json.internet],
-        ...json.ifaces.map((i: { iface: string }) => [i.iface, i] as [string, Record<string, number | null>]),
+        ...json.ifaces.map(
+          (i: { iface: string }) =>
+            [i.iface, i as unknown as Record<string, number | null>] as [string, Record<string, number | null>],
+        ),
       ];
       for (const [label, fig] of rows) {
         const cell = (field: string) => page.locator(`tr[data-row="${label}"] td[data-field="${field}"]`).innerText();
