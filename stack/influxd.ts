@@ -7,19 +7,25 @@ import { which } from './debian-packages.ts';
 export interface InfluxdInstance {
   url: string;
   httpPort: number;
+  rpcPort: number;
   service: RunningService;
 }
 
 /**
  * Starts a private influxd 1.x with its own config, dirs and ports. Both the HTTP port and the
  * top-level RPC bind-address must be unique, or a second instance dies while /ping is answered by
- * the first (reference stack.md §3.8) — so readiness also checks that our pid is alive.
+ * the first (reference stack.md §3.8) — so readiness also checks that our pid is alive. `ports`: a
+ * restart on the ports clients already use (default: free ones).
  */
-export async function startInfluxd(dir: string, ownerPid: number): Promise<InfluxdInstance> {
+export async function startInfluxd(
+  dir: string,
+  ownerPid: number,
+  ports?: { httpPort: number; rpcPort: number },
+): Promise<InfluxdInstance> {
   const binary = which('influxd');
   if (!binary) throw new Error('influxd not found');
   mkdirSync(dir, { recursive: true });
-  const [httpPort, rpcPort] = [await freePort(), await freePort()];
+  const { httpPort, rpcPort } = ports ?? { httpPort: await freePort(), rpcPort: await freePort() };
   const conf = join(dir, 'influxd.conf');
   writeFileSync(
     conf,
@@ -60,5 +66,5 @@ export async function startInfluxd(dir: string, ownerPid: number): Promise<Influ
     const res = await fetch(`${url}/ping`);
     return res.status === 204 && res.headers.has('x-influxdb-version');
   });
-  return { url, httpPort, service };
+  return { url, httpPort, rpcPort, service };
 }
