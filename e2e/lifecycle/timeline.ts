@@ -112,18 +112,25 @@ export class Timeline {
 
 const sec = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
-/** Every event with its notes and the emails received while it was the latest, times after `zeroMs`. */
-export function describeTimeline(tl: Timeline, mails: readonly ReceivedMail[]): string {
+/**
+ * Every event with its notes and the emails that followed it, times after the drill's start. Every
+ * email waits at least the group wait after its cause, so an email is listed under the event that
+ * was going on `causeLagMs` before it arrived (with its real arrival time).
+ */
+export function describeTimeline(tl: Timeline, mails: readonly ReceivedMail[], causeLagMs: number): string {
   const lines: string[] = [];
+  const causeOf = (m: ReceivedMail) => tl.eventAt(m.atMs - causeLagMs);
   for (const ev of tl.events) {
     const took = ev.endMs === undefined ? '' : ` (took ${sec(ev.endMs - ev.startMs)})`;
     lines.push(`+${sec(ev.startMs - tl.zeroMs)} [${ev.phase}] ${ev.label}${took}`);
     for (const n of ev.notes) lines.push(`      note: ${n}`);
-    for (const m of mails.filter((x) => tl.eventAt(x.atMs) === ev))
-      lines.push(`      EMAIL +${sec(m.atMs - ev.startMs)} after the event began: ${m.subject}`);
+    for (const m of mails.filter((x) => causeOf(x) === ev))
+      lines.push(
+        `      EMAIL at +${sec(m.atMs - tl.zeroMs)} (${sec(m.atMs - ev.startMs)} after this event began): ${m.subject}`,
+      );
   }
-  const before = mails.filter((m) => !tl.eventAt(m.atMs));
-  for (const m of before) lines.push(`EMAIL before the first event (+${sec(m.atMs - tl.zeroMs)}): ${m.subject}`);
+  for (const m of mails.filter((x) => !causeOf(x)))
+    lines.push(`EMAIL at +${sec(m.atMs - tl.zeroMs)}, before the first event: ${m.subject}`);
   return lines.join('\n');
 }
 
@@ -134,6 +141,21 @@ export function emailsPerPhase(tl: Timeline, mails: readonly ReceivedMail[]): Re
   for (const m of mails) {
     const phase = tl.eventAt(m.atMs)?.phase ?? 'setup';
     out[phase] = (out[phase] ?? 0) + 1;
+  }
+  return out;
+}
+
+/** For the closing note: `phase / event` -> `subject (+s after the event began)`, events with emails only. */
+export function emailsByEvent(
+  tl: Timeline,
+  mails: readonly ReceivedMail[],
+  causeLagMs: number,
+): Record<string, string[]> {
+  const out: Record<string, string[]> = Object.create(null) as Record<string, string[]>;
+  for (const m of mails) {
+    const ev = tl.eventAt(m.atMs - causeLagMs);
+    const key = ev ? `${ev.phase} / ${ev.label}` : 'before the first event';
+    (out[key] ??= []).push(`${m.subject} (+${sec(m.atMs - (ev?.startMs ?? tl.zeroMs))})`);
   }
   return out;
 }
