@@ -7,25 +7,24 @@ import { which } from './debian-packages.ts';
 export interface InfluxdInstance {
   url: string;
   httpPort: number;
-  rpcPort: number;
   service: RunningService;
 }
 
 /**
  * Starts a private influxd 1.x with its own config, dirs and ports. Both the HTTP port and the
  * top-level RPC bind-address must be unique, or a second instance dies while /ping is answered by
- * the first (reference stack.md §3.8) — so readiness also checks that our pid is alive. `ports`: a
- * restart on the ports clients already use (default: free ones).
+ * the first (reference stack.md §3.8) — so readiness also checks that our pid is alive.
  */
 export async function startInfluxd(
   dir: string,
   ownerPid: number,
-  ports?: { httpPort: number; rpcPort: number },
-): Promise<InfluxdInstance> {
+  fixedPorts?: { httpPort: number; rpcPort: number },
+): Promise<InfluxdInstance & { rpcPort: number }> {
   const binary = which('influxd');
   if (!binary) throw new Error('influxd not found');
   mkdirSync(dir, { recursive: true });
-  const { httpPort, rpcPort } = ports ?? { httpPort: await freePort(), rpcPort: await freePort() };
+  // Fixed ports restart an instance (same dir, same data) where its clients expect it (fault tests).
+  const { httpPort, rpcPort } = fixedPorts ?? { httpPort: await freePort(), rpcPort: await freePort() };
   const conf = join(dir, 'influxd.conf');
   writeFileSync(
     conf,

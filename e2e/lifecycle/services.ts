@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startInfluxd, type InfluxdInstance } from '../../stack/influxd.ts';
+import { startInfluxd } from '../../stack/influxd.ts';
 import { startRedis, type RedisInstance } from '../../stack/redis.ts';
 
 export interface RestartableServices {
@@ -25,7 +25,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function startRestartableServices(): Promise<RestartableServices> {
   const dir = mkdtempSync(join(tmpdir(), 'ww-lifecycle-stack-'));
-  let influx: InfluxdInstance = await startInfluxd(join(dir, 'influxdb'), process.pid);
+  let influx: Awaited<ReturnType<typeof startInfluxd>> = await startInfluxd(join(dir, 'influxdb'), process.pid);
   let redis: RedisInstance = await startRedis(join(dir, 'redis'), process.pid, true);
   return {
     influxBaseUrl: influx.url,
