@@ -29,6 +29,8 @@ export interface EventContext {
   backend: BackendProcess;
   services: RestartableServices;
   watchdogMs: number;
+  /** No new event starts after this, and waits end by it: the drill ends with its findings, not a test timeout. */
+  deadlineMs: number;
   /** Rewrites the reporter's mwan3 config; `changed`: with wan0's tracking option changed. */
   writeMwan3(changed: boolean): void;
   /** The backend's last report time for the device (undefined while it does not answer). */
@@ -44,25 +46,31 @@ const HEARD_TIMEOUT_MS = 40_000;
 
 /** Waits until the reporter shows the phase's steady states and the backend heard from it after `sinceMs`. */
 export async function settle(ctx: EventContext, sinceMs = Date.now()): Promise<void> {
-  const end = Date.now() + STATES_TIMEOUT_MS;
+  const end = Math.min(Date.now() + STATES_TIMEOUT_MS, ctx.deadlineMs);
   while (!(ctx.reporter.running() && ctx.steady(ctx.reporter.states()))) {
     if (Date.now() > end) {
       ctx.timeline.note(
-        `link states not steady within ${STATES_TIMEOUT_MS} ms: ${JSON.stringify(ctx.reporter.states())}`,
+        `link states not steady within ${STATES_TIMEOUT_MS} ms (or the drill's deadline): ${JSON.stringify(ctx.reporter.states())}`,
       );
       break;
     }
     await sleep(100);
   }
-  const heardBy = Date.now() + HEARD_TIMEOUT_MS;
+  const heardBy = Math.min(Date.now() + HEARD_TIMEOUT_MS, ctx.deadlineMs);
   for (;;) {
     const seen = await ctx.lastSeenMs();
     if (seen !== undefined && seen >= sinceMs) {
-      ctx.timeline.note(`backend heard the reporter ${Date.now() - sinceMs} ms after the event ended`);
+      const counters = ctx.reporter.counters();
+      ctx.timeline.note(
+        `backend heard the reporter ${Date.now() - sinceMs} ms after the event ended` +
+          (counters ? `; reporter counters ${JSON.stringify(counters)}` : ''),
+      );
       break;
     }
     if (Date.now() > heardBy) {
-      ctx.timeline.note(`backend did not hear the reporter within ${HEARD_TIMEOUT_MS} ms (last seen ${seen})`);
+      ctx.timeline.note(
+        `backend did not hear the reporter within ${HEARD_TIMEOUT_MS} ms or the drill's deadline (last seen ${seen})`,
+      );
       break;
     }
     await sleep(200);
@@ -145,12 +153,18 @@ export const LIFECYCLE_EVENTS: LifecycleEvent[] = [
   },
 ];
 
-/** Runs every lifecycle event in order, each followed by `settle`. */
-export async function runLifecycleEvents(ctx: EventContext): Promise<void> {
-  for (const ev of LIFECYCLE_EVENTS) {
+/** Runs every lifecycle event in order, each followed by `settle`; returns the labels of events the deadline left out. */
+export async function runLifecycleEvents(ctx: EventContext): Promise<string[]> {
+  for (const [i, ev] of LIFECYCLE_EVENTS.entries()) {
+    if (Date.now() > ctx.deadlineMs) {
+      const left = LIFECYCLE_EVENTS.slice(i).map((e) => e.label);
+      ctx.timeline.note(`the drill's deadline passed; not run in ${ctx.phase}: ${left.join('; ')}`);
+      return left;
+    }
     ctx.timeline.begin(ctx.phase, ev.label);
     await ev.run(ctx);
     await settle(ctx);
   }
   ctx.timeline.end();
+  return [];
 }

@@ -5,7 +5,7 @@
  * writes to `<spool>/status.json`, polled while it runs. The runs also give the truth for uptime
  * reports: the windows in which no reporter was running.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BACKEND_ADDR, BACKEND_PORT } from '../../device-reporter/test/netns-backend.ts';
@@ -53,6 +53,10 @@ export interface BundleReporter {
   stop(): Promise<void>;
   /** A crash or power cut: SIGKILL, nothing written on the way out. */
   kill9(): Promise<void>;
+  /** The record counters of the running reporter's status file (recorded, uploaded, pending, dropped), when it writes them. */
+  counters(): Record<string, number> | undefined;
+  /** What `wanwatch-reporter status --config <the UCI file>` prints (stdout and stderr), bounded. */
+  statusCommand(): Promise<string>;
   /** Windows in [fromMs, toMs] with no reporter running: from the signal that ended a run to the next run's start. */
   downWindows(fromMs: number, toMs: number): Window[];
   close(): Promise<void>;
@@ -98,6 +102,7 @@ export function bundleReporter(o: {
   let poll: NodeJS.Timeout | undefined;
   let lastKey = '';
   let onStarted: (() => void) | undefined;
+  let counters: Record<string, number> | undefined;
   const statusFile = join(o.dir, 'spool', 'status.json');
 
   const pollStatus = (run: ReporterRun) => {
@@ -108,9 +113,14 @@ export function bundleReporter(o: {
       return;
     }
     try {
-      const st = JSON.parse(text) as { timeMs?: number; ifaces?: Record<string, { state?: string }> };
+      const st = JSON.parse(text) as {
+        timeMs?: number;
+        ifaces?: Record<string, { state?: string }>;
+        counters?: Record<string, number>;
+      };
       // A file older than this run is the previous run's (a killed reporter leaves its last one).
       if ((st.timeMs ?? 0) < run.spawnedAtMs) return;
+      counters = st.counters;
       const states = Object.fromEntries(Object.entries(st.ifaces ?? {}).map(([k, v]) => [k, String(v.state)]));
       // Fallback for the run's start when its log line is not recognised: its first status file.
       if (run.startedAtMs === undefined) {
@@ -219,6 +229,19 @@ export function bundleReporter(o: {
     reload() {
       if (running()) child!.kill('SIGHUP');
     },
+    counters: () => (running() ? counters : undefined),
+    statusCommand: () =>
+      new Promise<string>((resolve) => {
+        execFile(
+          process.execPath,
+          [o.bundle, 'status', '--config', uci],
+          { timeout: 10_000, env: { ...process.env, WANWATCH_REPORTER_CONFIG: uci } },
+          (err, stdout, stderr) => {
+            const exit = err ? ` (exit ${String((err as { code?: unknown }).code ?? err.message)})` : '';
+            resolve(`${stdout}${stderr}`.trimEnd() + exit);
+          },
+        );
+      }),
     stop: () => end('SIGTERM'),
     kill9: () => end('SIGKILL'),
     downWindows(fromMs, toMs) {

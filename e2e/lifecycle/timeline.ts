@@ -123,7 +123,7 @@ export function describeTimeline(tl: Timeline, mails: readonly ReceivedMail[], c
   for (const ev of tl.events) {
     const took = ev.endMs === undefined ? '' : ` (took ${sec(ev.endMs - ev.startMs)})`;
     lines.push(`+${sec(ev.startMs - tl.zeroMs)} [${ev.phase}] ${ev.label}${took}`);
-    for (const n of ev.notes) lines.push(`      note: ${n}`);
+    for (const n of ev.notes) lines.push(`      note: ${n.replace(/\n/g, '\n            ')}`);
     for (const m of mails.filter((x) => causeOf(x) === ev))
       lines.push(
         `      EMAIL at +${sec(m.atMs - tl.zeroMs)} (${sec(m.atMs - ev.startMs)} after this event began): ${m.subject}`,
