@@ -124,7 +124,12 @@ describe('lifecycle drill (network namespaces, whole backend restarted under it)
     });
     await backend.start();
     const u = new URL(services.influxBaseUrl);
-    influx = new InfluxDB({ host: u.hostname, port: Number(u.port), database: db });
+    influx = new InfluxDB({
+      host: u.hostname,
+      port: Number(u.port),
+      database: db,
+      pool: { maxRetries: 1, requestTimeout: 10_000 },
+    });
     drillLab = await createDrillLab({ dir, socketPath, down: DOWN, up: UP });
   });
 
