@@ -18,6 +18,7 @@ import {
   SETTINGS,
   startMwan3Source,
   startReporter,
+  type RunningReporter,
 } from '../run/index.ts';
 import { silentLogger } from '../spool/index.ts';
 import { readStatusFile } from '../status/status-file.ts';
@@ -80,14 +81,23 @@ after(async () => {
 });
 
 describe('startReporter against the real ingest', () => {
-  it('streams samples, transitions and policy splits; reloads only changed links; stops with stop transitions and no policy', async () => {
+  it('streams samples, transitions and policy splits; reloads only changed links; stops with stop transitions and no policy', async (t) => {
     const DEVICE = 'ce-run-1';
     const token = await ing.addDevice(DEVICE);
     writeFileSync(join(dir, 'mwan3'), MWAN3_TEXT);
     const sw = switchableProber();
     const spooled: Spooled[] = [];
-    const start = () =>
-      startReporter(
+    // A failed assertion must not leave a reporter running (the test would hang until its timeout).
+    const running = new Set<RunningReporter>();
+    t.after(async () => {
+      for (const r of running) await r.stop();
+    });
+    const stop = async (r: RunningReporter) => {
+      running.delete(r);
+      await r.stop();
+    };
+    const start = async () => {
+      const r = await startReporter(
         {
           serverUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
           deviceId: DEVICE,
@@ -104,6 +114,9 @@ describe('startReporter against the real ingest', () => {
           onSpooled: (e) => spooled.push({ seq: e.seq, type: e.type, rec: JSON.parse(e.json) as SpooledRecord }),
         },
       );
+      running.add(r);
+      return r;
+    };
     const rep = await start();
     await waitFor('both links online, confirmed', () => {
       const c = readStatusFile(join(dir, 'spool'))?.counters;
@@ -163,7 +176,7 @@ describe('startReporter against the real ingest', () => {
     await waitFor('wanb offline again', () => rep.stats().states.wanb === 'offline');
 
     mark = spooled.length;
-    await rep.stop();
+    await stop(rep);
     const stopped = spooled.slice(mark);
     assert.deepEqual(lines(stopped, 'transition').sort(), ['wan:online>unknown:stop', 'wanb:offline>unknown:stop']);
     assert.deepEqual(lines(stopped, 'policy'), [], 'a clean stop emits no policy snapshot');
@@ -185,7 +198,7 @@ describe('startReporter against the real ingest', () => {
     const after = lines(spooled.slice(mark), 'transition');
     assert.deepEqual(after.slice(0, 2).sort(), ['wan:online>online:start', 'wanb:offline>online:start']);
     assert.equal(after.filter((l) => l === 'wanb:offline>online:track').length, 1);
-    await rep2.stop();
+    await stop(rep2);
 
     await ing.points.drain();
     const q = (s: string) => ing.influx.query<Record<string, unknown>>(s);
