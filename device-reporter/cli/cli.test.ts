@@ -85,7 +85,7 @@ describe('wanwatch-reporter status (reads /etc/config/wanwatch or --config)', ()
     writeStatusFile(spool, file({ pid: process.pid }));
     const r = await status(['--config', uci]);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, new RegExp(`^Reporter: running \\(pid ${process.pid}\\), last update [0-3] s ago\n`));
+    assert.match(r.stdout, new RegExp(`^Reporter: running \\(pid ${process.pid}\\), last update \\d+ s ago\n`));
     assert.match(r.stdout, /Records since start: recorded 120, uploaded 100, pending 20, dropped 1\n/);
     assert.match(r.stdout, / interface eth1 is online and tracking is active \(online 00h:00m:\d\ds\)/);
     assert.match(r.stdout, / interface eth0 is offline and tracking is active/);
@@ -96,10 +96,7 @@ describe('wanwatch-reporter status (reads /etc/config/wanwatch or --config)', ()
     writeStatusFile(spool, file({ pid, timeMs: Date.now() - 65_000 }));
     const r = await status(['--config', uci]);
     assert.equal(r.code, 3);
-    assert.match(
-      r.stdout,
-      new RegExp(`^Reporter: no reporter running \\(pid ${pid} gone; last update 6[5-7] s ago\\)`),
-    );
+    assert.match(r.stdout, new RegExp(`^Reporter: no reporter running \\(pid ${pid} gone; last update 6\\d s ago\\)`));
     assert.match(r.stdout, / interface eth1 is unknown and tracking is down/);
   });
 
@@ -111,7 +108,7 @@ describe('wanwatch-reporter status (reads /etc/config/wanwatch or --config)', ()
     assert.match(r.stdout, / interface eth1 is unknown/);
     writeStatusFile(spool, file({ pid: process.pid, stoppedMs: Date.now() - 3000 }));
     r = await status(['--spool-dir', spool, '--mwan3-config', `${SEED}/etc-config-mwan3`]);
-    assert.match(r.stdout, /^Reporter: no reporter running \(stopped cleanly \d s ago\)/);
+    assert.match(r.stdout, /^Reporter: no reporter running \(stopped cleanly \d+ s ago\)/);
   });
 
   it('--config naming a missing file is bad input', async () => {

@@ -131,8 +131,15 @@ export async function startReporter(o: ReporterOptions, deps: ReporterDeps): Pro
   /** A snapshot only when every tracked interface has a state (policy-readiness.ts), never while stopping. */
   function emitPolicies(force: boolean): void {
     if (stopping || tracking.config.policies.length === 0) return;
-    const expected = mwan3 ? Object.keys(mwan3.states()) : tracking.interfaces.map((i) => i.name);
-    if ((mwan3 && expected.length === 0) || !policySnapshotReady(expected, new Map(Object.entries(states())))) return;
+    const st = states();
+    // mwan3 reports its own (confirmed) states from its first poll on, `unknown` for notracking ones.
+    const ready = mwan3
+      ? Object.keys(st).length > 0
+      : policySnapshotReady(
+          tracking.interfaces.map((i) => i.name),
+          new Map(Object.entries(st)),
+        );
+    if (!ready) return;
     const policies = computePolicySplits(tracking.config, onlineIfaces());
     const json = JSON.stringify(policies);
     if (!force && json === lastPolicyJson) return;
@@ -149,7 +156,7 @@ export async function startReporter(o: ReporterOptions, deps: ReporterDeps): Pro
         buildStatusFile({
           nowMs: nowMs(),
           pid: process.pid,
-          writeEveryMs: Math.min(policyIntervalMs, sampleMs()),
+          writeEveryMs: policyIntervalMs, // the policy timer rewrites it even when no round runs
           ...(stoppedMs !== undefined ? { stoppedMs } : {}),
           states: states(),
           snapshots: snapshots(),
