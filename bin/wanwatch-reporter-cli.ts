@@ -10,7 +10,10 @@ import * as runCmd from '../device-reporter/cli/run.ts';
 const COMMANDS: Record<string, CliEntry> = {
   run: { summary: 'track every WAN, spool and upload to the wanwatch backend', load: () => runCmd },
   'render-mwan3': { summary: 'print the /etc/config/mwan3 that multiWanV2 settings produce', load: () => renderMwan3 },
-  status: { summary: 'live state in the layout of `mwan3 status`; --assume-online what-if', load: () => status },
+  status: {
+    summary: 'is the reporter running, its record counters, live state as `mwan3 status`',
+    load: () => status,
+  },
 };
 
 export const HELP = `wanwatch-reporter — the wanwatch agent for mwan3 routers

@@ -31,7 +31,17 @@ later wins. --upload-interval S: samples wait at most S seconds (default 5) for 
   --source-rules 1  add \`ip rule from <WAN address> lookup <mwan3 table>\` per WAN so that uploads
                     bound to a WAN's address leave through that WAN (removed on exit)
 
-Signals: SIGHUP reloads the mwan3/network config; SIGTERM/SIGINT flush the spool and exit.
+Lifecycle (records per interface; docs/openwrt.md):
+  start     'start' from the last confirmed state of the previous run (kept in
+            <spool-dir>/confirmed-links.json) to initial_state; routing follows initial_state.
+            When the probes confirm a different state, one 'track' transition says so.
+  SIGHUP    re-reads the mwan3/network config: unchanged interfaces keep their state (no records);
+            changed, added or removed ones get 'config' transitions.
+  SIGTERM   (or SIGINT) 'stop' to unknown for every interface, no policy snapshot, then the spool
+            is flushed for up to 5 s and the process exits.
+  hotplug   /etc/hotplug.d/iface/30-wanwatch writes netifd's ifdown/ifup to <spool-dir>/hotplug/:
+            ifdown takes the interface offline at once ('ifdown'), ifup restarts its tracking ('ifup').
+\`wanwatch-reporter status\` says whether the reporter runs and shows its record counters.
 Logs are JSON lines on stderr. Exit codes: 0 stopped cleanly, 2 bad settings, 1 failure.`;
 
 export async function run(argv: string[]): Promise<number> {

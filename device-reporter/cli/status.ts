@@ -1,33 +1,71 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Mwan3ConfigError, parseMwan3Config } from '../config/mwan3-config.ts';
 import { UciParseError } from '../config/uci.ts';
+import { DEFAULT_UCI_PATH, runConfigSchema, settingsFromEnv, settingsFromUci, type RawSettings } from '../run/index.ts';
 import { buildStatusView } from '../status/build-status-view.ts';
 import { formatMwan3Status } from '../status/mwan3-status-text.ts';
-import { readStatusFile, statusFilePath } from '../status/status-file.ts';
+import { judgeReporterLiveness, livenessLine } from '../status/reporter-liveness.ts';
+import { readStatusFile, type StatusCounters } from '../status/status-file.ts';
 
-export const DEFAULT_SPOOL_DIR = '/tmp/wanwatch';
+export const HELP = `wanwatch-reporter status [--config FILE] [--spool-dir DIR] [--mwan3-config FILE] [--assume-online eth0,eth1]
 
-export const HELP = `wanwatch-reporter status [--mwan3-config FILE] [--network-config FILE] [--assume-online eth0,eth1] [--spool-dir DIR]
+Says whether the reporter runs, prints its record counters, then the live state in the layout of
+\`mwan3 status\`: interfaces, then policies with percentages. A reporter that is not running (pid
+gone, or stopped) or whose status file is stale (older than 3 update intervals) is said so plainly,
+and its last states are not shown as live.
 
-Prints the live state in the layout of \`mwan3 status\`: interfaces, then policies with percentages.
+Settings come from UCI /etc/config/wanwatch (spool_dir, mwan3_config), then the WANWATCH_*
+environment variables, then the flags — the same places \`run\` reads.
+  --config FILE           another UCI file (or WANWATCH_REPORTER_CONFIG)
+  --spool-dir DIR         where the running reporter writes status.json (default /tmp/wanwatch)
   --mwan3-config FILE     default /etc/config/mwan3
-  --network-config FILE   default /etc/config/network (accepted for symmetry with run; not needed for the output)
+  --network-config FILE   accepted for symmetry with run; not needed for the output
   --assume-online LIST    what if only these links were up (comma-separated; empty = none); no reporter needed
-  --spool-dir DIR         where the running reporter writes status.json (default $WANWATCH_SPOOL_DIR or ${DEFAULT_SPOOL_DIR})`;
+
+Exit codes: 0 reporter running (or --assume-online), 3 no reporter running or state stale, 2 bad input.`;
+
+/** Counters as one line (`pending` includes what earlier runs left in the spool). */
+export function countersLine(c: StatusCounters): string {
+  return `Records since start: recorded ${c.recorded}, uploaded ${c.uploaded}, pending ${c.pending}, dropped ${c.dropped}${c.thinned ? `, thinned ${c.thinned}` : ''}`;
+}
+
+interface StatusArgs {
+  config?: string;
+  'mwan3-config'?: string;
+  'network-config'?: string;
+  'assume-online'?: string;
+  'spool-dir'?: string;
+  help?: boolean;
+}
+
+/** spool dir and mwan3 config from UCI < env < flags, with `run`'s defaults (run-config.ts). */
+function resolvePaths(values: StatusArgs): { spoolDir: string; mwan3Config: string } {
+  const uciPath = values.config ?? process.env.WANWATCH_REPORTER_CONFIG ?? DEFAULT_UCI_PATH;
+  let uci: RawSettings = {};
+  if (existsSync(uciPath)) uci = settingsFromUci(readFileSync(uciPath, 'utf8')).settings;
+  else if (values.config) throw new StatusInputError(`--config ${values.config}: no such file`);
+  const flags: RawSettings = {};
+  if (values['spool-dir'] !== undefined) flags.spoolDir = values['spool-dir'];
+  if (values['mwan3-config'] !== undefined) flags.mwan3Config = values['mwan3-config'];
+  const merged: RawSettings = { ...uci, ...settingsFromEnv(process.env), ...flags };
+  return {
+    spoolDir: runConfigSchema.shape.spoolDir.parse(merged.spoolDir),
+    mwan3Config: runConfigSchema.shape.mwan3Config.parse(merged.mwan3Config),
+  };
+}
+
+class StatusInputError extends Error {}
 
 export async function run(argv: string[], nowMs: () => number = Date.now): Promise<number> {
-  let values: {
-    'mwan3-config'?: string;
-    'network-config'?: string;
-    'assume-online'?: string;
-    'spool-dir'?: string;
-    help?: boolean;
-  };
+  let values: StatusArgs;
+  let paths: { spoolDir: string; mwan3Config: string };
+  let config;
   try {
     ({ values } = parseArgs({
       args: argv,
       options: {
+        config: { type: 'string' },
         'mwan3-config': { type: 'string' },
         'network-config': { type: 'string' },
         'assume-online': { type: 'string' },
@@ -35,40 +73,53 @@ export async function run(argv: string[], nowMs: () => number = Date.now): Promi
         help: { type: 'boolean', short: 'h' },
       },
     }));
+    if (values.help) {
+      process.stdout.write(`${HELP}\n`);
+      return 0;
+    }
+    paths = resolvePaths(values);
   } catch (e) {
-    process.stderr.write(`${(e as Error).message}\n\n${HELP}\n`);
+    process.stderr.write(`status: ${(e as Error).message}\n\n${HELP}\n`);
     return 2;
   }
-  if (values.help) {
-    process.stdout.write(`${HELP}\n`);
-    return 0;
-  }
-  const configPath = values['mwan3-config'] ?? '/etc/config/mwan3';
-  let config;
   try {
-    config = parseMwan3Config(readFileSync(configPath, 'utf8'));
+    config = parseMwan3Config(readFileSync(paths.mwan3Config, 'utf8'));
   } catch (e) {
     if (e instanceof UciParseError || e instanceof Mwan3ConfigError || (e as NodeJS.ErrnoException).code === 'ENOENT') {
-      process.stderr.write(`status: ${configPath}: ${(e as Error).message}\n`);
+      process.stderr.write(`status: ${paths.mwan3Config}: ${(e as Error).message}\n`);
       return 2;
     }
     throw e;
   }
   const assume = values['assume-online'];
-  const assumeOnline =
-    assume === undefined
-      ? undefined
-      : assume
-          .split(',')
-          .map((s) => s.trim())
-          .filter(Boolean);
-  const unknown = (assumeOnline ?? []).filter((n) => !config.interfaces.some((i) => i.name === n));
-  if (unknown.length) process.stderr.write(`status: --assume-online: no mwan3 interface named ${unknown.join(', ')}\n`);
-  const spoolDir = values['spool-dir'] ?? process.env.WANWATCH_SPOOL_DIR ?? DEFAULT_SPOOL_DIR;
-  const live = assumeOnline === undefined ? readStatusFile(spoolDir) : undefined;
-  const view = buildStatusView(config, live, assumeOnline, nowMs());
-  if (view.source === 'none')
-    process.stderr.write(`status: no running reporter (${statusFilePath(spoolDir)} not found); states unknown\n`);
-  process.stdout.write(formatMwan3Status(view.ifaces, view.chains) + '\n');
-  return 0;
+  if (assume !== undefined) {
+    const assumeOnline = assume
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+    const unknown = assumeOnline.filter((n) => !config.interfaces.some((i) => i.name === n));
+    if (unknown.length)
+      process.stderr.write(`status: --assume-online: no mwan3 interface named ${unknown.join(', ')}\n`);
+    const view = buildStatusView(config, undefined, assumeOnline, nowMs());
+    process.stdout.write(formatMwan3Status(view.ifaces, view.chains) + '\n');
+    return 0;
+  }
+  const file = readStatusFile(paths.spoolDir);
+  const liveness = judgeReporterLiveness(file, nowMs(), pidAlive);
+  const live = liveness.kind === 'live' ? file : undefined;
+  const view = buildStatusView(config, live, undefined, nowMs());
+  const head = [livenessLine(liveness)];
+  if (file?.counters) head.push(countersLine(file.counters));
+  process.stdout.write(`${head.join('\n')}\n\n${formatMwan3Status(view.ifaces, view.chains)}\n`);
+  return live ? 0 : 3;
+}
+
+/** Signal 0: does a process with this id exist (EPERM: it does, owned by someone else)? */
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

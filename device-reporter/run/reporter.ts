@@ -1,81 +1,44 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { IfaceState, SampleRecord, TransitionRecord } from '../../contract/index.ts';
+import type { IfaceState, PolicySplit, SampleRecord, TransitionRecord } from '../../contract/index.ts';
 import { loadTrackedInterfaces, type LoadedTracking } from '../config/load-tracked.ts';
 import { computePolicySplits } from '../policies/index.ts';
 import { createExecPingProber, createProberRegistry, createTcpConnectProber } from '../probers/index.ts';
-import { openSpool, type Spool, type SpoolEntry, type SpoolStats } from '../spool/index.ts';
-import type { ReporterLogger } from '../spool/logger.ts';
-import { writeStatusFile, type StatusFileIface } from '../status/status-file.ts';
-import type { Prober } from '../tracker/prober.ts';
-import { startTrackers, type IfaceSnapshot } from '../tracker/scheduler.ts';
-import { createHttpTransport, type ReportTransport } from '../uploader/http-transport.ts';
-import { sourceAddressOf, type UploadRoute } from '../uploader/routes.ts';
+import { openSpool, type Spool } from '../spool/index.ts';
+import { buildStatusFile } from '../status/build-status-file.ts';
+import { writeStatusFile } from '../status/status-file.ts';
+import type { IfaceSnapshot } from '../tracker/scheduler.ts';
 import { DEFAULT_BATCH_OPTIONS } from '../uploader/batch-plan.ts';
-import { createUploader, type Uploader, type UploaderOptions, type UploaderStats } from '../uploader/uploader.ts';
-import { startMwan3Source } from './mwan3-source.ts';
-import { createSourceRuleManager, planSourceRules, type IpRunner } from './source-rules.ts';
+import { createHttpTransport } from '../uploader/http-transport.ts';
+import { createUploader, type Uploader } from '../uploader/uploader.ts';
+import { openCarriedStateStore } from './carried-state.ts';
+import { listenForHotplug, type HotplugEvent } from './hotplug-listener.ts';
+import { createLinkTrackers, type LinkTrackers } from './link-trackers.ts';
+import { startMwan3Source, type Mwan3Source } from './mwan3-source.ts';
+import { policySnapshotReady } from './policy-readiness.ts';
+import { diffTrackedInterfaces } from './reload-diff.ts';
+import { reportIntervalMs, sampleIntervalMs } from './report-intervals.ts';
+import type { ReporterDeps, ReporterOptions, RunningReporter } from './reporter-options.ts';
+import { createSourceRuleManager, planSourceRules } from './source-rules.ts';
+import { wanUploadRoutes } from './wan-routes.ts';
+
+export type { ReporterDeps, ReporterOptions, RunningReporter } from './reporter-options.ts';
+
+export const AGENT = 'wanwatch-reporter/0.1.0';
 
 /**
  * The running reporter: trackers (or mwan3 itself) -> spool -> uploader, policy snapshots on every
  * state change and every `policyIntervalMs`, the status file after every round.
  *
- * Lifecycle (why each step): a new `bootId` per start (ingest keys transitions by bootId+seq);
- * `reload()` (SIGHUP) ends every interface with a `config` transition to `unknown` and starts
- * fresh trackers, whose first transition (`start`, from `unknown`) then reads as a clean new
- * history; `stop()` (SIGTERM) ends every interface with a `stop` transition to `unknown`, then
- * flushes the spool for up to `flushTimeoutMs` — what does not get out stays spooled for the next start.
+ * Lifecycle (why each step; docs/openwrt.md tells operators): a new `bootId` per start (ingest keys
+ * transitions by bootId+seq); each interface opens with `start` from its last confirmed state of the
+ * previous run (link-trackers.ts), so the cloud can tell "still down" from "recovered"; the first
+ * policy snapshot waits until every interface has a state. `reload()` (SIGHUP) leaves unchanged
+ * interfaces alone and restarts only changed/added/removed ones with `config` transitions.
+ * netifd hotplug events act at once (`ifdown`/`ifup`). `stop()` (SIGTERM) ends every interface
+ * with `stop` to `unknown` — no policy snapshot follows, the cloud reads it as a stop on purpose —
+ * then flushes the spool for up to `flushTimeoutMs`; what does not get out stays spooled.
  */
-export interface ReporterOptions {
-  serverUrl: string;
-  deviceId: string;
-  token: string;
-  mwan3ConfigPath: string;
-  /** Optional: without it probes are not bound to a device and uploads use the default route only. */
-  networkConfigPath?: string;
-  spoolDir: string;
-  spoolMaxBytes?: number;
-  source?: 'native' | 'mwan3';
-  policyIntervalMs?: number;
-  flushTimeoutMs?: number;
-  /** Install `ip rule from <WAN address> lookup <mwan3 table>` per WAN (see source-rules.ts). Default false. */
-  sourceRules?: boolean;
-  uploader?: Partial<UploaderOptions>;
-  agent?: string;
-}
-
-export interface ReporterDeps {
-  logger: ReporterLogger;
-  /** Probes (the lead's demo passes simulated links); default: ping/tcp bound to each device. */
-  prober?: Prober;
-  transport?: ReportTransport;
-  /** Upload routes; default: one per tracked WAN bound to its device's address, plus `default`. */
-  routes?: () => UploadRoute[];
-  readFile?: (path: string) => string;
-  nowMs?: () => number;
-  /** `--source mwan3`: reads `ubus call mwan3 status` (injected in tests). */
-  readMwan3Status?: () => Promise<unknown>;
-  /** Runs `ip …` for source rules (tests). */
-  ip?: IpRunner;
-  /** Called after each record is durably numbered in the spool (tests, the demo's counters). */
-  onSpooled?: (entry: SpoolEntry) => void;
-}
-
-export interface RunningReporter {
-  readonly bootId: string;
-  reload(): Promise<void>;
-  stop(): Promise<void>;
-  stats(): { spool: SpoolStats; uploader: UploaderStats; states: Record<string, IfaceState> };
-}
-
-interface LinkSource {
-  stop(): Promise<void>;
-  states(): Record<string, IfaceState>;
-  snapshots?(): Record<string, IfaceSnapshot>;
-}
-
-export const AGENT = 'wanwatch-reporter/0.1.0';
-
 export async function startReporter(o: ReporterOptions, deps: ReporterDeps): Promise<RunningReporter> {
   const log = deps.logger;
   const nowMs = deps.nowMs ?? Date.now;
@@ -95,8 +58,12 @@ export async function startReporter(o: ReporterOptions, deps: ReporterDeps): Pro
       warn: (msg) => log.warn({}, msg),
     });
   let tracking: LoadedTracking = load();
-  let source: LinkSource | undefined;
+  let links: LinkTrackers | undefined;
+  let mwan3: Mwan3Source | undefined;
   let lastPolicyJson = '';
+  let recorded = 0;
+  let stopping = false;
+  const policyIntervalMs = o.policyIntervalMs ?? 10_000;
 
   function load(): LoadedTracking {
     const t = loadTrackedInterfaces(
@@ -107,21 +74,10 @@ export async function startReporter(o: ReporterOptions, deps: ReporterDeps): Pro
     return t;
   }
 
-  /** How often records are produced: the shortest tracking interval (mwan3 polls are capped at 10 s);
-   * with nothing tracked, the policy snapshots. The backend's watchdog waits 3x this before "unreachable". */
-  const sampleIntervalMs = (): number => {
-    const intervals = tracking.interfaces.map((i) => i.options.intervalS * 1000);
-    if (intervals.length === 0) return o.policyIntervalMs ?? 10_000;
-    const shortest = Math.min(...intervals);
-    return o.source === 'mwan3' ? Math.min(shortest, 10_000) : shortest;
-  };
-  // How often reports arrive, which is what the cloud watchdog times (3x this): samples are
-  // taken every tracking interval but batched for up to the uploader's maxDelayMs.
-  const reportIntervalMs = () =>
-    Math.max(
-      100,
-      Math.min(3_600_000, Math.max(sampleIntervalMs(), o.uploader?.maxDelayMs ?? DEFAULT_BATCH_OPTIONS.maxDelayMs)),
-    );
+  const sampleMs = (): number => sampleIntervalMs(tracking, o.source ?? 'native', policyIntervalMs);
+
+  const states = (): Record<string, IfaceState> => links?.states() ?? mwan3?.states() ?? {};
+  const snapshots = (): Record<string, IfaceSnapshot> => links?.snapshots() ?? {};
 
   const sourceRules = o.sourceRules
     ? createSourceRuleManager({ logger: log, ...(deps.ip ? { ip: deps.ip } : {}) })
@@ -129,25 +85,18 @@ export async function startReporter(o: ReporterOptions, deps: ReporterDeps): Pro
   const routes =
     deps.routes ??
     (() => {
-      const states = source?.states() ?? {};
-      const byName = new Map(tracking.config.interfaces.map((i) => [i.name, i.family]));
-      const wan: UploadRoute[] = tracking.interfaces.map((i) => {
-        const localAddress = sourceAddressOf(i.device, byName.get(i.name) ?? 'ipv4');
-        const st = states[i.name] ?? 'unknown';
-        return {
-          iface: i.name,
-          ...(i.device ? { device: i.device } : {}),
-          ...(localAddress ? { localAddress } : {}),
-          online: st === 'online' || st === 'disconnecting',
-          suspect: st === 'disconnecting',
-        };
-      });
+      const wan = wanUploadRoutes(tracking, states());
       sourceRules?.sync(planSourceRules(tracking.config.interfaces, wan));
       return [...wan, { iface: 'default', online: true }];
     });
 
   const uploader: Uploader = createUploader(
-    { deviceId: o.deviceId, reportIntervalMs: reportIntervalMs(), agent: o.agent ?? AGENT, ...o.uploader },
+    {
+      deviceId: o.deviceId,
+      reportIntervalMs: reportIntervalMs(sampleMs(), o.uploader?.maxDelayMs ?? DEFAULT_BATCH_OPTIONS.maxDelayMs),
+      agent: o.agent ?? AGENT,
+      ...o.uploader,
+    },
     {
       spool,
       transport:
@@ -161,6 +110,7 @@ export async function startReporter(o: ReporterOptions, deps: ReporterDeps): Pro
   function append(rec: Parameters<Spool['append']>[1]): void {
     try {
       const entry = spool.append(bootId, rec);
+      recorded++;
       deps.onSpooled?.(entry);
     } catch (err) {
       // Only a bug can produce an invalid record; keep running and say what it was.
@@ -169,9 +119,8 @@ export async function startReporter(o: ReporterOptions, deps: ReporterDeps): Pro
   }
 
   function onlineIfaces(): string[] {
-    const states = source?.states() ?? {};
-    const snaps = source?.snapshots?.() ?? {};
-    const tracked = Object.entries(states)
+    const snaps = snapshots();
+    const tracked = Object.entries(states())
       .filter(([name, st]) => snaps[name]?.routed ?? (st === 'online' || st === 'disconnecting'))
       .map(([name]) => name);
     // mwan3 treats an enabled interface without track_ip as up whenever netifd says so.
@@ -179,8 +128,18 @@ export async function startReporter(o: ReporterOptions, deps: ReporterDeps): Pro
     return [...tracked, ...untrackedUp];
   }
 
+  /** A snapshot only when every tracked interface has a state (policy-readiness.ts), never while stopping. */
   function emitPolicies(force: boolean): void {
-    if (tracking.config.policies.length === 0) return;
+    if (stopping || tracking.config.policies.length === 0) return;
+    const st = states();
+    // mwan3 reports its own (confirmed) states from its first poll on, `unknown` for notracking ones.
+    const ready = mwan3
+      ? Object.keys(st).length > 0
+      : policySnapshotReady(
+          tracking.interfaces.map((i) => i.name),
+          new Map(Object.entries(st)),
+        );
+    if (!ready) return;
     const policies = computePolicySplits(tracking.config, onlineIfaces());
     const json = JSON.stringify(policies);
     if (!force && json === lastPolicyJson) return;
@@ -188,19 +147,30 @@ export async function startReporter(o: ReporterOptions, deps: ReporterDeps): Pro
     append({ type: 'policy', timeMs: nowMs(), policies });
   }
 
-  function writeStatus(): void {
-    const states = source?.states() ?? {};
-    const snaps = source?.snapshots?.() ?? {};
-    const ifaces: Record<string, StatusFileIface> = {};
-    for (const [name, state] of Object.entries(states)) ifaces[name] = { state, score: 0, ...snaps[name] };
-    for (const u of tracking.untracked) ifaces[u.name] = { state: 'unknown', score: 0, untracked: u.reason };
+  function writeStatus(stoppedMs?: number): void {
+    const sp = spool.stats();
+    const up = uploader.stats();
     try {
-      writeStatusFile(o.spoolDir, {
-        v: 1,
-        timeMs: nowMs(),
-        ifaces,
-        policies: lastPolicyJson ? JSON.parse(lastPolicyJson) : [],
-      });
+      writeStatusFile(
+        o.spoolDir,
+        buildStatusFile({
+          nowMs: nowMs(),
+          pid: process.pid,
+          writeEveryMs: policyIntervalMs, // the policy timer rewrites it even when no round runs
+          ...(stoppedMs !== undefined ? { stoppedMs } : {}),
+          states: states(),
+          snapshots: snapshots(),
+          untracked: tracking.untracked,
+          policies: lastPolicyJson ? (JSON.parse(lastPolicyJson) as PolicySplit[]) : [],
+          counters: {
+            recorded,
+            uploaded: up.uploadedRecords,
+            pending: sp.pendingRecords,
+            dropped: up.rejectedRecords,
+            thinned: sp.thinnedSamples,
+          },
+        }),
+      );
     } catch (err) {
       log.warn({ err }, 'status file not written');
     }
@@ -213,7 +183,8 @@ export async function startReporter(o: ReporterOptions, deps: ReporterDeps): Pro
   };
   const onTransition = (rec: Omit<TransitionRecord, 'seq'>) => {
     append(rec);
-    emitPolicies(false);
+    // An ending (stop/config, to unknown) is no news about traffic: the split follows the next real state.
+    if (rec.to !== 'unknown') emitPolicies(false);
     writeStatus();
     // A link answering again (its first good round: connecting, or online) is the moment a cut-off
     // site can report: end the upload backoff instead of waiting out up to backoffMaxMs.
@@ -227,79 +198,107 @@ export async function startReporter(o: ReporterOptions, deps: ReporterDeps): Pro
     }
   };
 
-  function startSource(): LinkSource {
-    if (o.source === 'mwan3') {
-      const pollMs = sampleIntervalMs();
-      return startMwan3Source({
-        pollMs,
-        onSample,
-        onTransition,
-        logger: log,
-        nowMs,
-        ...(deps.readMwan3Status ? { readStatus: deps.readMwan3Status } : {}),
-      });
-    }
-    return startTrackers({ interfaces: tracking.interfaces, prober, onSample, onTransition, nowMs, logger: log });
+  if (o.source === 'mwan3') {
+    mwan3 = startMwan3Source({
+      pollMs: sampleMs(),
+      onSample,
+      onTransition,
+      logger: log,
+      nowMs,
+      ...(deps.readMwan3Status ? { readStatus: deps.readMwan3Status } : {}),
+    });
+  } else {
+    const carried = openCarriedStateStore(o.spoolDir, (err) => log.warn({ err }, 'confirmed link states not saved'));
+    links = createLinkTrackers({ prober, nowMs, logger: log, carried, onSample, onTransition });
+    for (const i of tracking.interfaces) links.start(i, 'start');
   }
-
-  /** Ends every interface's history with a transition to `unknown` (reason `stop` or `config`). */
-  async function endSource(reason: 'stop' | 'config'): Promise<void> {
-    if (!source) return;
-    const states = source.states();
-    const snaps = source.snapshots?.() ?? {};
-    await source.stop();
-    source = undefined;
-    for (const [iface, from] of Object.entries(states)) {
-      if (from === 'unknown') continue;
-      append({
-        type: 'transition',
-        timeMs: nowMs(),
-        iface,
-        from,
-        to: 'unknown',
-        score: snaps[iface]?.score ?? 0,
-        reason,
-      });
-    }
-    emitPolicies(true);
-    uploader.wake();
-  }
-
-  source = startSource();
+  emitPolicies(false);
+  writeStatus();
   uploader.start();
-  const policyTimer = setInterval(() => emitPolicies(true), o.policyIntervalMs ?? 10_000);
+  const policyTimer = setInterval(() => {
+    emitPolicies(true);
+    writeStatus();
+  }, policyIntervalMs);
+
+  // Reloads and netifd events, one at a time in arrival order (each may wait for a tracker to stop).
+  let chain = Promise.resolve();
+  const serial = (what: string, fn: () => Promise<void>): Promise<void> =>
+    (chain = chain.then(fn).catch((err: unknown) => log.error({ err }, `${what} failed`)));
+  const hotplug = (ev: HotplugEvent): Promise<void> =>
+    serial(`hotplug ${ev.action}`, async () => {
+      if (stopping) return;
+      // With --source mwan3, mwan3 itself acts on netifd's events and the next poll reports it.
+      const known = links ? await links[ev.action](ev.iface) : false;
+      log.info({ iface: ev.iface, action: ev.action, tracked: known }, `netifd ${ev.action} ${ev.iface}`);
+    });
+  const hotplugListener = listenForHotplug(
+    o.spoolDir,
+    (ev) => void hotplug(ev),
+    (obj, msg) => log.warn(obj, msg),
+  );
   log.info({ bootId, deviceId: o.deviceId, source: o.source ?? 'native', spool: spool.stats() }, 'reporter started');
+
+  /** `--source mwan3`: every interface mwan3 reported ends with `stop` to `unknown`. */
+  async function endMwan3(src: Mwan3Source): Promise<void> {
+    const last = src.states();
+    await src.stop();
+    mwan3 = undefined;
+    for (const [iface, from] of Object.entries(last))
+      if (from !== 'unknown')
+        append({ type: 'transition', timeMs: nowMs(), iface, from, to: 'unknown', score: 0, reason: 'stop' });
+  }
+
+  async function reload(): Promise<void> {
+    let next: LoadedTracking;
+    try {
+      next = load();
+    } catch (err) {
+      log.error({ err }, 'reload failed: keeping the running configuration');
+      return;
+    }
+    const diff = diffTrackedInterfaces(tracking.interfaces, next.interfaces);
+    log.info(
+      {
+        unchanged: diff.unchanged.map((i) => i.name),
+        changed: diff.changed.map((i) => i.name),
+        added: diff.added.map((i) => i.name),
+        removed: diff.removed,
+      },
+      'reload: restarting only changed interfaces',
+    );
+    tracking = next;
+    if (links) {
+      const l = links;
+      await Promise.all([...diff.removed, ...diff.changed.map((i) => i.name)].map((n) => l.end(n, 'config')));
+      for (const i of [...diff.changed, ...diff.added]) l.start(i, 'config', 'unknown');
+    }
+    emitPolicies(false);
+    writeStatus();
+  }
 
   return {
     bootId,
-    async reload() {
-      let next: LoadedTracking;
-      try {
-        next = load();
-      } catch (err) {
-        log.error({ err }, 'reload failed: keeping the running configuration');
-        return;
-      }
-      await endSource('config');
-      tracking = next;
-      source = startSource();
-      emitPolicies(true);
-    },
+    reload: () => serial('reload', reload),
+    hotplug,
     async stop() {
+      stopping = true;
       clearInterval(policyTimer);
-      await endSource('stop');
-      writeStatus();
+      hotplugListener.close();
+      await chain;
+      if (links) await Promise.all(links.names().map((n) => links!.end(n, 'stop')));
+      if (mwan3) await endMwan3(mwan3);
       const flushed = await uploader.flush(o.flushTimeoutMs ?? 5_000);
       await uploader.stop();
       ownPing?.close();
       await sourceRules?.clear();
       const st = spool.stats();
+      writeStatus(nowMs());
       spool.close();
       log.info(
         { flushed, pendingRecords: st.pendingRecords },
         flushed ? 'reporter stopped; spool flushed' : 'reporter stopped; records stay spooled for the next start',
       );
     },
-    stats: () => ({ spool: spool.stats(), uploader: uploader.stats(), states: source?.states() ?? {} }),
+    stats: () => ({ spool: spool.stats(), uploader: uploader.stats(), states: states(), recorded }),
   };
 }

@@ -29,11 +29,32 @@ export interface StatusFileIface {
   untracked?: string;
 }
 
+/** Records since the reporter started (pending: the whole spool backlog, older runs included). */
+export interface StatusCounters {
+  /** Appended to the spool. */
+  recorded: number;
+  /** Acknowledged by the backend. */
+  uploaded: number;
+  /** In the spool, not yet acknowledged. */
+  pending: number;
+  /** Rejected by the backend for good (logged one by one) and removed from the spool. */
+  dropped: number;
+  /** Old samples thinned away because the spool was full (transitions never are). */
+  thinned: number;
+}
+
 export interface StatusFileV1 {
   v: 1;
   timeMs: number;
   ifaces: Record<string, StatusFileIface>;
   policies: PolicySplit[];
+  /** The reporter's process id (to tell a live reporter from a dead one's last file). */
+  pid?: number;
+  /** The file is rewritten at least this often while the reporter runs. */
+  writeEveryMs?: number;
+  /** Set by a clean stop: the reporter has ended on purpose. */
+  stoppedMs?: number;
+  counters?: StatusCounters;
 }
 
 /** Writes the status file atomically (temp file + rename), so readers never see half a file. */

@@ -13,7 +13,9 @@ import { startTestIngest, type TestIngest } from '../../ingest/testing.ts';
 /**
  * The single-file bundle, end to end: built by device-reporter/build.ts, started as
  * `wanwatch-reporter run` with flags, real ping to 127.0.0.1 (loopback only), uploading to the real
- * ingest; SIGTERM stops it with exit 0 and everything delivered. Reports bundle size and RSS.
+ * ingest; a SIGHUP with nothing changed adds no record; `status` shows it running with its counters;
+SIGTERM stops it with exit 0 and everything delivered, after which `status` says it stopped; a
+restart opens from the confirmed state of the first run. Reports bundle size and RSS.
  */
 const root = join(import.meta.dirname, '..', '..');
 const bundle = join(root, 'dist', 'wanwatch-reporter.mjs');
@@ -55,47 +57,95 @@ describe('the reporter bundle', () => {
     const token = await ing.addDevice(DEVICE);
     writeFileSync(
       join(dir, 'mwan3'),
-      `config interface 'wan'\n\toption enabled '1'\n\tlist track_ip '127.0.0.1'\n\toption interval '1'\n\toption timeout '1'\n`,
+      `config interface 'wan'\n\toption enabled '1'\n\tlist track_ip '127.0.0.1'\n\toption interval '1'\n\toption timeout '1'\n\toption up '2'\n`,
     );
-    const child = spawn(
-      process.execPath,
-      [
-        bundle,
-        'run',
-        '--server',
-        `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-        '--device-id',
-        DEVICE,
-        '--token',
-        token,
-        '--mwan3-config',
-        join(dir, 'mwan3'),
-        '--network-config',
-        join(dir, 'no-network'),
-        '--spool-dir',
-        join(dir, 'spool'),
-        '--log-level',
-        'warn',
-      ],
-      { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, WANWATCH_REPORTER_CONFIG: join(dir, 'none') } },
-    );
-    let stderr = '';
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-    await new Promise((r) => setTimeout(r, 4000));
-    const rssKb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1]);
+    const env = { ...process.env, WANWATCH_REPORTER_CONFIG: join(dir, 'none') };
+    const startBundle = () => {
+      const child = spawn(
+        process.execPath,
+        [
+          bundle,
+          'run',
+          '--server',
+          `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+          '--device-id',
+          DEVICE,
+          '--token',
+          token,
+          '--mwan3-config',
+          join(dir, 'mwan3'),
+          '--network-config',
+          join(dir, 'no-network'),
+          '--spool-dir',
+          join(dir, 'spool'),
+          '--log-level',
+          'warn',
+        ],
+        { stdio: ['ignore', 'ignore', 'pipe'], env },
+      );
+      let stderr = '';
+      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+      const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+      return { child, exited, stderr: () => stderr };
+    };
+    const status = () =>
+      new Promise<{ code: number | null; stdout: string }>((resolve) => {
+        const p = spawn(
+          process.execPath,
+          [bundle, 'status', '--spool-dir', join(dir, 'spool'), '--mwan3-config', join(dir, 'mwan3')],
+          {
+            stdio: ['ignore', 'pipe', 'inherit'],
+            env,
+          },
+        );
+        let stdout = '';
+        p.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+        p.on('exit', (code) => resolve({ code, stdout }));
+      });
+    const transitionsOfBoot = async (bootOf: 'first' | 'last') => {
+      const tr = await ing.influx.query<{
+        from_state: string;
+        to_state: string;
+        reason: string;
+        boot_id: string;
+        seq: number;
+      }>(`SELECT from_state, to_state, reason, boot_id, seq FROM forever.wan_transition WHERE device = '${DEVICE}'`);
+      const boots = [...new Set(tr.sort((x, y) => x.seq - y.seq).map((x) => x.boot_id))];
+      const boot = bootOf === 'first' ? boots[0] : boots[boots.length - 1];
+      return tr.filter((x) => x.boot_id === boot).map((x) => `${x.from_state}>${x.to_state}:${x.reason}`);
+    };
+
+    const first = startBundle();
+    await new Promise((r) => setTimeout(r, 2000));
+    first.child.kill('SIGHUP'); // reload, nothing changed: no records
+    await new Promise((r) => setTimeout(r, 2000));
+    const rssKb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${first.child.pid}/status`, 'utf8'))?.[1]);
     t.diagnostic(`bundle ${bytes} bytes; reporter RSS while streaming ${Math.round(rssKb / 1024)} MiB`);
-    child.kill('SIGTERM');
-    assert.equal(await exited, 0, stderr);
+    const live = await status();
+    assert.equal(live.code, 0, live.stdout);
+    assert.match(live.stdout, new RegExp(`^Reporter: running \\(pid ${first.child.pid}\\)`));
+    assert.match(live.stdout, /Records since start: recorded [1-9]\d*, uploaded \d+, pending \d+, dropped 0/);
+    assert.match(live.stdout, / interface wan is online and tracking is active/);
+    first.child.kill('SIGTERM');
+    assert.equal(await first.exited, 0, first.stderr());
+    const stopped = await status();
+    assert.equal(stopped.code, 3);
+    assert.match(stopped.stdout, /^Reporter: no reporter running \(stopped cleanly \d+ s ago\)/);
+
     await ing.points.drain();
     const pts = await ing.influx.query<{ state: string; rtt_avg_ms: number }>(
       `SELECT state, rtt_avg_ms FROM raw.wan_iface WHERE device = '${DEVICE}'`,
     );
     assert.ok(pts.length >= 2, `samples: ${pts.length}`);
     assert.ok(pts.some((p) => p.state === 'online' && p.rtt_avg_ms >= 0));
-    const tr = await ing.influx.query<{ reason: string }>(
-      `SELECT reason FROM forever.wan_transition WHERE device = '${DEVICE}'`,
-    );
-    assert.deepEqual(tr.map((x) => x.reason).sort(), ['start', 'stop']);
+    assert.deepEqual(await transitionsOfBoot('first'), ['unknown>online:start', 'online>unknown:stop']);
+
+    // A restart opens from the state the first run confirmed (up = 2 good rounds).
+    const second = startBundle();
+    await new Promise((r) => setTimeout(r, 1500));
+    second.child.kill('SIGTERM');
+    assert.equal(await second.exited, 0, second.stderr());
+    await ing.points.drain();
+    assert.deepEqual(await transitionsOfBoot('last'), ['online>online:start', 'online>unknown:stop']);
   });
 });

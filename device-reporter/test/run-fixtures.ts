@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import type { Prober, ProbeRequest, ProbeResult } from '../tracker/prober.ts';
 
 /**
@@ -65,4 +66,51 @@ export function switchableProber(rttMs = 5): { prober: Prober; setDown(target: s
       else down.delete(target);
     },
   };
+}
+
+/** A third WAN for reload tests (added and removed again). */
+export const WANC = `
+config interface 'wanc'
+	option enabled '1'
+	list track_ip '192.0.2.3'
+	option interval '1'
+	option timeout '1'
+	option down '2'
+	option up '2'
+`;
+
+export interface SpooledRecord {
+  iface?: string;
+  from?: string;
+  to?: string;
+  reason?: string;
+  policies?: Array<{ policy: string; members: Array<{ iface: string; sharePct: number }> }>;
+}
+/** One record as the reporter spooled it (its `onSpooled` entry, parsed). */
+export interface Spooled {
+  seq: number;
+  type: string;
+  rec?: SpooledRecord;
+}
+
+/** Transitions as `iface:from>to:reason`, policy snapshots as `policy a=50 b=50` (one per policy, members sorted). */
+export function lines(recs: readonly Spooled[], type: 'transition' | 'policy'): string[] {
+  const out: string[] = [];
+  for (const { type: t, rec } of recs) {
+    if (t !== type || !rec) continue;
+    if (t === 'transition') out.push(`${rec.iface}:${rec.from}>${rec.to}:${rec.reason}`);
+    else
+      for (const p of rec.policies ?? [])
+        out.push([p.policy, ...p.members.map((m) => `${m.iface}=${m.sharePct}`).sort()].join(' '));
+  }
+  return out;
+}
+
+/** Polls `cond` every 50 ms; fails naming `what` after `ms`. */
+export async function waitFor(what: string, cond: () => boolean, ms = 8000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }

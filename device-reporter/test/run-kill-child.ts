@@ -1,14 +1,20 @@
 /**
  * Child of run-kill.test.ts: the real reporter (startReporter) with fake links, uploading to the
- * test's ingest. Prints `s <seq> <type>` for every spooled record; SIGTERM stops it gracefully.
+ * test's ingest. Prints `s <seq> <type> [iface:from>to:reason]` for every spooled record (the last
+ * part for transitions); SIGTERM stops it gracefully. Optional 5th argument: comma-separated
+ * targets that do not answer.
  */
 import { writeSync } from 'node:fs';
 import { startReporter } from '../run/index.ts';
 import { silentLogger } from '../spool/index.ts';
-import { switchableProber } from './run-fixtures.ts';
+import { lines, switchableProber, type SpooledRecord } from './run-fixtures.ts';
 
-const [dir, serverUrl, token, deviceId] = process.argv.slice(2) as [string, string, string, string];
+const transitionLine = (json: string) =>
+  lines([{ seq: 0, type: 'transition', rec: JSON.parse(json) as SpooledRecord }], 'transition')[0];
+
+const [dir, serverUrl, token, deviceId, down = ''] = process.argv.slice(2) as [string, string, string, string, string?];
 const sw = switchableProber(2);
+for (const target of down.split(',').filter(Boolean)) sw.setDown(target, true);
 const rep = await startReporter(
   {
     serverUrl,
@@ -23,7 +29,8 @@ const rep = await startReporter(
     logger: silentLogger,
     prober: sw.prober,
     routes: () => [{ iface: 'lo', localAddress: '127.0.0.1', online: true }],
-    onSpooled: (e) => writeSync(1, `s ${e.seq} ${e.type}\n`),
+    onSpooled: (e) =>
+      writeSync(1, `s ${e.seq} ${e.type}${e.type === 'transition' ? ` ${transitionLine(e.json)}` : ''}\n`),
   },
 );
 writeSync(1, `ready ${rep.bootId}\n`);

@@ -35,15 +35,25 @@ after(async () => {
 
 interface ChildRun {
   bootId: string;
-  spooled: Array<{ seq: number; type: string }>;
+  spooled: Array<{ seq: number; type: string; line?: string }>;
   stoppedPending?: number;
 }
 
-function runChild(token: string, deviceId: string, end: 'kill' | 'term', afterMs: number): Promise<ChildRun> {
+/** Transitions (`iface:from>to:reason`) in spool order. */
+const transitions = (r: ChildRun) => r.spooled.filter((s) => s.line).map((s) => s.line!);
+
+/** Ends the child `afterMs` after it is ready, or after it spooled the transition `afterLine`. */
+function runChild(
+  token: string,
+  deviceId: string,
+  end: 'kill' | 'term',
+  afterMs: number,
+  o: { down?: string; afterLine?: string } = {},
+): Promise<ChildRun> {
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', join(import.meta.dirname, 'run-kill-child.ts'), dir, url, token, deviceId],
+    ['--import', 'tsx', join(import.meta.dirname, 'run-kill-child.ts'), dir, url, token, deviceId, o.down ?? ''],
     {
       stdio: ['ignore', 'pipe', 'inherit'],
     },
@@ -54,13 +64,15 @@ function runChild(token: string, deviceId: string, end: 'kill' | 'term', afterMs
     buf += c.toString();
     let nl: number;
     while ((nl = buf.indexOf('\n')) >= 0) {
-      const [k, a, b] = buf.slice(0, nl).split(' ');
+      const [k, a, b, line] = buf.slice(0, nl).split(' ');
       buf = buf.slice(nl + 1);
+      const endIt = () => setTimeout(() => child.kill(end === 'kill' ? 'SIGKILL' : 'SIGTERM'), afterMs);
       if (k === 'ready') {
         out.bootId = a!;
-        setTimeout(() => child.kill(end === 'kill' ? 'SIGKILL' : 'SIGTERM'), afterMs);
+        if (!o.afterLine) endIt();
       }
-      if (k === 's') out.spooled.push({ seq: Number(a), type: b! });
+      if (k === 's') out.spooled.push({ seq: Number(a), type: b!, ...(line ? { line } : {}) });
+      if (k === 's' && line !== undefined && line === o.afterLine) endIt();
       if (k === 'stopped') out.stoppedPending = Number(a);
     }
   });
@@ -74,8 +86,13 @@ describe('kill -9 of the reporter during upload, then restart', () => {
     const token = await ing.addDevice(DEVICE);
     mkdirSync(join(dir, 'spool'), { recursive: true });
     writeFileSync(join(dir, 'mwan3'), MWAN3_TEXT);
-    const first = await runChild(token, DEVICE, 'kill', 2500);
-    const second = await runChild(token, DEVICE, 'term', 2000);
+    // wanb's target never answers: the first run confirms it offline, then is killed; the second
+    // run must open wanb from that carried state and never claim it recovered.
+    const first = await runChild(token, DEVICE, 'kill', 800, {
+      down: '192.0.2.2',
+      afterLine: 'wanb:disconnecting>offline:track',
+    });
+    const second = await runChild(token, DEVICE, 'term', 2500, { down: '192.0.2.2' });
     assert.ok(
       first.spooled.length > 5 && second.spooled.length > 5,
       `${first.spooled.length} / ${second.spooled.length} records`,
@@ -84,6 +101,21 @@ describe('kill -9 of the reporter during upload, then restart', () => {
     const firstMax = Math.max(...first.spooled.map((s) => s.seq));
     assert.ok(Math.min(...second.spooled.map((s) => s.seq)) > firstMax, 'seq continues from the spool');
     assert.equal(second.stoppedPending, 0, 'graceful stop flushed everything, including what the killed run left');
+    // The confirmed states survived the kill -9 (confirmed-links.json in the spool dir).
+    const t2 = transitions(second);
+    assert.deepEqual(t2.slice(0, 2).sort(), ['wan:online>online:start', 'wanb:offline>online:start'], t2.join(' '));
+    assert.deepEqual(
+      t2.filter((l) => l.startsWith('wanb:') && l.endsWith(':track')),
+      ['wanb:online>disconnecting:track', 'wanb:disconnecting>offline:track'],
+      'the dead link is told by the tracker, and never as recovered',
+    );
+    assert.deepEqual(t2.slice(-2).sort(), ['wan:online>unknown:stop', 'wanb:offline>unknown:stop']);
+    const firstStop = second.spooled.findIndex((s) => s.line?.endsWith(':stop'));
+    assert.deepEqual(
+      second.spooled.slice(firstStop).filter((s) => s.type !== 'transition'),
+      [],
+      'nothing but stop transitions after the first one (no policy snapshot)',
+    );
 
     await ing.points.drain();
     const all = [...first.spooled, ...second.spooled];

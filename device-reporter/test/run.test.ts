@@ -18,10 +18,19 @@ import {
   SETTINGS,
   startMwan3Source,
   startReporter,
+  type RunningReporter,
 } from '../run/index.ts';
 import { silentLogger } from '../spool/index.ts';
 import { readStatusFile } from '../status/status-file.ts';
-import { MWAN3_TEXT, switchableProber } from './run-fixtures.ts';
+import {
+  lines,
+  MWAN3_TEXT,
+  switchableProber,
+  waitFor,
+  WANC,
+  type Spooled,
+  type SpooledRecord,
+} from './run-fixtures.ts';
 
 describe('run settings (flags > env > UCI), validated', () => {
   it('merges the three places and names a bad key in all its spellings', () => {
@@ -72,44 +81,61 @@ after(async () => {
 });
 
 describe('startReporter against the real ingest', () => {
-  it('streams samples, transitions and policy splits; reloads; stops with stop transitions and a flushed spool', async () => {
+  it('streams samples, transitions and policy splits; reloads only changed links; stops with stop transitions and no policy', async (t) => {
     const DEVICE = 'ce-run-1';
     const token = await ing.addDevice(DEVICE);
     writeFileSync(join(dir, 'mwan3'), MWAN3_TEXT);
     const sw = switchableProber();
-    const spooled: Array<{ seq: number; type: string }> = [];
-    const rep = await startReporter(
-      {
-        serverUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-        deviceId: DEVICE,
-        token,
-        mwan3ConfigPath: join(dir, 'mwan3'),
-        spoolDir: join(dir, 'spool'),
-        policyIntervalMs: 700,
-        uploader: { maxDelayMs: 100, backoffBaseMs: 100, backoffMaxMs: 500 },
-      },
-      {
-        logger: silentLogger,
-        prober: sw.prober,
-        routes: () => [{ iface: 'lo', localAddress: '127.0.0.1', online: true }],
-        onSpooled: (e) => spooled.push({ seq: e.seq, type: e.type }),
-      },
-    );
-    const waitFor = async (what: string, cond: () => boolean, ms = 8000) => {
-      const end = Date.now() + ms;
-      while (!cond()) {
-        if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
+    const spooled: Spooled[] = [];
+    // A failed assertion must not leave a reporter running (the test would hang until its timeout).
+    const running = new Set<RunningReporter>();
+    t.after(async () => {
+      for (const r of running) await r.stop();
+    });
+    const stop = async (r: RunningReporter) => {
+      running.delete(r);
+      await r.stop();
     };
-    await waitFor(
-      'both links online',
-      () => rep.stats().states.wan === 'online' && rep.stats().states.wanb === 'online',
-    );
+    const start = async () => {
+      const r = await startReporter(
+        {
+          serverUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+          deviceId: DEVICE,
+          token,
+          mwan3ConfigPath: join(dir, 'mwan3'),
+          spoolDir: join(dir, 'spool'),
+          policyIntervalMs: 700,
+          uploader: { maxDelayMs: 100, backoffBaseMs: 100, backoffMaxMs: 500 },
+        },
+        {
+          logger: silentLogger,
+          prober: sw.prober,
+          routes: () => [{ iface: 'lo', localAddress: '127.0.0.1', online: true }],
+          onSpooled: (e) => spooled.push({ seq: e.seq, type: e.type, rec: JSON.parse(e.json) as SpooledRecord }),
+        },
+      );
+      running.add(r);
+      return r;
+    };
+    const rep = await start();
+    await waitFor('both links online, confirmed', () => {
+      const c = readStatusFile(join(dir, 'spool'))?.counters;
+      return rep.stats().states.wan === 'online' && rep.stats().states.wanb === 'online' && (c?.recorded ?? 0) > 6;
+    });
+    // First policy snapshot only after both links have a state: it never says "no link carries traffic".
+    const firstPolicy = spooled.findIndex((r) => r.type === 'policy');
+    assert.deepEqual(lines(spooled.slice(0, firstPolicy), 'transition'), [
+      'wan:unknown>online:start',
+      'wanb:unknown>online:start',
+    ]);
+    assert.equal(lines([spooled[firstPolicy]!], 'policy')[0], 'balanced wan=50 wanb=50');
+
     sw.setDown('192.0.2.2', true);
     await waitFor('wanb offline', () => rep.stats().states.wanb === 'offline');
     const status = readStatusFile(join(dir, 'spool'));
     assert.equal(status?.ifaces.wanb?.state, 'offline');
+    assert.equal(status?.pid, process.pid);
+    assert.ok(status!.counters!.recorded >= status!.counters!.uploaded, JSON.stringify(status?.counters));
     assert.deepEqual(
       status?.policies[0]?.members.map((m) => [m.iface, m.sharePct]),
       [
@@ -117,20 +143,66 @@ describe('startReporter against the real ingest', () => {
         ['wanb', 0],
       ],
     );
+
+    // Reload with nothing changed: the trackers keep their state, no transition at all.
+    let mark = spooled.length;
     await rep.reload();
-    await waitFor('wan online after reload', () => rep.stats().states.wan === 'online');
-    await rep.stop();
+    assert.equal(rep.stats().states.wanb, 'offline', 'wanb keeps its tracker state across the reload');
+    await new Promise((r) => setTimeout(r, 300));
+    assert.deepEqual(lines(spooled.slice(mark), 'transition'), []);
+
+    // wanb's tracking changes and wanc is added: only they get config transitions.
+    writeFileSync(
+      join(dir, 'mwan3'),
+      MWAN3_TEXT.replace(/(list track_ip '192.0.2.2'\n\toption interval ')1'/, (_m, head: string) => `${head}2'`) +
+        WANC,
+    );
+    mark = spooled.length;
+    await rep.reload();
+    await waitFor('wanc tracked', () => rep.stats().states.wanc === 'online');
+    assert.deepEqual(
+      lines(spooled.slice(mark), 'transition').filter((l) => l.endsWith(':config')),
+      ['wanb:offline>unknown:config', 'wanb:unknown>online:config', 'wanc:unknown>online:config'],
+    );
+    // wanc removed again (wanb's interval back too).
+    writeFileSync(join(dir, 'mwan3'), MWAN3_TEXT);
+    mark = spooled.length;
+    await rep.reload();
+    const removed = lines(spooled.slice(mark), 'transition').filter((l) => l.endsWith(':config'));
+    assert.equal(removed.length, 3, removed.join(' '));
+    assert.match(removed[0]!, /^wanb:(online|disconnecting|offline)>unknown:config$/);
+    assert.deepEqual(removed.slice(1).sort(), ['wanb:unknown>online:config', 'wanc:online>unknown:config']);
+    assert.equal(rep.stats().states.wanc, undefined);
+    await waitFor('wanb offline again', () => rep.stats().states.wanb === 'offline');
+
+    mark = spooled.length;
+    await stop(rep);
+    const stopped = spooled.slice(mark);
+    assert.deepEqual(lines(stopped, 'transition').sort(), ['wan:online>unknown:stop', 'wanb:offline>unknown:stop']);
+    assert.deepEqual(lines(stopped, 'policy'), [], 'a clean stop emits no policy snapshot');
+    assert.ok(readStatusFile(join(dir, 'spool'))?.stoppedMs, 'the status file says the reporter stopped');
+    // Every snapshot of the run had wan (always online) carrying traffic: none from a lifecycle ending.
+    assert.ok(
+      lines(spooled, 'policy').every((l) => !/wan=0\b/.test(l)),
+      lines(spooled, 'policy').join(' | '),
+    );
+
+    // wanb healthy again before the next start: it opens from its carried state (offline), and once
+    // the probes confirm it (up = 2 good rounds) one track transition tells the cloud it recovered.
+    sw.setDown('192.0.2.2', false);
+    mark = spooled.length;
+    const rep2 = await start();
+    await waitFor('wanb confirmed online after the restart', () =>
+      lines(spooled.slice(mark), 'transition').includes('wanb:offline>online:track'),
+    );
+    const after = lines(spooled.slice(mark), 'transition');
+    assert.deepEqual(after.slice(0, 2).sort(), ['wan:online>online:start', 'wanb:offline>online:start']);
+    assert.equal(after.filter((l) => l === 'wanb:offline>online:track').length, 1);
+    await stop(rep2);
 
     await ing.points.drain();
     const q = (s: string) => ing.influx.query<Record<string, unknown>>(s);
     const tr = await q(`SELECT * FROM forever.wan_transition WHERE device = '${DEVICE}'`);
-    const reasons = tr.map((t) => `${t.iface}:${t.from_state}>${t.to_state}:${t.reason}`);
-    assert.ok(
-      reasons.includes('wanb:online>disconnecting:track') || reasons.includes('wanb:online>offline:track'),
-      reasons.join(' '),
-    );
-    assert.ok(reasons.includes('wan:online>unknown:config'), reasons.join(' '));
-    assert.ok(reasons.includes('wan:online>unknown:stop'), reasons.join(' '));
     assert.equal(tr.length, spooled.filter((s) => s.type === 'transition').length, 'every transition arrived once');
     await assertStoredOnce(q, DEVICE, spooled);
     const pol = await q(`SELECT * FROM raw.wan_policy WHERE device = '${DEVICE}'`);

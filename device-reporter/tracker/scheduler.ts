@@ -28,6 +28,11 @@ export interface StartTrackersOptions {
   /** Interruptible sleep; resolves early (no throw) when the signal aborts. */
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
   logger?: TrackerLogger;
+  /**
+   * The first transition of each loop: from what, and why. Default `{ from: 'unknown', reason: 'start' }`;
+   * the reporter passes the last confirmed state of the previous run, or `config`/`ifup` for a restart.
+   */
+  opening?: { from: IfaceState; reason: TransitionRecord['reason'] };
 }
 
 /** Live view of one interface for `status` and the status file. */
@@ -68,7 +73,7 @@ export function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
 
 /**
  * Starts one mwan3track-equivalent loop per interface, concurrently. Each loop: firstconnect
- * (transition from `unknown`, reason `start`), then rounds with no initial sleep, sleeping the
+ * (the `opening` transition), then rounds with no initial sleep, sleeping the
  * interval the score machine chooses after each round. `stop()` aborts probes and sleeps and
  * resolves when every loop has ended.
  */
@@ -100,10 +105,10 @@ export function startTrackers(opts: StartTrackersOptions): Trackers {
       type: 'transition',
       timeMs: startMs,
       iface: iface.name,
-      from: 'unknown',
+      from: opts.opening?.from ?? 'unknown',
       to: state.reported,
       score: state.score,
-      reason: 'start',
+      reason: opts.opening?.reason ?? 'start',
     });
     const prevRtt = new Map<string, number | null>();
     while (!abort.signal.aborted) {
