@@ -111,7 +111,8 @@ export function createDeviceSteps(d: DeviceStepDeps) {
    * |---|---|---|
    * | outage | – | throw (waits for the service) |
    * | other | < poisonMaxAttempts | RetrySoonError |
-   * | other | ≥ poisonMaxAttempts | quarantined, removed, drain goes on |
+   * | other | = poisonMaxAttempts | quarantined, every copy removed, drain goes on |
+   * | other | > poisonMaxAttempts (a copy queued again by a retried job) | removed, drain goes on |
    */
   async function drainInbox(deviceId: string, jobId: string | undefined) {
     await d.store.withDeviceLock(deviceId, async () => {
@@ -131,20 +132,22 @@ export function createDeviceSteps(d: DeviceStepDeps) {
             cause: failure.err,
           });
         }
-        await d.safety.quarantine({
-          kind: 'device_events',
-          deviceId,
-          subject: failure.raw,
-          error: errText(failure.err),
-          attempts: failures,
-          atMs: d.nowMs(),
-        });
-        await d.store.trimInbox(deviceId, 1); // the failed record is the head: everything before it was trimmed
-        await d.safety.forgetFailures(key);
-        log.error(
-          { deviceId, jobId, attempts: failures, err: errText(failure.err) },
-          'events record quarantined after repeated failures; the device continues without it',
-        );
+        // A retried job queues its record again: a copy of a record already quarantined is dropped.
+        if (failures === d.options.poisonMaxAttempts) {
+          await d.safety.quarantine({
+            kind: 'device_events',
+            deviceId,
+            subject: failure.raw,
+            error: errText(failure.err),
+            attempts: failures,
+            atMs: d.nowMs(),
+          });
+          log.error(
+            { deviceId, jobId, attempts: failures, err: errText(failure.err) },
+            'events record quarantined after repeated failures; the device continues without it',
+          );
+        }
+        await d.store.dropFromInbox(deviceId, failure.raw);
       }
     });
   }

@@ -15,11 +15,16 @@ export interface InfluxdInstance {
  * top-level RPC bind-address must be unique, or a second instance dies while /ping is answered by
  * the first (reference stack.md §3.8) — so readiness also checks that our pid is alive.
  */
-export async function startInfluxd(dir: string, ownerPid: number): Promise<InfluxdInstance> {
+export async function startInfluxd(
+  dir: string,
+  ownerPid: number,
+  fixedPorts?: { httpPort: number; rpcPort: number },
+): Promise<InfluxdInstance & { rpcPort: number }> {
   const binary = which('influxd');
   if (!binary) throw new Error('influxd not found');
   mkdirSync(dir, { recursive: true });
-  const [httpPort, rpcPort] = [await freePort(), await freePort()];
+  // Fixed ports restart an instance (same dir, same data) where its clients expect it (fault tests).
+  const { httpPort, rpcPort } = fixedPorts ?? { httpPort: await freePort(), rpcPort: await freePort() };
   const conf = join(dir, 'influxd.conf');
   writeFileSync(
     conf,
@@ -60,5 +65,5 @@ export async function startInfluxd(dir: string, ownerPid: number): Promise<Influ
     const res = await fetch(`${url}/ping`);
     return res.status === 204 && res.headers.has('x-influxdb-version');
   });
-  return { url, httpPort, service };
+  return { url, httpPort, rpcPort, service };
 }

@@ -36,11 +36,17 @@ export function redisCommand(port: number, command: string, timeoutMs = 2_000): 
  * Starts a private redis-server. `persistent` (used by `up`) turns on the append-only file so that
  * queued emails survive a restart; BullMQ needs `noeviction` either way.
  */
-export async function startRedis(dir: string, ownerPid: number, persistent: boolean): Promise<RedisInstance> {
+export async function startRedis(
+  dir: string,
+  ownerPid: number,
+  persistent: boolean,
+  fixedPort?: number,
+): Promise<RedisInstance> {
   const binary = which('redis-server');
   if (!binary) throw new Error('redis-server not found');
   mkdirSync(dir, { recursive: true });
-  const port = await freePort();
+  // A fixed port restarts an instance where its clients expect it (fault tests).
+  const port = fixedPort ?? (await freePort());
   const service = spawnService({
     name: 'redis-server',
     binary,

@@ -14,6 +14,7 @@ export interface QuarantineEntry {
 
 const MAX_QUARANTINE_ENTRIES = 1000;
 const SENT_MARK_TTL_S = 35 * 86_400;
+const FAILURE_TTL_S = 7 * 86_400;
 
 /**
  * Redis records that keep alerting safe across crashes and bad jobs: "sent" marks written right
@@ -22,7 +23,7 @@ const SENT_MARK_TTL_S = 35 * 86_400;
 export function createSafetyStore(redis: Redis, prefix: string) {
   const k = {
     sent: (jobId: string) => `${prefix}:alert:sent:${jobId}`,
-    failures: `${prefix}:alert:failures`,
+    failures: (key: string) => `${prefix}:alert:failures:${key}`,
     quarantine: `${prefix}:alert:quarantine`,
     quarantineCount: `${prefix}:alert:quarantine-count`,
   };
@@ -34,9 +35,11 @@ export function createSafetyStore(redis: Redis, prefix: string) {
       const raw = await viaRedis(() => redis.get(k.sent(jobId)));
       return raw ? (JSON.parse(raw) as { attempt: number; atMs: number }) : null;
     },
-    /** Counts one more failure of a piece of work; returns the count so far. */
-    countFailure: (key: string) => viaRedis(() => redis.hincrby(k.failures, key, 1)),
-    forgetFailures: (key: string) => viaRedis(() => redis.hdel(k.failures, key)),
+    /** Counts one more failure of a piece of work (remembered for a week); returns the count so far. */
+    async countFailure(key: string): Promise<number> {
+      const r = await viaRedis(() => redis.multi().incr(k.failures(key)).expire(k.failures(key), FAILURE_TTL_S).exec());
+      return Number(r?.[0]?.[1] ?? 0);
+    },
     async quarantine(e: QuarantineEntry): Promise<void> {
       const entry = { ...e, subject: e.subject.slice(0, 4096), error: e.error.slice(0, 1000) };
       await viaRedis(() =>
