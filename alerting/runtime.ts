@@ -7,7 +7,7 @@ import { createSafetyStore, type SafetyStore } from './adapters/safety-store.ts'
 import { createAlertStore } from './adapters/store.ts';
 import { attemptsForCoverage, retryDelayMs } from './core/retry.ts';
 import { sweepDevice } from './core/sweep.ts';
-import { createDeliverer, type NotifyJob } from './deliver.ts';
+import { createDeliverer, writeRecords, type NotifyJob, type RecordJob } from './deliver.ts';
 import { createDeviceSteps, defaultSteps, type FlushJob } from './device-steps.ts';
 import type { Alerting, AlertingDeps } from './index.ts';
 import { createAlertingMetrics } from './metrics.ts';
@@ -79,18 +79,18 @@ export function createAlertingRuntime(deps: AlertingDeps, options: AlertingOptio
   const mailer = createMailer(deps.mail);
   const attempts = attemptsForCoverage(options.retryBaseDelayMs, options.retryMaxDelayMs, options.retryCoverageMs);
   const notifyQueue = new Queue<NotifyJob>(QUEUES.notify, { connection, prefix });
-  const timers = new Queue<FlushJob | { v: 1 }>(ALERT_TIMERS_QUEUE, { connection, prefix });
+  const timers = new Queue<FlushJob | RecordJob | { v: 1 }>(ALERT_TIMERS_QUEUE, { connection, prefix });
   const eventsQueue = new Queue(QUEUES.deviceEvents, { connection, prefix });
   const queues: Record<string, Queue> = { events: eventsQueue, timers, notify: notifyQueue };
   const metrics = createAlertingMetrics({ quarantined: () => quarantineCounts(queues, safety) });
   const deliver = createDeliverer({
     store,
-    recorder,
     notifyQueue,
+    recordQueue: timers,
     nocEmails: deps.nocEmails,
     dashboardUrl: deps.dashboardUrl,
     logger: log,
-    jobOptions: { attempts },
+    jobOptions: { attempts, recordAttempts: options.poisonMaxAttempts },
   });
   const steps = createDeviceSteps({
     store,
@@ -183,9 +183,14 @@ export function createAlertingRuntime(deps: AlertingDeps, options: AlertingOptio
       concurrency: options.eventsConcurrency,
     });
     const flushStep = retrying('flush', onFlush);
+    const recordStep = retrying('record', (job) => writeRecords(recorder, job.data as RecordJob));
     const timerWorker = new Worker(
       ALERT_TIMERS_QUEUE,
-      async (job: Job, token?: string) => (job.name === 'flush' ? flushStep(job, token) : onSweep()),
+      async (job: Job, token?: string) => {
+        if (job.name === 'flush') return flushStep(job, token);
+        if (job.name === 'record') return recordStep(job, token);
+        return onSweep();
+      },
       { ...workerOpts, concurrency: options.eventsConcurrency },
     );
     const notify = new Worker<NotifyJob>(

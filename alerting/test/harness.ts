@@ -82,6 +82,7 @@ export async function startHarness(
   const prefix = svc.redisPrefix(label);
   const keys = redisKeys(prefix);
   const redis = new Redis(svc.redisUrl);
+  redis.on('error', () => {}); // fault tests stop Redis on purpose; commands wait for the reconnect
   const sink = await startSmtpSink();
   const alerting = createAlerting({
     influx,
@@ -99,6 +100,7 @@ export async function startHarness(
     connection: bullConnection(svc.redisUrl),
     prefix: keys.bull,
   });
+  events.on('error', () => {});
   const api = express();
   api.use('/api/v1', alerting.router);
   api.use((err: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
