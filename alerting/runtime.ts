@@ -82,6 +82,8 @@ export function createAlertingRuntime(deps: AlertingDeps, options: AlertingOptio
   const timers = new Queue<FlushJob | RecordJob | { v: 1 }>(ALERT_TIMERS_QUEUE, { connection, prefix });
   const eventsQueue = new Queue(QUEUES.deviceEvents, { connection, prefix });
   const queues: Record<string, Queue> = { events: eventsQueue, timers, notify: notifyQueue };
+  for (const [name, q] of Object.entries(queues))
+    q.on('error', (err) => log.warn({ queue: name, err: err.message }, 'queue connection error'));
   const metrics = createAlertingMetrics({ quarantined: () => quarantineCounts(queues, safety) });
   const deliver = createDeliverer({
     store,

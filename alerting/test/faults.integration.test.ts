@@ -98,8 +98,8 @@ async function laterEventsAreEmailed(h: Harness, id: string, figures: Record<str
 }
 
 async function outageRetries(h: Harness): Promise<number> {
-  const m = await h.alerting.registry.getSingleMetric('wanwatch_alerting_outage_retries_total')!.get();
-  return m.values.reduce((sum, v) => sum + v.value, 0);
+  const m = await h.alerting.registry?.getSingleMetric('wanwatch_alerting_outage_retries_total')?.get();
+  return m?.values.reduce((sum, v) => sum + v.value, 0) ?? 0;
 }
 
 describe('fault suite: outages and crashes leave no alert stuck', () => {
@@ -218,7 +218,8 @@ describe('fault suite: outages and crashes leave no alert stuck', () => {
           { jobId, attempts: 5, backoff: { type: 'wanwatch' } },
         );
       }
-      await h.sink.waitForMessages(20, 30_000);
+      // 25 = the child's notifyConcurrency: with InfluxDB hanging, exactly that many jobs get to send.
+      await h.sink.waitForMessages(25, 30_000);
       child.kill('SIGKILL');
       await new Promise((r) => child!.once('exit', r));
       const idOf = (raw: Buffer) => /^Message-ID:\s*(<[^>]+>)/im.exec(raw.toString())?.[1] ?? '?';
@@ -248,8 +249,9 @@ describe('fault suite: outages and crashes leave no alert stuck', () => {
       console.log(`fault (c) SIGKILL during sends: ${JSON.stringify(figures)}`);
       assert.equal(copies.size, 40, 'every email delivered');
       for (const id of duplicates) assert.ok(inFlightAtKill.includes(id), `${id} re-sent although it was marked sent`);
-      // The pool has 10 SMTP connections: at most that many transactions can be open at a kill.
-      assert.ok(duplicates.length <= 10, `${duplicates.length} duplicates`);
+      // In flight at a kill, per pooled SMTP connection (10): at most the message being transferred
+      // and the one whose 250 is being marked.
+      assert.ok(duplicates.length <= 20, `${duplicates.length} duplicates`);
       const sent = await waitFor('40 sent records', async () => {
         const r = await request(h.api).get('/api/v1/notifications?status=sent&limit=1000').expect(200);
         const kk = r.body.notifications.filter((n: { deviceId: string }) => n.deviceId.startsWith('kk'));
