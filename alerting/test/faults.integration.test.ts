@@ -166,13 +166,7 @@ describe('fault suite: outages and crashes leave no alert stuck', () => {
       await new Promise<void>((r) => hang.listen(0, '127.0.0.1', r));
       const childInfluxUrl =
         influx === 'hanging' ? `http://127.0.0.1:${(hang.address() as AddressInfo).port}/hang` : h.influxUrl;
-      let child: ChildProcess | undefined;
-      after(() => {
-        child?.kill('SIGKILL');
-        sockets.forEach((s) => s.destroy());
-        hang.close();
-      });
-      child = spawn(
+      const child: ChildProcess = spawn(
         process.execPath,
         ['--import', 'tsx', new URL('./notify-worker-child.ts', import.meta.url).pathname],
         {
@@ -189,7 +183,12 @@ describe('fault suite: outages and crashes leave no alert stuck', () => {
           stdio: ['ignore', 'pipe', 'inherit'],
         },
       );
-      await waitFor('child ready', async () => child!.stdout!.read()?.toString().includes('ready'), 30_000);
+      after(() => {
+        child.kill('SIGKILL');
+        sockets.forEach((s) => s.destroy());
+        hang.close();
+      });
+      await waitFor('child ready', async () => child.stdout!.read()?.toString().includes('ready'), 30_000);
       const notify = new Queue<NotifyJob>(QUEUES.notify, {
         connection: bullConnection(h.redisUrl),
         prefix: h.keys.bull,
@@ -221,7 +220,7 @@ describe('fault suite: outages and crashes leave no alert stuck', () => {
       // 25 = the child's notifyConcurrency: with InfluxDB hanging, exactly that many jobs get to send.
       await h.sink.waitForMessages(25, 30_000);
       child.kill('SIGKILL');
-      await new Promise((r) => child!.once('exit', r));
+      await new Promise((r) => child.once('exit', r));
       const idOf = (raw: Buffer) => /^Message-ID:\s*(<[^>]+>)/im.exec(raw.toString())?.[1] ?? '?';
       const receivedAtKill = new Set(h.sink.messages.map((m) => idOf(m.raw)));
       const markedAtKill = new Set<string>();
