@@ -6,12 +6,15 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { Queue } from 'bullmq';
 import request from 'supertest';
+import { jobIdOf } from '../deliver.ts';
+import { ALERT_TIMERS_QUEUE } from '../runtime.ts';
 import { applyDeviceEvents } from '../core/apply-events.ts';
 import { flushGroup } from '../core/flush.ts';
 import type { AlertingSteps } from '../device-steps.ts';
 import { job, pol, tr } from './fixtures.ts';
-import { expectMails, startHarness, waitFor, type Harness } from './harness.ts';
+import { bullConnection, expectMails, startHarness, waitFor, type Harness } from './harness.ts';
 
 const now = () => Date.now();
 const POISON_IFACE = 'poison0';
@@ -88,7 +91,7 @@ describe('poison work is quarantined and never blocks a device', () => {
       'the group in quarantine',
       async () => {
         const all = (await quarantine(h)).filter((e) => e.deviceId === 'pg1');
-        return all.some((e) => e.kind === 'group') && all;
+        return all.some((e) => e.kind === 'group') && all.some((e) => e.kind === 'job' && e.queue === 'timers') && all;
       },
       20_000,
     );
@@ -99,6 +102,28 @@ describe('poison work is quarantined and never blocks a device', () => {
     assert.match(mails[0]!.subject!, /^\[wanwatch\] Router pg1 \(Berlin\): eth1 UP after /);
     assert.ok((await metric(h, 'group')) >= 1);
     assert.ok((await metric(h, 'timers')) >= 1);
+  });
+
+  it('watchdog: a group past due whose flush job is gone is flushed by the sweep, and later events are emailed', async () => {
+    await steady('pw1');
+    await h.post(job('pw1', [tr(10, 'eth1', 'online', 'offline', now())]));
+    const timers = new Queue(ALERT_TIMERS_QUEUE, { connection: bullConnection(h.redisUrl), prefix: h.keys.bull });
+    after(() => timers.close());
+    const flushId = jobIdOf('flush', 'pw1', 'down:boot-aaaaaaaa:10');
+    await waitFor('the delayed flush job', async () => (await timers.getJobState(flushId)) === 'delayed');
+    // Lost, as after an operator's clean-up or a Redis that lost its data: nothing would flush the group.
+    await timers.remove(flushId);
+    const first = await expectMails(h, 'pw1', 1, 500, 20_000);
+    assert.deepEqual(
+      first.map((m) => m.subject),
+      ['[wanwatch] Router pw1 (Berlin): eth1 DOWN'],
+    );
+    const flushed = await h.alerting.registry.getSingleMetric('wanwatch_alerting_stuck_groups_flushed_total')!.get();
+    assert.ok(flushed.values[0]!.value >= 1);
+    await h.post(job('pw1', [tr(11, 'eth1', 'offline', 'online', now())]));
+    const both = await expectMails(h, 'pw1', 2, 500, 20_000);
+    assert.equal(both.length, 2);
+    assert.match(both[1]!.subject!, /eth1 UP after/);
   });
 
   it('interface names that are Object.prototype keys do not block the device (real input, no injection)', async () => {
