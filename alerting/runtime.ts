@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { QUEUES, deviceEventsJobSchema, redisKeys } from '../contract/index.ts';
 import { createMailer } from './adapters/mailer.ts';
 import { createRecorder } from './adapters/recorder.ts';
-import { createSafetyStore, type SafetyStore } from './adapters/safety-store.ts';
+import { createSafetyStore } from './adapters/safety-store.ts';
 import { createAlertStore } from './adapters/store.ts';
 import { attemptsForCoverage, retryDelayMs } from './core/retry.ts';
 import { sweepDevice } from './core/sweep.ts';
@@ -13,7 +13,8 @@ import type { Alerting, AlertingDeps } from './index.ts';
 import { createAlertingMetrics } from './metrics.ts';
 import { createNotifyProcessor } from './notify-worker.ts';
 import type { AlertingOptions } from './options.ts';
-import { createAlertingRouter, type QuarantineItem } from './router.ts';
+import { listQuarantine, quarantineCounts } from './quarantine.ts';
+import { createAlertingRouter } from './router.ts';
 import { withOutageRetries } from './step-runner.ts';
 
 export type { FlushJob } from './device-steps.ts';
@@ -23,47 +24,6 @@ export type { FlushJob } from './device-steps.ts';
  * QUEUES.scheduled so that another part's worker on that queue never takes these jobs.
  */
 export const ALERT_TIMERS_QUEUE = 'ww-alert-timers';
-
-/** Jobs alerting gave up on (BullMQ's failed sets) plus the records and groups it quarantined, newest first. */
-async function listQuarantine(queues: Record<string, Queue>, safety: SafetyStore, limit: number) {
-  const items: QuarantineItem[] = [];
-  for (const [name, q] of Object.entries(queues)) {
-    for (const job of await q.getFailed(0, limit - 1)) {
-      if (!job) continue;
-      items.push({
-        kind: 'job',
-        queue: name,
-        jobId: job.id ?? null,
-        deviceId: typeof job.data?.deviceId === 'string' ? job.data.deviceId : null,
-        error: job.failedReason ?? '',
-        attempts: job.attemptsMade,
-        atMs: job.finishedOn ?? job.timestamp,
-      });
-    }
-  }
-  for (const e of await safety.quarantined(limit)) {
-    items.push({
-      kind: e.kind,
-      queue: null,
-      jobId: null,
-      deviceId: e.deviceId,
-      error: e.error,
-      attempts: e.attempts,
-      atMs: e.atMs,
-      subject: e.subject,
-    });
-  }
-  return items.sort((a, b) => b.atMs - a.atMs).slice(0, limit);
-}
-
-async function quarantineCounts(queues: Record<string, Queue>, safety: SafetyStore) {
-  const out: Record<string, number> = Object.create(null);
-  for (const [name, q] of Object.entries(queues)) out[name] = (await q.getJobCounts('failed')).failed ?? 0;
-  const kept = await safety.quarantineCounts();
-  out.device_events = kept.device_events ?? 0;
-  out.group = kept.group ?? 0;
-  return out;
-}
 
 export function createAlertingRuntime(deps: AlertingDeps, options: AlertingOptions): Alerting {
   const nowMs = deps.nowMs ?? Date.now;
