@@ -165,7 +165,10 @@ describe('fault suite: outages and crashes leave no alert stuck', () => {
       // InfluxDB "hanging": accepts connections and never answers, so every "sent" record waits —
       // the widest gap between the mail server's 250 and the job's completion.
       const sockets: Socket[] = [];
-      const hang = createServer((s) => sockets.push(s));
+      const hang = createServer((s) => {
+        s.on('error', () => {}); // the killed child's connections are reset
+        sockets.push(s);
+      });
       await new Promise<void>((r) => hang.listen(0, '127.0.0.1', r));
       const childInfluxUrl =
         influx === 'hanging' ? `http://127.0.0.1:${(hang.address() as AddressInfo).port}/hang` : h.influxUrl;
