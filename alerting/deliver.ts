@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import type { AlertStore } from './adapters/store.ts';
-import type { Recorder } from './adapters/recorder.ts';
+import { viaRedis } from './adapters/outage.ts';
+import type { NotificationRecord, Recorder } from './adapters/recorder.ts';
 import type { Notice } from './core/notice.ts';
 import { ifaceFigures, renderNotice } from './core/render.ts';
 import type { DeviceAlertState } from './core/state.ts';
@@ -18,6 +19,18 @@ export interface NotifyJob {
   text: string;
   html: string;
   messageId: string;
+}
+
+/**
+ * Payload of a record job (alerting's timer queue): the incidents of one notice and its
+ * notification record, written to InfluxDB apart from the flush so that an InfluxDB outage never
+ * holds a group (the job waits for InfluxDB; a replay rewrites the same points).
+ */
+export interface RecordJob {
+  v: 1;
+  notice: Notice;
+  subject: string;
+  notification: NotificationRecord;
 }
 
 /** Stable Message-ID of one notification of one device: the same on every retry and every replay. */
@@ -38,19 +51,38 @@ export function notifyJobId(deviceId: string, notificationId: string): string {
   return jobIdOf('notify', deviceId, notificationId);
 }
 
+/** Writes what a record job carries (idempotent: same points on a replay). */
+export async function writeRecords(recorder: Recorder, r: RecordJob): Promise<void> {
+  await recorder.incidents(r.notice, r.subject);
+  await recorder.notification(r.notification);
+}
+
 /**
- * Records a notice (every item, whatever its disposition) and, when something is to be emailed and
- * someone is to receive it, queues one notify job with a stable id.
+ * Queues, for a notice, one notify job with a stable id when something is to be emailed and someone
+ * is to receive it, and one record job (incidents and notification record, whatever the
+ * disposition). Only Redis is needed: the email does not wait for InfluxDB.
  */
 export function createDeliverer(deps: {
   store: AlertStore;
-  recorder: Recorder;
   notifyQueue: Queue<NotifyJob>;
+  /** Alerting's timer queue, where record jobs run. */
+  recordQueue: Queue;
   nocEmails: string[];
   dashboardUrl?: (deviceId: string) => string;
   logger: Logger;
-  jobOptions: { attempts: number };
+  jobOptions: { attempts: number; recordAttempts: number };
 }) {
+  const queueRecords = (notice: Notice, subject: string, notification: NotificationRecord) =>
+    viaRedis(() =>
+      deps.recordQueue.add('record', { v: 1, notice, subject, notification } satisfies RecordJob, {
+        jobId: jobIdOf('record', notice.deviceId, notice.id),
+        attempts: deps.jobOptions.recordAttempts,
+        backoff: { type: 'exponential', delay: 500 },
+        removeOnComplete: { age: 86_400 },
+        removeOnFail: { age: 7 * 86_400 },
+      }),
+    );
+
   return async function deliverNotice(notice: Notice, state: DeviceAlertState, nowMs: number): Promise<void> {
     const [record, live] = await Promise.all([
       deps.store.deviceRecord(notice.deviceId),
@@ -76,8 +108,7 @@ export function createDeliverer(deps: {
       atMs: nowMs,
     };
     if (!notice.items.some((i) => i.disposition === 'notify')) {
-      await deps.recorder.incidents(notice, mail.subject);
-      await deps.recorder.notification({
+      await queueRecords(notice, mail.subject, {
         ...base,
         status: 'suppressed',
         recipients: [],
@@ -91,8 +122,7 @@ export function createDeliverer(deps: {
     }
     const to = [...new Set([...(record?.notificationEmails ?? []), ...deps.nocEmails])];
     if (to.length === 0) {
-      await deps.recorder.incidents(notice, mail.subject);
-      await deps.recorder.notification({ ...base, status: 'no_recipients', recipients: [] });
+      await queueRecords(notice, mail.subject, { ...base, status: 'no_recipients', recipients: [] });
       if (await deps.store.firstNoRecipients(notice.deviceId)) {
         deps.logger.warn(
           { deviceId: notice.deviceId },
@@ -110,18 +140,16 @@ export function createDeliverer(deps: {
       ...mail,
       messageId,
     };
-    await deps.notifyQueue.add('send', job, {
-      jobId: notifyJobId(notice.deviceId, notice.id),
-      attempts: deps.jobOptions.attempts,
-      backoff: { type: 'wanwatch' },
-      removeOnComplete: { age: 7 * 86_400 },
-      removeOnFail: { age: 30 * 86_400 },
-    });
-    // Queued first, recorded after: the email does not wait for InfluxDB (a replay rewrites the same points).
-    await Promise.all([
-      deps.recorder.incidents(notice, mail.subject),
-      deps.recorder.notification({ ...base, status: 'queued', recipients: to }),
-    ]);
+    await viaRedis(() =>
+      deps.notifyQueue.add('send', job, {
+        jobId: notifyJobId(notice.deviceId, notice.id),
+        attempts: deps.jobOptions.attempts,
+        backoff: { type: 'wanwatch' },
+        removeOnComplete: { age: 7 * 86_400 },
+        removeOnFail: { age: 30 * 86_400 },
+      }),
+    );
+    await queueRecords(notice, mail.subject, { ...base, status: 'queued', recipients: to });
   };
 }
 export type DeliverNotice = ReturnType<typeof createDeliverer>;

@@ -6,6 +6,8 @@
 import type { Router } from 'express';
 import type { InfluxDB } from 'influx';
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { AlertingSteps } from './device-steps.ts';
 import type { AlertingOptions } from './options.ts';
 import { resolveAlertingOptions } from './options.ts';
 import { createAlertingRuntime } from './runtime.ts';
@@ -45,11 +47,15 @@ export interface AlertingDeps {
   options?: Partial<AlertingOptions>;
   /** Clock, injectable for tests; defaults to Date.now. */
   nowMs?: () => number;
+  /** The pure steps, replaceable for tests (e.g. to inject a step that fails); defaults to alerting/core. */
+  steps?: Partial<AlertingSteps>;
 }
 
 export interface Alerting {
-  /** `POST|GET|DELETE /silences`, `GET /notifications`; mount under /api/v1 behind admin auth. */
+  /** `POST|GET|DELETE /silences`, `GET /notifications`, `GET /alerting/quarantine`; mount under /api/v1 behind admin auth. */
   router: Router;
+  /** Alerting's Prometheus metrics (outage retries, stuck groups flushed, quarantine); serve with the backend's. */
+  registry: Registry;
   /** Starts the BullMQ workers (device events, scheduled flush/watchdog, notify). Idempotent. */
   startWorkers(): Promise<void>;
   /** Closes workers, queues and connections (waits for active jobs). */

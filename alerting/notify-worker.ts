@@ -1,19 +1,28 @@
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import { classifyMailError } from './adapters/mailer.ts';
+import { isOutage } from './adapters/outage.ts';
 import type { NotificationRecord, Recorder } from './adapters/recorder.ts';
+import type { SafetyStore } from './adapters/safety-store.ts';
 import type { NotifyJob } from './deliver.ts';
 import type { Mailer } from './index.ts';
 
 /**
  * Sends one notification. Transient failures (connection, 4xx) throw so BullMQ retries with the
  * backoff plan; a 5xx reply throws UnrecoverableError (failed at once, visible in
- * /notifications?status=failed). Every attempt is recorded; a record that cannot be written is
- * logged, never turned into a retry (that would send the email twice).
+ * /notifications?status=failed).
+ *
+ * Duplicates: the mail server's 250 is marked in Redis at once (`markSent`), before anything else
+ * is written. A job that runs again — its worker was killed, or its `sent` record could not be
+ * written yet — finds the mark and only records, so a crash re-sends nothing but the messages whose
+ * SMTP transaction was still open. The `sent` record waits out an InfluxDB outage (the job is
+ * retried without sending); records of failed attempts are logged when they cannot be written,
+ * never turned into a retry.
  */
 export function createNotifyProcessor(deps: {
   mailer: Mailer;
   recorder: Recorder;
+  safety: Pick<SafetyStore, 'markSent' | 'sentMark'>;
   logger: Logger;
   nowMs: () => number;
 }) {
@@ -40,32 +49,61 @@ export function createNotifyProcessor(deps: {
       attempt,
       messageId: d.messageId,
     };
-    try {
-      await deps.mailer.send({ to: d.to, subject: d.subject, text: d.text, html: d.html, messageId: d.messageId });
-    } catch (err) {
-      const e = classifyMailError(err);
-      const final = !e.transient || attempt >= (job.opts.attempts ?? 1);
-      await record({
-        ...base,
-        status: final ? 'failed' : 'retrying',
-        error: `${e.responseCode ?? e.code ?? ''} ${e.message}`.trim(),
-        atMs: deps.nowMs(),
-      });
-      deps.logger[final ? 'error' : 'warn'](
-        {
-          deviceId: d.deviceId,
-          notificationId: d.notificationId,
-          attempt,
-          responseCode: e.responseCode,
-          code: e.code,
-          err: e.message,
-        },
-        final ? 'notification failed for good' : 'notification attempt failed; will retry',
-      );
-      if (!e.transient) throw new UnrecoverableError(e.message);
-      throw e;
+    const jobId = String(job.id);
+    const mark = await deps.safety.sentMark(jobId);
+    if (!mark) {
+      try {
+        await deps.mailer.send({ to: d.to, subject: d.subject, text: d.text, html: d.html, messageId: d.messageId });
+      } catch (err) {
+        await failedAttempt(job, base, err);
+      }
+      await deps.safety.markSent(jobId, attempt, deps.nowMs());
     }
-    await record({ ...base, status: 'sent', error: null, atMs: deps.nowMs() });
+    try {
+      await deps.recorder.notification({
+        ...base,
+        attempt: mark?.attempt ?? attempt,
+        status: 'sent',
+        error: null,
+        atMs: mark?.atMs ?? deps.nowMs(),
+      });
+    } catch (err) {
+      if (isOutage(err)) throw err; // retried without sending (the mark is there)
+      deps.logger.error(
+        { notificationId: d.notificationId, err: (err as Error).message },
+        'could not record sent notification in InfluxDB',
+      );
+    }
     return { sentTo: d.to };
   };
+
+  async function failedAttempt(
+    job: Job<NotifyJob>,
+    base: Omit<NotificationRecord, 'status' | 'error' | 'atMs'>,
+    err: unknown,
+  ): Promise<never> {
+    const d = job.data;
+    const attempt = base.attempt;
+    const e = classifyMailError(err);
+    const final = !e.transient || attempt >= (job.opts.attempts ?? 1);
+    await record({
+      ...base,
+      status: final ? 'failed' : 'retrying',
+      error: `${e.responseCode ?? e.code ?? ''} ${e.message}`.trim(),
+      atMs: deps.nowMs(),
+    });
+    deps.logger[final ? 'error' : 'warn'](
+      {
+        deviceId: d.deviceId,
+        notificationId: d.notificationId,
+        attempt,
+        responseCode: e.responseCode,
+        code: e.code,
+        err: e.message,
+      },
+      final ? 'notification failed for good' : 'notification attempt failed; will retry',
+    );
+    if (!e.transient) throw new UnrecoverableError(e.message);
+    throw e;
+  }
 }

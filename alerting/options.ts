@@ -54,6 +54,19 @@ export const alertingOptionsSchema = z.strictObject({
    * its worker three times is a poison pill and fails visibly.
    */
   maxStalledCount: z.number().int().min(0).max(100).default(3),
+  /**
+   * A step that fails because InfluxDB, Redis or the device lock is unavailable (an outage, not a
+   * fault of the job) is retried for as long as the outage lasts: after outageRetryBaseMs, doubling,
+   * at most outageRetryMaxDelayMs apart. These waits do not use up the job's attempts.
+   */
+  outageRetryBaseMs: z.number().int().min(10).default(1_000),
+  outageRetryMaxDelayMs: z.number().int().min(10).max(600_000).default(30_000),
+  /**
+   * A step that fails for any other reason (a bug, data it cannot handle) is tried this many times,
+   * then quarantined (GET /api/v1/alerting/quarantine, metric wanwatch_alerting_quarantined) so that
+   * the device's later events go on.
+   */
+  poisonMaxAttempts: z.number().int().min(1).max(50).default(5),
   /** Concurrency of the notify worker (SMTP sends in parallel) and of the events and timer workers (Redis/InfluxDB bound). */
   notifyConcurrency: z.number().int().min(1).max(200).default(25),
   eventsConcurrency: z.number().int().min(1).max(100).default(16),

@@ -31,11 +31,35 @@ const notificationsQuerySchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(1000).optional(),
 });
 
+const quarantineQuerySchema = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(1000).optional(),
+});
+
+/** One piece of work alerting set aside (see docs/alerts.md, "Faults and guarantees"). */
+export interface QuarantineItem {
+  /** `job`: a BullMQ job that failed for good; `device_events` / `group`: a record or alert group quarantined. */
+  kind: 'job' | 'device_events' | 'group';
+  /** For `job`: events | timers | notify. */
+  queue: string | null;
+  jobId: string | null;
+  deviceId: string | null;
+  error: string;
+  attempts: number;
+  atMs: number;
+  /** The quarantined record or group (JSON, at most 4 KiB). */
+  subject?: string;
+}
+
 /**
- * `POST|GET|DELETE /silences` and `GET /notifications`; mounted under /api/v1 behind admin auth.
+ * `POST|GET|DELETE /silences`, `GET /notifications` and `GET /alerting/quarantine`; mounted under /api/v1 behind admin auth.
  * Errors are thrown as ProblemError and rendered by ingest's error handler.
  */
-export function createAlertingRouter(deps: { store: AlertStore; influx: InfluxDB; nowMs: () => number }): Router {
+export function createAlertingRouter(deps: {
+  store: AlertStore;
+  influx: InfluxDB;
+  nowMs: () => number;
+  quarantine: (limit: number) => Promise<QuarantineItem[]>;
+}): Router {
   const r = Router();
   r.use(express.json({ limit: '16kb' }));
 
@@ -118,5 +142,28 @@ export function createAlertingRouter(deps: { store: AlertStore; influx: InfluxDB
       })),
     });
   });
+  r.get('/alerting/quarantine', async (req, res) => {
+    const parsed = quarantineQuerySchema.safeParse(req.query);
+    if (!parsed.success)
+      throw new ProblemError('invalid_query', 'invalid quarantine query', issuesToErrors(parsed.error.issues));
+    let items: QuarantineItem[];
+    try {
+      items = await withTimeout(deps.quarantine(parsed.data.limit ?? 100), 5_000);
+    } catch (err) {
+      throw new ProblemError('redis_unavailable', `reading the quarantine failed: ${(err as Error).message}`);
+    }
+    res.json({ quarantined: items.map((i) => ({ ...i, time: new Date(i.atMs).toISOString() })) });
+  });
   return r;
+}
+
+/** Redis commands wait for a reconnect; an API answer must not. */
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    p,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
 }

@@ -3,29 +3,28 @@ import { Redis } from 'ioredis';
 import { QUEUES, deviceEventsJobSchema, redisKeys } from '../contract/index.ts';
 import { createMailer } from './adapters/mailer.ts';
 import { createRecorder } from './adapters/recorder.ts';
+import { createSafetyStore } from './adapters/safety-store.ts';
 import { createAlertStore } from './adapters/store.ts';
-import { applyDeviceEvents } from './core/apply-events.ts';
-import { flushGroup } from './core/flush.ts';
 import { attemptsForCoverage, retryDelayMs } from './core/retry.ts';
 import type { BlindnessView } from './core/blindness.ts';
 import { sweepDevice } from './core/sweep.ts';
-import { createDeliverer, jobIdOf, type NotifyJob } from './deliver.ts';
+import { createDeliverer, writeRecords, type NotifyJob, type RecordJob } from './deliver.ts';
+import { createDeviceSteps, defaultSteps, type FlushJob } from './device-steps.ts';
 import type { Alerting, AlertingDeps } from './index.ts';
+import { createAlertingMetrics } from './metrics.ts';
 import { createNotifyProcessor } from './notify-worker.ts';
 import type { AlertingOptions } from './options.ts';
+import { listQuarantine, quarantineCounts } from './quarantine.ts';
 import { createAlertingRouter } from './router.ts';
+import { withOutageRetries } from './step-runner.ts';
+
+export type { FlushJob } from './device-steps.ts';
 
 /**
  * Alerting's own timer queue (group-wait flushes and the watchdog sweep). Kept apart from
  * QUEUES.scheduled so that another part's worker on that queue never takes these jobs.
  */
 export const ALERT_TIMERS_QUEUE = 'ww-alert-timers';
-
-export interface FlushJob {
-  v: 1;
-  deviceId: string;
-  groupId: string;
-}
 
 export function createAlertingRuntime(deps: AlertingDeps, options: AlertingOptions): Alerting {
   const nowMs = deps.nowMs ?? Date.now;
@@ -36,33 +35,40 @@ export function createAlertingRuntime(deps: AlertingDeps, options: AlertingOptio
   const connection = redis;
   const prefix = keys.bull;
   const store = createAlertStore(redis, deps.redisPrefix);
+  const safety = createSafetyStore(redis, deps.redisPrefix);
   const recorder = createRecorder(deps.influx);
   const mailer = createMailer(deps.mail);
   const attempts = attemptsForCoverage(options.retryBaseDelayMs, options.retryMaxDelayMs, options.retryCoverageMs);
   const notifyQueue = new Queue<NotifyJob>(QUEUES.notify, { connection, prefix });
-  const timers = new Queue<FlushJob | { v: 1 }>(ALERT_TIMERS_QUEUE, { connection, prefix });
+  const timers = new Queue<FlushJob | RecordJob | { v: 1 }>(ALERT_TIMERS_QUEUE, { connection, prefix });
+  const eventsQueue = new Queue(QUEUES.deviceEvents, { connection, prefix });
+  const queues: Record<string, Queue> = { events: eventsQueue, timers, notify: notifyQueue };
+  for (const [name, q] of Object.entries(queues))
+    q.on('error', (err) => log.warn({ queue: name, err: err.message }, 'queue connection error'));
+  const metrics = createAlertingMetrics({ quarantined: () => quarantineCounts(queues, safety) });
   const deliver = createDeliverer({
     store,
-    recorder,
     notifyQueue,
+    recordQueue: timers,
     nocEmails: deps.nocEmails,
     dashboardUrl: deps.dashboardUrl,
     logger: log,
-    jobOptions: { attempts },
+    jobOptions: { attempts, recordAttempts: options.poisonMaxAttempts },
+  });
+  const steps = createDeviceSteps({
+    store,
+    safety,
+    recorder,
+    deliver,
+    timers,
+    options,
+    metrics,
+    logger: log,
+    nowMs,
+    steps: { ...defaultSteps, ...deps.steps },
   });
   const workers: Worker[] = [];
   let started: Promise<void> | undefined;
-
-  async function scheduleFlush(deviceId: string, group: { id: string; flushAtMs: number }, now: number) {
-    await timers.add('flush', { v: 1, deviceId, groupId: group.id } satisfies FlushJob, {
-      jobId: jobIdOf('flush', deviceId, group.id),
-      delay: Math.max(0, group.flushAtMs - now),
-      attempts: 10,
-      backoff: { type: 'exponential', delay: 500 },
-      removeOnComplete: { age: 86_400 },
-      removeOnFail: { age: 7 * 86_400 },
-    });
-  }
 
   async function onDeviceEvents(job: Job) {
     const parsed = deviceEventsJobSchema.safeParse(job.data);
@@ -72,39 +78,14 @@ export function createAlertingRuntime(deps: AlertingDeps, options: AlertingOptio
       );
     }
     const deviceId = parsed.data.deviceId;
-    // Pushed before any await, so concurrent jobs of one device keep their queue order.
+    // Pushed before any await, so concurrent jobs of one device keep their queue order. A retried
+    // job pushes again: harmless, a record already applied is skipped by its seq.
     await store.pushInbox(deviceId, JSON.stringify(parsed.data));
-    await store.withDeviceLock(deviceId, async () => {
-      const pending = await store.readInbox(deviceId);
-      if (pending.length === 0) return; // a sibling job drained it
-      const now = nowMs();
-      let state = await store.loadState(deviceId);
-      const reasons: string[] = [];
-      for (const raw of pending) {
-        const ev = deviceEventsJobSchema.parse(JSON.parse(raw));
-        const wasUnreachable = state.reach === 'unreachable';
-        const r = applyDeviceEvents(state, ev, now, options);
-        if (wasUnreachable && r.state.reach === 'reachable') {
-          await recorder.deviceState(deviceId, 'reachable', ev.receivedAtMs, now);
-        }
-        if (r.openedGroup) await scheduleFlush(deviceId, r.openedGroup, now);
-        reasons.push(...r.reasons);
-        state = r.state;
-      }
-      await store.saveState(state);
-      await store.trimInbox(deviceId, pending.length);
-      log.debug({ deviceId, jobId: job.id, jobs: pending.length, reasons }, 'device events applied');
-    });
+    await steps.drainInbox(deviceId, job.id);
   }
 
-  async function onFlush(data: FlushJob) {
-    await store.withDeviceLock(data.deviceId, async () => {
-      const now = nowMs();
-      const [state, silences] = await Promise.all([store.loadState(data.deviceId), store.silences()]);
-      const r = flushGroup(state, data.groupId, now, silences);
-      if (r.notice) await deliver(r.notice, r.state, now);
-      await store.saveState(r.state);
-    });
+  async function onFlush(job: Job) {
+    await steps.onFlushJob(job.data as FlushJob, job.attemptsMade + 1, job.opts.attempts ?? 1);
   }
 
   async function sweepOne(
@@ -128,7 +109,7 @@ export function createAlertingRuntime(deps: AlertingDeps, options: AlertingOptio
       );
       if (r.reachChange) await recorder.deviceState(deviceId, r.reachChange, lastSeenMs ?? now, now);
       for (const n of r.notices) await deliver(n, r.state, now);
-      if (r.openedGroup) await scheduleFlush(deviceId, r.openedGroup, now);
+      if (r.openedGroup) await steps.scheduleFlush(deviceId, r.openedGroup, now);
       await store.saveState(r.state);
       if (r.reachChange) log.info({ deviceId, reach: r.reachChange, lastSeenMs }, 'device reachability changed');
     });
@@ -163,6 +144,7 @@ export function createAlertingRuntime(deps: AlertingDeps, options: AlertingOptio
           log.error({ deviceId: id, err: (err as Error).message }, 'sweep of device failed; retried next sweep');
         }
       }
+      await steps.rescueStuckGroups(open, now);
       return { devices: new Set([...stale, ...open]).size };
     } finally {
       await release();
@@ -177,20 +159,28 @@ export function createAlertingRuntime(deps: AlertingDeps, options: AlertingOptio
     maxStalledCount: options.maxStalledCount,
   };
   const onWorkerError = (name: string) => (err: Error) => log.error({ worker: name, err: err.message }, 'worker error');
+  const retrying = <T>(step: string, fn: (job: Job) => Promise<T>) =>
+    withOutageRetries(step, fn, { options, metrics, logger: log });
 
   async function start() {
-    const events = new Worker(QUEUES.deviceEvents, onDeviceEvents, {
+    const events = new Worker(QUEUES.deviceEvents, retrying('events', onDeviceEvents), {
       ...workerOpts,
       concurrency: options.eventsConcurrency,
     });
+    const flushStep = retrying('flush', onFlush);
+    const recordStep = retrying('record', (job) => writeRecords(recorder, job.data as RecordJob));
     const timerWorker = new Worker(
       ALERT_TIMERS_QUEUE,
-      async (job: Job) => (job.name === 'flush' ? onFlush(job.data as FlushJob) : onSweep()),
+      async (job: Job, token?: string) => {
+        if (job.name === 'flush') return flushStep(job, token);
+        if (job.name === 'record') return recordStep(job, token);
+        return onSweep();
+      },
       { ...workerOpts, concurrency: options.eventsConcurrency },
     );
     const notify = new Worker<NotifyJob>(
       QUEUES.notify,
-      createNotifyProcessor({ mailer, recorder, logger: log, nowMs }),
+      retrying('notify', createNotifyProcessor({ mailer, recorder, safety, logger: log, nowMs })),
       {
         ...workerOpts,
         concurrency: options.notifyConcurrency,
@@ -221,14 +211,20 @@ export function createAlertingRuntime(deps: AlertingDeps, options: AlertingOptio
   }
 
   return {
-    router: createAlertingRouter({ store, influx: deps.influx, nowMs }),
+    router: createAlertingRouter({
+      store,
+      influx: deps.influx,
+      nowMs,
+      quarantine: (limit) => listQuarantine(queues, safety, limit),
+    }),
+    registry: metrics.registry,
     startWorkers() {
       started ??= start();
       return started;
     },
     async close() {
       await Promise.all(workers.map((w) => w.close()));
-      await Promise.all([notifyQueue.close(), timers.close()]);
+      await Promise.all(Object.values(queues).map((q) => q.close()));
       mailer.close();
       await redis.quit().catch(() => undefined);
     },

@@ -93,6 +93,7 @@ function alertingPlugin(o: PluginOptions): PluginFactory {
     return {
       name: 'alerting',
       routers: [alerting.router],
+      registry: alerting.registry,
       start: async () => {
         await alerting.startWorkers();
         if (o.extra.schedule) {

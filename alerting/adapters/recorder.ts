@@ -13,6 +13,7 @@ import {
   type NotificationStatus,
 } from '../../contract/index.ts';
 import type { DisposedItem, Notice } from '../core/notice.ts';
+import { classifyInfluxError } from './outage.ts';
 
 /** Nanosecond timestamp: ms plus a stable sub-ms part from `id`, so distinct records in one ms do not overwrite each other but a replay rewrites the same point. */
 function tsNs(ms: number, id: string): string {
@@ -61,9 +62,13 @@ export function batchedWriter(writeBatch: (points: IPoint[]) => Promise<void>, l
     });
 }
 
-/** Writes incidents, notification attempts and device reachability to InfluxDB (RP forever). */
+/** Writes incidents, notification attempts and device reachability to InfluxDB (RP forever); an unreachable InfluxDB throws OutageError. */
 export function createRecorder(influx: InfluxDB) {
-  const write = batchedWriter((points) => influx.writePoints(points, { retentionPolicy: RP.forever, precision: 'n' }));
+  const write = batchedWriter((points) =>
+    influx.writePoints(points, { retentionPolicy: RP.forever, precision: 'n' }).catch((err: unknown) => {
+      throw classifyInfluxError(err);
+    }),
+  );
   return {
     async incidents(notice: Notice, title: string): Promise<void> {
       const points = notice.items.map((d) => {

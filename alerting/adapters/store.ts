@@ -90,6 +90,8 @@ export function createAlertStore(redis: Redis, prefix: string) {
     readInbox: (deviceId: string) => redis.lrange(k.inbox(deviceId), 0, 999),
     /** Drops the first `count` entries once they are applied and saved (a crash before this re-applies them: a no-op by seq). */
     trimInbox: (deviceId: string, count: number) => redis.ltrim(k.inbox(deviceId), count, -1),
+    /** Removes every copy of one record (a quarantined one) from the inbox. */
+    dropFromInbox: (deviceId: string, payload: string) => redis.lrem(k.inbox(deviceId), 0, payload),
     /** Devices whose last report is older than `olderThanMs`. */
     async staleDevices(olderThanMs: number): Promise<string[]> {
       return redis.zrangebyscore(keys.lastSeen, '-inf', `(${olderThanMs}`);

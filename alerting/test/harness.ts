@@ -19,8 +19,8 @@ import {
 } from '../../contract/index.ts';
 import { ensureInfluxSchema } from '../../ingest/influx-setup.ts';
 import { startSmtpSink, type SmtpSink } from '../../stack/smtp-sink.ts';
-import { testServices } from '../../stack/testing.ts';
-import { createAlerting, type Alerting, type AlertingOptions } from '../index.ts';
+import { testServices, type TestServices } from '../../stack/testing.ts';
+import { createAlerting, type Alerting, type AlertingDeps, type AlertingOptions } from '../index.ts';
 
 export const FAST: Partial<AlertingOptions> = {
   groupWaitMs: 700,
@@ -33,6 +33,9 @@ export const FAST: Partial<AlertingOptions> = {
   flapWindowMs: 5000,
   lockDurationMs: 1000,
   stalledIntervalMs: 500,
+  outageRetryBaseMs: 100,
+  outageRetryMaxDelayMs: 500,
+  poisonMaxAttempts: 3,
 };
 
 export interface Harness {
@@ -61,9 +64,17 @@ export function bullConnection(redisUrl: string) {
 
 export async function startHarness(
   label: string,
-  opts: { options?: Partial<AlertingOptions>; nocEmails?: string[]; startWorkers?: boolean; smtpUrl?: string } = {},
+  opts: {
+    options?: Partial<AlertingOptions>;
+    nocEmails?: string[];
+    startWorkers?: boolean;
+    smtpUrl?: string;
+    /** Services of the test's own (fault tests stop and start them); default: the suite's shared stack. */
+    services?: TestServices;
+    steps?: AlertingDeps['steps'];
+  } = {},
 ): Promise<Harness> {
-  const svc = await testServices();
+  const svc = opts.services ?? (await testServices());
   const { url } = svc.influxDb(label);
   const o = parseInfluxUrl(url);
   const influx = new InfluxDB({ host: o.host, port: o.port, protocol: o.protocol, database: o.database });
@@ -71,6 +82,7 @@ export async function startHarness(
   const prefix = svc.redisPrefix(label);
   const keys = redisKeys(prefix);
   const redis = new Redis(svc.redisUrl);
+  redis.on('error', () => {}); // fault tests stop Redis on purpose; commands wait for the reconnect
   const sink = await startSmtpSink();
   const alerting = createAlerting({
     influx,
@@ -81,12 +93,14 @@ export async function startHarness(
     dashboardUrl: (id) => `http://grafana.test/d/wanwatch-${id}`,
     logger: pino({ level: process.env.WANWATCH_TEST_LOG ?? 'silent' }),
     options: { ...FAST, ...opts.options },
+    steps: opts.steps,
   });
   if (opts.startWorkers !== false) await alerting.startWorkers();
   const events = new Queue<DeviceEventsJob>(QUEUES.deviceEvents, {
     connection: bullConnection(svc.redisUrl),
     prefix: keys.bull,
   });
+  events.on('error', () => {});
   const api = express();
   api.use('/api/v1', alerting.router);
   api.use((err: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
