@@ -11,6 +11,8 @@ export const DATASOURCE = { type: 'influxdb', uid: DATASOURCE_UID } as const;
 
 /** Fleet dashboard uid. Device uids start with `ww-`, so no device id can collide with it. */
 export const FLEET_UID = 'wanwatch-fleet';
+/** The templated device dashboard (`$device`); `/d/wanwatch-device?var-device=<id>` opens one device. */
+export const DEVICE_TEMPLATE_UID = 'wanwatch-device';
 /** Folder of the fleet dashboard and of devices without a site. */
 export const DEFAULT_FOLDER = { uid: 'wanwatch', title: 'wanwatch' } as const;
 
