@@ -133,7 +133,6 @@ function queryVariable(name: string, label: string, query: string, multi: boolea
     label,
     datasource: DATASOURCE,
     query,
-    definition: query,
     refresh: VariableRefresh.OnDashboardLoad,
     sort: VariableSort.AlphabeticalAsc,
     multi,
