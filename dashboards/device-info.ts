@@ -74,14 +74,20 @@ export function createDeviceInfoWriter(deps: {
       } catch (err) {
         const msg = err instanceof Error ? err.message : String(err);
         if (n + 1 >= maxAttempts || closed) {
-          log.error({ device: id, attempts: n + 1, err: msg }, 'device info not written; the next dashboards export/sync writes it');
+          log.error(
+            { device: id, attempts: n + 1, err: msg },
+            'device info not written; the next dashboards export/sync writes it',
+          );
           return;
         }
         log.warn({ device: id, attempt: n + 1, err: msg }, 'device info write failed; retrying');
-        const t = setTimeout(() => {
-          timers.delete(t);
-          attempt(id, n + 1);
-        }, retryBaseMs * 2 ** n);
+        const t = setTimeout(
+          () => {
+            timers.delete(t);
+            attempt(id, n + 1);
+          },
+          retryBaseMs * 2 ** n,
+        );
         t.unref();
         timers.add(t);
       }

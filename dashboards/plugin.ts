@@ -39,7 +39,12 @@ export function dashboardsPlugin(ctx: {
       ctx.logger.warn(
         'dashboards: set both WANWATCH_GRAFANA_URL and WANWATCH_GRAFANA_TOKEN to sync dashboards to Grafana',
       );
-    return { name: 'dashboards', routers: [router], onDeviceChanged: (id) => info.schedule(id), stop: () => info.close() };
+    return {
+      name: 'dashboards',
+      routers: [router],
+      onDeviceChanged: (id) => info.schedule(id),
+      stop: () => info.close(),
+    };
   }
   const syncer = createDashboardSyncer({ grafanaUrl, grafanaToken, inventory, logger: ctx.logger, options });
   return {

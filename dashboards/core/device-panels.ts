@@ -26,22 +26,24 @@ function legend() {
 
 function series(title: string, unit: string, L: Layout, w: number, h: number) {
   const p = L.place(w, h);
-  return new timeseries.PanelBuilder()
-    .id(p.id)
-    .gridPos(p.gridPos)
-    .title(title)
-    .datasource(DATASOURCE)
-    .unit(unit)
-    .lineWidth(1)
-    .fillOpacity(10)
-    // Connects gaps up to 2 minutes: raw rounds come every few seconds, rollup points every minute;
-    // a longer gap (no data, e.g. a device down) stays visible.
-    .spanNulls(120_000)
-    .showPoints(common.VisibilityMode.Never)
-    .legend(legend())
-    .tooltip(
-      new common.VizTooltipOptionsBuilder().mode(common.TooltipDisplayMode.Multi).sort(common.SortOrder.Descending),
-    );
+  return (
+    new timeseries.PanelBuilder()
+      .id(p.id)
+      .gridPos(p.gridPos)
+      .title(title)
+      .datasource(DATASOURCE)
+      .unit(unit)
+      .lineWidth(1)
+      .fillOpacity(10)
+      // Connects gaps up to 2 minutes: raw rounds come every few seconds, rollup points every minute;
+      // a longer gap (no data, e.g. a device down) stays visible.
+      .spanNulls(120_000)
+      .showPoints(common.VisibilityMode.Never)
+      .legend(legend())
+      .tooltip(
+        new common.VizTooltipOptionsBuilder().mode(common.TooltipDisplayMode.Multi).sort(common.SortOrder.Descending),
+      )
+  );
 }
 
 function availabilityStat(title: string, window: string, query: string, L: Layout) {
@@ -82,7 +84,9 @@ export function addDeviceInfo(d: DashboardBuilder, L: Layout, Q: DeviceQueries):
       .title('Device')
       .description('Registry name and site of the device (wan_device_info).')
       .datasource(DATASOURCE)
-      .reduceOptions(new common.ReduceDataOptionsBuilder().calcs(['lastNotNull']).values(false).fields('/^(name|site)$/'))
+      .reduceOptions(
+        new common.ReduceDataOptionsBuilder().calcs(['lastNotNull']).values(false).fields('/^(name|site)$/'),
+      )
       .graphMode(common.BigValueGraphMode.None)
       .colorMode(common.BigValueColorMode.None)
       .textMode(common.BigValueTextMode.ValueAndName)
@@ -162,7 +166,9 @@ export function addIfaceRow(d: DashboardBuilder, L: Layout, Q: DeviceQueries, if
   );
   d.withPanel(series(`${iface}: jitter`, 'ms', L, 8, 8).withTarget(q(Q.ifaceJitter(ifaceOrVar)).alias('$col')));
   d.withPanel(
-    series(`${iface}: latency per target`, 'ms', L, 12, 8).withTarget(q(Q.targetLatency(ifaceOrVar)).alias('$tag_target')),
+    series(`${iface}: latency per target`, 'ms', L, 12, 8).withTarget(
+      q(Q.targetLatency(ifaceOrVar)).alias('$tag_target'),
+    ),
   );
   d.withPanel(
     series(`${iface}: loss per target`, 'percent', L, 12, 8)

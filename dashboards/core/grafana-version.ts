@@ -17,7 +17,8 @@ export function parseGrafanaMajor(v: string | undefined): GrafanaMajor {
   if (v === undefined || v === '') return DEFAULT_GRAFANA;
   const n = Number(/^(\d+)(?:\.\d+)*$/.exec(v.trim())?.[1]);
   const found = SUPPORTED_GRAFANA.find((s) => s === n);
-  if (found === undefined) throw new Error(`Grafana ${v} is not supported (supported: ${SUPPORTED_GRAFANA.join(', ')})`);
+  if (found === undefined)
+    throw new Error(`Grafana ${v} is not supported (supported: ${SUPPORTED_GRAFANA.join(', ')})`);
   return found;
 }
 

@@ -89,7 +89,10 @@ export async function startFakeGrafana(token = 'glsa_test_token_0123456789'): Pr
     if (typeof d.title !== 'string' || !d.title) return violate(res, 'dashboard title missing');
     // A Grafana older than the JSON's schema version does not migrate it and may misread it.
     if (typeof d.schemaVersion !== 'number' || d.schemaVersion > fake.schemaVersion)
-      return violate(res, `${d.uid}: schemaVersion ${String(d.schemaVersion)} is newer than this Grafana's ${fake.schemaVersion}`);
+      return violate(
+        res,
+        `${d.uid}: schemaVersion ${String(d.schemaVersion)} is newer than this Grafana's ${fake.schemaVersion}`,
+      );
     if (JSON.stringify(d).includes('"placement":"inControlsMenu"'))
       return violate(res, `${d.uid}: "placement" hides links and annotation toggles in a drop-down`);
     if (d.id !== null && d.id !== undefined)

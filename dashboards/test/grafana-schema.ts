@@ -121,8 +121,10 @@ export async function schemaErrors(dashboards: Record<string, unknown>, v: Schem
     const json = d as { panels?: JsonPanel[] };
     const text = JSON.stringify(d);
     const sv = (d as { schemaVersion?: unknown }).schemaVersion;
-    if (sv !== schemaVersion) rules.push(`${dashName}: schemaVersion ${String(sv)}, Grafana ${v} writes ${schemaVersion}`);
-    if (text.includes('"placement":"inControlsMenu"')) rules.push(`${dashName}: "placement" puts links/annotation toggles in a drop-down`);
+    if (sv !== schemaVersion)
+      rules.push(`${dashName}: schemaVersion ${String(sv)}, Grafana ${v} writes ${schemaVersion}`);
+    if (text.includes('"placement":"inControlsMenu"'))
+      rules.push(`${dashName}: "placement" puts links/annotation toggles in a drop-down`);
     const top = { ...json, panels: [] };
     mark(`${dashName}`);
     lines.push(`const ${dashName.replace(/\W/g, '_')}: Board = ${lit(top)};`);

@@ -78,7 +78,10 @@ describe('dashboard sync against the Grafana API contract', () => {
     g.schemaVersion = 41;
     try {
       const too_new = await syncDashboards(client, sharedDashboards(), { message: 'test' });
-      assert.ok(too_new.dashboards.every((d) => d.result === 'failed'), 'schema 42 JSON is refused by the 11.6 contract');
+      assert.ok(
+        too_new.dashboards.every((d) => d.result === 'failed'),
+        'schema 42 JSON is refused by the 11.6 contract',
+      );
       g.violations.length = 0;
       const ok = await syncDashboards(
         client,
