@@ -196,6 +196,15 @@ export async function seed(baseUrl: string, db: string, devices: SeedDevice[], n
             h,
           ),
         );
+        for (const target of TARGETS)
+          rollup.push(
+            line(
+              M.targetRollup,
+              { device: d.id, iface, target },
+              { rtt_avg_ms: 21, loss_pct: 1, jitter_ms: 1, up_ratio: ratio },
+              h,
+            ),
+          );
       }
     }
     let tseq = 100;
