@@ -133,6 +133,7 @@ describe('dashboard sync against the Grafana API contract', () => {
         ['updated', 2],
         ['updated', 2],
         ['updated', 2],
+        ['updated', 2],
       ],
     );
     assert.equal(g.dashboards.get('ww-ce-1')?.folderUid, 'wwsite-Lyon', 'the update keeps the folder');
