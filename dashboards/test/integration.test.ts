@@ -155,7 +155,7 @@ describe('dashboards through the real ingest, routes and CLI', () => {
     JSON.parse(readFileSync(join(out, 'dashboards/wanwatch/wanwatch-device.json'), 'utf8'));
     // The export backfills wan_device_info, where the fleet and device dashboards read the name.
     const info = await influxQuery(
-      svc.influxBaseUrl,
+      (await testServices()).influxBaseUrl,
       t.db,
       `SELECT last("name") AS "name", last("site") AS "site" FROM "forever"."wan_device_info" WHERE "device" = 'ce-9'`,
     );
