@@ -37,6 +37,7 @@ export {
   DEVICE_TEMPLATE_UID,
   FLEET_UID,
   deviceDashboardUid,
+  deviceDashboardPath,
   siteFolder,
 } from './core/names.ts';
 export { datasourceYaml, dashboardProvidersYaml } from './core/provisioning.ts';

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { encodeTagValue } from '../../contract/index.ts';
 
 /**
  * Stable names shared by the generated dashboards, the provisioning files and the sync: a dashboard
@@ -52,6 +53,10 @@ export function siteFolder(site: string | null): { uid: string; title: string } 
   return { uid: stableUid('wwsite-', site), title: `Site ${site}` };
 }
 
+/**
+ * Where a device's dashboard is, in every mode: the templated dashboard with `var-device` (the id
+ * as stored in InfluxDB), which exists whether or not per-device dashboards are generated.
+ */
 export function deviceDashboardPath(deviceId: string): string {
-  return `/d/${deviceDashboardUid(deviceId)}`;
+  return `/d/${DEVICE_TEMPLATE_UID}?var-device=${encodeURIComponent(encodeTagValue(deviceId))}`;
 }

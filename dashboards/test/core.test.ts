@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { deviceIfaces } from '../core/device-input.ts';
 import { exactRegex, ident, stringLit, tagLit } from '../core/influxql.ts';
 import { datasourceYaml, dashboardProvidersYaml } from '../core/provisioning.ts';
-import { siteFolder } from '../core/names.ts';
+import { deviceDashboardPath, siteFolder } from '../core/names.ts';
 import { interpolate } from './grafana-interpolate.ts';
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { forGrafana } from '../core/grafana-version.ts';
@@ -124,5 +124,12 @@ describe('Grafana version and per-device settings', () => {
     assert.equal(v13.panels[0]!.options.footer, undefined);
     assert.deepEqual(v13.panels[0]!.fieldConfig.defaults.custom.cellOptions, { type: 'auto' });
     assert.equal((sdk as unknown as Record<string, number>).schemaVersion, 42, 'the input is not changed');
+  });
+});
+
+describe('links to a device', () => {
+  it('go to the templated dashboard, which exists in every mode', () => {
+    assert.equal(deviceDashboardPath('ce-1'), '/d/wanwatch-device?var-device=ce-1');
+    assert.equal(deviceDashboardPath('a:b.c'), '/d/wanwatch-device?var-device=a%3Ab.c');
   });
 });
