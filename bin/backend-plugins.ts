@@ -9,7 +9,7 @@ import {
   reportScheduleSchema,
   type ReportSchedule,
 } from '../reports/index.ts';
-import { dashboardsPlugin, deviceDashboardUid } from '../dashboards/index.ts';
+import { dashboardsPlugin, deviceDashboardPath } from '../dashboards/index.ts';
 
 /**
  * The composition root's wiring of alerting, reports and dashboards into ingest's backend
@@ -83,9 +83,7 @@ function alertingPlugin(o: PluginOptions): PluginFactory {
         from: config.mailFrom,
       },
       nocEmails: config.alertEmails,
-      ...(grafana
-        ? { grafanaUrl: grafana, dashboardUrl: (id: string) => `${grafana}/d/${deviceDashboardUid(id)}` }
-        : {}),
+      ...(grafana ? { grafanaUrl: grafana, dashboardUrl: (id: string) => `${grafana}${deviceDashboardPath(id)}` } : {}),
       logger,
       options: { ...o.extra.alerting, ...o.alertingOverrides },
     });

@@ -31,6 +31,8 @@ export const M = {
   transition: 'wan_transition',
   /** Device reachability decided by the cloud watchdog (RP forever). */
   deviceState: 'wan_device_state',
+  /** Registry name and site of a device, written when it is added, changed or removed (RP forever). */
+  deviceInfo: 'wan_device_info',
   /** Incidents opened/updated/resolved by alerting (RP forever). */
   incident: 'wan_incident',
   /** Every notification attempt (RP forever). */
@@ -107,6 +109,16 @@ export const DEVICE_STATE_FIELDS = {
   state: 'state', // 'reachable' | 'unreachable'
   reachable: 'reachable', // integer 0/1
   lastSeenMs: 'last_seen_ms', // integer
+} as const;
+
+/**
+ * Fields of `wan_device_info` (tag device): what Grafana needs to show a device by name without a
+ * registry lookup. Latest point per device wins; `removed` = 1 once it is deleted from the registry.
+ */
+export const DEVICE_INFO_FIELDS = {
+  name: 'name', // string
+  site: 'site', // string, '' when none
+  removed: 'removed', // integer 0/1
 } as const;
 
 /** Fields of `wan_incident` (tags device, kind, status). */

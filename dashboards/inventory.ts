@@ -20,6 +20,7 @@ export interface RegistryRedis {
 /** Everything the generators need from the outside world, behind one small interface. */
 export interface DashboardInventory {
   listDevices(): Promise<DeviceRecord[]>;
+  countDevices(): Promise<number>;
   loadDevice(id: string): Promise<DeviceRecord | null>;
   /** Interfaces and policies the device has reported (decoded tag values). */
   reported(id: string): Promise<{ ifaces: string[]; policies: string[] }>;
@@ -57,6 +58,9 @@ export function createInventory(deps: { redis: RegistryRedis; keys: RedisKeys; i
       const ids = (await fromRedis(redis.smembers(keys.devices))).sort();
       const records = await Promise.all(ids.map(loadDevice));
       return records.filter((r): r is DeviceRecord => r !== null);
+    },
+    async countDevices() {
+      return (await fromRedis(redis.smembers(keys.devices))).length;
     },
     async reported(id) {
       const [ifaces, policies] = await Promise.all([

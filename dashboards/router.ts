@@ -2,7 +2,8 @@ import { Router } from 'express';
 import type { InfluxDB } from 'influx';
 import type { Logger } from 'pino';
 import { ProblemError, type RedisKeys } from '../contract/index.ts';
-import { deviceDashboard, fleetDashboard } from './dashboard-set.ts';
+import { DEFAULT_DASHBOARD_OPTIONS, deviceDashboard, type DashboardOptions } from './dashboard-set.ts';
+import { buildFleetDashboard } from './core/fleet-dashboard.ts';
 import { createInventory, type DashboardInventory, type RegistryRedis } from './inventory.ts';
 
 export interface DashboardsRouterDeps {
@@ -12,6 +13,7 @@ export interface DashboardsRouterDeps {
   logger: Logger;
   /** For tests; made from redis/keys/influx otherwise. */
   inventory?: DashboardInventory;
+  options?: DashboardOptions;
 }
 
 /**
@@ -21,16 +23,17 @@ export interface DashboardsRouterDeps {
  */
 export function createDashboardsRouter(deps: DashboardsRouterDeps): Router {
   const inv = deps.inventory ?? createInventory(deps);
+  const options = deps.options ?? DEFAULT_DASHBOARD_OPTIONS;
   const r = Router();
   r.get('/devices/:id/dashboard', async (req, res) => {
     const id = String(req.params.id);
     const record = await inv.loadDevice(id);
     if (!record) throw new ProblemError('not_found', `no device with id ${JSON.stringify(id)}`);
-    const placed = await deviceDashboard(inv, record);
+    const placed = await deviceDashboard(inv, record, options);
     res.json(placed.dashboard);
   });
-  r.get('/dashboards/fleet', async (_req, res) => {
-    res.json(fleetDashboard(await inv.listDevices()).dashboard);
+  r.get('/dashboards/fleet', (_req, res) => {
+    res.json(buildFleetDashboard(options.grafanaVersion));
   });
   return r;
 }

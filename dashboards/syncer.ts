@@ -2,7 +2,14 @@ import type { InfluxDB } from 'influx';
 import type { Logger } from 'pino';
 import { Counter, Registry } from 'prom-client';
 import type { RedisKeys } from '../contract/index.ts';
-import { deviceDashboard, fleetDashboard, type PlacedDashboard } from './dashboard-set.ts';
+import {
+  DEFAULT_DASHBOARD_OPTIONS,
+  deviceDashboard,
+  perDeviceEnabled,
+  sharedDashboards,
+  type DashboardOptions,
+  type PlacedDashboard,
+} from './dashboard-set.ts';
 import { createGrafanaClient, GrafanaError, type GrafanaClient } from './grafana-client.ts';
 import { createInventory, type DashboardInventory, type RegistryRedis } from './inventory.ts';
 import { hasTransientFailure, syncDashboards } from './sync.ts';
@@ -23,6 +30,8 @@ export interface DashboardSyncerDeps {
   maxAttempts?: number;
   /** Registry for `wanwatch_grafana_sync_failures_total` (merge it into the app's /metrics). */
   registry?: Registry;
+  /** Grafana version and per-device mode of the generated dashboards. */
+  options?: DashboardOptions;
   /** For tests: a client other than the HTTP one. */
   client?: GrafanaClient;
 }
@@ -69,11 +78,15 @@ export function createDashboardSyncer(deps: DashboardSyncerDeps): DashboardSynce
     timer.unref();
   }
 
+  const options = deps.options ?? DEFAULT_DASHBOARD_OPTIONS;
+
+  /** The shared dashboards (cheap, idempotent) and, when per-device ones are on, the changed devices'. */
   async function build(ids: string[]): Promise<PlacedDashboard[]> {
-    const out: PlacedDashboard[] = [fleetDashboard(await inventory.listDevices())];
+    const out: PlacedDashboard[] = sharedDashboards(options);
+    if (!perDeviceEnabled(await inventory.countDevices(), options)) return out;
     for (const id of ids) {
       const record = await inventory.loadDevice(id);
-      if (record) out.push(await deviceDashboard(inventory, record));
+      if (record) out.push(await deviceDashboard(inventory, record, options));
     }
     return out;
   }

@@ -5,6 +5,9 @@ import { Redis } from 'ioredis';
 import { parseInfluxUrl, redisKeys, redactUrl } from '../../contract/index.ts';
 import {
   allDashboards,
+  backfillDeviceInfo,
+  dashboardOptionsFromEnv,
+  perDeviceEnabled,
   createGrafanaClient,
   createInventory,
   exportDashboards,
@@ -16,16 +19,20 @@ export const HELP = `Usage:
   wanwatch dashboards export --out DIR
   wanwatch dashboards sync
 
-export  writes one dashboard JSON per registered device plus the fleet dashboard, and a Grafana
-        provisioning set (InfluxDB datasource with uid "wanwatch-influx", dashboard providers):
+export  writes the fleet dashboard, the templated device dashboard (and, for small fleets, one
+        dashboard per device), and a Grafana provisioning set (InfluxDB datasource with uid
+        "wanwatch-influx", dashboard providers):
           DIR/provisioning/datasources/wanwatch.yaml
           DIR/provisioning/dashboards/wanwatch.yaml
           DIR/dashboards/<folder>/<uid>.json
 sync    pushes the same dashboards through the Grafana HTTP API (folder per site, overwrite,
         folder kept on update) with a service-account token.
+Both write every registered device's name and site to InfluxDB (wan_device_info) first.
 
 Environment: WANWATCH_INFLUX_URL, WANWATCH_REDIS_URL (WANWATCH_REDIS_PREFIX, default "ww"),
-and for sync WANWATCH_GRAFANA_URL, WANWATCH_GRAFANA_TOKEN. See docs/dashboards.md.
+WANWATCH_GRAFANA_VERSION (11, 12 or 13; default 12), WANWATCH_DASHBOARDS_PER_DEVICE (auto, always,
+never; auto = per-device dashboards up to 50 devices), and for sync WANWATCH_GRAFANA_URL,
+WANWATCH_GRAFANA_TOKEN. See docs/dashboards.md.
 `;
 
 const httpUrl = (key: string) =>
@@ -96,6 +103,13 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write(`wanwatch dashboards ${sub}:\n${env}\n`);
     return 2;
   }
+  let options;
+  try {
+    options = dashboardOptionsFromEnv();
+  } catch (err) {
+    process.stderr.write(`wanwatch dashboards ${sub}:\n${(err as Error).message}\n`);
+    return 2;
+  }
   const redis = new Redis(env.WANWATCH_REDIS_URL, {
     lazyConnect: true,
     maxRetriesPerRequest: 1,
@@ -104,12 +118,14 @@ export async function run(argv: string[]): Promise<number> {
   redis.on('error', () => {});
   try {
     await redis.connect();
-    const inv = createInventory({
-      redis,
-      keys: redisKeys(env.WANWATCH_REDIS_PREFIX),
-      influx: new InfluxDB(parseInfluxUrl(env.WANWATCH_INFLUX_URL)),
-    });
-    const items = await allDashboards(inv);
+    const influx = new InfluxDB(parseInfluxUrl(env.WANWATCH_INFLUX_URL));
+    const inv = createInventory({ redis, keys: redisKeys(env.WANWATCH_REDIS_PREFIX), influx });
+    const records = await inv.listDevices();
+    await backfillDeviceInfo(influx, records);
+    const items = await allDashboards(inv, options, records);
+    process.stdout.write(
+      `${records.length} devices; Grafana ${options.grafanaVersion}; per-device dashboards ${perDeviceEnabled(records.length, options) ? 'on' : 'off'} (${options.perDevice})\n`,
+    );
     if (sub === 'export') {
       const r = exportDashboards(out ?? '.', items, env.WANWATCH_INFLUX_URL);
       process.stdout.write(`wrote ${items.length} dashboards and the provisioning set to ${r.dir}\n`);

@@ -7,7 +7,13 @@ import { startBackend, createLogger, type BackendConfig } from '../../ingest/bac
 import { backendPlugins, loadExtraSettings } from '../backend-plugins.ts';
 import { adminTokenProblem, checkAlertingSettings } from '../backend-config.ts';
 import { startDemoFleet, type DemoDevice } from '../demo/demo-fleet.ts';
-import { allDashboards, createInventory, exportDashboards } from '../../dashboards/index.ts';
+import {
+  allDashboards,
+  backfillDeviceInfo,
+  createInventory,
+  dashboardOptionsFromEnv,
+  exportDashboards,
+} from '../../dashboards/index.ts';
 import { createReportsService, deviceText } from '../../reports/index.ts';
 import { parseMwan3Config } from '../../device-reporter/config/mwan3-config.ts';
 import { readStatusFile } from '../../device-reporter/status/status-file.ts';
@@ -158,9 +164,11 @@ export async function run(argv: string[]): Promise<number> {
   }
 
   const inventory = createInventory({ redis: backend.ctx.redis, keys: backend.ctx.keys, influx: backend.ctx.influx });
+  const dashboardOptions = dashboardOptionsFromEnv();
   const exportNow = async () => {
-    const res = exportDashboards(dashboardsDir, await allDashboards(inventory), config.influxUrl);
-    return res;
+    const records = await inventory.listDevices();
+    await backfillDeviceInfo(backend.ctx.influx, records);
+    return exportDashboards(dashboardsDir, await allDashboards(inventory, dashboardOptions, records), config.influxUrl);
   };
   const reports = createReportsService({
     influx: backend.ctx.influx,

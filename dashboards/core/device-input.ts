@@ -1,6 +1,5 @@
 import type { DeviceRecord } from '../../contract/index.ts';
 import type { DeviceDashboardInput } from './device-dashboard.ts';
-import type { FleetDevice } from './fleet-dashboard.ts';
 import { deviceDashboardUid, siteFolder } from './names.ts';
 
 /**
@@ -39,10 +38,6 @@ export function deviceDashboardInput(
     ifaces: deviceIfaces(record, reportedIfaces),
     policies: [...new Set(policies)].sort(),
   };
-}
-
-export function fleetDevice(record: DeviceRecord): FleetDevice {
-  return { id: record.id, name: record.name || record.id, site: record.site };
 }
 
 /** Where a device's dashboard goes: its site's folder, under its stable uid. */

@@ -26,20 +26,24 @@ function legend() {
 
 function series(title: string, unit: string, L: Layout, w: number, h: number) {
   const p = L.place(w, h);
-  return new timeseries.PanelBuilder()
-    .id(p.id)
-    .gridPos(p.gridPos)
-    .title(title)
-    .datasource(DATASOURCE)
-    .unit(unit)
-    .lineWidth(1)
-    .fillOpacity(10)
-    .spanNulls(false)
-    .showPoints(common.VisibilityMode.Never)
-    .legend(legend())
-    .tooltip(
-      new common.VizTooltipOptionsBuilder().mode(common.TooltipDisplayMode.Multi).sort(common.SortOrder.Descending),
-    );
+  return (
+    new timeseries.PanelBuilder()
+      .id(p.id)
+      .gridPos(p.gridPos)
+      .title(title)
+      .datasource(DATASOURCE)
+      .unit(unit)
+      .lineWidth(1)
+      .fillOpacity(10)
+      // Connects gaps up to 2 minutes: raw rounds come every few seconds, rollup points every minute;
+      // a longer gap (no data, e.g. a device down) stays visible.
+      .spanNulls(120_000)
+      .showPoints(common.VisibilityMode.Never)
+      .legend(legend())
+      .tooltip(
+        new common.VizTooltipOptionsBuilder().mode(common.TooltipDisplayMode.Multi).sort(common.SortOrder.Descending),
+      )
+  );
 }
 
 function availabilityStat(title: string, window: string, query: string, L: Layout) {
@@ -68,6 +72,26 @@ function availabilityStat(title: string, window: string, query: string, L: Layou
     .colorMode(common.BigValueColorMode.Value)
     .textMode(common.BigValueTextMode.ValueAndName)
     .withTarget(q(query).alias('$tag_iface'));
+}
+
+/** Name and site of the chosen device, from `wan_device_info` (the registry as InfluxDB knows it). */
+export function addDeviceInfo(d: DashboardBuilder, L: Layout, Q: DeviceQueries): void {
+  const p = L.place(24, 3);
+  d.withPanel(
+    new stat.PanelBuilder()
+      .id(p.id)
+      .gridPos(p.gridPos)
+      .title('Device')
+      .description('Registry name and site of the device (wan_device_info).')
+      .datasource(DATASOURCE)
+      .reduceOptions(
+        new common.ReduceDataOptionsBuilder().calcs(['lastNotNull']).values(false).fields('/^(name|site)$/'),
+      )
+      .graphMode(common.BigValueGraphMode.None)
+      .colorMode(common.BigValueColorMode.None)
+      .textMode(common.BigValueTextMode.ValueAndName)
+      .withTarget(q(Q.deviceInfo).format('table')),
+  );
 }
 
 /** State timeline, availability 24 h / 7 d / 30 d, policy splits now and over time, latency/loss of all links. */
@@ -131,22 +155,25 @@ export function addOverview(d: DashboardBuilder, L: Layout, Q: DeviceQueries, po
 }
 
 /** Latency (avg/min/max), loss and jitter of one interface, then per target. */
-export function addIfaceRow(d: DashboardBuilder, L: Layout, Q: DeviceQueries, iface: string): void {
-  d.withPanel(series(`${iface}: latency`, 'ms', L, 8, 8).withTarget(q(Q.ifaceLatency(iface)).alias('$col')));
+export function addIfaceRow(d: DashboardBuilder, L: Layout, Q: DeviceQueries, ifaceOrVar: string | null): void {
+  const iface = ifaceOrVar ?? '$iface';
+  d.withPanel(series(`${iface}: latency`, 'ms', L, 8, 8).withTarget(q(Q.ifaceLatency(ifaceOrVar)).alias('$col')));
   d.withPanel(
     series(`${iface}: loss`, 'percent', L, 8, 8)
       .min(0)
       .max(100)
-      .withTarget(q(Q.ifaceLoss(iface)).alias('$col')),
+      .withTarget(q(Q.ifaceLoss(ifaceOrVar)).alias('$col')),
   );
-  d.withPanel(series(`${iface}: jitter`, 'ms', L, 8, 8).withTarget(q(Q.ifaceJitter(iface)).alias('$col')));
+  d.withPanel(series(`${iface}: jitter`, 'ms', L, 8, 8).withTarget(q(Q.ifaceJitter(ifaceOrVar)).alias('$col')));
   d.withPanel(
-    series(`${iface}: latency per target`, 'ms', L, 12, 8).withTarget(q(Q.targetLatency(iface)).alias('$tag_target')),
+    series(`${iface}: latency per target`, 'ms', L, 12, 8).withTarget(
+      q(Q.targetLatency(ifaceOrVar)).alias('$tag_target'),
+    ),
   );
   d.withPanel(
     series(`${iface}: loss per target`, 'percent', L, 12, 8)
       .min(0)
       .max(100)
-      .withTarget(q(Q.targetLoss(iface)).alias('$tag_target')),
+      .withTarget(q(Q.targetLoss(ifaceOrVar)).alias('$tag_target')),
   );
 }

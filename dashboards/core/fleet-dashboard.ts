@@ -2,42 +2,43 @@ import {
   DashboardBuilder,
   DashboardLinkBuilder,
   DashboardLinkType,
-  MappingType,
   ThresholdsConfigBuilder,
   ThresholdsMode,
   type Dashboard,
-  type ValueMapping,
 } from '@grafana/grafana-foundation-sdk/dashboard';
 import * as common from '@grafana/grafana-foundation-sdk/common';
 import * as stat from '@grafana/grafana-foundation-sdk/stat';
 import * as table from '@grafana/grafana-foundation-sdk/table';
-import { M, RP, IFACE_FIELDS as F, DEVICE_STATE_FIELDS as DS, TAG, encodeTagValue } from '../../contract/index.ts';
+import {
+  M,
+  RP,
+  IFACE_FIELDS as F,
+  DEVICE_STATE_FIELDS as DS,
+  DEVICE_INFO_FIELDS as DI,
+  TAG,
+} from '../../contract/index.ts';
+import { DEFAULT_GRAFANA, forGrafana, type GrafanaMajor } from './grafana-version.ts';
 import { InfluxQLBuilder, from, ident } from './influxql.ts';
 import { Layout } from './layout.ts';
-import { DATASOURCE, FLEET_UID, deviceDashboardUid } from './names.ts';
+import { DATASOURCE, DEVICE_TEMPLATE_UID, FLEET_UID } from './names.ts';
 import { reachabilityMappings } from './state-mappings.ts';
-
-/** A registered device as the fleet table shows it (from the Redis registry at export/sync time). */
-export interface FleetDevice {
-  id: string;
-  name: string;
-  site: string | null;
-}
 
 const q = (query: string) => new InfluxQLBuilder(query, DATASOURCE);
 
 /**
- * InfluxDB cannot join device names, so the table's queries return device ids (as stored, i.e.
- * tag-encoded) in three columns — `device`, `site`, `dashboard` — and value mappings generated from
- * the registry turn them into the name, the site and the dashboard uid. The `dashboard` column is
- * hidden; the data link on `device` reads it through `${__data.fields.dashboard}` (display value).
+ * Everything the fleet view shows comes from InfluxDB at view time: names and sites from
+ * `wan_device_info` (written by the backend on every registry change), links and loss from
+ * `wan_iface`, reachability from `wan_device_state`. The table's four frames are joined by the
+ * `device` column (the id as stored); the JSON is the same for 1 device or 100,000.
  */
 export function fleetQueries() {
   const dev = ident(TAG.device);
   const lastPerLink = `SELECT last(${ident(F.up)}) AS "up", last(${ident(F.lossPct)}) AS "loss" FROM ${from(RP.raw, M.iface)} WHERE $timeFilter GROUP BY ${dev}, ${ident(TAG.iface)}`;
   return {
+    // The latest info point per device; deleted devices (removed = 1) drop out.
+    info: `SELECT "name", "site" FROM (SELECT last(${ident(DI.name)}) AS "name", last(${ident(DI.site)}) AS "site", last(${ident(DI.removed)}) AS "removed" FROM ${from(RP.forever, M.deviceInfo)} GROUP BY ${dev}) WHERE "removed" = 0 GROUP BY ${dev}`,
     links: `SELECT sum("up") AS "links_up", count("up") AS "links_total", max("loss") AS "worst_loss_pct" FROM (${lastPerLink}) GROUP BY ${dev}`,
-    lastSeen: `SELECT last(${ident(F.seq)}) AS "last_seq", ${dev} AS "site", ${dev} AS "dashboard" FROM ${from(RP.raw, M.iface)} WHERE $timeFilter GROUP BY ${dev}`,
+    lastSeen: `SELECT last(${ident(F.seq)}) AS "last_seq" FROM ${from(RP.raw, M.iface)} WHERE $timeFilter GROUP BY ${dev}`,
     // Reachability changes are rare, so take the latest ever written, not only inside the time range.
     reachability: `SELECT last(${ident(DS.state)}) AS "state" FROM ${from(RP.forever, M.deviceState)} GROUP BY ${dev}`,
     reporting: `SELECT count("n") AS "devices" FROM (SELECT last(${ident(F.seq)}) AS "n" FROM ${from(RP.raw, M.iface)} WHERE $timeFilter GROUP BY ${dev})`,
@@ -46,14 +47,17 @@ export function fleetQueries() {
   };
 }
 
-function mapping(devices: FleetDevice[], text: (d: FleetDevice) => string): ValueMapping[] {
-  // Keyed by device ids (data; `constructor` is a legal one): no prototype.
-  const options = Object.create(null) as Record<string, { text: string; index: number }>;
-  devices.forEach((d, index) => {
-    options[encodeTagValue(d.id)] = { text: text(d), index };
-  });
-  return [{ type: MappingType.ValueToText, options }];
-}
+/** The table's columns after the transformations, in order (the frames' time columns are dropped). */
+export const FLEET_TABLE_FIELDS = [
+  'device',
+  'name',
+  'site',
+  'links_up',
+  'links_total',
+  'worst_loss_pct',
+  'Last seen',
+  'state',
+] as const;
 
 function countStat(L: Layout, title: string, query: string, bad: boolean) {
   const p = L.place(8, 4);
@@ -80,7 +84,7 @@ function countStat(L: Layout, title: string, query: string, bad: boolean) {
     .withTarget(q(query).format('table'));
 }
 
-export function buildFleetDashboard(devices: FleetDevice[]): Dashboard {
+export function buildFleetDashboard(grafana: GrafanaMajor = DEFAULT_GRAFANA): Dashboard {
   const Q = fleetQueries();
   const L = new Layout();
   const d = new DashboardBuilder('WAN fleet')
@@ -91,6 +95,13 @@ export function buildFleetDashboard(devices: FleetDevice[]): Dashboard {
     .time({ from: 'now-1h', to: 'now' })
     .refresh('1m')
     .timezone('browser')
+    .link(
+      new DashboardLinkBuilder('Device')
+        .type(DashboardLinkType.Link)
+        .url(`/d/${DEVICE_TEMPLATE_UID}`)
+        .keepTime(true)
+        .icon('dashboard'),
+    )
     .link(
       new DashboardLinkBuilder('Devices')
         .type(DashboardLinkType.Dashboards)
@@ -103,61 +114,57 @@ export function buildFleetDashboard(devices: FleetDevice[]): Dashboard {
   d.withPanel(countStat(L, 'Devices with a link down', Q.withLinkDown, true));
   d.withPanel(countStat(L, 'Unreachable devices', Q.unreachable, true));
 
-  const t = L.place(24, Math.min(30, 4 + devices.length));
+  const t = L.place(24, 20);
+  const rename: Record<(typeof FLEET_TABLE_FIELDS)[number], string> = {
+    device: 'Device',
+    name: 'Name',
+    site: 'Site',
+    links_up: 'Links up',
+    links_total: 'Links',
+    worst_loss_pct: 'Worst loss',
+    'Last seen': 'Last seen',
+    state: 'State',
+  };
   d.withPanel(
     new table.PanelBuilder()
       .id(t.id)
       .gridPos(t.gridPos)
       .title('Devices')
-      .description('One row per device that reported in the time range; click a name for its dashboard.')
+      .description('One row per registered device; click a device for its dashboard.')
       .datasource(DATASOURCE)
-      .withTarget(q(Q.links).refId('A').format('table'))
-      .withTarget(q(Q.lastSeen).refId('B').format('table'))
-      .withTarget(q(Q.reachability).refId('C').format('table'))
+      .withTarget(q(Q.info).refId('A').format('table'))
+      .withTarget(q(Q.links).refId('B').format('table'))
+      .withTarget(q(Q.lastSeen).refId('C').format('table'))
+      .withTarget(q(Q.reachability).refId('D').format('table'))
       .transformations([
-        // Overrides below match the names after these transformations (Grafana applies them later).
+        // The time of the latest round is the one time column worth showing: named before the join,
+        // so no step below depends on how Grafana names the joined frames' time columns.
+        { id: 'organize', filter: { id: 'byRefId', options: 'C' }, options: { renameByName: { Time: 'Last seen' } } },
         { id: 'joinByField', options: { byField: 'device', mode: 'outer' } },
+        { id: 'filterFieldsByName', options: { include: { names: [...FLEET_TABLE_FIELDS] } } },
         {
           id: 'organize',
           options: {
-            excludeByName: { 'Time 1': true, 'Time 3': true, last_seq: true },
-            renameByName: {
-              device: 'Name',
-              site: 'Site',
-              links_up: 'Links up',
-              links_total: 'Links',
-              worst_loss_pct: 'Worst loss',
-              'Time 2': 'Last seen',
-              state: 'State',
-            },
-            indexByName: {
-              device: 0,
-              site: 1,
-              links_up: 2,
-              links_total: 3,
-              worst_loss_pct: 4,
-              'Time 2': 5,
-              state: 6,
-              dashboard: 7,
-            },
+            renameByName: rename,
+            indexByName: Object.fromEntries(FLEET_TABLE_FIELDS.map((f, i) => [f, i])),
           },
         },
       ])
       .sortBy([new common.TableSortByFieldStateBuilder().displayName('Links up').desc(false)])
       .cellHeight(common.TableCellHeight.Sm)
       .filterable(true)
-      .overrideByName('Name', [
-        { id: 'mappings', value: mapping(devices, (x) => x.name) },
+      .overrideByName('Device', [
         {
           id: 'links',
-          value: [{ title: 'Open device dashboard', url: '/d/${__data.fields.dashboard}?${__url_time_range}' }],
+          value: [
+            {
+              title: 'Open device dashboard',
+              url: `/d/${DEVICE_TEMPLATE_UID}?var-device=\${__value.raw:percentencode}&\${__url_time_range}`,
+            },
+          ],
         },
       ])
-      .overrideByName('Site', [{ id: 'mappings', value: mapping(devices, (x) => x.site ?? '') }])
-      .overrideByName('dashboard', [
-        { id: 'mappings', value: mapping(devices, (x) => deviceDashboardUid(x.id)) },
-        { id: 'custom.hidden', value: true },
-      ])
+      .overrideByName('Last seen', [{ id: 'unit', value: 'dateTimeFromNow' }])
       .overrideByName('Worst loss', [
         { id: 'unit', value: 'percent' },
         { id: 'custom.cellOptions', value: { type: 'color-text' } },
@@ -178,5 +185,5 @@ export function buildFleetDashboard(devices: FleetDevice[]): Dashboard {
         { id: 'custom.cellOptions', value: { type: 'color-background' } },
       ]),
   );
-  return d.build();
+  return forGrafana(d.build(), grafana);
 }

@@ -45,8 +45,6 @@ export interface InfluxQLQuery extends cog.Dataquery {
   query: string;
   resultFormat: 'time_series' | 'table' | 'logs';
   alias?: string;
-  fromAnnotations?: boolean;
-  textEditor?: boolean;
   textColumn?: string;
   tagsColumn?: string;
   titleColumn?: string;
@@ -76,10 +74,12 @@ export class InfluxQLBuilder implements cog.Builder<cog.Dataquery> {
     this.q.resultFormat = v;
     return this;
   }
-  /** The shape Grafana's current annotation editor saves for InfluxDB (stack.md §1.5). */
+  /**
+   * The columns Grafana's InfluxDB datasource turns into annotation text, tags and title. Its
+   * editor also saves `fromAnnotations`/`textEditor` (editor state, set again on load); they are not
+   * part of the query model, so they are left out.
+   */
   asAnnotation(c: { text?: string; tags?: string; title?: string }): this {
-    this.q.fromAnnotations = true;
-    this.q.textEditor = true;
     if (c.text) this.q.textColumn = c.text;
     if (c.tags) this.q.tagsColumn = c.tags;
     if (c.title) this.q.titleColumn = c.title;

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { encodeTagValue } from '../../contract/index.ts';
 
 /**
  * Stable names shared by the generated dashboards, the provisioning files and the sync: a dashboard
@@ -11,6 +12,8 @@ export const DATASOURCE = { type: 'influxdb', uid: DATASOURCE_UID } as const;
 
 /** Fleet dashboard uid. Device uids start with `ww-`, so no device id can collide with it. */
 export const FLEET_UID = 'wanwatch-fleet';
+/** The templated device dashboard (`$device`); `/d/wanwatch-device?var-device=<id>` opens one device. */
+export const DEVICE_TEMPLATE_UID = 'wanwatch-device';
 /** Folder of the fleet dashboard and of devices without a site. */
 export const DEFAULT_FOLDER = { uid: 'wanwatch', title: 'wanwatch' } as const;
 
@@ -50,6 +53,10 @@ export function siteFolder(site: string | null): { uid: string; title: string } 
   return { uid: stableUid('wwsite-', site), title: `Site ${site}` };
 }
 
+/**
+ * Where a device's dashboard is, in every mode: the templated dashboard with `var-device` (the id
+ * as stored in InfluxDB), which exists whether or not per-device dashboards are generated.
+ */
 export function deviceDashboardPath(deviceId: string): string {
-  return `/d/${deviceDashboardUid(deviceId)}`;
+  return `/d/${DEVICE_TEMPLATE_UID}?var-device=${encodeURIComponent(encodeTagValue(deviceId))}`;
 }

@@ -15,6 +15,8 @@ export interface FakeGrafana {
   violations: string[];
   requests: Array<{ method: string; path: string; body: unknown }>;
   folders: Map<string, { uid: string; title: string }>;
+  /** The schemaVersion this Grafana writes (42: Grafana 12 and 13; 41: 11.6). */
+  schemaVersion: number;
   dashboards: Map<string, { dashboard: Record<string, unknown>; folderUid: string; version: number }>;
   /** Answer 412 to saves of this uid unless `dashboard.version` equals the stored version; `always` = every time. */
   versionCheck: Map<string, 'match' | 'always'>;
@@ -34,6 +36,7 @@ export async function startFakeGrafana(token = 'glsa_test_token_0123456789'): Pr
     violations: [],
     requests: [],
     folders: new Map(),
+    schemaVersion: 42,
     dashboards: new Map(),
     versionCheck: new Map(),
     failNext: { status: 503, count: 0 },
@@ -84,6 +87,14 @@ export async function startFakeGrafana(token = 'glsa_test_token_0123456789'): Pr
     if (!d || typeof d !== 'object') return violate(res, 'dashboard missing');
     if (typeof d.uid !== 'string' || !UID.test(d.uid)) return violate(res, `dashboard uid ${String(d.uid)} invalid`);
     if (typeof d.title !== 'string' || !d.title) return violate(res, 'dashboard title missing');
+    // A Grafana older than the JSON's schema version does not migrate it and may misread it.
+    if (typeof d.schemaVersion !== 'number' || d.schemaVersion > fake.schemaVersion)
+      return violate(
+        res,
+        `${d.uid}: schemaVersion ${String(d.schemaVersion)} is newer than this Grafana's ${fake.schemaVersion}`,
+      );
+    if (JSON.stringify(d).includes('"placement":"inControlsMenu"'))
+      return violate(res, `${d.uid}: "placement" hides links and annotation toggles in a drop-down`);
     if (d.id !== null && d.id !== undefined)
       return violate(res, `${d.uid}: dashboard.id must be null when saving by uid`);
     if (b.folderId !== undefined) return violate(res, `${d.uid}: folderId is deprecated, use folderUid`);

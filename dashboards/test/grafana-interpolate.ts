@@ -3,6 +3,7 @@
  * datasource does before sending a query, so the tests run exactly what a browser would run:
  * - `$timeFilter` -> `time >= <from>ms and time <= <to>ms`
  * - `$__interval` -> the rounded interval (`10s`, `1m`, ...), `$__interval_ms` -> its milliseconds
+ * - `${v:regex}` -> the value regex-escaped (several: `(a|b)`), `${v:raw}` -> the value as is
  * - a multi-value / include-All variable -> `(a|b)` with each value regex-escaped (used as `/^$v$/`),
  *   a single value -> the value as is.
  */
@@ -52,6 +53,15 @@ export function interpolate(query: string, o: InterpolateOptions): string {
     .replaceAll('$__interval_ms', String(iv.ms))
     .replaceAll('$__interval', iv.text);
   for (const [name, v] of Object.entries(o.vars ?? {})) {
+    // `${name:regex}`: escaped for a regex whatever the variable (one value, or `(a|b)`);
+    // `${name:raw}`: the value(s) as they are, comma-joined.
+    out = out.replace(new RegExp(`\\$\\{${name}:(regex|raw)\\}`, 'g'), (_m, fmt: string) =>
+      fmt === 'raw'
+        ? v.values.join(',')
+        : v.values.length === 1
+          ? escapeRegex(v.values[0]!)
+          : `(${v.values.map(escapeRegex).join('|')})`,
+    );
     const value = v.multi ? `(${v.values.map(escapeRegex).join('|')})` : (v.values[0] ?? '');
     out = out.replace(new RegExp(`\\$(?:\\{${name}\\}|${name}\\b)`, 'g'), () => value);
   }

@@ -120,7 +120,8 @@ describe('dashboards through the real ingest, routes and CLI', () => {
     assert.equal(d.body.schemaVersion, 42);
     const f = await request(t.app).get('/api/v1/dashboards/fleet').set(admin()).expect(200);
     assert.equal(f.body.uid, 'wanwatch-fleet');
-    assert.match(JSON.stringify(f.body), /"ce-9":\{"text":"Nine"/);
+    // Names are read by Grafana from InfluxDB, not baked into the fleet JSON.
+    assert.doesNotMatch(JSON.stringify(f.body), /Nine/);
     const nf = await request(t.app).get('/api/v1/devices/nope/dashboard').set(admin()).expect(404);
     assert.match(String(nf.headers['content-type']), /application\/problem\+json/);
     assert.equal(nf.body.code, 'not_found');
@@ -151,6 +152,14 @@ describe('dashboards through the real ingest, routes and CLI', () => {
     const dev = JSON.parse(readFileSync(join(out, 'dashboards/wwsite-Lyon/ww-ce-9.json'), 'utf8')) as { uid: string };
     assert.equal(dev.uid, 'ww-ce-9');
     JSON.parse(readFileSync(join(out, 'dashboards/wanwatch/wanwatch-fleet.json'), 'utf8'));
+    JSON.parse(readFileSync(join(out, 'dashboards/wanwatch/wanwatch-device.json'), 'utf8'));
+    // The export backfills wan_device_info, where the fleet and device dashboards read the name.
+    const info = await influxQuery(
+      (await testServices()).influxBaseUrl,
+      t.db,
+      `SELECT last("name") AS "name", last("site") AS "site" FROM "forever"."wan_device_info" WHERE "device" = 'ce-9'`,
+    );
+    assert.deepEqual(info.series?.[0]?.values[0]?.slice(1), ['Nine', 'Lyon']);
   });
 
   it('wanwatch dashboards sync pushes them, and a bad token is reported clearly', async () => {

@@ -83,6 +83,8 @@ export interface SeedDevice {
   outages: Record<string, [number, number]>;
   /** Latest cloud reachability, or none written. */
   reachable?: boolean;
+  /** Registry name/site as the backend writes them to wan_device_info; removed: deleted since. */
+  info?: { name: string; site: string | null; removed?: boolean };
 }
 
 const TARGETS = ['192.0.2.1', '198.51.100.7'];
@@ -194,6 +196,15 @@ export async function seed(baseUrl: string, db: string, devices: SeedDevice[], n
             h,
           ),
         );
+        for (const target of TARGETS)
+          rollup.push(
+            line(
+              M.targetRollup,
+              { device: d.id, iface, target },
+              { rtt_avg_ms: 21, loss_pct: 1, jitter_ms: 1, up_ratio: ratio },
+              h,
+            ),
+          );
       }
     }
     let tseq = 100;
@@ -238,6 +249,25 @@ export async function seed(baseUrl: string, db: string, devices: SeedDevice[], n
           ),
         );
       }
+    }
+    if (d.info) {
+      forever.push(
+        line(
+          M.deviceInfo,
+          { device: d.id },
+          { name: d.info.name, site: d.info.site ?? '', removed: { int: 0 } },
+          `${nowMs - 86_400_000}000000`,
+        ),
+      );
+      if (d.info.removed)
+        forever.push(
+          line(
+            M.deviceInfo,
+            { device: d.id },
+            { name: d.info.name, site: d.info.site ?? '', removed: { int: 1 } },
+            `${nowMs - 60_000}000000`,
+          ),
+        );
     }
     if (d.reachable !== undefined) {
       forever.push(

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import type { DeviceRecord } from '../../contract/index.ts';
-import { deviceDashboard, fleetDashboard } from '../dashboard-set.ts';
+import { deviceDashboard, sharedDashboards } from '../dashboard-set.ts';
 import { createGrafanaClient, GrafanaError } from '../grafana-client.ts';
 import type { DashboardInventory } from '../inventory.ts';
 import { syncDashboards } from '../sync.ts';
@@ -35,6 +35,10 @@ function memoryInventory(records: DeviceRecord[]): DashboardInventory & { calls:
       inv.calls++;
       return records;
     },
+    async countDevices() {
+      inv.calls++;
+      return records.length;
+    },
     async loadDevice(id: string) {
       return records.find((r) => r.id === id) ?? null;
     },
@@ -52,7 +56,7 @@ describe('dashboard sync against the Grafana API contract', () => {
   const records = [rec('ce-1', 'Lyon'), rec('ce-2', null)];
   const inv = memoryInventory(records);
   const items = async () => [
-    fleetDashboard(records),
+    ...sharedDashboards(),
     ...(await Promise.all(records.map((r) => deviceDashboard(inv, r)))),
   ];
 
@@ -69,6 +73,31 @@ describe('dashboard sync against the Grafana API contract', () => {
     g.hideFolders = false;
   });
 
+  it('a Grafana 11 server gets JSON of its own schema version (WANWATCH_GRAFANA_VERSION=11)', async () => {
+    const client = createGrafanaClient({ url: g.url, token: g.token });
+    g.schemaVersion = 41;
+    try {
+      const too_new = await syncDashboards(client, sharedDashboards(), { message: 'test' });
+      assert.ok(
+        too_new.dashboards.every((d) => d.result === 'failed'),
+        'schema 42 JSON is refused by the 11.6 contract',
+      );
+      g.violations.length = 0;
+      const ok = await syncDashboards(
+        client,
+        sharedDashboards({ grafanaVersion: 11, perDevice: 'never', perDeviceMax: 0 }),
+        { message: 'test' },
+      );
+      assert.deepEqual(g.violations, []);
+      assert.ok(ok.dashboards.every((d) => d.result !== 'failed'));
+    } finally {
+      g.schemaVersion = 42;
+      g.violations.length = 0;
+      g.dashboards.clear();
+      g.folders.clear();
+    }
+  });
+
   it('creates folders and dashboards, then updates them in the same folders', async () => {
     const client = createGrafanaClient({ url: g.url, token: g.token });
     const first = await syncDashboards(client, await items(), { message: 'test' });
@@ -81,6 +110,7 @@ describe('dashboard sync against the Grafana API contract', () => {
       first.dashboards.map((d) => [d.uid, d.result, d.version]),
       [
         ['wanwatch-fleet', 'created', 1],
+        ['wanwatch-device', 'created', 1],
         ['ww-ce-1', 'created', 1],
         ['ww-ce-2', 'created', 1],
       ],
@@ -100,6 +130,7 @@ describe('dashboard sync against the Grafana API contract', () => {
     assert.deepEqual(
       second.dashboards.map((d) => [d.result, d.version]),
       [
+        ['updated', 2],
         ['updated', 2],
         ['updated', 2],
         ['updated', 2],
@@ -187,14 +218,14 @@ describe('dashboard sync against the Grafana API contract', () => {
       g.requests.length = 0;
       for (let i = 0; i < 5; i++) syncer.schedule('ce-1');
       syncer.schedule('ce-2');
-      await waitFor(() => g.requests.filter((r) => r.path === '/api/dashboards/db').length >= 3);
+      await waitFor(() => g.requests.filter((r) => r.path === '/api/dashboards/db').length >= 4);
       await syncer.flush();
       assert.equal(syncInv.calls, 1, 'a burst of changes is one sync');
       assert.deepEqual(
         g.requests
           .filter((r) => r.path === '/api/dashboards/db')
           .map((r) => (r.body as { dashboard: { uid: string } }).dashboard.uid),
-        ['wanwatch-fleet', 'ww-ce-1', 'ww-ce-2'],
+        ['wanwatch-fleet', 'wanwatch-device', 'ww-ce-1', 'ww-ce-2'],
       );
 
       const v0 = g.dashboards.get('ww-ce-1')?.version ?? 0;
