@@ -273,7 +273,11 @@ async function exerciseApi(base: string): Promise<Set<string>> {
     200,
     call('POST', '/api/v1/reports', { headers: deviceAuth, body: sampleReport(id, { baseMs: Date.now() - 60_000 }) }),
   );
-  await expect(400, call('POST', '/api/v1/reports', { headers: deviceAuth, body: { v: 1 } }));
+  await expect(422, call('POST', '/api/v1/reports', { headers: deviceAuth, body: { v: 1 } }));
+  await expect(
+    400,
+    call('POST', '/api/v1/reports', { headers: { ...deviceAuth, 'content-type': 'application/json' }, raw: '{' }),
+  );
   await expect(
     415,
     call('POST', '/api/v1/reports', { headers: { ...deviceAuth, 'content-type': 'text/plain' }, raw: 'hello' }),
