@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { simpleParser } from 'mailparser';
 import request from 'supertest';
 import { alertingPlugin } from '../alerting/plugin.ts';
-import { formatDuration } from '../alerting/core/format.ts';
+import { formatDuration } from '../store/text-format.ts';
 import type { ReportRecord, ReportV1, TransitionRecord } from '../contract/index.ts';
 import { createLogger, startBackend, type BackendConfig, type RunningBackend } from '../ingest/backend.ts';
 import { startSmtpSink, type SmtpSink } from '../stack/smtp-sink.ts';
