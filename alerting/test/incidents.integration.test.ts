@@ -196,7 +196,7 @@ describe('alerting with real Redis, BullMQ, InfluxDB and SMTP sink', () => {
     const all = await expectMails(h, 'a6', 2, 800);
     assert.equal(all.length, 2, all.map((m) => m.subject).join(' | '));
     assert.match(all[1]!.subject!, /device BACK ONLINE after/);
-    assert.match(all[1]!.text!, /eth1: went offline at .*, came back at .* \(down 500 ms\)/);
+    assert.match(all[1]!.text!, /eth1: went offline at .*, came back at .* \(down 0\.500s\)/);
     const states = await h.influx.query(`SELECT "state" FROM "${RP.forever}"."${M.deviceState}" WHERE "device" = 'a6'`);
     assert.deepEqual(
       states.map((r) => (r as Record<string, unknown>).state),
