@@ -66,6 +66,13 @@ describe('alerting with real Redis, BullMQ, InfluxDB and SMTP sink', () => {
     const res = await request(h.api).get('/api/v1/notifications?status=sent&device=a1').expect(200);
     assert.equal(res.body.notifications.length, 1);
     assert.deepEqual(res.body.notifications[0].recipients.sort(), ['noc@test.local', 'owner-a1@test.local']);
+    // deviceId (the documented name) filters like its older spelling `device`; naming two devices is refused.
+    const byId = await request(h.api).get('/api/v1/notifications?status=sent&deviceId=a1').expect(200);
+    assert.deepEqual(byId.body, res.body);
+    const other = await request(h.api).get('/api/v1/notifications?deviceId=nobody').expect(200);
+    assert.deepEqual(other.body.notifications, []);
+    const both = await request(h.api).get('/api/v1/notifications?deviceId=a1&device=a2').expect(400);
+    assert.equal(both.body.code, 'invalid_query');
   });
 
   it('offline + the policy change it causes inside the group wait -> one email', async () => {
