@@ -6,7 +6,7 @@
 
 /**
  * A duration: the largest unit first, the smaller ones two digits, down to seconds; a fraction of a
- * second only under one minute (a 0.4 s blip is not a 1 s one; for longer spans it is noise).
+ * second only under ten seconds (a 0.4 s blip is not a 1 s one; for longer spans it is noise).
  * Longer spans are cut to the second, never rounded up.
  *
  * | ms                          | shown            |
@@ -15,7 +15,7 @@
  * | 0                           | `0s`             |
  * | 250                         | `0.250s`         |
  * | 7_004                       | `7.004s`         |
- * | 45_000                      | `45s`            |
+ * | 45_999                      | `45s`            |
  * | 123_999                     | `2m 03s`         |
  * | 3h 4m                       | `3h 04m 00s`     |
  * | 2d 3h 4m 5s                 | `2d 03h 04m 05s` |
@@ -25,11 +25,11 @@ export function formatDuration(ms: number | null): string {
   if (ms === null) return '—';
   const sign = ms < 0 ? '-' : '';
   const abs = Math.abs(Math.round(ms));
-  if (abs < 60_000) {
-    const s = Math.floor(abs / 1000);
+  if (abs < 10_000) {
     const milli = abs % 1000;
-    return `${sign}${s}${milli ? `.${String(milli).padStart(3, '0')}` : ''}s`;
+    return `${sign}${Math.floor(abs / 1000)}${milli ? `.${String(milli).padStart(3, '0')}` : ''}s`;
   }
+  if (abs < 60_000) return `${sign}${Math.floor(abs / 1000)}s`;
   const totalS = Math.floor(abs / 1000);
   const d = Math.floor(totalS / 86_400);
   const h = Math.floor((totalS % 86_400) / 3600);
