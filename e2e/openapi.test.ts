@@ -9,6 +9,7 @@ import express, { type Express } from 'express';
 import { startBackend, createLogger, type RunningBackend } from '../ingest/backend.ts';
 import { backendPlugins } from '../bin/backend-plugins.ts';
 import { testServices } from '../stack/testing.ts';
+import { createRecorder } from '../alerting/adapters/recorder.ts';
 import { sampleReport } from '../test-support/records.ts';
 import { listRoutes } from './routes.ts';
 
@@ -116,7 +117,7 @@ describe('OpenAPI document', () => {
   });
 
   it('every documented response schema matches a real answer, and every documented query parameter is accepted', async () => {
-    const checked = await exerciseApi(`http://127.0.0.1:${backend.port}`);
+    const checked = await exerciseApi(`http://127.0.0.1:${backend.port}`, createRecorder(backend.ctx.influx));
     // Answers a single healthy test backend cannot give; each is covered by its own integration test.
     const notReproducedHere = new Map([
       ['POST /api/v1/reports 429 application/problem+json', 'device_busy: ingest/test/reports.test.ts'],
@@ -188,7 +189,7 @@ function responseValidator(ajv: Ajv, path: string, method: string, status: strin
  * answer against the schema documented for its status and media type. Returns what was checked, as
  * `METHOD path status media` with the status as documented (`200` or `4XX`).
  */
-async function exerciseApi(base: string): Promise<Set<string>> {
+async function exerciseApi(base: string, recorder: ReturnType<typeof createRecorder>): Promise<Set<string>> {
   const ajv = schemaChecker();
   const checked = new Set<string>();
   const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
@@ -349,6 +350,29 @@ async function exerciseApi(base: string): Promise<Set<string>> {
   await expect(
     200,
     call('GET', '/api/v1/notifications', { headers: admin, query: examples('GET', '/api/v1/notifications') }),
+  );
+  // A notification and a reachability change, stored by alerting's own recorder, so the list and
+  // the events answer carry real rows to check against their schemas.
+  const atMs = Date.now() - 30_000;
+  await recorder.notification({
+    deviceId: id,
+    notificationId: 'n-openapi',
+    incidentId: 'i-openapi',
+    status: 'sent',
+    recipients: ['noc@example.test'],
+    subject: '[wanwatch] Shop 1: wan DOWN',
+    attempt: 1,
+    error: null,
+    messageId: '<n-openapi@wanwatch>',
+    atMs,
+  });
+  await recorder.deviceState(id, 'unreachable', atMs - 60_000, atMs);
+  const listed = await expect(200, call('GET', '/api/v1/notifications', { headers: admin, query: { deviceId: id } }));
+  assert.equal((JSON.parse(listed.text) as { notifications: unknown[] }).notifications.length, 1);
+  const events = await expect(200, call('GET', '/api/v1/devices/{id}/events', { params, headers: admin }));
+  assert.deepEqual(
+    [...new Set((JSON.parse(events.text) as { events: Array<{ type: string }> }).events.map((e) => e.type))].sort(),
+    ['device_state', 'notification', 'transition'],
   );
   await expect(
     200,
