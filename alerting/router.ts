@@ -25,11 +25,19 @@ const createSilenceSchema = z.strictObject({
   createdBy: z.string().max(100).optional(),
 });
 
-const notificationsQuerySchema = z.strictObject({
-  status: z.enum(NOTIFICATION_STATUSES).optional(),
-  device: z.string().min(1).max(64).optional(),
-  limit: z.coerce.number().int().min(1).max(1000).optional(),
-});
+/** `deviceId` names the device as the answer and the silences do; `device` is its older spelling, still accepted. */
+const notificationsQuerySchema = z
+  .strictObject({
+    status: z.enum(NOTIFICATION_STATUSES).optional(),
+    deviceId: z.string().min(1).max(64).optional(),
+    device: z.string().min(1).max(64).optional(),
+    limit: z.coerce.number().int().min(1).max(1000).optional(),
+  })
+  .refine((q) => q.device === undefined || q.deviceId === undefined || q.device === q.deviceId, {
+    path: ['deviceId'],
+    message: 'deviceId and device name different devices',
+  })
+  .transform(({ device, deviceId, ...rest }) => ({ ...rest, device: deviceId ?? device }));
 
 const quarantineQuerySchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(1000).optional(),

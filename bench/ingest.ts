@@ -14,6 +14,7 @@ import { startStack } from '../stack/stack.ts';
 import type { ReportV1, ReportRecord } from '../contract/index.ts';
 import { reportLines } from '../ingest/core/report-points.ts';
 import { LeanHttpPool, headerLines } from './lib/lean-http-client.ts';
+import { sample as sampleRecord, target } from '../test-support/records.ts';
 
 /**
  * 256 devices with one upload each in flight. A real fleet of 10,000 devices at 2,000 reports/s keeps
@@ -66,32 +67,22 @@ function makeReport(deviceId: string, n: number, rounds = 1): ReportV1 {
   const now = Date.now() - 2_000;
   const perReport = rounds * 2 + 1;
   const seq0 = n * perReport + 1;
-  const sample = (iface: string, seq: number, t: number): ReportRecord => ({
-    type: 'sample',
-    seq,
-    timeMs: t,
-    iface,
-    state: 'online',
-    score: 12,
-    roundOk: true,
-    degraded: false,
-    rttAvgMs: 10 + (n % 7),
-    rttMinMs: 9,
-    rttMaxMs: 20,
-    lossPct: 0,
-    jitterMs: 0.5,
-    targets: ['192.0.2.1', '198.51.100.1'].map((target) => ({
-      target,
-      status: 'up' as const,
-      sent: 1,
-      received: 1,
-      rttAvgMs: 10,
-      rttMinMs: 10,
-      rttMaxMs: 10,
-      lossPct: 0,
-      jitterMs: null,
-    })),
-  });
+  const sample = (iface: string, seq: number, t: number): ReportRecord =>
+    sampleRecord({
+      seq,
+      timeMs: t,
+      iface,
+      rttAvgMs: 10 + (n % 7),
+      rttMinMs: 9,
+      rttMaxMs: 20,
+      jitterMs: 0.5,
+      targets: ['192.0.2.1', '198.51.100.1'].map((name) => ({
+        ...target(name),
+        rttAvgMs: 10,
+        rttMinMs: 10,
+        rttMaxMs: 10,
+      })),
+    });
   const records: ReportRecord[] = [];
   for (let r = 0; r < rounds; r++) {
     const t = now - (rounds - 1 - r) * 5_000;

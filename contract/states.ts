@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * Interface states as mwan3track writes them to its STATUS file (reference mwan3.md §1.5), plus
+ * Interface states as mwan3track writes them to its STATUS file (docs/mwan3-reference.md, "The score state machine"), plus
  * `unknown` for "no tracker / no data" (what `mwan3 status` and ubus report when the file is missing).
  */
 export const IFACE_STATES = ['online', 'offline', 'connecting', 'disconnecting', 'disabled', 'unknown'] as const;
@@ -10,7 +10,7 @@ export type IfaceState = z.infer<typeof ifaceStateSchema>;
 
 /**
  * Whether routing uses the interface. mwan3 changes routing only on `connected`/`disconnected`
- * (reference §3: connecting/disconnecting do not change routing), so only `online` carries traffic.
+ * (docs/mwan3-reference.md, "Policies": connecting/disconnecting do not change routing), so only `online` carries traffic.
  * A `disconnecting` interface is still routed (it was online); a `connecting` one is not.
  */
 export function isRouted(state: IfaceState, previousRouted: boolean): boolean {
@@ -19,7 +19,7 @@ export function isRouted(state: IfaceState, previousRouted: boolean): boolean {
   return false;
 }
 
-/** Per-target probe classification of one round (reference §1.3). */
+/** Per-target probe classification of one round (docs/mwan3-reference.md, "Probes and target classification"). */
 export const TARGET_STATUSES = ['up', 'down', 'skipped', 'unknown'] as const;
 export const targetStatusSchema = z.enum(TARGET_STATUSES);
 export type TargetStatus = z.infer<typeof targetStatusSchema>;

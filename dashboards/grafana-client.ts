@@ -1,7 +1,7 @@
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 
 /**
- * The Grafana HTTP API calls the sync needs (legacy `/api`, Grafana 9–13; reference stack.md §2),
+ * The Grafana HTTP API calls the sync needs (legacy `/api`, Grafana 9–13; docs/service-notes.md, "Grafana HTTP API"),
  * with every failure classified once, here:
  * - `auth`: 401/403 — the token is wrong or lacks the Editor role; retrying cannot help.
  * - `version_mismatch`: 412 — someone saved the dashboard in between; the caller decides.

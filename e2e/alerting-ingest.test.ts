@@ -13,6 +13,7 @@ import type { ReportRecord, ReportV1 } from '../contract/index.ts';
 import { createAlerting, type Alerting } from '../alerting/index.ts';
 import { startTestIngest, type TestIngest } from '../ingest/testing.ts';
 import { startSmtpSink, type SmtpSink } from '../stack/smtp-sink.ts';
+import { sample as sampleRecord } from '../test-support/records.ts';
 
 const DEV = 'ce-e2e-alert';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -37,22 +38,10 @@ const policy = (seq: number, timeMs: number, wanShare: number): ReportRecord => 
     },
   ],
 });
-const sample = (seq: number, timeMs: number, iface: string, online: boolean): ReportRecord => ({
-  type: 'sample',
-  seq,
-  timeMs,
-  iface,
-  state: online ? 'online' : 'offline',
-  score: online ? 12 : 0,
-  roundOk: online,
-  degraded: false,
-  rttAvgMs: online ? 18.25 : null,
-  rttMinMs: online ? 17 : null,
-  rttMaxMs: online ? 20 : null,
-  lossPct: online ? 0 : 100,
-  jitterMs: online ? 1 : null,
-  targets: [],
-});
+const sample = (seq: number, timeMs: number, iface: string, online: boolean): ReportRecord =>
+  online
+    ? sampleRecord({ seq, timeMs, iface, rttAvgMs: 18.25, rttMinMs: 17, rttMaxMs: 20, jitterMs: 1 })
+    : sampleRecord({ seq, timeMs, iface, online });
 
 describe('ingest -> BullMQ -> alerting -> SMTP', () => {
   let t: TestIngest;

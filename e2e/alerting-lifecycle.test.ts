@@ -10,11 +10,12 @@ import { after, before, describe, it } from 'node:test';
 import { simpleParser } from 'mailparser';
 import request from 'supertest';
 import { alertingPlugin } from '../alerting/plugin.ts';
-import { formatDuration } from '../alerting/core/format.ts';
+import { formatDuration } from '../store/text-format.ts';
 import type { ReportRecord, ReportV1, TransitionRecord } from '../contract/index.ts';
 import { createLogger, startBackend, type BackendConfig, type RunningBackend } from '../ingest/backend.ts';
 import { startSmtpSink, type SmtpSink } from '../stack/smtp-sink.ts';
 import { testServices } from '../stack/testing.ts';
+import { sample, transition } from '../test-support/records.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const WATCHDOG_MS = 4_000;
@@ -53,7 +54,7 @@ class Device {
     reason: TransitionRecord['reason'],
     timeMs = Date.now(),
   ): ReportRecord {
-    return { type: 'transition', seq: ++this.seq, timeMs, iface, from, to, score: to === 'online' ? 12 : 0, reason };
+    return transition({ seq: ++this.seq, timeMs, iface, from, to, reason });
   }
   /** balanced policy over wan and wanb; `online` = members carrying traffic. */
   policy(online: string[], timeMs = Date.now()): ReportRecord {
@@ -79,22 +80,8 @@ class Device {
     };
   }
   sample(iface: string, online: boolean): ReportRecord {
-    return {
-      type: 'sample',
-      seq: ++this.seq,
-      timeMs: Date.now(),
-      iface,
-      state: online ? 'online' : 'offline',
-      score: online ? 12 : 0,
-      roundOk: online,
-      degraded: false,
-      rttAvgMs: online ? 10 : null,
-      rttMinMs: online ? 9 : null,
-      rttMaxMs: online ? 11 : null,
-      lossPct: online ? 0 : 100,
-      jitterMs: online ? 1 : null,
-      targets: [],
-    };
+    const healthy = online ? { rttAvgMs: 10, rttMinMs: 9, rttMaxMs: 11, jitterMs: 1 } : {};
+    return sample({ seq: ++this.seq, timeMs: Date.now(), iface, online, ...healthy });
   }
   async send(records: ReportRecord[]) {
     const r: ReportV1 = {

@@ -17,7 +17,7 @@ import { startBackend, createLogger, type BackendConfig, type RunningBackend } f
 import { legacyScryptHash, newDeviceToken } from '../ingest/device-token.ts';
 import { reportLines } from '../ingest/core/report-points.ts';
 import { influxLineSink } from '../ingest/point-writer.ts';
-import { sampleReport } from '../ingest/test/fixtures.ts';
+import { sampleReport } from '../test-support/records.ts';
 import { testServices } from '../stack/testing.ts';
 
 const CLI = join(import.meta.dirname, '..', 'bin', 'wanwatch.js');

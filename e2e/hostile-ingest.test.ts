@@ -20,6 +20,7 @@ import { startBackend, type RunningBackend } from '../ingest/backend.ts';
 import { testServices } from '../stack/testing.ts';
 import { openSpool, silentLogger, type UnsequencedRecord } from '../device-reporter/spool/index.ts';
 import { createHttpTransport, createUploader } from '../device-reporter/uploader/index.ts';
+import { sample as sampleRecord } from '../test-support/records.ts';
 
 /** Omit over each member of a union (plain Omit merges the members and drops their own fields). */
 type WithoutSeq<T> = T extends unknown ? Omit<T, 'seq'> : never;
@@ -28,23 +29,8 @@ const ADMIN = 'hostile-ingest-admin-token-0123';
 const DAY = 86_400_000;
 
 type Sample = Extract<ReportRecord, { type: 'sample' }>;
-const sample = (seq: number, timeMs: number, iface: string, over: Partial<Sample> = {}): Sample => ({
-  type: 'sample',
-  seq,
-  timeMs,
-  iface,
-  state: 'online',
-  score: 12,
-  roundOk: true,
-  degraded: false,
-  rttAvgMs: 12.5,
-  rttMinMs: 10,
-  rttMaxMs: 15,
-  lossPct: 0,
-  jitterMs: 1,
-  targets: [],
-  ...over,
-});
+const sample = (seq: number, timeMs: number, iface: string, over: Partial<Sample> = {}): Sample =>
+  sampleRecord({ seq, timeMs, iface, jitterMs: 1, ...over });
 
 interface Answer {
   status: number;

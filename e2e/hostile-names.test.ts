@@ -11,6 +11,7 @@ import type { ReportRecord } from '../contract/index.ts';
 import { startBackend, createLogger, type RunningBackend } from '../ingest/backend.ts';
 import { backendPlugins } from '../bin/backend-plugins.ts';
 import { testServices } from '../stack/testing.ts';
+import { sample, target, transition } from '../test-support/records.ts';
 
 const ADMIN = 'hostile-names-admin-token-0123';
 const NAMES = ['__proto__', 'constructor', 'toString', 'hasOwnProperty'] as const;
@@ -26,43 +27,20 @@ function records(t0: number): ReportRecord[] {
   const out: ReportRecord[] = [];
   let seq = 0;
   for (const iface of NAMES)
-    out.push({
-      type: 'transition',
-      seq: ++seq,
-      timeMs: t0,
-      iface,
-      from: 'unknown',
-      to: 'online',
-      score: 12,
-      reason: 'start',
-    });
+    out.push(transition({ seq: ++seq, timeMs: t0, iface, from: 'unknown', to: 'online', reason: 'start' }));
   for (const iface of NAMES) {
-    out.push({
-      type: 'sample',
-      seq: ++seq,
-      timeMs: t0 + MIN,
-      iface,
-      state: 'online',
-      score: 12,
-      roundOk: true,
-      degraded: false,
-      rttAvgMs: 10,
-      rttMinMs: 9,
-      rttMaxMs: 11,
-      lossPct: 0,
-      jitterMs: 1,
-      targets: NAMES.map((target) => ({
-        target,
-        status: 'up' as const,
-        sent: 1,
-        received: 1,
+    out.push(
+      sample({
+        seq: ++seq,
+        timeMs: t0 + MIN,
+        iface,
         rttAvgMs: 10,
-        rttMinMs: 10,
-        rttMaxMs: 10,
-        lossPct: 0,
-        jitterMs: null,
-      })),
-    });
+        rttMinMs: 9,
+        rttMaxMs: 11,
+        jitterMs: 1,
+        targets: NAMES.map((name) => ({ ...target(name), rttAvgMs: 10, rttMinMs: 10, rttMaxMs: 10 })),
+      }),
+    );
   }
   out.push({
     type: 'policy',
@@ -76,26 +54,8 @@ function records(t0: number): ReportRecord[] {
       lastResortActive: false,
     })),
   });
-  out.push({
-    type: 'transition',
-    seq: ++seq,
-    timeMs: t0 + 2 * MIN,
-    iface: 'constructor',
-    from: 'online',
-    to: 'offline',
-    score: 0,
-    reason: 'track',
-  });
-  out.push({
-    type: 'transition',
-    seq: ++seq,
-    timeMs: t0 + 3 * MIN,
-    iface: 'constructor',
-    from: 'offline',
-    to: 'online',
-    score: 12,
-    reason: 'track',
-  });
+  out.push(transition({ seq: ++seq, timeMs: t0 + 2 * MIN, iface: 'constructor' }));
+  out.push(transition({ seq: ++seq, timeMs: t0 + 3 * MIN, iface: 'constructor', from: 'offline', to: 'online' }));
   return out;
 }
 

@@ -13,7 +13,7 @@ export interface InfluxdInstance {
 /**
  * Starts a private influxd 1.x with its own config, dirs and ports. Both the HTTP port and the
  * top-level RPC bind-address must be unique, or a second instance dies while /ping is answered by
- * the first (reference stack.md §3.8) — so readiness also checks that our pid is alive.
+ * the first (docs/service-notes.md, "Running a private influxd") — so readiness also checks that our pid is alive.
  */
 export async function startInfluxd(
   dir: string,

@@ -1,4 +1,4 @@
-import { escapeHtml, formatDuration, formatTime } from './format.ts';
+import { escapeHtml, formatDuration, formatTime } from '../../store/text-format.ts';
 import type { DisposedItem, Notice, NoticeItem } from './notice.ts';
 import { splitContradicts } from './policy-summary.ts';
 import type { DeviceAlertState, GroupEvent, PolicyView } from './state.ts';

@@ -174,7 +174,7 @@ describe('grouping: link down + the failover it causes = one notice', () => {
     assert.equal(f.notice!.kind, 'link_up');
     assert.equal(
       renderNotice(f.notice!, ctx()).subject,
-      '[wanwatch] Router One (Berlin): eth1 UP after 3m 5s — traffic now on eth1 (FAIL_OVER: eth1 100%)',
+      '[wanwatch] Router One (Berlin): eth1 UP after 3m 05s — traffic now on eth1 (FAIL_OVER: eth1 100%)',
     );
   });
 });
@@ -221,7 +221,7 @@ describe('flap damping', () => {
       byDisposition.join(),
     );
     assert.equal(f.notice!.kind, 'flapping');
-    assert.match(renderNotice(f.notice!, ctx()).subject, /eth1 FLAPPING \(4 changes in 1m 0s\)/);
+    assert.match(renderNotice(f.notice!, ctx()).subject, /eth1 FLAPPING \(4 changes in 1m 00s\)/);
     // Still flapping 30 s after the last change; ended 60 s after it.
     const lastChange = T0 + 25_000;
     assert.equal(
@@ -325,7 +325,7 @@ describe('watchdog and reminders', () => {
     assert.match(mail.subject, /device BACK ONLINE after 1m 30s/);
     assert.match(
       mail.text,
-      /eth1: went offline at 2026-11-21 12:00:05 UTC, came back at 2026-11-21 12:01:05 UTC \(down 1m 0s\)/,
+      /eth1: went offline at 2026-11-21 12:00:05 UTC, came back at 2026-11-21 12:01:05 UTC \(down 1m 00s\)/,
     );
   });
   it('reminders: off at 0, first after the interval, then every interval', () => {
@@ -346,7 +346,7 @@ describe('watchdog and reminders', () => {
       r.notices.map((n) => n.kind),
       ['reminder'],
     );
-    assert.match(renderNotice(r.notices[0]!, ctx()).subject, /REMINDER: eth1 DOWN for 1h 0m/);
+    assert.match(renderNotice(r.notices[0]!, ctx()).subject, /REMINDER: eth1 DOWN for 1h 00m 00s/);
   });
 });
 

@@ -66,6 +66,15 @@ describe('alerting with real Redis, BullMQ, InfluxDB and SMTP sink', () => {
     const res = await request(h.api).get('/api/v1/notifications?status=sent&device=a1').expect(200);
     assert.equal(res.body.notifications.length, 1);
     assert.deepEqual(res.body.notifications[0].recipients.sort(), ['noc@test.local', 'owner-a1@test.local']);
+    // deviceId (the documented name) filters like its older spelling `device`; naming two devices is refused.
+    const byId = await request(h.api).get('/api/v1/notifications?status=sent&deviceId=a1').expect(200);
+    const ids = (b: { notifications: Array<{ notificationId: string }> }) =>
+      b.notifications.map((n) => n.notificationId);
+    assert.deepEqual(ids(byId.body), ids(res.body));
+    const other = await request(h.api).get('/api/v1/notifications?deviceId=nobody').expect(200);
+    assert.deepEqual(other.body.notifications, []);
+    const both = await request(h.api).get('/api/v1/notifications?deviceId=a1&device=a2').expect(400);
+    assert.equal(both.body.code, 'invalid_query');
   });
 
   it('offline + the policy change it causes inside the group wait -> one email', async () => {
@@ -196,7 +205,7 @@ describe('alerting with real Redis, BullMQ, InfluxDB and SMTP sink', () => {
     const all = await expectMails(h, 'a6', 2, 800);
     assert.equal(all.length, 2, all.map((m) => m.subject).join(' | '));
     assert.match(all[1]!.subject!, /device BACK ONLINE after/);
-    assert.match(all[1]!.text!, /eth1: went offline at .*, came back at .* \(down 500 ms\)/);
+    assert.match(all[1]!.text!, /eth1: went offline at .*, came back at .* \(down 0\.500s\)/);
     const states = await h.influx.query(`SELECT "state" FROM "${RP.forever}"."${M.deviceState}" WHERE "device" = 'a6'`);
     assert.deepEqual(
       states.map((r) => (r as Record<string, unknown>).state),

@@ -3,8 +3,8 @@ import type { DataSourceRef } from '@grafana/grafana-foundation-sdk/common';
 import { encodeTagValue } from '../../contract/index.ts';
 
 /**
- * A small InfluxQL toolkit: the foundation SDK has no InfluxDB query type (reference stack.md §1.2),
- * so we define Grafana's `InfluxQuery` JSON ourselves and build raw InfluxQL text with the quoting
+ * A small InfluxQL toolkit: the foundation SDK has no InfluxDB query type (docs/service-notes.md,
+ * "Grafana foundation SDK: no InfluxDB query type"), so we define Grafana's `InfluxQuery` JSON ourselves and build raw InfluxQL text with the quoting
  * rules of InfluxQL (not line protocol, which has different escapes).
  */
 
@@ -15,7 +15,7 @@ export function ident(name: string): string {
 
 /**
  * `'value'` with `\` and `'` escaped. node-influx's `escape.stringLit` escapes only `'`, which breaks
- * on a backslash (stack.md §3.5), hence our own.
+ * on a backslash (docs/service-notes.md, "InfluxQL escaping"), hence our own.
  */
 export function stringLit(value: string): string {
   return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;

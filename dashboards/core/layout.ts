@@ -3,7 +3,7 @@ import type { GridPos } from '@grafana/grafana-foundation-sdk/dashboard';
 /**
  * Explicit panel placement on Grafana's 24-column grid and explicit panel ids. The SDK's automatic
  * `span/height` placement can fight Grafana's gravity (foundation-sdk#673) and it assigns no panel
- * ids (stack.md §1.6), so we do both ourselves: ids 1..N in creation order, rows left to right.
+ * ids (docs/service-notes.md, "Grafana panel ids and layout"), so we do both ourselves: ids 1..N in creation order, rows left to right.
  */
 export class Layout {
   private x = 0;

@@ -2,7 +2,7 @@ import { parseInfluxUrl } from '../../contract/index.ts';
 import { DATASOURCE_UID } from './names.ts';
 
 /**
- * Grafana provisioning files (reference stack.md §2.6). YAML is written by hand (no YAML library in
+ * Grafana provisioning files (docs/service-notes.md, "Grafana provisioning files"). YAML is written by hand (no YAML library in
  * the project): every scalar is emitted as a JSON string, which is valid YAML, and `$` is doubled
  * because Grafana expands `$VAR` in provisioning files.
  */

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 
 /**
  * A local stand-in for Grafana's HTTP API (no Grafana server can be installed here) that checks
- * every request against the documented contract (reference stack.md §2.2–2.4) and records any
+ * every request against the documented contract (docs/service-notes.md, "Grafana HTTP API") and records any
  * violation, so a test fails when the client sends something Grafana would reject or misread:
  * Bearer token, JSON bodies, folders `{uid,title}`, dashboards `{dashboard{uid,title,id:null},
  * folderUid, overwrite, message}`, uids of at most 40 characters, folder existing before use.

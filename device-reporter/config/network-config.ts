@@ -26,7 +26,7 @@ export function parseNetworkConfig(text: string): Map<string, NetworkInterface> 
 
 /**
  * The Linux device mwan3 binds probes to: the "true interface" alias `<iface>_4` / `<iface>_6`
- * when netifd has one for the family (reference §1.1), else the interface itself.
+ * when netifd has one for the family (docs/mwan3-reference.md, "Tracker process and devices"), else the interface itself.
  */
 export function deviceFor(
   network: Map<string, NetworkInterface>,

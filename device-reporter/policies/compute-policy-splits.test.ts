@@ -27,7 +27,7 @@ function cfg(members: [string, string, number, number][], extra = ''): ReturnTyp
   return parseMwan3Config(ifaces + ms + pol);
 }
 
-describe('policy splits (§3)', () => {
+describe('policy splits (mwan3-reference.md, Policies)', () => {
   it('reproduces the seed mwan3 status policies (both links online)', () => {
     assert.deepEqual(show(['eth0', 'eth1']), {
       'ipv4 FAIL_OVER': 'eth1 (100%)',

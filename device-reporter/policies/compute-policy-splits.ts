@@ -14,7 +14,7 @@ export interface ChainMember {
   sharePct: number;
 }
 
-/** One policy in one family as mwan3 builds its iptables chain (reference mwan3.md §3). */
+/** One policy in one family as mwan3 builds its iptables chain (docs/mwan3-reference.md, "Policies"). */
 export interface PolicyChain {
   policy: string;
   family: Family;

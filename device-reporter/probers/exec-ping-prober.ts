@@ -26,7 +26,7 @@ export interface ExecPingProber extends Prober {
   close(): void;
 }
 
-/** The arguments mwan3track gives ping (reference §1.3), plus `-I <device>` for the binding. */
+/** The arguments mwan3track gives ping (docs/mwan3-reference.md, "Probes and target classification"), plus `-I <device>` for the binding. */
 export function pingArgs(req: ProbeRequest, busybox = false): string[] {
   const args = [req.family === 'ipv6' ? '-6' : '-4'];
   if (!busybox) args.push('-n');

@@ -1,7 +1,7 @@
 import type { IfaceState } from '../../contract/index.ts';
 import { IFACE_STATES } from '../../contract/index.ts';
 
-/** One interface from `ubus call mwan3 status` (reference §2.3), normalised. */
+/** One interface from `ubus call mwan3 status` (docs/mwan3-reference.md, "ubus status"), normalised. */
 export interface UbusIfaceStatus {
   name: string;
   state: IfaceState;

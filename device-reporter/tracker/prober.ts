@@ -2,8 +2,8 @@ import type { Family } from '../../contract/index.ts';
 
 /**
  * One probe of one target, bound to one Linux device. The fields mirror the mwan3 options that
- * shape a probe (reference mwan3.md §1.2/§1.3): `count` packets, `timeoutS` per reply, payload
- * `sizeBytes`, `maxTtl`.
+ * shape a probe (docs/mwan3-reference.md, "Tracking options and defaults" and "Probes and target
+ * classification"): `count` packets, `timeoutS` per reply, payload `sizeBytes`, `maxTtl`.
  */
 export interface ProbeRequest {
   /** IP address or host name (mwan3 lets the probe tool resolve names). */

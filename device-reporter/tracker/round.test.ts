@@ -14,7 +14,7 @@ function probe(p: Partial<ProbeResult>): ProbeResult {
   return { target: 't', ok: true, sent: 10, received: 10, lossPct: 0, rttAvgMs: 20, rttMinMs: 10, rttMaxMs: 30, ...p };
 }
 
-describe('classifyTarget (§1.3)', () => {
+describe('classifyTarget (mwan3-reference.md, Probes and target classification)', () => {
   it('without check_quality follows the exit code only', () => {
     assert.equal(classifyTarget(probe({ ok: true, lossPct: 90, rttAvgMs: 5000 }), { ...Q, checkQuality: false }), 'up');
     assert.equal(classifyTarget(probe({ ok: false }), { ...Q, checkQuality: false }), 'down');
@@ -36,7 +36,7 @@ describe('classifyTarget (§1.3)', () => {
   });
 });
 
-describe('roundVerdict (§1.4)', () => {
+describe('roundVerdict (mwan3-reference.md, One round)', () => {
   it('needs reliability ups; neutral counts neither way', () => {
     assert.deepEqual(roundVerdict(['up', 'skipped'], 1), { roundOk: true, lostTargets: 0, hostUpCount: 1 });
     assert.deepEqual(roundVerdict(['down', 'up', 'skipped'], 2), { roundOk: false, lostTargets: 1, hostUpCount: 1 });

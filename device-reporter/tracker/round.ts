@@ -11,7 +11,7 @@ export type QualityOptions = Pick<
 >;
 
 /**
- * Classifies one probed target (reference mwan3.md §1.3).
+ * Classifies one probed target (docs/mwan3-reference.md, "Probes and target classification").
  *
  * Without check_quality: `up` ⇔ the tool succeeded (ping: ≥ 1 reply), else `down`.
  *
@@ -34,7 +34,7 @@ export function classifyTarget(probe: ProbeResult, opts: QualityOptions): Target
   return 'skipped';
 }
 
-/** Result of one round (§1.4): the per-target statuses and the round verdict. */
+/** Result of one round (docs/mwan3-reference.md, "One round"): the per-target statuses and the round verdict. */
 export interface RoundVerdict {
   roundOk: boolean;
   /** Targets that counted as lost (mwan3's `lost` increment). */

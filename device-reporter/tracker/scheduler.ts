@@ -168,7 +168,7 @@ export function startTrackers(opts: StartTrackersOptions): Trackers {
     }
   }
 
-  /** One round (§1.4): targets in order until `reliability` succeeded; the rest are `skipped`. */
+  /** One round (docs/mwan3-reference.md, "One round"): targets in order until `reliability` succeeded; the rest are `skipped`. */
   async function runRound(iface: TrackedInterface, prevRtt: Map<string, number | null>): Promise<TargetResult[]> {
     const o = iface.options;
     const out: TargetResult[] = [];

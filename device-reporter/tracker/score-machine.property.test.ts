@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { applyRound, firstConnect, type ScoreOptions } from './score-machine.ts';
 
 /**
- * An independent statement of mwan3track's observable behaviour (reference §1.5 "Consequences"),
+ * An independent statement of mwan3track's observable behaviour (docs/mwan3-reference.md, "The score state machine", consequences),
  * in terms of consecutive runs instead of score arithmetic: from routed, exactly `down`
  * consecutive failures un-route; from un-routed, exactly `up` consecutive successes route; the
  * sleep depends only on the round's verdict and whether the interface was routed before it.

@@ -30,7 +30,7 @@ function run(opts: ScoreOptions, rounds: string, start?: ScoreState) {
   });
 }
 
-describe('score machine (mwan3track 2.11.7+ §1.5)', () => {
+describe('score machine (mwan3track 2.11.7+, mwan3-reference.md)', () => {
   it('reproduces the worked example (D=5, U=5)', () => {
     // online 10 → fail 9 → fail 8 → ok 10 → fail×5 9..5 (disconnected, 0) → fail 0 → ok 1 → ok 2 → fail 0 → ok 1..5 (connected, 10)
     const rows = run(D5U5, 'xxo' + 'xxxxx' + 'x' + 'oo' + 'x' + 'ooooo');

@@ -5,7 +5,7 @@ import type { TrackingOptions } from './tracking-options.ts';
 export type Mwan3Status = 'online' | 'offline' | 'connecting' | 'disconnecting';
 
 /**
- * mwan3track 2.11.7+ state (reference mwan3.md §1.5), plus the state we report.
+ * mwan3track 2.11.7+ state (docs/mwan3-reference.md, "The score state machine"), plus the state we report.
  *
  * - `score`, `lost`, `turn`: exactly mwan3track's variables.
  * - `mwan3Status`: mwan3track's in-memory STATUS (drives whether connecting/disconnecting events fire).
@@ -44,7 +44,7 @@ export interface StepResult {
 }
 
 /**
- * firstconnect on an up interface (§1.5 start-up): `initial_state online` ⇒ `connected` with
+ * firstconnect on an up interface (score state machine, start): `initial_state online` ⇒ `connected` with
  * score = up+down; `offline` ⇒ `disconnected` with score 0 and no event. The first round runs
  * immediately after.
  */
@@ -73,7 +73,7 @@ export function firstConnect(opts: ScoreOptions): ScoreState {
 }
 
 /**
- * One round's effect on the score (§1.5 main loop, steps 3–5). U = up, D = down, MAX = U+D.
+ * One round's effect on the score (docs/mwan3-reference.md, "The score state machine", table). U = up, D = down, MAX = U+D.
  *
  * | round | score after ±1 | action (mwan3track)                               | sleep              | reported      |
  * |-------|----------------|---------------------------------------------------|--------------------|---------------|

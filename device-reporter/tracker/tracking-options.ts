@@ -2,7 +2,7 @@ import type { Family } from '../../contract/index.ts';
 
 /**
  * Every `config interface` option of mwan3 that affects tracking, with units in the names, plus
- * our warn thresholds (not in mwan3). Defaults: `MWAN3_TRACKING_DEFAULTS` (reference mwan3.md §1.2).
+ * our warn thresholds (not in mwan3). Defaults: `MWAN3_TRACKING_DEFAULTS` (docs/mwan3-reference.md, "Tracking options and defaults").
  */
 export interface TrackingOptions {
   family: Family;

@@ -29,9 +29,11 @@ describe('drill timeline arithmetic', () => {
   });
 
   it('reads the duration of an UP email in whole seconds', () => {
-    assert.equal(upDurationMs('[wanwatch] X: wan0 UP after 1m 5s — traffic now on wan0', 'wan0'), 65_000);
+    assert.equal(upDurationMs('[wanwatch] X: wan0 UP after 1m 05s — traffic now on wan0', 'wan0'), 65_000);
     assert.equal(upDurationMs('wan0 UP after 58s', 'wan0'), 58_000);
-    assert.equal(upDurationMs('wan0 UP after 800 ms', 'wan0'), 800);
+    assert.equal(upDurationMs('wan0 UP after 0.800s', 'wan0'), 800);
+    assert.equal(upDurationMs('wan0 UP after 7.004s', 'wan0'), 7_004);
+    assert.equal(upDurationMs('wan0 UP after 1d 02h 00m 01s', 'wan0'), 93_601_000);
     assert.equal(upDurationMs('wan0 UP', 'wan0'), undefined);
   });
 

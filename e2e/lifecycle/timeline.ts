@@ -162,8 +162,11 @@ export function emailsByEvent(
 
 /** `wan0 UP after 1m 5s` -> 65_000 (the email's own rounding: whole seconds); undefined without a duration. */
 export function upDurationMs(subject: string, iface: string): number | undefined {
-  const m = new RegExp(`${iface} UP after (?:(\\d+)h )?(?:(\\d+)m )?(?:(\\d+)s|(\\d+) ms)`).exec(subject);
+  // store/text-format.ts formatDuration: `[Nd ]` `[HHh ]` `[MMm ]` `SS[.mmm]s`.
+  const m = new RegExp(`${iface} UP after (?:(\\d+)d )?(?:(\\d+)h )?(?:(\\d+)m )?(\\d+)(?:\\.(\\d{3}))?s`).exec(
+    subject,
+  );
   if (!m) return undefined;
-  if (m[4] !== undefined) return Number(m[4]);
-  return (Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0)) * 1000;
+  const s = ((Number(m[1] ?? 0) * 24 + Number(m[2] ?? 0)) * 60 + Number(m[3] ?? 0)) * 60 + Number(m[4]);
+  return s * 1000 + Number(m[5] ?? 0);
 }

@@ -6,7 +6,7 @@ import { encodeTagValue } from '../../contract/index.ts';
 import type { SampleRecord } from '../../contract/index.ts';
 import { reportLines, samplePoints } from './report-points.ts';
 import { buildDeviceEventsJob, isBackfill, nextLive, transitionsOf } from './report-events.ts';
-import { sampleReport } from '../test/fixtures.ts';
+import { sampleReport } from '../../test-support/records.ts';
 
 describe('line protocol', () => {
   const line = (tags: Record<string, string>, fields: Parameters<typeof toLine>[0]['fields']) =>

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULT_NAME_BUDGETS } from '../../contract/index.ts';
 import type { ReportV1 } from '../../contract/index.ts';
-import { sampleReport } from '../test/fixtures.ts';
+import { sampleReport } from '../../test-support/records.ts';
 import { admitKind, budgetsOf, decodeAdmission, influxDurationMs, namesOf } from './name-budget.ts';
 import { floatText } from './line-protocol.ts';
 import { latestMetrics, nextLive } from './report-events.ts';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { reportV1Schema } from '../../contract/index.ts';
 import { isPlainValidReport } from './report-precheck.ts';
-import { sampleReport } from '../test/fixtures.ts';
+import { sampleReport } from '../../test-support/records.ts';
 
 /** Small changes to a valid report: a field set to an odd value, removed, or an extra field. */
 const ODD_VALUES: unknown[] = [

@@ -3,24 +3,10 @@ import type { InfluxDB } from 'influx';
 import { M, RP, ProblemError, decodeTagValue, encodeTagValue } from '../../contract/index.ts';
 import { authMiddleware, type AuthDeps } from '../auth.ts';
 import type { DeviceStore } from '../device-store.ts';
+import { timeRange } from '../../store/query-time.ts';
 
 const DAY_MS = 24 * 3600_000;
 const MAX_PER_KIND = 10_000;
-
-/** `from`/`to` as epoch ms or ISO 8601; absent -> the default. */
-export function parseTimeParam(name: string, v: unknown, fallbackMs: number): number {
-  if (v === undefined || v === '') return fallbackMs;
-  if (typeof v !== 'string') throw new ProblemError('invalid_query', `${name} must be given once`);
-  const ms = /^\d+$/.test(v) ? Number(v) : /^\d{4}-\d{2}-\d{2}/.test(v) ? Date.parse(v) : NaN;
-  if (!Number.isSafeInteger(ms)) {
-    throw new ProblemError(
-      'invalid_query',
-      `${name}: expected epoch milliseconds or an ISO 8601 time, got "${v.slice(0, 60)}"`,
-      [{ path: name, message: 'not a time' }],
-    );
-  }
-  return ms;
-}
 
 const SOURCES = [
   { type: 'transition', measurement: M.transition },
@@ -41,9 +27,7 @@ export function eventsRouter(deps: EventsRouteDeps): Router {
   const router = Router();
   router.get('/devices/:id/events', authMiddleware(deps.auth, 'admin'), async (req, res) => {
     const id = req.params.id as string;
-    const toMs = parseTimeParam('to', req.query.to, deps.nowMs());
-    const fromMs = parseTimeParam('from', req.query.from, toMs - DAY_MS);
-    if (fromMs > toMs) throw new ProblemError('invalid_query', 'from is after to');
+    const { fromMs, toMs } = timeRange(req.query, { nowMs: deps.nowMs(), defaultSpanMs: DAY_MS });
     if (!(await deps.store.get(id))) throw new ProblemError('not_found', `no device "${id}"`);
     // Times are validated integers; the device goes in as a bound parameter (stringLit does not escape backslashes).
     const queries = SOURCES.map(

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
 import request from 'supertest';
 import { startTestIngest, type TestIngest } from '../testing.ts';
-import { sampleReport } from './fixtures.ts';
+import { sampleReport } from '../../test-support/records.ts';
 
 describe('bad reports: 4xx problem+json, nothing written', () => {
   let t: TestIngest;

@@ -7,7 +7,7 @@ import { ProblemError, deviceRecordSchema } from '../../contract/index.ts';
 import { startTestIngest, type TestIngest } from '../testing.ts';
 import { InfluxDB } from 'influx';
 import { continuousQueriesOf, ensureInfluxSchema } from '../influx-setup.ts';
-import { sampleReport } from './fixtures.ts';
+import { sampleReport } from '../../test-support/records.ts';
 
 const seed = JSON.parse(readFileSync('/work/shared/fixtures/seed/last_config_response.json', 'utf8')) as {
   multiWanV2: Record<string, unknown>;

@@ -9,7 +9,7 @@ import { Queue } from 'bullmq';
 import { QUEUES } from '../../contract/index.ts';
 import { startInfluxd, type InfluxdInstance } from '../../stack/influxd.ts';
 import { startTestIngest, type TestIngest } from '../testing.ts';
-import { sampleReport } from './fixtures.ts';
+import { sampleReport } from '../../test-support/records.ts';
 
 /**
  * A real influxd of its own, stopped and restarted. A plain loopback TCP forwarder gives it a

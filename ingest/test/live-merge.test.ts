@@ -9,6 +9,7 @@ import { nextLive, type LiveState } from '../core/report-events.ts';
 import { liveFields, parseLive } from '../device-store.ts';
 import { createLiveMerger, liveUpdateOf, type LiveUpdate } from '../live-merge.ts';
 import { batchPerTick } from '../tick-batch.ts';
+import { report, sample } from '../../test-support/records.ts';
 
 /** Interface names that JSON and Lua's cjson must both carry unchanged. */
 const IFACES = ['wan', 'wanb', 'lte 1', 'ä"\\/x', '1', '__proto__', 'constructor', 'toString'];
@@ -34,23 +35,22 @@ const T0 = 1_763_700_000_000;
 type ReportGen = typeof reportArb extends fc.Arbitrary<infer X> ? X : never;
 
 function toReport(r: ReportGen, deviceId: string): ReportV1 {
-  const records: SampleRecord[] = r.samples.map((s, i) => ({
-    type: 'sample',
-    seq: r.seq0 + i,
-    timeMs: T0 + r.baseDtMs + s.dtMs,
-    iface: s.iface,
-    state: s.state as SampleRecord['state'],
-    score: 10,
-    roundOk: s.state === 'online',
-    degraded: false,
-    rttAvgMs: s.rttAvgMs,
-    rttMinMs: null,
-    rttMaxMs: null,
-    lossPct: s.lossPct,
-    jitterMs: s.jitterMs,
-    targets: [],
-  }));
-  return { v: 1, deviceId, bootId: r.bootId, sentAtMs: T0, reportIntervalMs: 5000, records };
+  const records: SampleRecord[] = r.samples.map((s, i) =>
+    sample({
+      seq: r.seq0 + i,
+      timeMs: T0 + r.baseDtMs + s.dtMs,
+      iface: s.iface,
+      state: s.state as SampleRecord['state'],
+      score: 10,
+      roundOk: s.state === 'online',
+      rttAvgMs: s.rttAvgMs,
+      rttMinMs: null,
+      rttMaxMs: null,
+      lossPct: s.lossPct,
+      jitterMs: s.jitterMs,
+    }),
+  );
+  return report(deviceId, records, { bootId: r.bootId, sentAtMs: T0 });
 }
 
 /** Equal, with numbers compared to cjson's 14 significant digits. */

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { startRedis, type RedisInstance } from '../../stack/redis.ts';
 import { startTestIngest, type TestIngest } from '../testing.ts';
-import { sampleReport } from './fixtures.ts';
+import { sampleReport } from '../../test-support/records.ts';
 
 describe('Redis outage: reports get 503 redis_unavailable quickly, no ack', () => {
   let dir: string;

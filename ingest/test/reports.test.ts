@@ -5,7 +5,7 @@ import { Queue } from 'bullmq';
 import { QUEUES, decodeTagValue } from '../../contract/index.ts';
 import type { DeviceEventsJob } from '../../contract/index.ts';
 import { startTestIngest, type TestIngest } from '../testing.ts';
-import { sampleReport } from './fixtures.ts';
+import { sampleReport } from '../../test-support/records.ts';
 
 describe('POST /api/v1/reports', () => {
   let t: TestIngest;

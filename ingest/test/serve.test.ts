@@ -5,7 +5,7 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import { testServices } from '../../stack/testing.ts';
 import { loadBackendConfig, ConfigError } from '../../bin/backend-config.ts';
-import { sampleReport } from './fixtures.ts';
+import { sampleReport } from '../../test-support/records.ts';
 
 const CLI = join(import.meta.dirname, '..', '..', 'bin', 'wanwatch.js');
 

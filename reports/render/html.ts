@@ -1,15 +1,11 @@
 import type { Bucket, DeviceUptime, FleetUptime, Outage, Segment, UptimeFigures } from '../core/types.ts';
-import { formatDuration, formatPct, formatTime, ifaceLabel } from './format.ts';
+import { escapeHtml, formatDuration, formatPct, formatTime, ifaceLabel } from './format.ts';
 
 /**
  * Self-contained HTML: no scripts, no external resources, styles inline on every element (email
  * clients drop <style> blocks), so the page reads the same in a browser and in a mail client. The
  * SVG timelines are an addition; every figure is also in a table.
  */
-
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
 
 export const BUCKET_COLOURS: Record<Bucket, string> = {
   online: '#2f9e55',

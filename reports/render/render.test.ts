@@ -32,7 +32,7 @@ describe('formatting', () => {
     assert.equal(formatDuration(250), '0.250s');
     assert.equal(formatDuration(5_000), '5s');
     assert.equal(formatDuration(20 * 60_000), '20m 00s');
-    assert.equal(formatDuration(3_600_000 + 1), '1h 00m 00.001s');
+    assert.equal(formatDuration(3_600_000 + 1), '1h 00m 00s');
     assert.equal(formatDuration(2 * 86_400_000 + 3 * 3_600_000 + 4 * 60_000 + 5_000), '2d 03h 04m 05s');
     assert.equal(formatDuration(null), '—');
     assert.equal(formatPct(99.9), '99.900 %');
