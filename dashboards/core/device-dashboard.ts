@@ -23,6 +23,7 @@ import { DEFAULT_GRAFANA, forGrafana, type GrafanaMajor } from './grafana-versio
 import { Layout } from './layout.ts';
 import { DATASOURCE, DEVICE_TEMPLATE_UID, FLEET_UID, deviceDashboardUid } from './names.ts';
 import { addDeviceInfo, addIfaceRow, addOverview } from './device-panels.ts';
+import { availabilityQuery } from './availability.ts';
 
 /** What the generator needs to know about one device; the I/O shell gathers it (inventory.ts). */
 export interface DeviceDashboardInput {
@@ -68,8 +69,7 @@ export function deviceQueries(scope: string | DeviceScope) {
     ifaceVariable: `SHOW TAG VALUES FROM ${from(RP.raw, M.iface)} WITH KEY = ${ident(TAG.iface)} WHERE ${dev}`,
     deviceInfo: `SELECT last(${ident(DI.name)}) AS "name", last(${ident(DI.site)}) AS "site" FROM ${from(RP.forever, M.deviceInfo)} WHERE ${dev}`,
     stateTimeline: `SELECT last(${ident(F.stateCode)}) FROM ${from(RP.raw, M.iface)} WHERE ${dev} AND ${ifaceVar} AND $timeFilter ${bucket}, ${ident(TAG.iface)} fill(previous)`,
-    availabilityRaw: `SELECT mean(${ident(F.up)}) * 100 AS "availability" FROM ${from(RP.raw, M.iface)} WHERE ${dev} AND $timeFilter GROUP BY ${ident(TAG.iface)}`,
-    availabilityRollup: `SELECT mean("up_ratio") * 100 AS "availability" FROM ${from(RP.rollup, M.ifaceRollup)} WHERE ${dev} AND $timeFilter GROUP BY ${ident(TAG.iface)}`,
+    availability: availabilityQuery(dev),
     latencyAll: `SELECT mean(${ident(F.rttAvgMs)}) FROM ${ifaceSrc} WHERE ${dev} AND ${ifaceVar} AND $timeFilter ${bucket}, ${ident(TAG.iface)} fill(null)`,
     lossAll: `SELECT mean(${ident(F.lossPct)}) FROM ${ifaceSrc} WHERE ${dev} AND ${ifaceVar} AND $timeFilter ${bucket}, ${ident(TAG.iface)} fill(null)`,
     policyNow: `SELECT last(${ident(PM.sharePct)}) FROM ${from(RP.raw, M.policyMember)} WHERE ${dev} AND $timeFilter GROUP BY ${ident(TAG.policy)}, ${ident(TAG.family)}, ${ident(TAG.iface)}`,
