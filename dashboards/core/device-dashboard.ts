@@ -24,6 +24,7 @@ import { Layout } from './layout.ts';
 import { DATASOURCE, DEVICE_TEMPLATE_UID, FLEET_UID, deviceDashboardUid } from './names.ts';
 import { addDeviceInfo, addIfaceRow, addOverview } from './device-panels.ts';
 import { availabilityQuery } from './availability.ts';
+import { incidentsAnnotation, incidentsAnnotationQuery } from './incidents.ts';
 
 /** What the generator needs to know about one device; the I/O shell gathers it (inventory.ts). */
 export interface DeviceDashboardInput {
@@ -87,6 +88,7 @@ export function deviceQueries(scope: string | DeviceScope) {
       `SELECT mean(${ident(T.lossPct)}) FROM ${targetSrc} WHERE ${dev} AND ${ifaceIs(iface)} AND $timeFilter ${bucket}, ${ident(TAG.target)} fill(null)`,
     transitionsAnnotation: `SELECT "from_state", "to_state", "reason", ${ident(TAG.iface)} FROM ${from(RP.forever, M.transition)} WHERE ${dev} AND $timeFilter`,
     notificationsAnnotation: `SELECT "subject", "recipients", ${ident(TAG.status)} FROM ${from(RP.forever, M.notification)} WHERE ${dev} AND $timeFilter`,
+    incidentsAnnotation: incidentsAnnotationQuery(dev),
     reachabilityAnnotation: `SELECT "state" FROM ${from(RP.forever, M.deviceState)} WHERE ${dev} AND $timeFilter`,
   };
 }
@@ -115,6 +117,7 @@ function annotations(Q: DeviceQueries) {
           .format('table')
           .asAnnotation({ text: 'subject', tags: 'status' }),
       ),
+    incidentsAnnotation(Q.incidentsAnnotation, { text: 'title', tags: 'kind,status,iface_name' }, true),
     new AnnotationQueryBuilder()
       .name('Device reachability')
       .datasource(DATASOURCE)
