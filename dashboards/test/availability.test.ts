@@ -14,7 +14,10 @@ import {
   RP,
   STATE_CODE,
   encodeTagValue,
-  parseInfluxUrl, transitionTimestampNs, type IfaceState } from '../../contract/index.ts';
+  parseInfluxUrl,
+  transitionTimestampNs,
+  type IfaceState,
+} from '../../contract/index.ts';
 import { createInfluxHistory } from '../../reports/adapters/influx-history.ts';
 import { computeDeviceUptime } from '../../reports/core/compute-uptime.ts';
 import { buildDeviceDashboard, buildTemplatedDeviceDashboard } from '../core/device-dashboard.ts';
@@ -147,7 +150,10 @@ describe('availability panel = uptime report, against a real InfluxDB', () => {
         const want = [...expected].filter(([, v]) => v !== null);
         assert.deepEqual(new Set(got.keys()), new Set(want.map(([k]) => k)), `${name}: interfaces`);
         for (const [iface, pct] of want)
-          assert.ok(Math.abs(got.get(iface)! - pct!) < 0.0006, `${name} ${iface}: panel ${got.get(iface)} report ${pct}`);
+          assert.ok(
+            Math.abs(got.get(iface)! - pct!) < 0.0006,
+            `${name} ${iface}: panel ${got.get(iface)} report ${pct}`,
+          );
       }
       // The window is not trivial: some interface is neither 0 nor 100 %.
       assert.ok([...expected.values()].some((v) => v !== null && v > 0 && v < 100) || name === 'last 1 h', name);

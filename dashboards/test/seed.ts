@@ -55,7 +55,13 @@ export interface InfluxResult {
   series?: InfluxSeries[];
 }
 
-export async function write(baseUrl: string, db: string, rp: string, lines: string[], precision: 'ms' | 'ns'): Promise<void> {
+export async function write(
+  baseUrl: string,
+  db: string,
+  rp: string,
+  lines: string[],
+  precision: 'ms' | 'ns',
+): Promise<void> {
   for (let i = 0; i < lines.length; i += 5000) {
     const res = await fetch(`${baseUrl}/write?db=${db}&rp=${rp}&precision=${precision}`, {
       method: 'POST',
