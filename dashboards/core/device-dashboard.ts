@@ -23,6 +23,8 @@ import { DEFAULT_GRAFANA, forGrafana, type GrafanaMajor } from './grafana-versio
 import { Layout } from './layout.ts';
 import { DATASOURCE, DEVICE_TEMPLATE_UID, FLEET_UID, deviceDashboardUid } from './names.ts';
 import { addDeviceInfo, addIfaceRow, addOverview } from './device-panels.ts';
+import { availabilityQuery } from './availability.ts';
+import { incidentsAnnotation, incidentsAnnotationQuery } from './incidents.ts';
 
 /** What the generator needs to know about one device; the I/O shell gathers it (inventory.ts). */
 export interface DeviceDashboardInput {
@@ -68,8 +70,7 @@ export function deviceQueries(scope: string | DeviceScope) {
     ifaceVariable: `SHOW TAG VALUES FROM ${from(RP.raw, M.iface)} WITH KEY = ${ident(TAG.iface)} WHERE ${dev}`,
     deviceInfo: `SELECT last(${ident(DI.name)}) AS "name", last(${ident(DI.site)}) AS "site" FROM ${from(RP.forever, M.deviceInfo)} WHERE ${dev}`,
     stateTimeline: `SELECT last(${ident(F.stateCode)}) FROM ${from(RP.raw, M.iface)} WHERE ${dev} AND ${ifaceVar} AND $timeFilter ${bucket}, ${ident(TAG.iface)} fill(previous)`,
-    availabilityRaw: `SELECT mean(${ident(F.up)}) * 100 AS "availability" FROM ${from(RP.raw, M.iface)} WHERE ${dev} AND $timeFilter GROUP BY ${ident(TAG.iface)}`,
-    availabilityRollup: `SELECT mean("up_ratio") * 100 AS "availability" FROM ${from(RP.rollup, M.ifaceRollup)} WHERE ${dev} AND $timeFilter GROUP BY ${ident(TAG.iface)}`,
+    availability: availabilityQuery(dev),
     latencyAll: `SELECT mean(${ident(F.rttAvgMs)}) FROM ${ifaceSrc} WHERE ${dev} AND ${ifaceVar} AND $timeFilter ${bucket}, ${ident(TAG.iface)} fill(null)`,
     lossAll: `SELECT mean(${ident(F.lossPct)}) FROM ${ifaceSrc} WHERE ${dev} AND ${ifaceVar} AND $timeFilter ${bucket}, ${ident(TAG.iface)} fill(null)`,
     policyNow: `SELECT last(${ident(PM.sharePct)}) FROM ${from(RP.raw, M.policyMember)} WHERE ${dev} AND $timeFilter GROUP BY ${ident(TAG.policy)}, ${ident(TAG.family)}, ${ident(TAG.iface)}`,
@@ -87,6 +88,7 @@ export function deviceQueries(scope: string | DeviceScope) {
       `SELECT mean(${ident(T.lossPct)}) FROM ${targetSrc} WHERE ${dev} AND ${ifaceIs(iface)} AND $timeFilter ${bucket}, ${ident(TAG.target)} fill(null)`,
     transitionsAnnotation: `SELECT "from_state", "to_state", "reason", ${ident(TAG.iface)} FROM ${from(RP.forever, M.transition)} WHERE ${dev} AND $timeFilter`,
     notificationsAnnotation: `SELECT "subject", "recipients", ${ident(TAG.status)} FROM ${from(RP.forever, M.notification)} WHERE ${dev} AND $timeFilter`,
+    incidentsAnnotation: incidentsAnnotationQuery(dev),
     reachabilityAnnotation: `SELECT "state" FROM ${from(RP.forever, M.deviceState)} WHERE ${dev} AND $timeFilter`,
   };
 }
@@ -115,6 +117,7 @@ function annotations(Q: DeviceQueries) {
           .format('table')
           .asAnnotation({ text: 'subject', tags: 'status' }),
       ),
+    incidentsAnnotation(Q.incidentsAnnotation, { text: 'title', tags: 'kind,status,iface_name' }, true),
     new AnnotationQueryBuilder()
       .name('Device reachability')
       .datasource(DATASOURCE)

@@ -46,16 +46,21 @@ function series(title: string, unit: string, L: Layout, w: number, h: number) {
   );
 }
 
-function availabilityStat(title: string, window: string, query: string, L: Layout) {
-  const p = L.place(8, 5);
+/**
+ * Availability over the dashboard's time range, per interface, defined as in the uptime report
+ * (availability.ts): the same window shows the same figure in both.
+ */
+function availabilityStat(query: string, L: Layout) {
+  const p = L.place(24, 5);
   return new stat.PanelBuilder()
     .id(p.id)
     .gridPos(p.gridPos)
-    .title(title)
-    .description(`Share of tracker rounds in the last ${window} in which the interface was online (mean of "up").`)
+    .title('Availability (time range)')
+    .description(
+      'Online ÷ (online + offline) over the time range, from the link transitions, counted as in the uptime report: ' +
+        'disconnecting after online counts online, connecting counts offline, disabled/unknown/reporter stopped count as neither.',
+    )
     .datasource(DATASOURCE)
-    .timeFrom(window)
-    .hideTimeOverride(false)
     .unit('percent')
     .decimals(3)
     .min(0)
@@ -94,7 +99,7 @@ export function addDeviceInfo(d: DashboardBuilder, L: Layout, Q: DeviceQueries):
   );
 }
 
-/** State timeline, availability 24 h / 7 d / 30 d, policy splits now and over time, latency/loss of all links. */
+/** State timeline, availability over the time range, policy splits now and over time, latency/loss of all links. */
 export function addOverview(d: DashboardBuilder, L: Layout, Q: DeviceQueries, policies: string[]): void {
   const st = L.place(24, 6);
   d.withPanel(
@@ -111,9 +116,7 @@ export function addOverview(d: DashboardBuilder, L: Layout, Q: DeviceQueries, po
       .fillOpacity(80)
       .withTarget(q(Q.stateTimeline).alias('$tag_iface')),
   );
-  d.withPanel(availabilityStat('Availability 24 h', '24h', Q.availabilityRaw, L));
-  d.withPanel(availabilityStat('Availability 7 d', '7d', Q.availabilityRollup, L));
-  d.withPanel(availabilityStat('Availability 30 d', '30d', Q.availabilityRollup, L));
+  d.withPanel(availabilityStat(Q.availability, L));
 
   const now = L.place(8, 8);
   d.withPanel(

@@ -9,19 +9,22 @@ import {
 import * as common from '@grafana/grafana-foundation-sdk/common';
 import * as stat from '@grafana/grafana-foundation-sdk/stat';
 import * as table from '@grafana/grafana-foundation-sdk/table';
+import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
 import {
   M,
   RP,
   IFACE_FIELDS as F,
   DEVICE_STATE_FIELDS as DS,
   DEVICE_INFO_FIELDS as DI,
+  INCIDENT_FIELDS as INC,
   TAG,
 } from '../../contract/index.ts';
 import { DEFAULT_GRAFANA, forGrafana, type GrafanaMajor } from './grafana-version.ts';
-import { InfluxQLBuilder, from, ident } from './influxql.ts';
+import { InfluxQLBuilder, from, ident, stringLit } from './influxql.ts';
 import { Layout } from './layout.ts';
 import { DATASOURCE, DEVICE_TEMPLATE_UID, FLEET_UID } from './names.ts';
 import { reachabilityMappings } from './state-mappings.ts';
+import { incidentsAnnotation, incidentsAnnotationQuery } from './incidents.ts';
 
 const q = (query: string) => new InfluxQLBuilder(query, DATASOURCE);
 
@@ -41,6 +44,9 @@ export function fleetQueries() {
     lastSeen: `SELECT last(${ident(F.seq)}) AS "last_seq" FROM ${from(RP.raw, M.iface)} WHERE $timeFilter GROUP BY ${dev}`,
     // Reachability changes are rare, so take the latest ever written, not only inside the time range.
     reachability: `SELECT last(${ident(DS.state)}) AS "state" FROM ${from(RP.forever, M.deviceState)} GROUP BY ${dev}`,
+    incidentsAnnotation: incidentsAnnotationQuery(null),
+    // Small whatever the fleet: one point per incident, not per device or round.
+    incidentsOverTime: `SELECT count(${ident(INC.incidentId)}) FROM ${from(RP.forever, M.incident)} WHERE ${ident(TAG.status)} = ${stringLit('notified')} AND $timeFilter GROUP BY time($__interval), ${ident(TAG.kind)} fill(0)`,
     reporting: `SELECT count("n") AS "devices" FROM (SELECT last(${ident(F.seq)}) AS "n" FROM ${from(RP.raw, M.iface)} WHERE $timeFilter GROUP BY ${dev})`,
     withLinkDown: `SELECT count("worst") AS "devices" FROM (SELECT min("up") AS "worst" FROM (${lastPerLink}) GROUP BY ${dev}) WHERE "worst" = 0`,
     unreachable: `SELECT count("r") AS "devices" FROM (SELECT last(${ident(DS.reachable)}) AS "r" FROM ${from(RP.forever, M.deviceState)} GROUP BY ${dev}) WHERE "r" = 0`,
@@ -95,6 +101,7 @@ export function buildFleetDashboard(grafana: GrafanaMajor = DEFAULT_GRAFANA): Da
     .time({ from: 'now-1h', to: 'now' })
     .refresh('1m')
     .timezone('browser')
+    .annotation(incidentsAnnotation(Q.incidentsAnnotation, { text: 'title', tags: 'device,kind,iface_name' }, false))
     .link(
       new DashboardLinkBuilder('Device')
         .type(DashboardLinkType.Link)
@@ -113,6 +120,29 @@ export function buildFleetDashboard(grafana: GrafanaMajor = DEFAULT_GRAFANA): Da
   d.withPanel(countStat(L, 'Devices reporting', Q.reporting, false));
   d.withPanel(countStat(L, 'Devices with a link down', Q.withLinkDown, true));
   d.withPanel(countStat(L, 'Unreachable devices', Q.unreachable, true));
+
+  // The graph the "Incidents" annotations (off by default) are drawn on.
+  const g = L.place(24, 6);
+  d.withPanel(
+    new timeseries.PanelBuilder()
+      .id(g.id)
+      .gridPos(g.gridPos)
+      .title('Incidents emailed')
+      .description('Incidents emailed (wan_incident, disposition notified) per interval, by kind, across the fleet.')
+      .datasource(DATASOURCE)
+      .drawStyle(common.GraphDrawStyle.Bars)
+      .fillOpacity(80)
+      .stacking(new common.StackingConfigBuilder().mode(common.StackingMode.Normal).group('A'))
+      .min(0)
+      .decimals(0)
+      .legend(
+        new common.VizLegendOptionsBuilder()
+          .displayMode(common.LegendDisplayMode.List)
+          .placement(common.LegendPlacement.Bottom)
+          .showLegend(true),
+      )
+      .withTarget(q(Q.incidentsOverTime).alias('$tag_kind')),
+  );
 
   const t = L.place(24, 20);
   const rename: Record<(typeof FLEET_TABLE_FIELDS)[number], string> = {

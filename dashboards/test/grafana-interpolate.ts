@@ -2,6 +2,8 @@
  * Substitutes Grafana's macros and template variables into raw InfluxQL the way Grafana's InfluxDB
  * datasource does before sending a query, so the tests run exactly what a browser would run:
  * - `$timeFilter` -> `time >= <from>ms and time <= <to>ms`
+ * - `${__from}` / `${__to}` -> the dashboard's range in epoch milliseconds (dashboard level: a panel's
+ *   relative time does not change them)
  * - `$__interval` -> the rounded interval (`10s`, `1m`, ...), `$__interval_ms` -> its milliseconds
  * - `${v:regex}` -> the value regex-escaped (several: `(a|b)`), `${v:raw}` -> the value as is
  * - a multi-value / include-All variable -> `(a|b)` with each value regex-escaped (used as `/^$v$/`),
@@ -10,6 +12,9 @@
 export interface InterpolateOptions {
   fromMs: number;
   toMs: number;
+  /** The dashboard's range when a panel overrides it (relative time); defaults to fromMs/toMs. */
+  dashboardFromMs?: number;
+  dashboardToMs?: number;
   /** Grafana's maxDataPoints (the panel's pixel width by default). */
   maxDataPoints?: number;
   /** The datasource's minimum interval (jsonData.timeInterval). */
@@ -50,6 +55,8 @@ export function interpolate(query: string, o: InterpolateOptions): string {
   const iv = grafanaInterval(o.fromMs, o.toMs, o.maxDataPoints, o.minIntervalMs);
   let out = query
     .replaceAll('$timeFilter', `time >= ${o.fromMs}ms and time <= ${o.toMs}ms`)
+    .replace(/\$\{__from\}|\$__from\b/g, String(o.dashboardFromMs ?? o.fromMs))
+    .replace(/\$\{__to\}|\$__to\b/g, String(o.dashboardToMs ?? o.toMs))
     .replaceAll('$__interval_ms', String(iv.ms))
     .replaceAll('$__interval', iv.text);
   for (const [name, v] of Object.entries(o.vars ?? {})) {

@@ -119,8 +119,10 @@ describe('dashboard queries against a real InfluxDB', () => {
             values(s).every((v) => v >= 0 && v <= 100),
             ctx,
           );
+          // The report's definition over the 2-hour range: wanb offline 30 min, lte_1 the last 20 min.
           assert.equal(byIface.wan, 100, ctx);
-          assert.ok((byIface.wanb ?? 100) < 100, ctx);
+          assert.ok(Math.abs(byIface.wanb! - 75) < 0.001, `${ctx}: wanb ${byIface.wanb}`);
+          assert.ok(Math.abs(byIface.lte_1! - 100 * (100 / 120)) < 0.001, `${ctx}: lte_1 ${byIface.lte_1}`);
         } else if (title.startsWith('Policy')) {
           assert.deepEqual(tagSet(s, 'iface'), new Set(IFACES), ctx);
           assert.ok(
@@ -160,17 +162,35 @@ describe('dashboard queries against a real InfluxDB', () => {
     assert.ok(checked >= 5 + 5 * IFACES.length, `only ${checked} targets checked`);
   });
 
-  it('every annotation query returns its text and tag columns', async () => {
+  /** Runs every annotation of a dashboard for 1 h and 400 d; each returns its text and tag columns. */
+  async function checkAnnotations(list: Array<{ name?: string; target?: unknown }>, vars = {}) {
+    for (const rangeMs of [3_600_000, 400 * 86_400_000]) {
+      for (const a of list) {
+        const t = a.target as { query: string; textColumn?: string; tagsColumn?: string };
+        const s = await run(t.query, NOW - rangeMs, vars);
+        const cols = s[0]?.columns ?? [];
+        for (const c of [t.textColumn, ...(t.tagsColumn?.split(',') ?? [])].filter(Boolean))
+          assert.ok(cols.includes(String(c)), `${a.name}: column ${c} missing in ${cols.join()}`);
+      }
+    }
+  }
+
+  it('every annotation query returns its text and tag columns, for 1 h and 400 d', async () => {
     const d = buildDeviceDashboard({ deviceId: DEV, name: 'Nord', site: 'Lyon', ifaces: IFACES, policies: [] });
     const list = d.annotations?.list ?? [];
-    assert.equal(list.length, 3);
-    for (const a of list) {
-      const t = a.target as unknown as { query: string; textColumn?: string; tagsColumn?: string };
-      const s = await run(t.query, NOW - 2 * 3_600_000);
-      const cols = s[0]?.columns ?? [];
-      for (const c of [t.textColumn, ...(t.tagsColumn?.split(',') ?? [])].filter(Boolean))
-        assert.ok(cols.includes(String(c)), `${a.name}: column ${c} missing in ${cols.join()}`);
-    }
+    assert.deepEqual(
+      list.map((a) => a.name),
+      ['Link transitions', 'Notifications', 'Incidents', 'Device reachability'],
+    );
+    await checkAnnotations(list);
+    // Incidents: the device's own, with the email subject as text.
+    const incidents = list.find((a) => a.name === 'Incidents')!.target as unknown as { query: string };
+    const s = await run(incidents.query, NOW - 3_600_000);
+    const col = (name: string) => s[0]!.columns.indexOf(name);
+    assert.deepEqual(
+      s[0]!.values.map((r) => `${r[col('kind')]} ${r[col('title')]}`),
+      ['link_up wanb UP', 'link_down lte_1 DOWN'],
+    );
   });
 
   it('the templated device dashboard: every query, for 1 h on raw rounds and 400 d on the rollup', async () => {
@@ -202,7 +222,8 @@ describe('dashboard queries against a real InfluxDB', () => {
           // The latency, loss and jitter graphs must reach back beyond the raw data on long ranges.
           const usesRp = /latency|loss|jitter/i.test(String(p.title));
           // Raw-only panels (state, policies) have nothing older than the raw data: 1 h only.
-          if (rangeMs > 86_400_000 && !usesRp && !p.timeFrom && p.title !== 'Device') {
+          const anyRange = p.title === 'Device' || p.title?.startsWith('Availability');
+          if (rangeMs > 86_400_000 && !usesRp && !p.timeFrom && !anyRange) {
             const r = await influxQuery(base, db, interpolate(text, { fromMs, toMs: NOW, vars }));
             assert.equal(r.error, undefined, ctx);
             continue;
@@ -229,10 +250,9 @@ describe('dashboard queries against a real InfluxDB', () => {
         }
       }
     }
-    for (const a of d.annotations?.list ?? []) {
-      const t = a.target as unknown as { query: string };
-      await run(t.query, NOW - 2 * 3_600_000, { device });
-    }
+    const annotations = d.annotations?.list ?? [];
+    assert.ok(annotations.some((a) => a.name === 'Incidents' && a.enable));
+    await checkAnnotations(annotations, { device });
   });
 
   it('the fleet table and counters return every registered device with names and sites from InfluxDB', async () => {
@@ -244,6 +264,15 @@ describe('dashboard queries against a real InfluxDB', () => {
     assert.equal(await count('Devices reporting'), 3);
     assert.equal(await count('Devices with a link down'), 1);
     assert.equal(await count('Unreachable devices'), 1);
+    // Emailed incidents by kind: 1 h sees lte_1 down and wanb up; 400 d also wanb's down.
+    for (const [rangeMs, want] of [
+      [3_600_000, { link_down: 1, link_up: 1 }],
+      [400 * 86_400_000, { link_down: 2, link_up: 1 }],
+    ] as const) {
+      const s = await run(String(byTitle('Incidents emailed')?.targets?.[0]?.query), NOW - rangeMs);
+      const byKind = Object.fromEntries(s.map((x) => [x.tags?.kind, values([x]).reduce((a, b) => a + b, 0)]));
+      assert.deepEqual(byKind, want, `incidents over ${rangeMs / 86_400_000} d`);
+    }
 
     const tbl = byTitle('Devices');
     const [info, links, lastSeen, reach] = await Promise.all(
@@ -271,5 +300,18 @@ describe('dashboard queries against a real InfluxDB', () => {
     );
     for (const f of FLEET_TABLE_FIELDS) if (f !== 'Last seen') assert.ok(columns.has(f), `column ${f}`);
     assert.doesNotMatch(JSON.stringify(d), /Nord|Lyon/, 'no device data baked into the fleet JSON');
+
+    // Incidents of every device, off by default (a toggle), newest first.
+    const annotations = d.annotations?.list ?? [];
+    const incidents = annotations.find((a) => a.name === 'Incidents');
+    assert.equal(incidents?.enable, false);
+    await checkAnnotations(annotations);
+    const t = incidents!.target as unknown as { query: string };
+    const rows = await run(t.query, NOW - 3_600_000);
+    const col = (name: string) => rows[0]!.columns.indexOf(name);
+    assert.deepEqual(
+      rows[0]!.values.map((r) => `${r[col('device')]}: ${r[col('title')]}`),
+      [`${encodeTagValue(DEV)}: lte_1 DOWN`, `${encodeTagValue(DEV)}: wanb UP`],
+    );
   });
 });

@@ -55,7 +55,13 @@ export interface InfluxResult {
   series?: InfluxSeries[];
 }
 
-async function write(baseUrl: string, db: string, rp: string, lines: string[], precision: 'ms' | 'ns'): Promise<void> {
+export async function write(
+  baseUrl: string,
+  db: string,
+  rp: string,
+  lines: string[],
+  precision: 'ms' | 'ns',
+): Promise<void> {
   for (let i = 0; i < lines.length; i += 5000) {
     const res = await fetch(`${baseUrl}/write?db=${db}&rp=${rp}&precision=${precision}`, {
       method: 'POST',
@@ -89,7 +95,7 @@ export interface SeedDevice {
 
 const TARGETS = ['192.0.2.1', '198.51.100.7'];
 
-/** Two hours of 30-second rounds, a 30-day hourly rollup, transitions, notifications, reachability. */
+/** Two hours of 30-second rounds, a 30-day hourly rollup, transitions, incidents, notifications, reachability. */
 export async function seed(baseUrl: string, db: string, devices: SeedDevice[], nowMs: number): Promise<void> {
   const raw: string[] = [];
   const rollup: string[] = [];
@@ -208,6 +214,27 @@ export async function seed(baseUrl: string, db: string, devices: SeedDevice[], n
       }
     }
     let tseq = 100;
+    // The reporter's start: every interface has a state from the beginning of the raw data.
+    for (const iface of d.ifaces) {
+      tseq++;
+      forever.push(
+        line(
+          M.transition,
+          { device: d.id, iface },
+          {
+            from_state: 'unknown',
+            to_state: 'online',
+            to_code: { int: STATE_CODE.online },
+            up: { int: 1 },
+            score: { int: 10 },
+            reason: 'start',
+            seq: { int: tseq },
+            boot_id: 'boot-1',
+          },
+          transitionTimestampNs(nowMs - 2 * 3_600_000 - 30_000, tseq),
+        ),
+      );
+    }
     for (const [iface, [start, end]] of Object.entries(d.outages)) {
       for (const [timeMs, fromS, to] of [
         [start, 'online', 'offline'],
@@ -230,6 +257,20 @@ export async function seed(baseUrl: string, db: string, devices: SeedDevice[], n
               boot_id: 'boot-1',
             },
             transitionTimestampNs(timeMs, tseq),
+          ),
+        );
+        forever.push(
+          line(
+            M.incident,
+            { device: d.id, kind: to === 'online' ? 'link_up' : 'link_down', status: 'notified' },
+            {
+              incident_id: `inc-${tseq}`,
+              iface_name: iface,
+              title: `${iface} ${to === 'online' ? 'UP' : 'DOWN'}`,
+              text: `${to === 'online' ? 'link_up' : 'link_down'} (notified)`,
+              duration_ms: to === 'online' ? { int: end - start } : null,
+            },
+            `${timeMs + 1000}000000`,
           ),
         );
         forever.push(
