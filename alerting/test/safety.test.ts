@@ -2,9 +2,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { OutageError, classifyInfluxError, classifyRedisError, isOutage } from '../adapters/outage.ts';
-import { LockTimeoutError } from '../adapters/store.ts';
+import { LockTimeoutError, inboxEntry, parseInboxEntry } from '../adapters/store.ts';
 import { MailError } from '../adapters/mailer.ts';
-import { decideStuckGroup, type FlushJobState } from '../core/stuck-group.ts';
+import { decideStrandedInbox, type EventsJobState } from '../core/stranded-inbox.ts';
+import { decideStuckGroup, flushTarget, type FlushJobState } from '../core/stuck-group.ts';
 import { outageDelayMs } from '../step-runner.ts';
 
 describe('stuck group watchdog decision', () => {
@@ -25,6 +26,40 @@ describe('stuck group watchdog decision', () => {
     });
   }
   it('no group -> none', () => assert.equal(decideStuckGroup(null, 'unknown', 5000), 'none'));
+});
+
+describe('flush target of the watchdog', () => {
+  const group = { id: 'g2', flushAtMs: 2000 };
+  const outbox = { groupId: 'g1', flushAtMs: 1000 };
+  it('an outbox goes first, then the pending group, else nothing', () => {
+    assert.deepEqual(flushTarget({ outbox, group }), { id: 'g1', flushAtMs: 1000 });
+    assert.deepEqual(flushTarget({ outbox: null, group }), { id: 'g2', flushAtMs: 2000 });
+    assert.equal(flushTarget({ outbox: null, group: null }), null);
+  });
+});
+
+describe('stranded inbox watchdog decision', () => {
+  const cases: Array<[EventsJobState[], 'forget' | 'wait' | 'drain']> = [
+    [[], 'forget'],
+    [['failed'], 'drain'],
+    [['completed'], 'drain'],
+    [['unknown'], 'drain'],
+    [['failed', 'completed', 'unknown'], 'drain'],
+    [['active'], 'wait'],
+    [['waiting'], 'wait'],
+    [['delayed'], 'wait'],
+    [['prioritized'], 'wait'],
+    [['waiting-children'], 'wait'],
+    [['failed', 'delayed'], 'wait'],
+  ];
+  for (const [states, want] of cases) {
+    it(`jobs [${states.join(', ')}] -> ${want}`, () => assert.equal(decideStrandedInbox(states), want));
+  }
+  it('an inbox record carries its job id; a bare job (older format) has none', () => {
+    const ev = { v: 1, deviceId: 'd1', bootId: 'b' };
+    assert.deepEqual(parseInboxEntry(inboxEntry('ev_d1_b_1-2', ev)), { jobId: 'ev_d1_b_1-2', job: ev });
+    assert.deepEqual(parseInboxEntry(JSON.stringify(ev)), { jobId: null, job: ev });
+  });
 });
 
 describe('outage backoff', () => {
