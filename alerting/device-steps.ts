@@ -15,8 +15,11 @@ import type { AlertingMetrics } from './metrics.ts';
 import type { AlertingOptions } from './options.ts';
 import { RetrySoonError } from './step-runner.ts';
 
-/** Points between a flush's writes: `sealed` = group moved to the outbox, `queued` = its jobs queued. */
-export type FlushPoint = 'sealed' | 'queued';
+/**
+ * Points of a flush: `start` = notice computed, nothing written; `sealed` = group moved to the
+ * outbox; `queued` = the notice's jobs queued, outbox not yet cleared.
+ */
+export type FlushPoint = 'start' | 'sealed' | 'queued';
 
 /**
  * The pure decisions the device steps run, and a checkpoint between a flush's writes (a no-op);
@@ -197,6 +200,7 @@ export function createDeviceSteps(d: DeviceStepDeps) {
       const group = state.group;
       const r = d.steps.flushGroup(state, groupId, now, silences);
       if (!r.notice || !group) return;
+      await d.steps.flushCheckpoint('start', deviceId, groupId);
       const sealed = { ...r.state, outbox: { groupId, flushAtMs: group.flushAtMs, notice: r.notice } };
       await d.store.saveState(sealed);
       await d.steps.flushCheckpoint('sealed', deviceId, groupId);

@@ -10,12 +10,15 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
+import { Queue } from 'bullmq';
 import { OutageError } from '../adapters/outage.ts';
 import { parseState } from '../core/state.ts';
+import { jobIdOf } from '../deliver.ts';
 import type { AlertingSteps, FlushPoint } from '../device-steps.ts';
 import type { AlertingOptions } from '../options.ts';
 import { job, pol, tr } from './fixtures.ts';
-import { FAST, expectMails, startHarness, waitFor, type Harness } from './harness.ts';
+import { ALERT_TIMERS_QUEUE } from '../runtime.ts';
+import { FAST, bullConnection, expectMails, startHarness, waitFor, type Harness } from './harness.ts';
 
 const now = () => Date.now();
 const BOOT = 'boot-aaaaaaaa';
@@ -101,7 +104,7 @@ describe('an events job that stalled too often: its inbox record is applied by t
       'the events job failed as stalled',
       async () => {
         const j = await h.events.getJob('ev_sx1_down');
-        return (await j?.getState()) === 'failed' && j;
+        return j?.failedReason && (await j.getState()) === 'failed' && j;
       },
       20_000,
     );
@@ -126,13 +129,22 @@ describe('an events job that stalled too often: its inbox record is applied by t
 });
 
 describe('a flush that fails between its writes: every event is emailed once, in its group or the next', () => {
-  /** Per device: the flush point that fails until the device's next event (eth1 back up) is applied. */
-  const plan = new Map<string, { point: FlushPoint; posted: boolean; failures: number }>();
+  /**
+   * Per device: the flush point that fails until the device's next event (eth1 back up) is applied,
+   * or, with `lost`, until the test has removed the flush job.
+   */
+  const plan = new Map<string, { point: FlushPoint; posted: boolean; failures: number; lost?: boolean }>();
   let h: Harness;
   const steps: Partial<AlertingSteps> = {
     async flushCheckpoint(point, deviceId) {
       const p = plan.get(deviceId);
-      if (!p || p.point !== point || (await applied(h, deviceId, 11))) return;
+      if (!p || p.point !== point) return;
+      if (p.lost !== undefined) {
+        if (p.lost) return;
+        p.failures += 1;
+        throw new OutageError('redis', 'injected: Redis gone after the flush sealed its group');
+      }
+      if (await applied(h, deviceId, 11)) return;
       // The failure holds the flush until the later event went in, so it surely lands in between.
       if (!p.posted) {
         p.posted = true;
@@ -159,10 +171,53 @@ describe('a flush that fails between its writes: every event is emailed once, in
       assert.equal(mails.length, 2, mails.map((m) => m.subject).join(' | '));
       assert.equal(mails[0]!.subject, `[wanwatch] Router ${id} (Berlin): eth1 DOWN`);
       assert.match(mails[1]!.subject!, /eth1 UP after/);
-      await waitFor('nothing left to flush', async () => {
-        const s = await alertState(h, id);
-        return s?.outbox === null && s.group === null;
-      });
+      await nothingLeft(id);
+    });
+  }
+
+  it('failure before the first write: the later event joins the group, one email with both', async () => {
+    const id = 'fp-start';
+    plan.set(id, { point: 'start', posted: false, failures: 0 });
+    await steadyDevice(h, id);
+    await waitFor('steady state applied', () => applied(h, id, 3), 20_000);
+    await h.post(job(id, [tr(10, 'eth1', 'online', 'offline', now())]));
+    const mails = await expectMails(h, id, 1, 1500, 30_000);
+    assert.ok(plan.get(id)!.failures >= 1, 'the injected failure happened');
+    assert.equal(mails.length, 1, mails.map((m) => m.subject).join(' | '));
+    assert.match(
+      mails[0]!.subject!,
+      new RegExp(`^\\[wanwatch\\] Router ${id} \\(Berlin\\): eth1 DOWN, eth1 UP after `),
+    );
+    await nothingLeft(id);
+  });
+
+  it('flush job lost after "sealed": the watchdog delivers the outbox, once', async () => {
+    const id = 'fp-lost';
+    plan.set(id, { point: 'sealed', posted: false, failures: 0, lost: false });
+    const timers = new Queue(ALERT_TIMERS_QUEUE, { connection: bullConnection(h.redisUrl), prefix: h.keys.bull });
+    after(() => timers.close());
+    await steadyDevice(h, id);
+    await waitFor('steady state applied', () => applied(h, id, 3), 20_000);
+    const stuckBefore = await counter(h, 'wanwatch_alerting_stuck_groups_flushed_total');
+    await h.post(job(id, [tr(10, 'eth1', 'online', 'offline', now())]));
+    const groupId = await waitFor('group sealed in the outbox', async () => (await alertState(h, id))?.outbox?.groupId);
+    // The flush job waits for "Redis" between retries; it is lost meanwhile (removed, as a Redis
+    // that lost its data would), so only the watchdog can finish the flush.
+    await waitFor('flush job removed', async () => (await timers.remove(jobIdOf('flush', id, groupId))) === 1);
+    plan.get(id)!.lost = true;
+    const mails = await expectMails(h, id, 1, 1500, 20_000);
+    assert.deepEqual(
+      mails.map((m) => m.subject),
+      [`[wanwatch] Router ${id} (Berlin): eth1 DOWN`],
+    );
+    assert.ok((await counter(h, 'wanwatch_alerting_stuck_groups_flushed_total')) > stuckBefore);
+    await nothingLeft(id);
+  });
+
+  async function nothingLeft(id: string) {
+    await waitFor('nothing left to flush', async () => {
+      const s = await alertState(h, id);
+      return s?.outbox === null && s.group === null;
     });
   }
 });
