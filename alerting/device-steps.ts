@@ -5,7 +5,7 @@ import { deviceEventsJobSchema, type Silence } from '../contract/index.ts';
 import { isOutage, viaRedis } from './adapters/outage.ts';
 import type { Recorder } from './adapters/recorder.ts';
 import type { SafetyStore } from './adapters/safety-store.ts';
-import { parseInboxEntry, type AlertStore } from './adapters/store.ts';
+import type { AlertStore } from './adapters/store.ts';
 import { applyDeviceEvents } from './core/apply-events.ts';
 import { flushGroup } from './core/flush.ts';
 import type { DeviceAlertState } from './core/state.ts';
@@ -53,15 +53,6 @@ export interface DeviceStepDeps {
 
 const errText = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
-/** The events job of an inbox record as text (what the quarantine shows). */
-function inboxSubject(raw: string): string {
-  try {
-    return JSON.stringify(parseInboxEntry(raw).job);
-  } catch {
-    return raw;
-  }
-}
-
 /**
  * The device-level steps of alerting — apply queued events, flush a group, rescue a stuck group —
  * written so that nothing can hold a device for ever: an outage makes a step wait (OutageError,
@@ -86,7 +77,7 @@ export function createDeviceSteps(d: DeviceStepDeps) {
 
   /** Applies one inbox record to `state`; I/O first, so a failure leaves `state` as it was. */
   async function applyRecord(deviceId: string, state: DeviceAlertState, raw: string, now: number) {
-    const ev = deviceEventsJobSchema.parse(parseInboxEntry(raw).job);
+    const ev = deviceEventsJobSchema.parse(JSON.parse(raw));
     const wasUnreachable = state.reach === 'unreachable';
     const r = d.steps.applyDeviceEvents(state, ev, now, d.options);
     if (wasUnreachable && r.state.reach === 'reachable') {
@@ -160,7 +151,7 @@ export function createDeviceSteps(d: DeviceStepDeps) {
         await d.safety.quarantine({
           kind: 'device_events',
           deviceId,
-          subject: inboxSubject(failure.raw),
+          subject: failure.raw,
           error: errText(failure.err),
           attempts: failures,
           atMs: d.nowMs(),
@@ -208,12 +199,15 @@ export function createDeviceSteps(d: DeviceStepDeps) {
     });
   }
 
-  /** Sets a group that cannot be flushed aside (quarantine) and clears it, so later events open a new one. */
+  /**
+   * Sets a group that cannot be flushed aside (quarantine) and clears it, so later events open a new
+   * one. An outbox is what failed when there is one (a flush delivers it before anything else).
+   */
   async function quarantineGroup(deviceId: string, groupId: string, err: unknown, attempts: number) {
-    await d.store.withDeviceLock(deviceId, async () => {
+    const quarantined = await d.store.withDeviceLock(deviceId, async () => {
       const state = await d.store.loadState(deviceId);
-      const inOutbox = state.outbox?.groupId === groupId;
-      if (!inOutbox && state.group?.id !== groupId) return;
+      const inOutbox = state.outbox !== null;
+      if (!inOutbox && state.group?.id !== groupId) return null;
       await d.safety.quarantine({
         kind: 'group',
         deviceId,
@@ -223,9 +217,11 @@ export function createDeviceSteps(d: DeviceStepDeps) {
         atMs: d.nowMs(),
       });
       await d.store.saveState(inOutbox ? { ...state, outbox: null } : { ...state, group: null });
+      return state.outbox?.groupId ?? groupId;
     });
+    if (quarantined === null) return;
     log.error(
-      { deviceId, groupId, attempts, err: errText(err) },
+      { deviceId, groupId: quarantined, attempts, err: errText(err) },
       'alert group quarantined after repeated failures; its events are not emailed',
     );
   }

@@ -1,24 +1,11 @@
 import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import { isOutage, viaRedis } from './adapters/outage.ts';
-import { parseInboxEntry, type AlertStore } from './adapters/store.ts';
+import type { AlertStore } from './adapters/store.ts';
 import { decideStrandedInbox, type EventsJobState } from './core/stranded-inbox.ts';
 import type { AlertingMetrics } from './metrics.ts';
 
 const errText = (err: unknown) => (err instanceof Error ? err.message : String(err));
-
-/** Job ids of the records in an inbox, first seen first (a record without one counts as no job). */
-function jobIdsOf(records: string[]): Array<string | null> {
-  const ids = new Set<string | null>();
-  for (const raw of records) {
-    try {
-      ids.add(parseInboxEntry(raw).jobId);
-    } catch {
-      ids.add(null);
-    }
-  }
-  return [...ids];
-}
 
 /**
  * Watchdog for inbox records no events job will apply (see decideStrandedInbox), run by the periodic
@@ -32,36 +19,37 @@ export function createInboxRescue(d: {
   logger: Logger;
   drainInboxLocked: (deviceId: string, jobId: string | undefined) => Promise<void>;
 }) {
-  /** States of the records' jobs, stopping at the first live one (enough for the decision). */
-  async function jobStates(records: string[]): Promise<EventsJobState[]> {
+  /** States of the jobs that pushed into the inbox, stopping at the first live one (enough for the decision). */
+  async function jobStates(deviceId: string): Promise<EventsJobState[]> {
     const states: EventsJobState[] = [];
-    for (const id of jobIdsOf(records)) {
-      const state = id === null ? 'unknown' : ((await viaRedis(() => d.eventsQueue.getJobState(id))) as EventsJobState);
-      states.push(state);
-      if (decideStrandedInbox(states) === 'wait') break;
+    for (const id of await d.store.inboxJobIds(deviceId)) {
+      states.push((await viaRedis(() => d.eventsQueue.getJobState(id))) as EventsJobState);
+      if (decideStrandedInbox(1, states) === 'wait') break;
     }
     return states;
   }
 
   async function rescueOne(deviceId: string) {
     // Cheap look first: most inboxes the sweep sees were drained by their own job meanwhile.
-    if ((await d.store.readInbox(deviceId)).length === 0) {
+    if ((await d.store.inboxLength(deviceId)) === 0) {
       await d.store.forgetInboxIfEmpty(deviceId);
       return;
     }
     // Decided under the device lock: a live job drains only under it, so none is half-way through.
     await d.store.withDeviceLock(deviceId, async () => {
-      const records = await d.store.readInbox(deviceId);
-      const states = await jobStates(records);
-      const decision = decideStrandedInbox(states);
-      if (decision === 'forget') await d.store.forgetInboxIfEmpty(deviceId);
-      if (decision !== 'drain') return;
-      d.metrics.strandedInboxesDrained.inc();
-      d.logger.warn(
-        { deviceId, records: records.length, jobs: states },
-        'applying events records whose job ended without applying them',
-      );
-      await d.drainInboxLocked(deviceId, undefined);
+      const records = await d.store.inboxLength(deviceId);
+      const states = records === 0 ? [] : await jobStates(deviceId);
+      const decision = decideStrandedInbox(records, states);
+      if (decision === 'wait') return;
+      if (decision === 'drain') {
+        d.metrics.strandedInboxesDrained.inc();
+        d.logger.warn(
+          { deviceId, records, jobs: states },
+          'applying events records whose job ended without applying them',
+        );
+        await d.drainInboxLocked(deviceId, undefined);
+      }
+      await d.store.forgetInboxIfEmpty(deviceId);
     });
   }
 

@@ -4,7 +4,7 @@ import { QUEUES, deviceEventsJobSchema, redisKeys } from '../contract/index.ts';
 import { createMailer } from './adapters/mailer.ts';
 import { createRecorder } from './adapters/recorder.ts';
 import { createSafetyStore } from './adapters/safety-store.ts';
-import { createAlertStore, inboxEntry } from './adapters/store.ts';
+import { createAlertStore } from './adapters/store.ts';
 import { attemptsForCoverage, retryDelayMs } from './core/retry.ts';
 import type { BlindnessView } from './core/blindness.ts';
 import { sweepDevice } from './core/sweep.ts';
@@ -88,7 +88,7 @@ export function createAlertingRuntime(deps: AlertingDeps, options: AlertingOptio
     const deviceId = parsed.data.deviceId;
     // Pushed before any await, so concurrent jobs of one device keep their queue order. A retried
     // job pushes again: harmless, a record already applied is skipped by its seq.
-    await store.pushInbox(deviceId, inboxEntry(job.id ?? null, parsed.data));
+    await store.pushInbox(deviceId, JSON.stringify(parsed.data), job.id);
     await steps.drainInbox(deviceId, job.id);
   }
 

@@ -1,4 +1,4 @@
-/** State of an events job as BullMQ reports it (`unknown` = no such job, or a record without a job id). */
+/** State of an events job as BullMQ reports it (`unknown` = no such job). */
 export type EventsJobState =
   | 'waiting'
   | 'waiting-children'
@@ -12,20 +12,24 @@ export type EventsJobState =
 const ALIVE: ReadonlySet<EventsJobState> = new Set(['waiting', 'waiting-children', 'delayed', 'active', 'prioritized']);
 
 /**
- * Watchdog for device inboxes: an events job puts its record in the device's inbox and then drains
- * the whole inbox, so a record stays there only while some job that will drain it is still alive. A
+ * Watchdog for device inboxes: an events job puts its record in the device's inbox and then applies
+ * the whole inbox, so a record stays there only while some job that will apply it is still alive. A
  * job that failed for good after it pushed (it stalled too often: its worker died or lost Redis
  * repeatedly) leaves its record behind with nothing to apply it.
  *
- * `jobStates` are the states of the jobs that pushed the records now in the inbox.
+ * `jobStates`: the states of the jobs that pushed records since the inbox was last seen empty
+ * (none for records pushed by a version that did not note its jobs).
  *
- * | inbox | some job waiting / delayed / active / prioritized | decision |
+ * | records in the inbox | some job waiting / delayed / active / prioritized | decision |
  * |---|---|---|
- * | empty | – | `forget` (stop watching the device) |
- * | records | yes | `wait` (that job drains every record when it runs; it is checked again next sweep) |
- * | records | no (all completed / failed / unknown) | `drain` (nothing else will apply them) |
+ * | 0 | – | `forget` (stop watching the device) |
+ * | ≥ 1 | yes | `wait` (that job applies every record when it runs; checked again next sweep) |
+ * | ≥ 1 | no (all completed / failed / unknown, or no job known) | `drain` (nothing else will apply them) |
  */
-export function decideStrandedInbox(jobStates: readonly EventsJobState[]): 'forget' | 'wait' | 'drain' {
-  if (jobStates.length === 0) return 'forget';
+export function decideStrandedInbox(
+  records: number,
+  jobStates: readonly EventsJobState[],
+): 'forget' | 'wait' | 'drain' {
+  if (records === 0) return 'forget';
   return jobStates.some((s) => ALIVE.has(s)) ? 'wait' : 'drain';
 }

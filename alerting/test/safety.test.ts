@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { OutageError, classifyInfluxError, classifyRedisError, isOutage } from '../adapters/outage.ts';
-import { LockTimeoutError, inboxEntry, parseInboxEntry } from '../adapters/store.ts';
+import { LockTimeoutError } from '../adapters/store.ts';
 import { MailError } from '../adapters/mailer.ts';
 import { decideStrandedInbox, type EventsJobState } from '../core/stranded-inbox.ts';
 import { decideStuckGroup, flushTarget, type FlushJobState } from '../core/stuck-group.ts';
@@ -39,27 +39,26 @@ describe('flush target of the watchdog', () => {
 });
 
 describe('stranded inbox watchdog decision', () => {
-  const cases: Array<[EventsJobState[], 'forget' | 'wait' | 'drain']> = [
-    [[], 'forget'],
-    [['failed'], 'drain'],
-    [['completed'], 'drain'],
-    [['unknown'], 'drain'],
-    [['failed', 'completed', 'unknown'], 'drain'],
-    [['active'], 'wait'],
-    [['waiting'], 'wait'],
-    [['delayed'], 'wait'],
-    [['prioritized'], 'wait'],
-    [['waiting-children'], 'wait'],
-    [['failed', 'delayed'], 'wait'],
+  const cases: Array<[number, EventsJobState[], 'forget' | 'wait' | 'drain']> = [
+    [0, [], 'forget'],
+    [0, ['failed'], 'forget'],
+    [0, ['active'], 'forget'],
+    [1, [], 'drain'],
+    [1, ['failed'], 'drain'],
+    [1, ['completed'], 'drain'],
+    [1, ['unknown'], 'drain'],
+    [3, ['failed', 'completed', 'unknown'], 'drain'],
+    [1, ['active'], 'wait'],
+    [1, ['waiting'], 'wait'],
+    [1, ['delayed'], 'wait'],
+    [1, ['prioritized'], 'wait'],
+    [1, ['waiting-children'], 'wait'],
+    [2, ['failed', 'delayed'], 'wait'],
   ];
-  for (const [states, want] of cases) {
-    it(`jobs [${states.join(', ')}] -> ${want}`, () => assert.equal(decideStrandedInbox(states), want));
+  for (const [records, states, want] of cases) {
+    it(`${records} records, jobs [${states.join(', ')}] -> ${want}`, () =>
+      assert.equal(decideStrandedInbox(records, states), want));
   }
-  it('an inbox record carries its job id; a bare job (older format) has none', () => {
-    const ev = { v: 1, deviceId: 'd1', bootId: 'b' };
-    assert.deepEqual(parseInboxEntry(inboxEntry('ev_d1_b_1-2', ev)), { jobId: 'ev_d1_b_1-2', job: ev });
-    assert.deepEqual(parseInboxEntry(JSON.stringify(ev)), { jobId: null, job: ev });
-  });
 });
 
 describe('outage backoff', () => {

@@ -104,7 +104,7 @@ describe('an events job that stalled too often: its inbox record is applied by t
       'the events job failed as stalled',
       async () => {
         const j = await h.events.getJob('ev_sx1_down');
-        return j?.failedReason && (await j.getState()) === 'failed' && j;
+        return j?.failedReason && (await j.getState()) === 'failed' ? j : undefined;
       },
       20_000,
     );
