@@ -9,18 +9,28 @@ import type { AlertStore } from './adapters/store.ts';
 import { applyDeviceEvents } from './core/apply-events.ts';
 import { flushGroup } from './core/flush.ts';
 import type { DeviceAlertState } from './core/state.ts';
-import { decideStuckGroup, type FlushJobState } from './core/stuck-group.ts';
+import { decideStuckGroup, flushTarget, type FlushJobState } from './core/stuck-group.ts';
 import { jobIdOf, type DeliverNotice } from './deliver.ts';
 import type { AlertingMetrics } from './metrics.ts';
 import type { AlertingOptions } from './options.ts';
 import { RetrySoonError } from './step-runner.ts';
 
-/** The pure decisions the device steps run; tests may wrap them to inject a failing step. */
+/**
+ * Points of a flush: `start` = notice computed, nothing written; `sealed` = group moved to the
+ * outbox; `queued` = the notice's jobs queued, outbox not yet cleared.
+ */
+export type FlushPoint = 'start' | 'sealed' | 'queued';
+
+/**
+ * The pure decisions the device steps run, and a checkpoint between a flush's writes (a no-op);
+ * tests replace them to inject a step that fails, or a failure at a point of the flush.
+ */
 export interface AlertingSteps {
   applyDeviceEvents: typeof applyDeviceEvents;
   flushGroup: typeof flushGroup;
+  flushCheckpoint: (point: FlushPoint, deviceId: string, groupId: string) => Promise<void>;
 }
-export const defaultSteps: AlertingSteps = { applyDeviceEvents, flushGroup };
+export const defaultSteps: AlertingSteps = { applyDeviceEvents, flushGroup, flushCheckpoint: async () => {} };
 
 export interface FlushJob {
   v: 1;
@@ -115,71 +125,103 @@ export function createDeviceSteps(d: DeviceStepDeps) {
    * | other | > poisonMaxAttempts (a copy queued again by a retried job) | removed, drain goes on |
    */
   async function drainInbox(deviceId: string, jobId: string | undefined) {
-    await d.store.withDeviceLock(deviceId, async () => {
-      for (let round = 0; round < 100; round++) {
-        const pending = await d.store.readInbox(deviceId);
-        if (pending.length === 0) return;
-        const failure = await applyInbox(deviceId, pending);
-        if (!failure) {
-          if (pending.length < 1000) return;
-          continue;
-        }
-        if (isOutage(failure.err)) throw failure.err;
-        const key = `inbox/${deviceId}/${createHash('sha1').update(failure.raw).digest('hex')}`;
-        const failures = await d.safety.countFailure(key);
-        if (failures < d.options.poisonMaxAttempts) {
-          throw new RetrySoonError(`device ${deviceId}: events record failed: ${errText(failure.err)}`, {
-            cause: failure.err,
-          });
-        }
-        // A retried job queues its record again: a copy of a record already quarantined is dropped.
-        if (failures === d.options.poisonMaxAttempts) {
-          await d.safety.quarantine({
-            kind: 'device_events',
-            deviceId,
-            subject: failure.raw,
-            error: errText(failure.err),
-            attempts: failures,
-            atMs: d.nowMs(),
-          });
-          log.error(
-            { deviceId, jobId, attempts: failures, err: errText(failure.err) },
-            'events record quarantined after repeated failures; the device continues without it',
-          );
-        }
-        await d.store.dropFromInbox(deviceId, failure.raw);
-      }
-    });
+    await d.store.withDeviceLock(deviceId, () => drainInboxLocked(deviceId, jobId));
   }
 
-  /** Flushes a group (idempotent by group id: a replayed flush sends nothing twice). */
+  /** drainInbox for a caller that holds the device lock already. */
+  async function drainInboxLocked(deviceId: string, jobId: string | undefined) {
+    for (let round = 0; round < 100; round++) {
+      const pending = await d.store.readInbox(deviceId);
+      if (pending.length === 0) return;
+      const failure = await applyInbox(deviceId, pending);
+      if (!failure) {
+        if (pending.length < 1000) return;
+        continue;
+      }
+      if (isOutage(failure.err)) throw failure.err;
+      const key = `inbox/${deviceId}/${createHash('sha1').update(failure.raw).digest('hex')}`;
+      const failures = await d.safety.countFailure(key);
+      if (failures < d.options.poisonMaxAttempts) {
+        throw new RetrySoonError(`device ${deviceId}: events record failed: ${errText(failure.err)}`, {
+          cause: failure.err,
+        });
+      }
+      // A retried job queues its record again: a copy of a record already quarantined is dropped.
+      if (failures === d.options.poisonMaxAttempts) {
+        await d.safety.quarantine({
+          kind: 'device_events',
+          deviceId,
+          subject: failure.raw,
+          error: errText(failure.err),
+          attempts: failures,
+          atMs: d.nowMs(),
+        });
+        log.error(
+          { deviceId, jobId, attempts: failures, err: errText(failure.err) },
+          'events record quarantined after repeated failures; the device continues without it',
+        );
+      }
+      await d.store.dropFromInbox(deviceId, failure.raw);
+    }
+  }
+
+  /** Queues the outbox's notify and record jobs (stable ids: a second time is a no-op), then clears it. */
+  async function deliverOutbox(state: DeviceAlertState, now: number): Promise<DeviceAlertState> {
+    const outbox = state.outbox;
+    if (!outbox) return state;
+    await d.deliver(outbox.notice, state, now);
+    await d.steps.flushCheckpoint('queued', state.deviceId, outbox.groupId);
+    const cleared = { ...state, outbox: null };
+    await d.store.saveState(cleared);
+    return cleared;
+  }
+
+  /**
+   * Flushes a group (idempotent by group id: a replayed flush sends nothing twice). Three writes,
+   * safe against a failure between any two: (1) one state write clears the group and keeps its
+   * notice in the outbox, so an event arriving from then on opens a new group; (2) the notice's jobs
+   * are queued; (3) the outbox is cleared. A re-run (this job retried, or the watchdog) finds the
+   * outbox and does (2) and (3) again — the jobs' stable ids make (2) a no-op the second time.
+   */
   async function flushNow(deviceId: string, groupId: string) {
     await d.store.withDeviceLock(deviceId, async () => {
       const now = d.nowMs();
-      const [state, silences] = await Promise.all([d.store.loadState(deviceId), d.store.silences()]);
+      const [loaded, silences] = await Promise.all([d.store.loadState(deviceId), d.store.silences()]);
+      const state = await deliverOutbox(loaded, now);
+      const group = state.group;
       const r = d.steps.flushGroup(state, groupId, now, silences);
-      if (r.notice) await d.deliver(r.notice, r.state, now);
-      await d.store.saveState(r.state);
+      if (!r.notice || !group) return;
+      await d.steps.flushCheckpoint('start', deviceId, groupId);
+      const sealed = { ...r.state, outbox: { groupId, flushAtMs: group.flushAtMs, notice: r.notice } };
+      await d.store.saveState(sealed);
+      await d.steps.flushCheckpoint('sealed', deviceId, groupId);
+      await deliverOutbox(sealed, now);
     });
   }
 
-  /** Sets a group that cannot be flushed aside (quarantine) and clears it, so later events open a new one. */
+  /**
+   * Sets a group that cannot be flushed aside (quarantine) and clears it, so later events open a new
+   * one. An outbox is what failed when there is one (a flush delivers it before anything else).
+   */
   async function quarantineGroup(deviceId: string, groupId: string, err: unknown, attempts: number) {
-    await d.store.withDeviceLock(deviceId, async () => {
+    const quarantined = await d.store.withDeviceLock(deviceId, async () => {
       const state = await d.store.loadState(deviceId);
-      if (state.group?.id !== groupId) return;
+      const inOutbox = state.outbox !== null;
+      if (!inOutbox && state.group?.id !== groupId) return null;
       await d.safety.quarantine({
         kind: 'group',
         deviceId,
-        subject: JSON.stringify(state.group),
+        subject: JSON.stringify(inOutbox ? state.outbox : state.group),
         error: errText(err),
         attempts,
         atMs: d.nowMs(),
       });
-      await d.store.saveState({ ...state, group: null });
+      await d.store.saveState(inOutbox ? { ...state, outbox: null } : { ...state, group: null });
+      return state.outbox?.groupId ?? groupId;
     });
+    if (quarantined === null) return;
     log.error(
-      { deviceId, groupId, attempts, err: errText(err) },
+      { deviceId, groupId: quarantined, attempts, err: errText(err) },
       'alert group quarantined after repeated failures; its events are not emailed',
     );
   }
@@ -201,7 +243,7 @@ export function createDeviceSteps(d: DeviceStepDeps) {
    */
   async function rescueStuckGroups(deviceIds: Iterable<string>, now: number, _silences?: Silence[]) {
     for (const deviceId of deviceIds) {
-      const group = (await d.store.loadState(deviceId)).group;
+      const group = flushTarget(await d.store.loadState(deviceId));
       if (!group || now < group.flushAtMs) continue;
       const jobState = (await viaRedis(() =>
         d.timers.getJobState(jobIdOf('flush', deviceId, group.id)),
@@ -226,5 +268,5 @@ export function createDeviceSteps(d: DeviceStepDeps) {
     }
   }
 
-  return { drainInbox, onFlushJob, rescueStuckGroups, scheduleFlush };
+  return { drainInbox, drainInboxLocked, onFlushJob, rescueStuckGroups, scheduleFlush };
 }

@@ -20,6 +20,11 @@ export function createAlertingMetrics(deps: { quarantined: () => Promise<Record<
       help: 'Alert groups past due whose flush job was missing or failed, flushed by the watchdog sweep',
       registers: [registry],
     }),
+    strandedInboxesDrained: new Counter({
+      name: 'wanwatch_alerting_stranded_inboxes_drained_total',
+      help: 'Device inboxes holding events records whose job ended without applying them (it stalled too often), drained by the watchdog sweep',
+      registers: [registry],
+    }),
     quarantined: new Gauge({
       name: 'wanwatch_alerting_quarantined',
       help: 'Work alerting set aside so it cannot block a device: failed jobs per queue, quarantined events records and groups',

@@ -12,6 +12,7 @@ import { createDeliverer, writeRecords, type NotifyJob, type RecordJob } from '.
 import { createDeviceSteps, defaultSteps, type FlushJob } from './device-steps.ts';
 import type { Alerting, AlertingDeps } from './index.ts';
 import { createAlertingMetrics } from './metrics.ts';
+import { createInboxRescue } from './inbox-rescue.ts';
 import { createNotifyProcessor } from './notify-worker.ts';
 import type { AlertingOptions } from './options.ts';
 import { listQuarantine, quarantineCounts } from './quarantine.ts';
@@ -67,6 +68,13 @@ export function createAlertingRuntime(deps: AlertingDeps, options: AlertingOptio
     nowMs,
     steps: { ...defaultSteps, ...deps.steps },
   });
+  const rescueStrandedInboxes = createInboxRescue({
+    store,
+    eventsQueue,
+    metrics,
+    logger: log,
+    drainInboxLocked: steps.drainInboxLocked,
+  });
   const workers: Worker[] = [];
   let started: Promise<void> | undefined;
 
@@ -80,7 +88,7 @@ export function createAlertingRuntime(deps: AlertingDeps, options: AlertingOptio
     const deviceId = parsed.data.deviceId;
     // Pushed before any await, so concurrent jobs of one device keep their queue order. A retried
     // job pushes again: harmless, a record already applied is skipped by its seq.
-    await store.pushInbox(deviceId, JSON.stringify(parsed.data));
+    await store.pushInbox(deviceId, JSON.stringify(parsed.data), job.id);
     await steps.drainInbox(deviceId, job.id);
   }
 
@@ -145,6 +153,7 @@ export function createAlertingRuntime(deps: AlertingDeps, options: AlertingOptio
         }
       }
       await steps.rescueStuckGroups(open, now);
+      await rescueStrandedInboxes();
       return { devices: new Set([...stale, ...open]).size };
     } finally {
       await release();

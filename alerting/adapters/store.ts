@@ -14,6 +14,12 @@ import type { IfaceFigures } from '../core/render.ts';
 import { emptyDeviceState, hasOpenMatters, parseState, serialiseState, type DeviceAlertState } from '../core/state.ts';
 
 const UNLOCK = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
+/** Stops watching a device's inbox only if it is still empty (a record pushed meanwhile keeps it watched). */
+const FORGET_EMPTY_INBOX = `if redis.call('llen', KEYS[1]) == 0 then
+  redis.call('del', KEYS[2])
+  return redis.call('srem', KEYS[3], ARGV[1])
+end
+return 0`;
 
 export interface LiveView {
   lastSeenMs: number | null;
@@ -40,6 +46,8 @@ export function createAlertStore(redis: Redis, prefix: string) {
     sweepLock: `${prefix}:alert:sweep-lock`,
     noRecipients: (id: string) => `${prefix}:alert:no-recipients-logged:${id}`,
     inbox: (id: string) => `${prefix}:alert:inbox:${id}`,
+    inboxJobs: (id: string) => `${prefix}:alert:inbox-jobs:${id}`,
+    inboxes: `${prefix}:alert:inboxes`,
   };
 
   async function acquire(key: string, ttlMs: number, waitMs: number): Promise<string | null> {
@@ -86,8 +94,19 @@ export function createAlertStore(redis: Redis, prefix: string) {
      * before anything else awaits, so the list keeps ingest's order even when jobs of one device run
      * concurrently; the drain (under the device lock) applies them in that order.
      */
-    pushInbox: (deviceId: string, payload: string) => redis.rpush(k.inbox(deviceId), payload),
+    pushInbox: (deviceId: string, payload: string, jobId: string | undefined) => {
+      const m = redis.multi().rpush(k.inbox(deviceId), payload);
+      if (jobId !== undefined) m.sadd(k.inboxJobs(deviceId), jobId);
+      return m.sadd(k.inboxes, deviceId).exec();
+    },
+    /** Devices whose inbox may hold records (the sweep looks for records no live job will apply). */
+    inboxDevices: () => redis.smembers(k.inboxes),
+    /** Ids of the events jobs that pushed records since the device's inbox was last seen empty. */
+    inboxJobIds: (deviceId: string) => redis.smembers(k.inboxJobs(deviceId)),
+    forgetInboxIfEmpty: (deviceId: string) =>
+      redis.eval(FORGET_EMPTY_INBOX, 3, k.inbox(deviceId), k.inboxJobs(deviceId), k.inboxes, deviceId),
     readInbox: (deviceId: string) => redis.lrange(k.inbox(deviceId), 0, 999),
+    inboxLength: (deviceId: string) => redis.llen(k.inbox(deviceId)),
     /** Drops the first `count` entries once they are applied and saved (a crash before this re-applies them: a no-op by seq). */
     trimInbox: (deviceId: string, count: number) => redis.ltrim(k.inbox(deviceId), count, -1),
     /** Removes every copy of one record (a quarantined one) from the inbox. */

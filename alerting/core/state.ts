@@ -1,4 +1,5 @@
 import type { IfaceMetrics, IfaceState } from '../../contract/index.ts';
+import type { Notice } from './notice.ts';
 import type { PolicyDirection } from './policy-summary.ts';
 
 /**
@@ -65,6 +66,17 @@ export interface PendingGroup {
 }
 
 /**
+ * A flushed group's notice, saved in the same state write that clears the group and kept until its
+ * notify and record jobs are queued (ids derive from the notice, so queueing twice is a no-op).
+ * Events arriving meanwhile open a new group instead of joining one whose email is already on its way.
+ */
+export interface FlushOutbox {
+  groupId: string;
+  flushAtMs: number;
+  notice: Notice;
+}
+
+/**
  * What last changed the device as alerting sees it, so what a later split change follows from:
  * `lifecycle` = a reporter start/stop/config record; `confirmed` = a confirmed change that moved a
  * link; `none` = nothing yet. A confirmed record that moved no link (a restarted tracker catching up
@@ -88,6 +100,8 @@ export interface DeviceAlertState {
   policies: Map<string, PolicyView>;
   metrics: Map<string, IfaceMetrics>;
   group: PendingGroup | null;
+  /** A flushed group whose notice is not yet queued for delivery. */
+  outbox: FlushOutbox | null;
   /** The reporter run (bootId) heard last, and the reason of each interface's last transition in it. */
   run: { bootId: string; lastReason: Map<string, string> } | null;
   /** Set while every interface of run `bootId` has ended with `stop`: the reporter was stopped on purpose. */
@@ -110,6 +124,7 @@ export function emptyDeviceState(deviceId: string): DeviceAlertState {
     policies: new Map(),
     metrics: new Map(),
     group: null,
+    outbox: null,
     run: null,
     stopped: null,
     splitCause: 'none',
@@ -136,6 +151,7 @@ export function hasOpenMatters(s: DeviceAlertState): boolean {
   return (
     s.reach === 'unreachable' ||
     s.group !== null ||
+    s.outbox !== null ||
     [...s.ifaces.values()].some((i) => i.downSinceMs !== null || i.flappingSinceMs !== null)
   );
 }
@@ -183,6 +199,7 @@ export function parseState(raw: string, deviceId: string): DeviceAlertState {
     policies: toMap<PolicyView>(o.policies, (p) => ({ ...p, members: p.members ?? [] })),
     metrics: toMap<IfaceMetrics>(o.metrics),
     group,
+    outbox: (o.outbox as FlushOutbox | null | undefined) ?? null,
     run:
       run && typeof run.bootId === 'string' ? { bootId: run.bootId, lastReason: toMap<string>(run.lastReason) } : null,
     stopped: (o.stopped as DeviceAlertState['stopped']) ?? null,

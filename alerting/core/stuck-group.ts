@@ -22,3 +22,21 @@ export function decideStuckGroup(
   if (!group || nowMs < group.flushAtMs) return 'none';
   return flushJob === 'failed' || flushJob === 'completed' || flushJob === 'unknown' ? 'flush' : 'none';
 }
+
+/**
+ * The flush the watchdog must see through first: an outbox (a group flushed but whose email was
+ * not yet queued) before the pending group, since the flush delivers the outbox before anything else.
+ *
+ * | outbox | pending group | target |
+ * |---|---|---|
+ * | yes | any | the outbox's group (id, due time) |
+ * | no | yes | the pending group |
+ * | no | no | null |
+ */
+export function flushTarget(state: {
+  outbox: { groupId: string; flushAtMs: number } | null;
+  group: Pick<PendingGroup, 'id' | 'flushAtMs'> | null;
+}): { id: string; flushAtMs: number } | null {
+  if (state.outbox) return { id: state.outbox.groupId, flushAtMs: state.outbox.flushAtMs };
+  return state.group ? { id: state.group.id, flushAtMs: state.group.flushAtMs } : null;
+}

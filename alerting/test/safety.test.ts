@@ -4,7 +4,8 @@ import { describe, it } from 'node:test';
 import { OutageError, classifyInfluxError, classifyRedisError, isOutage } from '../adapters/outage.ts';
 import { LockTimeoutError } from '../adapters/store.ts';
 import { MailError } from '../adapters/mailer.ts';
-import { decideStuckGroup, type FlushJobState } from '../core/stuck-group.ts';
+import { decideStrandedInbox, type EventsJobState } from '../core/stranded-inbox.ts';
+import { decideStuckGroup, flushTarget, type FlushJobState } from '../core/stuck-group.ts';
 import { outageDelayMs } from '../step-runner.ts';
 
 describe('stuck group watchdog decision', () => {
@@ -25,6 +26,39 @@ describe('stuck group watchdog decision', () => {
     });
   }
   it('no group -> none', () => assert.equal(decideStuckGroup(null, 'unknown', 5000), 'none'));
+});
+
+describe('flush target of the watchdog', () => {
+  const group = { id: 'g2', flushAtMs: 2000 };
+  const outbox = { groupId: 'g1', flushAtMs: 1000 };
+  it('an outbox goes first, then the pending group, else nothing', () => {
+    assert.deepEqual(flushTarget({ outbox, group }), { id: 'g1', flushAtMs: 1000 });
+    assert.deepEqual(flushTarget({ outbox: null, group }), { id: 'g2', flushAtMs: 2000 });
+    assert.equal(flushTarget({ outbox: null, group: null }), null);
+  });
+});
+
+describe('stranded inbox watchdog decision', () => {
+  const cases: Array<[number, EventsJobState[], 'forget' | 'wait' | 'drain']> = [
+    [0, [], 'forget'],
+    [0, ['failed'], 'forget'],
+    [0, ['active'], 'forget'],
+    [1, [], 'drain'],
+    [1, ['failed'], 'drain'],
+    [1, ['completed'], 'drain'],
+    [1, ['unknown'], 'drain'],
+    [3, ['failed', 'completed', 'unknown'], 'drain'],
+    [1, ['active'], 'wait'],
+    [1, ['waiting'], 'wait'],
+    [1, ['delayed'], 'wait'],
+    [1, ['prioritized'], 'wait'],
+    [1, ['waiting-children'], 'wait'],
+    [2, ['failed', 'delayed'], 'wait'],
+  ];
+  for (const [records, states, want] of cases) {
+    it(`${records} records, jobs [${states.join(', ')}] -> ${want}`, () =>
+      assert.equal(decideStrandedInbox(records, states), want));
+  }
 });
 
 describe('outage backoff', () => {
