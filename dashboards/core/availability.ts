@@ -2,8 +2,8 @@ import { M, RP, STATE_CODE, TAG, TRANSITION_FIELDS as TR } from '../../contract/
 import { from, ident, stringLit } from './influxql.ts';
 
 /**
- * Link availability in InfluxQL with the uptime report's definition (docs/reports.md, "What each
- * state counts as"; reports/core/link-timeline.ts `changePoints`): time-weighted over the
+ * Link availability in InfluxQL with the uptime report's definition (docs/reports.md, "Rules": what
+ * each state counts as; reports/core/link-timeline.ts `changePoints`): time-weighted over the
  * transitions in `wan_transition` (RP forever), online ÷ (online + offline), per interface, over
  * the dashboard's time range [`${__from}`, `${__to}`].
  *
