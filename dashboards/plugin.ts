@@ -2,7 +2,7 @@ import type { Router } from 'express';
 import type { InfluxDB } from 'influx';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import type { RedisKeys } from '../contract/index.ts';
+import type { RedisKeys } from '../store/index.ts';
 import { createInventory, type RegistryRedis } from './inventory.ts';
 import { createDashboardsRouter } from './router.ts';
 import { createDashboardSyncer } from './syncer.ts';

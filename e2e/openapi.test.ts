@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import express, { type Express } from 'express';
-import { startBackend, createLogger, type RunningBackend } from '../ingest/backend.ts';
-import { backendPlugins } from '../bin/backend-plugins.ts';
+import { startBackend, createLogger, type RunningBackend } from '../backend/host.ts';
+import { backendPlugins } from '../backend/plugins/index.ts';
 import { testServices } from '../stack/testing.ts';
 import { listRoutes } from './routes.ts';
 
@@ -28,7 +28,7 @@ describe('OpenAPI document', () => {
         alertEmails: [],
         adminToken: 'openapi-test-admin-token',
         port: 0,
-        dataDir: '/tmp',
+        dataDir: '/tmp/ww-openapi',
         rawRetention: '30d',
         logLevel: 'error',
       },
@@ -36,7 +36,7 @@ describe('OpenAPI document', () => {
         role: 'api',
         host: '127.0.0.1',
         logger: createLogger('error'),
-        plugins: backendPlugins({ extra: { alerting: {}, schedule: undefined }, outboxDir: '/tmp/ww-openapi-outbox' }),
+        plugins: backendPlugins(),
       },
     );
   });

@@ -1,4 +1,5 @@
-import type { IfaceMetrics, IfaceState } from '../../contract/index.ts';
+import type { IfaceState } from '../../contract/index.ts';
+import type { IfaceMetrics } from '../../store/index.ts';
 import type { PolicyDirection } from './policy-summary.ts';
 
 /**

@@ -10,7 +10,7 @@ import {
   VariableSort,
   type Dashboard,
 } from '@grafana/grafana-foundation-sdk/dashboard';
-import { M, RP, IFACE_FIELDS as F, TARGET_FIELDS as T, POLICY_MEMBER_FIELDS as PM, TAG } from '../../contract/index.ts';
+import { M, RP, IFACE_FIELDS as F, TARGET_FIELDS as T, POLICY_MEMBER_FIELDS as PM, TAG } from '../../store/index.ts';
 import { InfluxQLBuilder, from, ident, tagLit } from './influxql.ts';
 import { Layout } from './layout.ts';
 import { DATASOURCE, FLEET_UID, deviceDashboardUid } from './names.ts';

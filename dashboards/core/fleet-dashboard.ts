@@ -11,7 +11,8 @@ import {
 import * as common from '@grafana/grafana-foundation-sdk/common';
 import * as stat from '@grafana/grafana-foundation-sdk/stat';
 import * as table from '@grafana/grafana-foundation-sdk/table';
-import { M, RP, IFACE_FIELDS as F, DEVICE_STATE_FIELDS as DS, TAG, encodeTagValue } from '../../contract/index.ts';
+import { encodeTagValue } from '../../contract/index.ts';
+import { M, RP, IFACE_FIELDS as F, DEVICE_STATE_FIELDS as DS, TAG } from '../../store/index.ts';
 import { InfluxQLBuilder, from, ident } from './influxql.ts';
 import { Layout } from './layout.ts';
 import { DATASOURCE, FLEET_UID, deviceDashboardUid } from './names.ts';

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { Queue } from 'bullmq';
-import { QUEUES } from '../../contract/index.ts';
+import { QUEUES } from '../../store/index.ts';
 import { startInfluxd, type InfluxdInstance } from '../../stack/influxd.ts';
 import { startTestIngest, type TestIngest } from '../testing.ts';
 import { sampleReport } from './fixtures.ts';

@@ -2,8 +2,9 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import request from 'supertest';
 import { Queue } from 'bullmq';
-import { QUEUES, decodeTagValue } from '../../contract/index.ts';
-import type { DeviceEventsJob } from '../../contract/index.ts';
+import { decodeTagValue } from '../../contract/index.ts';
+import { QUEUES } from '../../store/index.ts';
+import type { DeviceEventsJob } from '../../store/index.ts';
 import { startTestIngest, type TestIngest } from '../testing.ts';
 import { sampleReport } from './fixtures.ts';
 

@@ -1,5 +1,5 @@
 import type { InfluxDB } from 'influx';
-import { continuousQueries, retentionPolicies, DEFAULT_RAW_RETENTION } from '../contract/index.ts';
+import { continuousQueries, retentionPolicies, DEFAULT_RAW_RETENTION } from '../store/index.ts';
 
 export interface InfluxSchemaOptions {
   /** Duration of RP `raw` (InfluxQL duration, e.g. `30d`). */
