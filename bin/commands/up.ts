@@ -135,6 +135,8 @@ export async function run(argv: string[]): Promise<number> {
     // A taken port or a failing plugin: stop the services this run started, and say why.
     process.stderr.write(`wanwatch up: could not start the backend: ${(err as Error).message}\n`);
     await stack.stop();
+    // Nothing may keep the process alive after a failed start (a client a plugin made).
+    setTimeout(() => process.exit(), 2_000).unref();
     return 1;
   }
   const apiUrl = `http://127.0.0.1:${backend.port}`;
