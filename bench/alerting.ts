@@ -14,7 +14,7 @@ import nodemailer from 'nodemailer';
 import { pino } from 'pino';
 import { createAlerting } from '../alerting/index.ts';
 import type { ReportRecord, ReportV1 } from '../contract/index.ts';
-import { startTestIngest } from '../ingest/testing.ts';
+import { startTestIngest } from '../test-support/ingest.ts';
 import { startSmtpSink } from '../stack/smtp-sink.ts';
 import { stopOwnServices } from '../stack/testing.ts';
 

@@ -8,8 +8,8 @@ import { createDashboardsRouter } from './router.ts';
 import { createDashboardSyncer } from './syncer.ts';
 
 /**
- * Dashboards as a backend plugin (structurally the `PluginFactory` of ingest/backend.ts, which this
- * folder may not import): the read routes always; the Grafana sync on device changes only when
+ * Dashboards as a backend plugin (structurally the `PluginFactory` of backend/plugin.ts, which this
+ * folder may not import: backend/plugins/index.ts wires it): the read routes always; the Grafana sync on device changes only when
  * WANWATCH_GRAFANA_URL and WANWATCH_GRAFANA_TOKEN are set.
  */
 export function dashboardsPlugin(ctx: {

@@ -13,7 +13,7 @@ import { pino } from 'pino';
 import request from 'supertest';
 import type { ReportRecord, ReportV1 } from '../contract/index.ts';
 import { createAlerting, type Alerting } from '../alerting/index.ts';
-import { startTestIngest, type TestIngest } from '../ingest/testing.ts';
+import { startTestIngest, type TestIngest } from '../test-support/ingest.ts';
 import { startSmtpSink, type SmtpSink } from '../stack/smtp-sink.ts';
 
 const DEV = 'ce-e2e-alert';

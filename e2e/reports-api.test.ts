@@ -16,7 +16,7 @@ import { chromium, type Browser } from 'playwright-core';
 import request from 'supertest';
 import { encodeTagValue, type ReportRecord } from '../contract/index.ts';
 import { M, RP, type Silence } from '../store/index.ts';
-import { startTestIngest, type TestIngest } from '../ingest/testing.ts';
+import { startTestIngest, type TestIngest } from '../test-support/ingest.ts';
 import { createReportsRouter } from '../reports/index.ts';
 import { formatDuration, formatPct } from '../reports/render/format.ts';
 import { testServices } from '../stack/testing.ts';

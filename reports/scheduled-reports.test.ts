@@ -5,7 +5,7 @@ import nodemailer, { type Transporter } from 'nodemailer';
 import { pino } from 'pino';
 import { encodeTagValue } from '../contract/index.ts';
 import { M, RP } from '../store/index.ts';
-import { startTestIngest, type TestIngest } from '../ingest/testing.ts';
+import { startTestIngest, type TestIngest } from '../test-support/ingest.ts';
 import { startSmtpSink, type SmtpSink } from '../stack/smtp-sink.ts';
 import { testServices } from '../stack/testing.ts';
 import { reportPeriod } from './core/schedule.ts';

@@ -78,7 +78,7 @@ export interface Layers {
   allowed: Record<string, string[]>;
 }
 
-const isTest = (f: string) => /(^|\/)test\/|\.test\.ts$|(^|\/)testing\.ts$/.test(f);
+const isTest = (f: string) => /(^|\/)test\/|\.test\.ts$/.test(f);
 
 /** Imports of non-test files against the layers, as `from imports to` lines. */
 export function layerViolations(graph: Map<string, string[]>, layers: Layers): string[] {

@@ -15,7 +15,7 @@ describe('the settings table', () => {
   it('serve and up use the same defaults: no NOC emails, log level info', () => {
     const serve = readSettings('serve', SERVE);
     const up = readSettings('up', {}, {}, { require: [] });
-    for (const [key, s] of Object.entries(SETTINGS)) {
+    for (const [key, s] of Object.entries(SETTINGS) as Array<[string, { usedBy: readonly string[] }]>) {
       if (!s.usedBy.includes('serve') || !s.usedBy.includes('up') || key in SERVE) continue;
       assert.deepEqual(up[key as keyof typeof up], serve[key as keyof typeof serve], key);
     }

@@ -5,7 +5,7 @@ import request from 'supertest';
 import { Router } from 'express';
 import { ProblemError } from '../../contract/index.ts';
 import { deviceRecordSchema } from '../../store/index.ts';
-import { startTestIngest, type TestIngest } from '../testing.ts';
+import { startTestIngest, type TestIngest } from '../../test-support/ingest.ts';
 import { InfluxDB } from 'influx';
 import { continuousQueriesOf, ensureInfluxSchema } from '../../store/influx-ensure.ts';
 import { sampleReport } from './fixtures.ts';

@@ -8,7 +8,7 @@ import request from 'supertest';
 import { Queue } from 'bullmq';
 import { QUEUES } from '../../store/index.ts';
 import { startInfluxd, type InfluxdInstance } from '../../stack/influxd.ts';
-import { startTestIngest, type TestIngest } from '../testing.ts';
+import { startTestIngest, type TestIngest } from '../../test-support/ingest.ts';
 import { sampleReport } from './fixtures.ts';
 
 /**

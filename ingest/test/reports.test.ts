@@ -5,7 +5,7 @@ import { Queue } from 'bullmq';
 import { decodeTagValue } from '../../contract/index.ts';
 import { QUEUES } from '../../store/index.ts';
 import type { DeviceEventsJob } from '../../store/index.ts';
-import { startTestIngest, type TestIngest } from '../testing.ts';
+import { startTestIngest, type TestIngest } from '../../test-support/ingest.ts';
 import { sampleReport } from './fixtures.ts';
 
 describe('POST /api/v1/reports', () => {

@@ -10,11 +10,11 @@ import { parseInfluxUrl, redisKeys } from '../store/index.ts';
 import type { RedisKeys } from '../store/index.ts';
 import { testServices } from '../stack/testing.ts';
 import { bullConnection } from '../backend/clients.ts';
-import { createApp } from './app.ts';
+import { createApp } from '../ingest/app.ts';
 import { ensureInfluxSchema } from '../store/influx-ensure.ts';
-import { createBullEventQueue, type EventQueue } from './event-queue.ts';
-import { createDeviceStore } from './device-store.ts';
-import { createPointWriter, influxLineSink, type PointWriter } from './hot-path/point-writer.ts';
+import { createBullEventQueue, type EventQueue } from '../ingest/event-queue.ts';
+import { createDeviceStore } from '../ingest/device-store.ts';
+import { createPointWriter, influxLineSink, type PointWriter } from '../ingest/hot-path/point-writer.ts';
 import type express from 'express';
 
 export interface TestIngest {
