@@ -2,7 +2,7 @@ import { Router } from 'express';
 import type { InfluxDB } from 'influx';
 import type { Logger } from 'pino';
 import { ProblemError } from '../contract/index.ts';
-import { type RedisKeys } from '../store/index.ts';
+import type { RedisKeys } from '../store/index.ts';
 import { deviceDashboard, fleetDashboard } from './dashboard-set.ts';
 import { createInventory, type DashboardInventory, type RegistryRedis } from './inventory.ts';
 

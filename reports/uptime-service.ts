@@ -1,5 +1,5 @@
 import { ProblemError } from '../contract/index.ts';
-import { type Silence } from '../store/index.ts';
+import type { Silence } from '../store/index.ts';
 import { computeDeviceUptime } from './core/compute-uptime.ts';
 import { computeFleetUptime } from './core/fleet.ts';
 import type { DeviceUptime, FleetUptime, SilenceIn } from './core/types.ts';

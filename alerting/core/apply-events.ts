@@ -1,5 +1,5 @@
 import { isRouted, type TransitionRecord } from '../../contract/index.ts';
-import { type DeviceEventsJob } from '../../store/index.ts';
+import type { DeviceEventsJob } from '../../store/index.ts';
 import type { AlertingOptions } from '../options.ts';
 import { policyEvents } from './policy-events.ts';
 import { emptyIface, type DeviceAlertState, type GroupEvent, type IfaceAlertState } from './state.ts';
