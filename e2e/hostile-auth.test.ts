@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
-import { type ReportV1 } from '../contract/index.ts';
+import type { ReportV1 } from '../contract/index.ts';
 import { redisKeys, type DeviceRecord } from '../store/index.ts';
 import { startBackend, createLogger, type BackendConfig, type RunningBackend } from '../backend/host.ts';
 import { ingestPlugin } from '../backend/plugins/index.ts';
