@@ -1,7 +1,7 @@
 /**
  * Alerting: transitions -> incidents -> emails (BullMQ + nodemailer), device watchdog, flap
- * damping, silences, reminders. The composition root (`wanwatch serve`) calls `createAlerting`,
- * mounts `router` under /api/v1 (behind admin auth) and calls `startWorkers()` in worker roles.
+ * damping, silences, reminders. The backend wires it in as a plugin (backend/plugins/alerting.ts):
+ * `router` under /api/v1 (behind admin auth), `startWorkers()` in worker roles, the host's mailer.
  */
 export type { AlertingOptions } from './options.ts';
 export { resolveAlertingOptions } from './options.ts';
