@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
-import { deviceEventsJobSchema, type Silence } from '../contract/index.ts';
+import { deviceEventsJobSchema, type Silence } from '../store/index.ts';
 import { isOutage, viaRedis } from './adapters/outage.ts';
 import type { Recorder } from './adapters/recorder.ts';
 import type { SafetyStore } from './adapters/safety-store.ts';

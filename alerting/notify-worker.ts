@@ -1,11 +1,10 @@
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { Logger } from 'pino';
-import { classifyMailError } from './adapters/mailer.ts';
+import { classifyMailError, type Mailer } from '../store/index.ts';
 import { isOutage } from './adapters/outage.ts';
 import type { NotificationRecord, Recorder } from './adapters/recorder.ts';
 import type { SafetyStore } from './adapters/safety-store.ts';
 import type { NotifyJob } from './deliver.ts';
-import type { Mailer } from './index.ts';
 
 /**
  * Sends one notification. Transient failures (connection, 4xx) throw so BullMQ retries with the

@@ -2,17 +2,8 @@ import { randomUUID } from 'node:crypto';
 import express, { Router } from 'express';
 import type { InfluxDB } from 'influx';
 import { z } from 'zod';
-import {
-  M,
-  NOTIFICATION_STATUSES,
-  ProblemError,
-  RP,
-  TAG,
-  decodeTagValue,
-  encodeTagValue,
-  issuesToErrors,
-  type Silence,
-} from '../contract/index.ts';
+import { ProblemError, decodeTagValue, encodeTagValue, issuesToErrors } from '../contract/index.ts';
+import { M, NOTIFICATION_STATUSES, RP, TAG, type Silence } from '../store/index.ts';
 import type { AlertStore } from './adapters/store.ts';
 
 const createSilenceSchema = z.strictObject({

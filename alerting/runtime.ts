@@ -1,7 +1,10 @@
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
-import { Redis } from 'ioredis';
-import { QUEUES, deviceEventsJobSchema, redisKeys } from '../contract/index.ts';
-import { createMailer } from './adapters/mailer.ts';
+import type { Redis } from 'ioredis';
+import type { InfluxDB } from 'influx';
+import type { Router } from 'express';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { QUEUES, deviceEventsJobSchema, redisKeys, type Mailer } from '../store/index.ts';
 import { createRecorder } from './adapters/recorder.ts';
 import { createSafetyStore } from './adapters/safety-store.ts';
 import { createAlertStore } from './adapters/store.ts';
@@ -10,38 +13,78 @@ import type { BlindnessView } from './core/blindness.ts';
 import { sweepDevice } from './core/sweep.ts';
 import { createDeliverer, writeRecords, type NotifyJob, type RecordJob } from './deliver.ts';
 import { createDeviceSteps, defaultSteps, type FlushJob } from './device-steps.ts';
-import type { Alerting, AlertingDeps } from './index.ts';
+import type { AlertingSteps } from './device-steps.ts';
 import { createAlertingMetrics } from './metrics.ts';
 import { createInboxRescue } from './inbox-rescue.ts';
 import { createNotifyProcessor } from './notify-worker.ts';
-import type { AlertingOptions } from './options.ts';
+import { resolveAlertingOptions, type AlertingOptions } from './options.ts';
 import { listQuarantine, quarantineCounts } from './quarantine.ts';
 import { createAlertingRouter } from './router.ts';
 import { withOutageRetries } from './step-runner.ts';
 
 export type { FlushJob } from './device-steps.ts';
 
-/**
- * Alerting's own timer queue (group-wait flushes and the watchdog sweep). Kept apart from
- * QUEUES.scheduled so that another part's worker on that queue never takes these jobs.
- */
-export const ALERT_TIMERS_QUEUE = 'ww-alert-timers';
+export interface AlertingDeps {
+  /** node-influx client bound to the wanwatch database (RP `forever` must exist). */
+  influx: InfluxDB;
+  /**
+   * A worker connection (`maxRetriesPerRequest: null`, backend/clients.ts `workerRedis`); alerting
+   * uses it for its store and its BullMQ queues and workers, and closes it in `close()`.
+   */
+  redis: Redis;
+  /** Redis key prefix (`redisKeys(prefix)`); BullMQ queues live under `${prefix}:bull`. */
+  redisPrefix: string;
+  /** Sends the emails (the backend's mailer, backend/mail.ts); its owner closes it. */
+  mailer: Mailer;
+  /** NOC recipients of every device (WANWATCH_ALERT_EMAILS). */
+  nocEmails: string[];
+  /** Without `dashboardUrl`, emails link to a Grafana search for the device here. */
+  grafanaUrl?: string;
+  /** Link to the device's dashboard, shown in every email when given. */
+  dashboardUrl?: (deviceId: string) => string;
+  logger: Logger;
+  options?: Partial<AlertingOptions>;
+  /** Clock, injectable for tests; defaults to Date.now. */
+  nowMs?: () => number;
+  /** The pure steps, replaceable for tests (e.g. to inject a step that fails); defaults to alerting/core. */
+  steps?: Partial<AlertingSteps>;
+}
+
+export interface Alerting {
+  /** `POST|GET|DELETE /silences`, `GET /notifications`, `GET /alerting/quarantine`; mount under /api/v1 behind admin auth. */
+  router: Router;
+  /** Alerting's Prometheus metrics (outage retries, stuck groups flushed, quarantine); serve with the backend's. */
+  registry: Registry;
+  /** Starts the BullMQ workers (device events, scheduled flush/watchdog, notify). Idempotent. */
+  startWorkers(): Promise<void>;
+  /** Closes workers, queues and connections (waits for active jobs). */
+  close(): Promise<void>;
+}
+
+export function createAlerting(deps: AlertingDeps): Alerting {
+  const options = resolveAlertingOptions(deps.options);
+  const grafana = deps.grafanaUrl?.replace(/\/+$/, '');
+  const dashboardUrl =
+    deps.dashboardUrl ??
+    (grafana ? (id: string) => `${grafana}/dashboards?query=${encodeURIComponent(id)}` : undefined);
+  return createAlertingRuntime({ ...deps, dashboardUrl }, options);
+}
 
 export function createAlertingRuntime(deps: AlertingDeps, options: AlertingOptions): Alerting {
   const nowMs = deps.nowMs ?? Date.now;
   const log = deps.logger.child({ part: 'alerting' });
   const keys = redisKeys(deps.redisPrefix);
-  const redis = new Redis(deps.redisUrl, { maxRetriesPerRequest: null });
+  const redis = deps.redis;
   redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
   const connection = redis;
   const prefix = keys.bull;
   const store = createAlertStore(redis, deps.redisPrefix);
   const safety = createSafetyStore(redis, deps.redisPrefix);
   const recorder = createRecorder(deps.influx);
-  const mailer = createMailer(deps.mail);
+  const mailer = deps.mailer;
   const attempts = attemptsForCoverage(options.retryBaseDelayMs, options.retryMaxDelayMs, options.retryCoverageMs);
   const notifyQueue = new Queue<NotifyJob>(QUEUES.notify, { connection, prefix });
-  const timers = new Queue<FlushJob | RecordJob | { v: 1 }>(ALERT_TIMERS_QUEUE, { connection, prefix });
+  const timers = new Queue<FlushJob | RecordJob | { v: 1 }>(QUEUES.alertTimers, { connection, prefix });
   const eventsQueue = new Queue(QUEUES.deviceEvents, { connection, prefix });
   const queues: Record<string, Queue> = { events: eventsQueue, timers, notify: notifyQueue };
   for (const [name, q] of Object.entries(queues))
@@ -179,7 +222,7 @@ export function createAlertingRuntime(deps: AlertingDeps, options: AlertingOptio
     const flushStep = retrying('flush', onFlush);
     const recordStep = retrying('record', (job) => writeRecords(recorder, job.data as RecordJob));
     const timerWorker = new Worker(
-      ALERT_TIMERS_QUEUE,
+      QUEUES.alertTimers,
       async (job: Job, token?: string) => {
         if (job.name === 'flush') return flushStep(job, token);
         if (job.name === 'record') return recordStep(job, token);
@@ -234,9 +277,7 @@ export function createAlertingRuntime(deps: AlertingDeps, options: AlertingOptio
     async close() {
       await Promise.all(workers.map((w) => w.close()));
       await Promise.all(Object.values(queues).map((q) => q.close()));
-      mailer.close();
       await redis.quit().catch(() => undefined);
     },
-    mailer,
   };
 }

@@ -7,12 +7,14 @@
  *
  *   node --import tsx bench/alerting.ts            (BENCH_DEVICES=200 BENCH_GROUP_WAIT_MS=1000)
  */
+import { workerRedis } from '../backend/clients.ts';
+import { createMailer } from '../backend/mail.ts';
 import type { AddressInfo } from 'node:net';
 import nodemailer from 'nodemailer';
 import { pino } from 'pino';
 import { createAlerting } from '../alerting/index.ts';
 import type { ReportRecord, ReportV1 } from '../contract/index.ts';
-import { startTestIngest } from '../ingest/testing.ts';
+import { startTestIngest } from '../test-support/ingest.ts';
 import { startSmtpSink } from '../stack/smtp-sink.ts';
 import { stopOwnServices } from '../stack/testing.ts';
 
@@ -30,11 +32,12 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const t = await startTestIngest({ label: 'bench_alert', routers: [] });
 const sink = await startSmtpSink();
+const mailer = createMailer({ smtpUrl: sink.url, from: 'wanwatch@bench.local' });
 const alerting = createAlerting({
   influx: t.influx,
-  redisUrl: t.redisUrl,
+  redis: workerRedis(t.redisUrl),
   redisPrefix: t.prefix,
-  mail: { smtpUrl: sink.url, from: 'wanwatch@bench.local' },
+  mailer,
   nocEmails: [],
   logger: pino({ level: 'silent' }),
   options: { groupWaitMs: GROUP_WAIT_MS, sweepIntervalMs: 5000, watchdogMinMs: 600_000 },
@@ -156,7 +159,7 @@ const delivered = sink.messages.length;
 // Where the time goes (stderr): report -> notify job added (group wait + flush), -> picked up, -> sink.
 {
   const { Queue } = await import('bullmq');
-  const { QUEUES } = await import('../contract/index.ts');
+  const { QUEUES } = await import('../store/index.ts');
   const q = new Queue(QUEUES.notify, {
     connection: { host: new URL(t.redisUrl).hostname, port: Number(new URL(t.redisUrl).port) },
     prefix: t.keys.bull,
@@ -219,6 +222,7 @@ console.log(
 );
 server.close();
 await alerting.close();
+mailer.close();
 await sink.close();
 await t.close();
 await stopOwnServices();

@@ -14,8 +14,9 @@
 import { InfluxDB } from 'influx';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
-import { M, RP, encodeTagValue, redisKeys, type DeviceRecord } from '../contract/index.ts';
-import { ensureInfluxSchema } from '../ingest/influx-setup.ts';
+import { encodeTagValue } from '../contract/index.ts';
+import { M, RP, redisKeys, type DeviceRecord } from '../store/index.ts';
+import { ensureInfluxSchema } from '../store/influx-ensure.ts';
 import { computeDeviceUptime, createReportsService, type TransitionIn } from '../reports/index.ts';
 import { createInfluxHistory } from '../reports/adapters/influx-history.ts';
 import { startStack, stopOnExit } from '../stack/stack.ts';

@@ -2,8 +2,4 @@ export * from './states.ts';
 export * from './report-v1.ts';
 export * from './multiwan.ts';
 export * from './tag-encoding.ts';
-export * from './influx-schema.ts';
 export * from './problems.ts';
-export * from './events.ts';
-export * from './redis-keys.ts';
-export * from './influx-setup.ts';

@@ -1,5 +1,5 @@
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
-import type { DeviceRecord } from '../contract/index.ts';
+import type { DeviceRecord } from '../store/index.ts';
 import { buildDeviceDashboard, buildTemplatedDeviceDashboard } from './core/device-dashboard.ts';
 import { buildFleetDashboard } from './core/fleet-dashboard.ts';
 import { deviceDashboardInput } from './core/device-input.ts';

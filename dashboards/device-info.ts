@@ -1,6 +1,7 @@
 import type { InfluxDB, IPoint } from 'influx';
 import type { Logger } from 'pino';
-import { DEVICE_INFO_FIELDS as DI, M, RP, TAG, encodeTagValue, type DeviceRecord } from '../contract/index.ts';
+import { encodeTagValue } from '../contract/index.ts';
+import { DEVICE_INFO_FIELDS as DI, M, RP, TAG, type DeviceRecord } from '../store/index.ts';
 import type { DashboardInventory } from './inventory.ts';
 
 /**

@@ -1,14 +1,6 @@
 import type { InfluxDB } from 'influx';
-import {
-  M,
-  RP,
-  TAG,
-  ProblemError,
-  decodeTagValue,
-  deviceRecordSchema,
-  type DeviceRecord,
-  type RedisKeys,
-} from '../contract/index.ts';
+import { ProblemError, decodeTagValue } from '../contract/index.ts';
+import { M, RP, TAG, parseDeviceRecord, type DeviceRecord, type RedisKeys } from '../store/index.ts';
 import { from, ident, tagLit } from './core/influxql.ts';
 
 /** The few Redis calls we need (an ioredis client satisfies it). */
@@ -35,9 +27,8 @@ export function createInventory(deps: { redis: RegistryRedis; keys: RedisKeys; i
       throw new ProblemError('redis_unavailable', `Redis: ${err instanceof Error ? err.message : String(err)}`);
     });
   const loadDevice = async (id: string) => {
-    const raw = await fromRedis(redis.get(keys.device(id)));
-    if (raw === null) return null;
-    return deviceRecordSchema.parse(JSON.parse(raw));
+    // The registry's one rule: a record that does not parse reads as absent.
+    return parseDeviceRecord(await fromRedis(redis.get(keys.device(id)))) ?? null;
   };
   const tagValues = async (measurement: string, key: string, id: string) => {
     const rows = await influx

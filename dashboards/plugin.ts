@@ -2,7 +2,7 @@ import type { Router } from 'express';
 import type { InfluxDB } from 'influx';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import type { RedisKeys } from '../contract/index.ts';
+import type { RedisKeys } from '../store/index.ts';
 import { dashboardOptionsFromEnv, type DashboardOptions } from './dashboard-set.ts';
 import { createDeviceInfoWriter } from './device-info.ts';
 import { createInventory, type RegistryRedis } from './inventory.ts';
@@ -10,8 +10,8 @@ import { createDashboardsRouter } from './router.ts';
 import { createDashboardSyncer } from './syncer.ts';
 
 /**
- * Dashboards as a backend plugin (structurally the `PluginFactory` of ingest/backend.ts, which this
- * folder may not import): the read routes always; `wan_device_info` written on every device change
+ * Dashboards as a backend plugin (structurally the `PluginFactory` of backend/plugin.ts, which this
+ * folder may not import; backend/plugins/index.ts wires it): the read routes always; `wan_device_info` written on every device change
  * (the dashboards read names and sites from it); the Grafana sync on device changes only when
  * WANWATCH_GRAFANA_URL and WANWATCH_GRAFANA_TOKEN are set.
  */

@@ -1,7 +1,8 @@
 import { Router } from 'express';
 import type { InfluxDB } from 'influx';
 import type { Logger } from 'pino';
-import { ProblemError, type RedisKeys } from '../contract/index.ts';
+import { ProblemError } from '../contract/index.ts';
+import type { RedisKeys } from '../store/index.ts';
 import { DEFAULT_DASHBOARD_OPTIONS, deviceDashboard, type DashboardOptions } from './dashboard-set.ts';
 import { buildFleetDashboard } from './core/fleet-dashboard.ts';
 import { createInventory, type DashboardInventory, type RegistryRedis } from './inventory.ts';

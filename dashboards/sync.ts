@@ -19,13 +19,20 @@ export interface SyncReport {
 }
 
 const errText = (e: unknown) => (e instanceof Error ? e.message : String(e));
+/**
+ * Failures every further call would repeat, so the sync stops at the first: a refused token, or
+ * Grafana not answering at all (no HTTP status: refused, unresolvable, timed out).
+ */
+const abortsSync = (e: unknown) =>
+  e instanceof GrafanaError && (e.kind === 'auth' || (e.kind === 'transient' && e.status === null));
 const errKind = (e: unknown): GrafanaErrorKind => (e instanceof GrafanaError ? e.kind : 'permanent');
 
 /**
  * Pushes dashboards into Grafana: folders idempotently (GET; on 404 POST; 409 = created meanwhile),
  * then every dashboard with `overwrite: true` and its `folderUid`. A 412 (someone saved it in
  * between, or Grafana still version-checks) is retried once against the current version; a second
- * 412 is reported, not hidden. Auth failures abort the whole sync, since every call would fail alike;
+ * 412 is reported, not hidden. Auth failures and an unreachable Grafana abort the whole sync, since
+ * every call would fail alike;
  * other failures are reported per dashboard so one bad dashboard does not block the rest.
  */
 export async function syncDashboards(
@@ -42,7 +49,7 @@ export async function syncDashboards(
       const result = existing ? 'existed' : (await client.createFolder(folder)) === 'created' ? 'created' : 'existed';
       report.folders.push({ uid: folder.uid, result });
     } catch (err) {
-      if (err instanceof GrafanaError && err.kind === 'auth') throw err;
+      if (abortsSync(err)) throw err;
       badFolders.set(folder.uid, err);
       report.folders.push({ uid: folder.uid, result: 'failed', error: errText(err) });
     }
@@ -72,7 +79,7 @@ export async function syncDashboards(
         url: saved.url,
       });
     } catch (err) {
-      if (err instanceof GrafanaError && err.kind === 'auth') throw err;
+      if (abortsSync(err)) throw err;
       report.dashboards.push({ ...base, result: 'failed', error: errText(err), errorKind: errKind(err) });
     }
   }

@@ -1,7 +1,7 @@
 import type { InfluxDB } from 'influx';
 import type { Logger } from 'pino';
 import { Counter, Registry } from 'prom-client';
-import type { RedisKeys } from '../contract/index.ts';
+import type { RedisKeys } from '../store/index.ts';
 import {
   DEFAULT_DASHBOARD_OPTIONS,
   deviceDashboard,

@@ -4,6 +4,8 @@
  * reporter retries the same report.
  */
 import assert from 'node:assert/strict';
+import { workerRedis } from '../backend/clients.ts';
+import { createMailer, type ClosableMailer } from '../backend/mail.ts';
 import { after, before, describe, it } from 'node:test';
 import { Router } from 'express';
 import { simpleParser } from 'mailparser';
@@ -11,7 +13,7 @@ import { pino } from 'pino';
 import request from 'supertest';
 import type { ReportRecord, ReportV1 } from '../contract/index.ts';
 import { createAlerting, type Alerting } from '../alerting/index.ts';
-import { startTestIngest, type TestIngest } from '../ingest/testing.ts';
+import { startTestIngest, type TestIngest } from '../test-support/ingest.ts';
 import { startSmtpSink, type SmtpSink } from '../stack/smtp-sink.ts';
 import { sample as sampleRecord } from '../test-support/records.ts';
 
@@ -47,6 +49,7 @@ describe('ingest -> BullMQ -> alerting -> SMTP', () => {
   let t: TestIngest;
   let sink: SmtpSink;
   let alerting: Alerting | undefined;
+  let mailer: ClosableMailer | undefined;
   let token: string;
   before(async () => {
     // The router is mounted at app creation; alerting needs ingest's database and prefix, so delegate late.
@@ -54,11 +57,12 @@ describe('ingest -> BullMQ -> alerting -> SMTP', () => {
     late.use((req, res, next) => (alerting ? alerting.router(req, res, next) : next()));
     t = await startTestIngest({ label: 'e2e_alert', routers: [late] });
     sink = await startSmtpSink();
+    mailer = createMailer({ smtpUrl: sink.url, from: 'wanwatch@test.local' });
     alerting = createAlerting({
       influx: t.influx,
-      redisUrl: t.redisUrl,
+      redis: workerRedis(t.redisUrl),
       redisPrefix: t.prefix,
-      mail: { smtpUrl: sink.url, from: 'wanwatch@test.local' },
+      mailer,
       nocEmails: ['noc@test.local'],
       logger: pino({ level: process.env.WANWATCH_TEST_LOG ?? 'silent' }),
       options: { groupWaitMs: 400, sweepIntervalMs: 200, watchdogMinMs: 60_000 },
@@ -68,6 +72,7 @@ describe('ingest -> BullMQ -> alerting -> SMTP', () => {
   });
   after(async () => {
     await alerting?.close();
+    mailer?.close();
     await sink?.close();
     await t?.close();
   });

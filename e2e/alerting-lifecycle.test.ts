@@ -9,10 +9,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { simpleParser } from 'mailparser';
 import request from 'supertest';
-import { alertingPlugin } from '../alerting/plugin.ts';
+import { alertingPlugin, ingestPlugin } from '../backend/plugins/index.ts';
 import { formatDuration } from '../store/text-format.ts';
 import type { ReportRecord, ReportV1, TransitionRecord } from '../contract/index.ts';
-import { createLogger, startBackend, type BackendConfig, type RunningBackend } from '../ingest/backend.ts';
+import { createLogger, startBackend, type BackendConfig, type RunningBackend } from '../backend/host.ts';
 import { startSmtpSink, type SmtpSink } from '../stack/smtp-sink.ts';
 import { testServices } from '../stack/testing.ts';
 import { sample, transition } from '../test-support/records.ts';
@@ -108,7 +108,7 @@ describe('lifecycle events, whole backend', () => {
         role: 'all',
         host: '127.0.0.1',
         logger: createLogger('error'),
-        plugins: [alertingPlugin({ options: OPTIONS })],
+        plugins: [ingestPlugin, alertingPlugin({ options: OPTIONS })],
       },
     );
   };

@@ -10,8 +10,8 @@ import { after, before, describe, it } from 'node:test';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { testServices } from '../stack/testing.ts';
 import { startSmtpSink, type SmtpSink } from '../stack/smtp-sink.ts';
-import { startBackend, createLogger, type RunningBackend } from '../ingest/backend.ts';
-import { backendPlugins } from '../bin/backend-plugins.ts';
+import { startBackend, createLogger, type RunningBackend } from '../backend/host.ts';
+import { backendPlugins } from '../backend/plugins/index.ts';
 import { createNetnsLab, hasNft, netnsSupport, type NetnsLab } from '../device-reporter/test/netns.ts';
 import {
   exposeBackendThroughIsps,
@@ -154,8 +154,7 @@ describe('failover drill (network namespaces, whole backend)', { skip }, () => {
         host: '127.0.0.1',
         logger: createLogger('error'),
         plugins: backendPlugins({
-          extra: { alerting: {}, schedule: undefined },
-          alertingOverrides: { groupWaitMs: GROUP_WAIT_MS, watchdogMinMs: WATCHDOG_MS, sweepIntervalMs: 500 },
+          alertingOptions: { groupWaitMs: GROUP_WAIT_MS, watchdogMinMs: WATCHDOG_MS, sweepIntervalMs: 500 },
         }),
       },
     );

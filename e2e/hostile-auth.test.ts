@@ -12,11 +12,13 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
-import { redisKeys, type DeviceRecord, type ReportV1 } from '../contract/index.ts';
-import { startBackend, createLogger, type BackendConfig, type RunningBackend } from '../ingest/backend.ts';
+import type { ReportV1 } from '../contract/index.ts';
+import { redisKeys, type DeviceRecord } from '../store/index.ts';
+import { startBackend, createLogger, type BackendConfig, type RunningBackend } from '../backend/host.ts';
+import { ingestPlugin } from '../backend/plugins/index.ts';
 import { legacyScryptHash, newDeviceToken } from '../ingest/device-token.ts';
 import { reportLines } from '../ingest/core/report-points.ts';
-import { influxLineSink } from '../ingest/point-writer.ts';
+import { influxLineSink } from '../ingest/hot-path/point-writer.ts';
 import { sampleReport } from '../test-support/records.ts';
 import { testServices } from '../stack/testing.ts';
 
@@ -119,7 +121,12 @@ describe('hostile clients (issue #14: F9-F14, F16, F17)', () => {
       // Short timeouts so the slow-client checks finish quickly; the production defaults are in docs/deploy.md.
       http: { headersTimeoutMs: 2_000, requestTimeoutMs: 4_000 },
     };
-    backend = await startBackend(config, { role: 'api', host: '127.0.0.1', logger: createLogger('error') });
+    backend = await startBackend(config, {
+      role: 'api',
+      host: '127.0.0.1',
+      logger: createLogger('error'),
+      plugins: [ingestPlugin],
+    });
     port = backend.port!;
     redis = new Redis(config.redisUrl);
   });
@@ -340,7 +347,7 @@ describe('hostile clients (issue #14: F9-F14, F16, F17)', () => {
     const start = (maxBodyBytesInFlight?: number) =>
       startBackend(
         { ...config, http: { requestTimeoutMs: 60_000, ...(maxBodyBytesInFlight ? { maxBodyBytesInFlight } : {}) } },
-        { role: 'api', host: '127.0.0.1', logger: createLogger('error') },
+        { role: 'api', host: '127.0.0.1', logger: createLogger('error'), plugins: [ingestPlugin] },
       );
     const capped = await start();
     const uncapped = await start(16 * 1024 ** 3);

@@ -14,9 +14,10 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
-import { redisKeys } from '../contract/index.ts';
+import { redisKeys } from '../store/index.ts';
 import type { ReportRecord, ReportV1 } from '../contract/index.ts';
-import { startBackend, type RunningBackend } from '../ingest/backend.ts';
+import { startBackend, type RunningBackend } from '../backend/host.ts';
+import { ingestPlugin } from '../backend/plugins/index.ts';
 import { testServices } from '../stack/testing.ts';
 import { openSpool, silentLogger, type UnsequencedRecord } from '../device-reporter/spool/index.ts';
 import { createHttpTransport, createUploader } from '../device-reporter/uploader/index.ts';
@@ -107,7 +108,12 @@ describe('hostile reports against the real backend (issue 14: F1 F2 F3 F4 F7 F15
         rawRetention: '30d',
         logLevel: 'warn',
       },
-      { role: 'api', host: '127.0.0.1', logger: pino({ level: 'warn' }, { write: (s: string) => logs.push(s) }) },
+      {
+        role: 'api',
+        host: '127.0.0.1',
+        logger: pino({ level: 'warn' }, { write: (s: string) => logs.push(s) }),
+        plugins: [ingestPlugin],
+      },
     );
     base = `http://127.0.0.1:${backend.port}`;
     redis = new Redis(svc.redisUrl);

@@ -8,8 +8,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { ReportRecord } from '../contract/index.ts';
-import { startBackend, createLogger, type RunningBackend } from '../ingest/backend.ts';
-import { backendPlugins } from '../bin/backend-plugins.ts';
+import { startBackend, createLogger, type RunningBackend } from '../backend/host.ts';
+import { backendPlugins } from '../backend/plugins/index.ts';
 import { testServices } from '../stack/testing.ts';
 import { sample, target, transition } from '../test-support/records.ts';
 
@@ -79,7 +79,7 @@ describe('Object.prototype names through the whole pipeline', () => {
         alertEmails: [],
         adminToken: ADMIN,
         port: 0,
-        dataDir: '/tmp',
+        dataDir: '/tmp/ww-hnames',
         rawRetention: '30d',
         logLevel: 'error',
       },
@@ -87,7 +87,7 @@ describe('Object.prototype names through the whole pipeline', () => {
         role: 'api',
         host: '127.0.0.1',
         logger: createLogger('error'),
-        plugins: backendPlugins({ extra: { alerting: {}, schedule: undefined }, outboxDir: '/tmp/ww-hnames-outbox' }),
+        plugins: backendPlugins(),
       },
     );
     base = `http://127.0.0.1:${backend.port}`;

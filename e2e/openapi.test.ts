@@ -6,8 +6,8 @@ import { Validator } from '@seriousme/openapi-schema-validator';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import express, { type Express } from 'express';
-import { startBackend, createLogger, type RunningBackend } from '../ingest/backend.ts';
-import { backendPlugins } from '../bin/backend-plugins.ts';
+import { startBackend, createLogger, type RunningBackend } from '../backend/host.ts';
+import { backendPlugins } from '../backend/plugins/index.ts';
 import { testServices } from '../stack/testing.ts';
 import { createRecorder } from '../alerting/adapters/recorder.ts';
 import { sampleReport } from '../test-support/records.ts';
@@ -47,7 +47,7 @@ describe('OpenAPI document', () => {
         alertEmails: [],
         adminToken: ADMIN_TOKEN,
         port: 0,
-        dataDir: '/tmp',
+        dataDir: '/tmp/ww-openapi',
         rawRetention: '30d',
         logLevel: 'error',
       },
@@ -55,7 +55,7 @@ describe('OpenAPI document', () => {
         role: 'api',
         host: '127.0.0.1',
         logger: createLogger('error'),
-        plugins: backendPlugins({ extra: { alerting: {}, schedule: undefined }, outboxDir: '/tmp/ww-openapi-outbox' }),
+        plugins: backendPlugins(),
       },
     );
   });

@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { ProblemError, deviceIdSchema } from '../contract/index.ts';
-import type { DeviceRecord } from '../contract/index.ts';
+import { redisOp, type DeviceRecord } from '../store/index.ts';
 import { timingSafeEqual } from 'node:crypto';
 import {
   checkTokenHash,
@@ -13,7 +13,7 @@ import {
   verifyLegacyScrypt,
   type TokenKey,
 } from './device-token.ts';
-import { redisOp, type DeviceStore } from './device-store.ts';
+import type { DeviceStore } from './device-store.ts';
 import type { AuthLimiters } from './auth-limits.ts';
 import { RetryLaterProblem } from './http-problems.ts';
 

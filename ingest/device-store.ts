@@ -1,8 +1,9 @@
 import type { Redis } from 'ioredis';
-import { NAME_KINDS, ProblemError, deviceRecordSchema } from '../contract/index.ts';
-import type { DeviceRecord, MultiWanV2, NameBudgets, NameKind, RedisKeys } from '../contract/index.ts';
+import { ProblemError } from '../contract/index.ts';
+import { NAME_KINDS, createDeviceRegistry, liveFields, redisOp } from '../store/index.ts';
+import type { MultiWanV2 } from '../contract/index.ts';
+import type { DeviceRecord, LiveState, NameBudgets, NameKind, RedisKeys } from '../store/index.ts';
 import { hashDeviceToken, loadTokenKey, newDeviceToken } from './device-token.ts';
-import type { LiveState } from './core/report-events.ts';
 import { batchPerTick } from './tick-batch.ts';
 
 export interface NewDevice {
@@ -12,27 +13,7 @@ export interface NewDevice {
   notificationEmails?: string[];
 }
 
-/** Redis errors are classified here, once: every failure to talk to Redis becomes redis_unavailable. */
-export async function redisOp<T>(what: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    if (err instanceof ProblemError) throw err;
-    throw new ProblemError('redis_unavailable', `${what}: ${(err as Error).message}`);
-  }
-}
-
-const LIVE_FIELDS = [
-  'lastSeenMs',
-  'bootId',
-  'ackSeq',
-  'reportIntervalMs',
-  'ifaces',
-  'policies',
-  'policiesTimeMs',
-] as const;
-
-/** The device registry and live state in Redis (shared by every API process and the CLI). */
+/** The device registry's write side and live state in Redis (shared by every API process and the CLI). */
 export function createDeviceStore(
   redis: Redis,
   keys: RedisKeys,
@@ -42,10 +23,9 @@ export function createDeviceStore(
   const nowMs = opts.nowMs ?? Date.now;
   const recent = new Map<string, { record: DeviceRecord | undefined; untilMs: number }>();
 
-  async function get(id: string): Promise<DeviceRecord | undefined> {
-    const json = await redisOp('reading device', () => redis.get(keys.device(id)));
-    return json ? deviceRecordSchema.parse(JSON.parse(json)) : undefined;
-  }
+  // Reads go through the shared registry (one parser, one rule for records that do not parse).
+  const registry = createDeviceRegistry(redis, keys);
+  const get = (id: string): Promise<DeviceRecord | undefined> => registry.device(id);
 
   async function put(record: DeviceRecord): Promise<void> {
     recent.delete(record.id);
@@ -94,12 +74,7 @@ export function createDeviceStore(
       recent.delete(input.id);
       return { record, token };
     },
-    async list(): Promise<DeviceRecord[]> {
-      const ids = (await redisOp('listing devices', () => redis.smembers(keys.devices))).sort();
-      if (ids.length === 0) return [];
-      const jsons = await redisOp('listing devices', () => redis.mget(ids.map((id) => keys.device(id))));
-      return jsons.filter((j): j is string => !!j).map((j) => deviceRecordSchema.parse(JSON.parse(j)));
-    },
+    list: (): Promise<DeviceRecord[]> => registry.devices(),
     async remove(id: string): Promise<boolean> {
       recent.delete(id);
       const n = await redisOp('deleting device', async () => {
@@ -136,17 +111,8 @@ export function createDeviceStore(
       );
       return { iface: n[0]!, target: n[1]!, policy: n[2]! };
     },
-    async getLive(id: string): Promise<LiveState | undefined> {
-      const h = await redisOp('reading live state', () => redis.hgetall(keys.live(id)));
-      return parseLive(h);
-    },
-    async getLives(ids: string[]): Promise<Array<LiveState | undefined>> {
-      if (ids.length === 0) return [];
-      const pipe = redis.pipeline();
-      for (const id of ids) pipe.hgetall(keys.live(id));
-      const res = await redisOp('reading live state', () => pipe.exec());
-      return (res ?? []).map(([, h]) => parseLive(h as Record<string, string>));
-    },
+    getLive: (id: string): Promise<LiveState | undefined> => registry.live(id),
+    getLives: (ids: string[]): Promise<Array<LiveState | undefined>> => registry.lives(ids),
     /** Live hash fields (JSON values), as one HSET, and the watchdog's last-seen score. */
     async setLive(id: string, live: LiveState): Promise<void> {
       await redisOp('writing live state', () =>
@@ -156,47 +122,6 @@ export function createDeviceStore(
   };
 }
 export type DeviceStore = ReturnType<typeof createDeviceStore>;
-
-/** The live hash's fields: each value JSON, as DeviceLive documents; `withPolicies: false` leaves `policies` out. */
-export function liveFields(live: LiveState, withPolicies = true): Record<string, string> {
-  const fields: Record<string, string> = {};
-  for (const k of LIVE_FIELDS) {
-    if (live[k] !== undefined && (withPolicies || k !== 'policies')) fields[k] = JSON.stringify(live[k]);
-  }
-  return fields;
-}
-
-/**
- * The fields a report reads before it updates the live hash: all but `policies`, the biggest one,
- * which a report never merges (it replaces it whole, or leaves it as it is).
- */
-export const LIVE_MERGE_FIELDS: readonly string[] = LIVE_FIELDS.filter((k) => k !== 'policies');
-
-/** `HMGET key ...LIVE_MERGE_FIELDS` reply -> the live state without `policies`. */
-export function parseLiveMergeFields(values: Array<string | null>): LiveState | undefined {
-  const h: Record<string, string> = {};
-  LIVE_MERGE_FIELDS.forEach((k, i) => {
-    const v = values[i];
-    if (v != null) h[k] = v;
-  });
-  return parseLive(h);
-}
-
-export function parseLive(h: Record<string, string> | null | undefined): LiveState | undefined {
-  if (!h || !h.lastSeenMs) return undefined;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(h)) {
-    try {
-      out[k] = JSON.parse(v);
-    } catch {
-      out[k] = v;
-    }
-  }
-  // Keyed by interface names (data): readers index it with any name, `constructor` included.
-  if (out.ifaces && typeof out.ifaces === 'object')
-    out.ifaces = Object.assign(Object.create(null) as Record<string, unknown>, out.ifaces);
-  return out as LiveState;
-}
 
 /**
  * `ZADD keys.lastSeen` for many devices as one command: every report ends with this update, and the

@@ -1,6 +1,7 @@
-import { Queue } from 'bullmq';
-import { QUEUES, ProblemError } from '../contract/index.ts';
-import type { DeviceEventsJob } from '../contract/index.ts';
+import { Queue, type ConnectionOptions } from 'bullmq';
+import { ProblemError } from '../contract/index.ts';
+import { QUEUES } from '../store/index.ts';
+import type { DeviceEventsJob } from '../store/index.ts';
 
 /** The producer side of ingest -> alerting (role interface; BullMQ in production). */
 export interface EventQueue {
@@ -10,7 +11,8 @@ export interface EventQueue {
 }
 
 export interface BullEventQueueOptions {
-  redisUrl: string;
+  /** A fail-fast connection (backend/clients.ts `bullConnection(url, { failFast: true })`). */
+  connection: ConnectionOptions;
   /** BullMQ key prefix, normally `redisKeys(prefix).bull`. */
   prefix: string;
 }
@@ -20,18 +22,9 @@ export interface BullEventQueueOptions {
  * while Redis is down, so the report is answered 503 and the reporter retries, instead of hanging.
  */
 export function createBullEventQueue(opts: BullEventQueueOptions): EventQueue {
-  const u = new URL(opts.redisUrl);
   const queue = new Queue<DeviceEventsJob>(QUEUES.deviceEvents, {
     prefix: opts.prefix,
-    connection: {
-      host: u.hostname.replace(/^\[|\]$/g, ''),
-      port: u.port ? Number(u.port) : 6379,
-      ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
-      ...(u.username ? { username: decodeURIComponent(u.username) } : {}),
-      ...(u.pathname.length > 1 ? { db: Number(u.pathname.slice(1)) || 0 } : {}),
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 1,
-    },
+    connection: opts.connection,
     defaultJobOptions: {
       // Kept a day so that a retried upload inside that window is deduplicated by jobId, then trimmed.
       removeOnComplete: { age: 24 * 3600, count: 100_000 },

@@ -1,9 +1,9 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { NAME_KINDS, ProblemError } from '../contract/index.ts';
-import type { NameBudgets, NameKind, RedisKeys } from '../contract/index.ts';
+import { ProblemError } from '../contract/index.ts';
+import { NAME_KINDS, redisOp } from '../store/index.ts';
+import type { NameBudgets, NameKind, RedisKeys } from '../store/index.ts';
 import { ADMIT_NAMES_LUA, decodeAdmission, type AdmissionVerdict, type ReportNames } from './core/name-budget.ts';
-import { redisOp } from './device-store.ts';
 import type { IngestMetrics } from './metrics.ts';
 
 /**

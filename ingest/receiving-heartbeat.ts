@@ -1,7 +1,7 @@
 import type { InfluxDB } from 'influx';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { BEAT_SCRIPT, MAX_GAPS, RECEIVING_BEAT_MS, RECEIVING_GAP_MS, blindnessKeys } from '../contract/blindness.ts';
+import { BEAT_SCRIPT, MAX_GAPS, RECEIVING_BEAT_MS, RECEIVING_GAP_MS, blindnessKeys } from '../store/blindness.ts';
 
 export interface ReceivingHeartbeat {
   stop(): Promise<void>;

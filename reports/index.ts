@@ -2,13 +2,14 @@
  * reports/ — uptime and SLA reports computed exactly from the transitions the devices recorded.
  * Public surface used by the composition root (`wanwatch serve`) and the CLI.
  */
+import type { ConnectionOptions } from 'bullmq';
 import type { Router } from 'express';
 import type { InfluxDB } from 'influx';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { RedisKeys } from '../contract/index.ts';
+import type { RedisKeys } from '../store/index.ts';
 import { createInfluxHistory } from './adapters/influx-history.ts';
-import { createRedisRegistry } from './adapters/redis-registry.ts';
+import { createDeviceRegistry } from '../store/index.ts';
 import { uptimeRouter } from './router.ts';
 import {
   startScheduledReports as startScheduled,
@@ -25,12 +26,7 @@ export { deviceCsv, fleetCsv } from './render/csv.ts';
 export { deviceHtml, fleetHtml } from './render/html.ts';
 export { deviceText, fleetText } from './render/text.ts';
 export { parsePeriodQuery, parseTime } from './period.ts';
-export {
-  DEFAULT_REPORT_SCHEDULE,
-  REPORTS_QUEUE,
-  parseReportSchedule,
-  reportScheduleSchema,
-} from './scheduled-reports.ts';
+export { DEFAULT_REPORT_SCHEDULE, parseReportSchedule, reportScheduleSchema } from './scheduled-reports.ts';
 export type { ReportMailer, ReportSchedule, ScheduledReports, UptimeService };
 
 export interface ReportsDeps {
@@ -46,7 +42,7 @@ export interface ReportsDeps {
 export function createReportsService(deps: ReportsDeps): UptimeService {
   return createUptimeService({
     history: createInfluxHistory(deps.influx),
-    registry: createRedisRegistry(deps.redis, deps.keys),
+    registry: createDeviceRegistry(deps.redis, deps.keys),
     nowMs: deps.nowMs ?? Date.now,
   });
 }
@@ -57,7 +53,8 @@ export function createReportsRouter(deps: ReportsDeps): Router {
 }
 
 export interface ScheduledReportsOptions extends ReportsDeps {
-  redisUrl: string;
+  /** A worker connection (backend/clients.ts `bullConnection(url)`). */
+  connection: ConnectionOptions;
   /** BullMQ key prefix; defaults to `keys.bull`. */
   prefix?: string;
   mailer: ReportMailer;
@@ -70,10 +67,10 @@ export interface ScheduledReportsOptions extends ReportsDeps {
 /** Starts the report job schedulers and their worker; `close()` at shutdown. */
 export function startScheduledReports(opts: ScheduledReportsOptions): Promise<ScheduledReports> {
   return startScheduled({
-    redisUrl: opts.redisUrl,
+    connection: opts.connection,
     prefix: opts.prefix ?? opts.keys.bull,
     service: createReportsService(opts),
-    registry: createRedisRegistry(opts.redis, opts.keys),
+    registry: createDeviceRegistry(opts.redis, opts.keys),
     mailer: opts.mailer,
     nocEmails: opts.nocEmails,
     logger: opts.logger,

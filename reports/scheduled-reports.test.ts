@@ -3,11 +3,13 @@ import { after, before, describe, it } from 'node:test';
 import { simpleParser } from 'mailparser';
 import nodemailer, { type Transporter } from 'nodemailer';
 import { pino } from 'pino';
-import { M, RP, encodeTagValue } from '../contract/index.ts';
-import { startTestIngest, type TestIngest } from '../ingest/testing.ts';
+import { encodeTagValue } from '../contract/index.ts';
+import { M, RP } from '../store/index.ts';
+import { startTestIngest, type TestIngest } from '../test-support/ingest.ts';
 import { startSmtpSink, type SmtpSink } from '../stack/smtp-sink.ts';
 import { testServices } from '../stack/testing.ts';
 import { reportPeriod } from './core/schedule.ts';
+import { bullConnection } from '../backend/clients.ts';
 import {
   DEFAULT_REPORT_SCHEDULE,
   parseReportSchedule,
@@ -84,7 +86,7 @@ describe('scheduled uptime reports (BullMQ job scheduler -> real SMTP sink)', ()
       redis: t.redis,
       keys: t.keys,
       logger: pino({ level: process.env.WANWATCH_TEST_LOG ?? 'silent' }),
-      redisUrl: t.redisUrl,
+      connection: bullConnection(t.redisUrl),
       mailer,
       nocEmails: ['noc@example.test'],
       schedule: {

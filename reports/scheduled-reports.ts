@@ -1,20 +1,19 @@
 import { Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { Logger } from 'pino';
+import { QUEUES, type Mailer } from '../store/index.ts';
 import { z } from 'zod';
 import { reportPeriod, reportRunKey, type ReportPeriodKind } from './core/schedule.ts';
 import { formatPct, formatTime } from './render/format.ts';
 import { deviceHtml, fleetHtml } from './render/html.ts';
 import { deviceText, fleetText } from './render/text.ts';
-import type { Registry } from './adapters/redis-registry.ts';
+import type { DeviceRegistry } from '../store/index.ts';
+
+/** What the reports read of the device registry. */
+type Registry = Pick<DeviceRegistry, 'device' | 'devices' | 'silences'>;
 import type { UptimeService } from './uptime-service.ts';
 
-/** Own queue, so that alerting's workers on QUEUES.scheduled never take a report job (and vice versa). */
-export const REPORTS_QUEUE = 'ww-reports';
-
-/** Structurally the same as alerting's Mailer, so the lead can pass that one. */
-export interface ReportMailer {
-  send(msg: { to: string[]; subject: string; text: string; html: string; messageId?: string }): Promise<void>;
-}
+/** The mailer the report emails go through (the backend's one; store/mail.ts). */
+export type ReportMailer = Mailer;
 
 /** When a schedule fires: a cron pattern (6 fields allowed, seconds first) or a fixed interval. */
 export const repeatSchema = z.union([
@@ -81,7 +80,8 @@ const jobSchema = z.strictObject({
 type ReportJob = z.infer<typeof jobSchema>;
 
 export interface ScheduledReportsDeps {
-  redisUrl: string;
+  /** A worker connection (backend/clients.ts `bullConnection(url)`). */
+  connection: ConnectionOptions;
   /** BullMQ key prefix (normally `redisKeys(prefix).bull`). */
   prefix: string;
   service: UptimeService;
@@ -96,18 +96,6 @@ export interface ScheduledReports {
   close(): Promise<void>;
 }
 
-export function bullConnection(redisUrl: string): ConnectionOptions {
-  const u = new URL(redisUrl);
-  return {
-    host: u.hostname.replace(/^\[|\]$/g, ''),
-    port: u.port ? Number(u.port) : 6379,
-    ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
-    ...(u.username ? { username: decodeURIComponent(u.username) } : {}),
-    ...(u.pathname.length > 1 ? { db: Number(u.pathname.slice(1)) || 0 } : {}),
-    maxRetriesPerRequest: null,
-  };
-}
-
 const periodLabel = (kind: ReportPeriodKind) =>
   kind === 'week' ? 'weekly' : kind === 'month' ? 'monthly' : 'periodic';
 
@@ -118,8 +106,8 @@ const periodLabel = (kind: ReportPeriodKind) =>
  */
 export async function startScheduledReports(deps: ScheduledReportsDeps): Promise<ScheduledReports> {
   const schedule = reportScheduleSchema.parse(deps.schedule);
-  const connection = bullConnection(deps.redisUrl);
-  const queue = new Queue<ReportJob>(REPORTS_QUEUE, {
+  const connection = deps.connection;
+  const queue = new Queue<ReportJob>(QUEUES.reports, {
     prefix: deps.prefix,
     connection,
     defaultJobOptions: {
@@ -190,7 +178,7 @@ export async function startScheduledReports(deps: ScheduledReportsDeps): Promise
     deps.logger.info({ kind, fromMs, toMs, devices: f.deviceCount }, 'fleet uptime report mailed');
   }
 
-  const worker = new Worker<ReportJob>(REPORTS_QUEUE, process, { prefix: deps.prefix, connection, concurrency: 2 });
+  const worker = new Worker<ReportJob>(QUEUES.reports, process, { prefix: deps.prefix, connection, concurrency: 2 });
   worker.on('failed', (job, err) =>
     deps.logger.warn({ jobId: job?.id, attemptsMade: job?.attemptsMade, err }, 'uptime report job failed'),
   );

@@ -1,9 +1,13 @@
-import { ProblemError, type Silence } from '../contract/index.ts';
+import { ProblemError } from '../contract/index.ts';
+import type { Silence } from '../store/index.ts';
 import { computeDeviceUptime } from './core/compute-uptime.ts';
 import { computeFleetUptime } from './core/fleet.ts';
 import type { DeviceUptime, FleetUptime, SilenceIn } from './core/types.ts';
 import type { HistorySource } from './adapters/influx-history.ts';
-import type { Registry } from './adapters/redis-registry.ts';
+import type { DeviceRegistry } from '../store/index.ts';
+
+/** What the reports read of the device registry. */
+type Registry = Pick<DeviceRegistry, 'device' | 'devices' | 'silences'>;
 
 export interface UptimeServiceDeps {
   history: HistorySource;

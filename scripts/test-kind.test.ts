@@ -21,8 +21,8 @@ describe('test kind', () => {
   it('a service module reached through a helper makes it an integration test', () => {
     const read = tree({
       'ingest/test/r.test.ts': "import { post } from './fixtures.ts';",
-      'ingest/test/fixtures.ts': "import { startTestBackend } from '../testing.ts';",
-      'ingest/testing.ts': '',
+      'ingest/test/fixtures.ts': "import { startTestBackend } from '../../test-support/ingest.ts';",
+      'test-support/ingest.ts': '',
     });
     assert.equal(isUnitTest('ingest/test/r.test.ts', read), false);
   });

@@ -11,7 +11,7 @@ import { dirname, join, normalize } from 'node:path';
 export const SERVICE_MODULES = [
   'stack/testing.ts',
   'stack/stack.ts',
-  'ingest/testing.ts',
+  'test-support/ingest.ts',
   'alerting/test/harness.ts',
   'device-reporter/test/netns.ts',
 ] as const;

@@ -46,7 +46,9 @@ const TRANSIENT_REPLIES = /^(LOADING|BUSY|TRYAGAIN|CLUSTERDOWN|MASTERDOWN|READON
  */
 export function classifyRedisError(err: unknown): Error {
   if (err instanceof OutageError) return err;
-  const e = err as { name?: string; code?: string; message?: string };
+  const e = err as { name?: string; code?: string; message?: string; cause?: unknown };
+  // The shared registry (store/registry.ts) wraps the client's error as redis_unavailable: judge the client's.
+  if (e?.name === 'ProblemError' && e.cause !== undefined) return classifyRedisError(e.cause);
   const msg = e?.message ?? String(err);
   if (e?.name === 'ReplyError') return TRANSIENT_REPLIES.test(msg) ? new OutageError('redis', msg) : (err as Error);
   if (

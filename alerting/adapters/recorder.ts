@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { InfluxDB, IPoint } from 'influx';
+import { encodeTagValue } from '../../contract/index.ts';
 import {
   DEVICE_STATE_FIELDS,
   INCIDENT_FIELDS,
@@ -7,11 +8,10 @@ import {
   NOTIFICATION_FIELDS,
   RP,
   TAG,
-  encodeTagValue,
   type DeviceReachability,
   type IncidentKind,
   type NotificationStatus,
-} from '../../contract/index.ts';
+} from '../../store/index.ts';
 import type { DisposedItem, Notice } from '../core/notice.ts';
 import { classifyInfluxError } from './outage.ts';
 

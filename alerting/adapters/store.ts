@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { deviceRecordSchema, redisKeys, silenceSchema, type DeviceRecord, type Silence } from '../../contract/index.ts';
+import { createDeviceRegistry, redisKeys, type DeviceRecord, type Silence } from '../../store/index.ts';
 import {
   BEAT_SCRIPT,
   MAX_GAPS,
@@ -8,7 +8,7 @@ import {
   blindnessKeys,
   parseGap,
   type BlindGap,
-} from '../../contract/blindness.ts';
+} from '../../store/blindness.ts';
 import { blindNow, type BlindnessView } from '../core/blindness.ts';
 import type { IfaceFigures } from '../core/render.ts';
 import { emptyDeviceState, hasOpenMatters, parseState, serialiseState, type DeviceAlertState } from '../core/state.ts';
@@ -39,6 +39,7 @@ export class LockTimeoutError extends Error {}
  */
 export function createAlertStore(redis: Redis, prefix: string) {
   const keys = redisKeys(prefix);
+  const registry = createDeviceRegistry(redis, keys);
   const k = {
     state: (id: string) => `${prefix}:alert:dev:${id}`,
     lock: (id: string) => `${prefix}:alert:lock:${id}`,
@@ -112,50 +113,23 @@ export function createAlertStore(redis: Redis, prefix: string) {
     /** Removes every copy of one record (a quarantined one) from the inbox. */
     dropFromInbox: (deviceId: string, payload: string) => redis.lrem(k.inbox(deviceId), 0, payload),
     /** Devices whose last report is older than `olderThanMs`. */
-    async staleDevices(olderThanMs: number): Promise<string[]> {
-      return redis.zrangebyscore(keys.lastSeen, '-inf', `(${olderThanMs}`);
-    },
-    async lastSeen(deviceId: string): Promise<number | null> {
-      const v = await redis.zscore(keys.lastSeen, deviceId);
-      return v === null ? null : Number(v);
-    },
+    staleDevices: (olderThanMs: number): Promise<string[]> => registry.staleDevices(olderThanMs),
+    lastSeen: (deviceId: string): Promise<number | null> => registry.lastSeen(deviceId),
     async deviceRecord(deviceId: string): Promise<DeviceRecord | null> {
-      const raw = await redis.get(keys.device(deviceId));
-      if (!raw) return null;
-      const r = deviceRecordSchema.safeParse(JSON.parse(raw));
-      return r.success ? r.data : null;
+      return (await registry.device(deviceId)) ?? null;
     },
-    /** The live hash; each value is JSON. Missing or odd fields read as null. */
+    /** The live state as alerting renders it; missing or odd fields read as null. */
     async live(deviceId: string): Promise<LiveView> {
-      const h = await redis.hgetall(keys.live(deviceId));
-      const parse = (v: string | undefined): unknown => {
-        if (v === undefined) return null;
-        try {
-          return JSON.parse(v);
-        } catch {
-          return null;
-        }
-      };
+      const live = await registry.live(deviceId);
       const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
-      const ifaces = parse(h.ifaces);
-      const bootId = parse(h.bootId);
       return {
-        lastSeenMs: num(parse(h.lastSeenMs)),
-        reportIntervalMs: num(parse(h.reportIntervalMs)),
-        bootId: typeof bootId === 'string' ? bootId : null,
-        // JSON.parse makes every name (even `__proto__`) an own property; Object.entries reads only those.
-        ifaces: new Map(
-          ifaces && typeof ifaces === 'object' ? Object.entries(ifaces as Record<string, IfaceFigures>) : [],
-        ),
+        lastSeenMs: num(live?.lastSeenMs),
+        reportIntervalMs: num(live?.reportIntervalMs),
+        bootId: typeof live?.bootId === 'string' ? live.bootId : null,
+        ifaces: new Map(live ? Object.entries(live.ifaces as Record<string, IfaceFigures>) : []),
       };
     },
-    async silences(): Promise<Silence[]> {
-      const vals = await redis.hvals(keys.silences);
-      return vals.flatMap((v) => {
-        const r = silenceSchema.safeParse(JSON.parse(v));
-        return r.success ? [r.data] : [];
-      });
-    },
+    silences: (): Promise<Silence[]> => registry.silences(),
     async putSilence(s: Silence): Promise<void> {
       await redis.hset(keys.silences, s.id, JSON.stringify(s));
     },

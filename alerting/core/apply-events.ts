@@ -1,4 +1,5 @@
-import { isRouted, type DeviceEventsJob, type TransitionRecord } from '../../contract/index.ts';
+import { isRouted, type TransitionRecord } from '../../contract/index.ts';
+import type { DeviceEventsJob } from '../../store/index.ts';
 import type { AlertingOptions } from '../options.ts';
 import { policyEvents } from './policy-events.ts';
 import { emptyIface, type DeviceAlertState, type GroupEvent, type IfaceAlertState } from './state.ts';

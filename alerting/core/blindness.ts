@@ -1,4 +1,4 @@
-import type { BlindGap } from '../../contract/blindness.ts';
+import type { BlindGap } from '../../store/blindness.ts';
 import type { AlertingOptions } from '../options.ts';
 
 export type BlindnessOptions = Pick<AlertingOptions, 'reporterBackoffBaseMs' | 'reporterBackoffMaxMs'>;

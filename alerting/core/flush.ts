@@ -1,4 +1,4 @@
-import type { Silence } from '../../contract/index.ts';
+import type { Silence } from '../../store/index.ts';
 import { allLinksDown, dispose, headlineKind, type Notice } from './notice.ts';
 import type { DeviceAlertState } from './state.ts';
 

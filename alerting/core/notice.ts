@@ -1,4 +1,4 @@
-import type { IncidentKind, Silence } from '../../contract/index.ts';
+import type { IncidentKind, Silence } from '../../store/index.ts';
 import type { DeviceAlertState, GroupEvent } from './state.ts';
 
 /** Items that are not grouped: decided by the sweep and sent at once. */

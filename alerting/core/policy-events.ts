@@ -1,4 +1,4 @@
-import type { DeviceEventsJob } from '../../contract/index.ts';
+import type { DeviceEventsJob } from '../../store/index.ts';
 import { policyDirection, splitContradicts, summarisePolicies } from './policy-summary.ts';
 import type { DeviceAlertState, GroupEvent, PolicyQuiet, PolicyView } from './state.ts';
 

@@ -1,5 +1,5 @@
 import type { PolicyRecord, PolicySplit } from '../../contract/index.ts';
-import type { PolicyView } from './state.ts';
+import type { PolicyDirection, PolicyView } from './state.ts';
 
 /** Which interfaces carry traffic for one policy, as shown to people: `eth0 100%` or `none (unreachable)`. */
 export function splitText(p: PolicySplit): string {
@@ -39,7 +39,7 @@ export function splitContradicts(view: PolicyView, routed: (iface: string) => bo
   return view.active.length === 0 && view.members.some((i) => routed(i) === true);
 }
 
-export type PolicyDirection = 'failover' | 'failback' | 'change';
+export type { PolicyDirection };
 
 /**
  * Direction of a change of the set of interfaces carrying traffic. `routedNow` tells whether an

@@ -1,6 +1,6 @@
-import type { IfaceMetrics, IfaceState } from '../../contract/index.ts';
+import type { IfaceState } from '../../contract/index.ts';
+import type { IfaceMetrics } from '../../store/index.ts';
 import type { Notice } from './notice.ts';
-import type { PolicyDirection } from './policy-summary.ts';
 
 /**
  * Alerting's memory of one device, kept in Redis as JSON (so any worker process can continue)
@@ -25,6 +25,9 @@ export interface IfaceAlertState {
   flapIncidentId: string | null;
   degraded: boolean;
 }
+
+/** How a policy change moves traffic (policy-summary.ts `policyDirection`). */
+export type PolicyDirection = 'failover' | 'failback' | 'change';
 
 export interface PolicyView {
   text: string;

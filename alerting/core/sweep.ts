@@ -1,4 +1,4 @@
-import type { Silence } from '../../contract/index.ts';
+import type { Silence } from '../../store/index.ts';
 import type { AlertingOptions } from '../options.ts';
 import { addToGroup, backOnline } from './apply-events.ts';
 import { NOT_BLIND, unreachableNotBeforeMs, type BlindnessOptions, type BlindnessView } from './blindness.ts';

@@ -5,9 +5,11 @@ import { after, describe, it } from 'node:test';
 import request from 'supertest';
 import { Queue } from 'bullmq';
 import { pino } from 'pino';
-import { QUEUES } from '../../contract/index.ts';
+import { QUEUES } from '../../store/index.ts';
 import { createAlerting } from '../index.ts';
 import { FAST, bullConnection, expectMails, mailsFor, sleep, startHarness, waitFor, type Harness } from './harness.ts';
+import { workerRedis } from '../../backend/clients.ts';
+import { createMailer } from '../../backend/mail.ts';
 import { job, pol, tr } from './fixtures.ts';
 
 const now = () => Date.now();
@@ -143,11 +145,13 @@ describe('delivery through BullMQ and nodemailer against a real SMTP sink', () =
   it('two alerting instances on one Redis (as two worker processes): exactly one watchdog acts (one unreachable email), then one reminder', async () => {
     const options = { ...FAST, reminderIntervalMs: 2000 };
     const h = await harness('alert_two', { options });
+    const secondMailer = createMailer({ smtpUrl: h.sink.url, from: 'wanwatch@test.local' });
+    after(() => secondMailer.close());
     const second = createAlerting({
       influx: h.influx,
-      redisUrl: h.redisUrl,
+      redis: workerRedis(h.redisUrl),
       redisPrefix: h.prefix,
-      mail: { smtpUrl: h.sink.url, from: 'wanwatch@test.local' },
+      mailer: secondMailer,
       nocEmails: ['noc@test.local'],
       logger: pino({ level: 'silent' }),
       options,

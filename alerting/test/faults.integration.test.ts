@@ -18,7 +18,7 @@ import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { Queue } from 'bullmq';
 import request from 'supertest';
-import { QUEUES } from '../../contract/index.ts';
+import { QUEUES } from '../../store/index.ts';
 import { messageIdFor, notifyJobId, type NotifyJob } from '../deliver.ts';
 import type { AlertingOptions } from '../options.ts';
 import { job, pol, tr } from './fixtures.ts';

@@ -1,4 +1,5 @@
-import type { DeviceEventsJob, PolicyRecord, TransitionRecord } from '../../contract/index.ts';
+import type { PolicyRecord, TransitionRecord } from '../../contract/index.ts';
+import type { DeviceEventsJob } from '../../store/index.ts';
 
 export const T0 = Date.UTC(2026, 10, 21, 12, 0, 0);
 

@@ -5,19 +5,19 @@ import { InfluxDB } from 'influx';
 import { Redis } from 'ioredis';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { pino } from 'pino';
+import { PROBLEM_CONTENT_TYPE, ProblemError, problemBody } from '../../contract/index.ts';
 import {
-  PROBLEM_CONTENT_TYPE,
-  ProblemError,
   QUEUES,
   deviceEventsJobId,
   parseInfluxUrl,
-  problemBody,
   redisKeys,
   type DeviceEventsJob,
   type DeviceRecord,
   type RedisKeys,
-} from '../../contract/index.ts';
-import { ensureInfluxSchema } from '../../ingest/influx-setup.ts';
+} from '../../store/index.ts';
+import { ensureInfluxSchema } from '../../store/influx-ensure.ts';
+import { bullConnection, workerRedis } from '../../backend/clients.ts';
+import { createMailer } from '../../backend/mail.ts';
 import { startSmtpSink, type SmtpSink } from '../../stack/smtp-sink.ts';
 import { testServices, type TestServices } from '../../stack/testing.ts';
 import { createAlerting, type Alerting, type AlertingDeps, type AlertingOptions } from '../index.ts';
@@ -57,10 +57,7 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export function bullConnection(redisUrl: string) {
-  const u = new URL(redisUrl);
-  return { host: u.hostname, port: Number(u.port || 6379) };
-}
+export { bullConnection };
 
 export async function startHarness(
   label: string,
@@ -84,11 +81,12 @@ export async function startHarness(
   const redis = new Redis(svc.redisUrl);
   redis.on('error', () => {}); // fault tests stop Redis on purpose; commands wait for the reconnect
   const sink = await startSmtpSink();
+  const mailer = createMailer({ smtpUrl: opts.smtpUrl ?? sink.url, from: 'wanwatch@test.local' });
   const alerting = createAlerting({
     influx,
-    redisUrl: svc.redisUrl,
+    redis: workerRedis(svc.redisUrl),
     redisPrefix: prefix,
-    mail: { smtpUrl: opts.smtpUrl ?? sink.url, from: 'wanwatch@test.local' },
+    mailer,
     nocEmails: opts.nocEmails ?? ['noc@test.local'],
     dashboardUrl: (id) => `http://grafana.test/d/wanwatch-${id}`,
     logger: pino({ level: process.env.WANWATCH_TEST_LOG ?? 'silent' }),
@@ -142,6 +140,7 @@ export async function startHarness(
     parsed: () => Promise.all(sink.messages.map((m) => simpleParser(m.raw))),
     async close() {
       await alerting.close();
+      mailer.close();
       await events.close();
       await sink.close();
       redis.disconnect();

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import request from 'supertest';
-import { M, RP } from '../../contract/index.ts';
+import { M, RP } from '../../store/index.ts';
 import { expectMails, sleep, startHarness, waitFor, type Harness } from './harness.ts';
 import { job, pol, tr } from './fixtures.ts';
 

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { BlindGap } from '../../contract/blindness.ts';
+import type { BlindGap } from '../../store/blindness.ts';
 import type { PolicyRecord, TransitionRecord } from '../../contract/index.ts';
 import { applyDeviceEvents, transitionRole, trackRun } from '../core/apply-events.ts';
 import { policyQuiet } from '../core/policy-events.ts';

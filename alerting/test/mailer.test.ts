@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { simpleParser } from 'mailparser';
-import { classifyMailError, createMailer } from '../adapters/mailer.ts';
+import { classifyMailError, createMailer } from '../../backend/mail.ts';
 
 describe('mailer adapter', () => {
   const dir = mkdtempSync(join(tmpdir(), 'ww-outbox-'));

@@ -6,9 +6,11 @@
  */
 import { InfluxDB } from 'influx';
 import { pino } from 'pino';
-import { parseInfluxUrl } from '../../contract/index.ts';
+import { parseInfluxUrl } from '../../store/index.ts';
 import { applyDeviceEvents } from '../core/apply-events.ts';
 import { createAlerting } from '../index.ts';
+import { workerRedis } from '../../backend/clients.ts';
+import { createMailer } from '../../backend/mail.ts';
 
 const cfg = JSON.parse(process.env.WANWATCH_TEST_ALERTING_CHILD ?? '{}') as {
   influxUrl: string;
@@ -22,9 +24,9 @@ const dieOn = cfg.dieOn;
 const o = parseInfluxUrl(cfg.influxUrl);
 const alerting = createAlerting({
   influx: new InfluxDB({ host: o.host, port: o.port, database: o.database }),
-  redisUrl: cfg.redisUrl,
+  redis: workerRedis(cfg.redisUrl),
   redisPrefix: cfg.prefix,
-  mail: { smtpUrl: cfg.smtpUrl, from: 'wanwatch@test.local' },
+  mailer: createMailer({ smtpUrl: cfg.smtpUrl, from: 'wanwatch@test.local' }),
   nocEmails: ['noc@test.local'],
   logger: pino({ level: process.env.WANWATCH_TEST_LOG ?? 'silent' }),
   options: cfg.options,

@@ -7,9 +7,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Queue } from 'bullmq';
+import { QUEUES } from '../../store/index.ts';
 import request from 'supertest';
 import { jobIdOf } from '../deliver.ts';
-import { ALERT_TIMERS_QUEUE } from '../runtime.ts';
 import { applyDeviceEvents } from '../core/apply-events.ts';
 import { flushGroup } from '../core/flush.ts';
 import type { AlertingSteps } from '../device-steps.ts';
@@ -107,7 +107,7 @@ describe('poison work is quarantined and never blocks a device', () => {
   it('watchdog: a group past due whose flush job is gone is flushed by the sweep, and later events are emailed', async () => {
     await steady('pw1');
     await h.post(job('pw1', [tr(10, 'eth1', 'online', 'offline', now())]));
-    const timers = new Queue(ALERT_TIMERS_QUEUE, { connection: bullConnection(h.redisUrl), prefix: h.keys.bull });
+    const timers = new Queue(QUEUES.alertTimers, { connection: bullConnection(h.redisUrl), prefix: h.keys.bull });
     after(() => timers.close());
     const flushId = jobIdOf('flush', 'pw1', 'down:boot-aaaaaaaa:10');
     await waitFor('the delayed flush job', async () => (await timers.getJobState(flushId)) === 'delayed');

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { OutageError, classifyInfluxError, classifyRedisError, isOutage } from '../adapters/outage.ts';
 import { LockTimeoutError } from '../adapters/store.ts';
-import { MailError } from '../adapters/mailer.ts';
+import { MailError } from '../../backend/mail.ts';
 import { decideStrandedInbox, type EventsJobState } from '../core/stranded-inbox.ts';
 import { decideStuckGroup, flushTarget, type FlushJobState } from '../core/stuck-group.ts';
 import { outageDelayMs } from '../step-runner.ts';

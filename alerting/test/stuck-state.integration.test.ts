@@ -17,7 +17,7 @@ import { jobIdOf } from '../deliver.ts';
 import type { AlertingSteps, FlushPoint } from '../device-steps.ts';
 import type { AlertingOptions } from '../options.ts';
 import { job, pol, tr } from './fixtures.ts';
-import { ALERT_TIMERS_QUEUE } from '../runtime.ts';
+import { QUEUES } from '../../store/index.ts';
 import { FAST, bullConnection, expectMails, startHarness, waitFor, type Harness } from './harness.ts';
 
 const now = () => Date.now();
@@ -194,7 +194,7 @@ describe('a flush that fails between its writes: every event is emailed once, in
   it('flush job lost after "sealed": the watchdog delivers the outbox, once', async () => {
     const id = 'fp-lost';
     plan.set(id, { point: 'sealed', posted: false, failures: 0, lost: false });
-    const timers = new Queue(ALERT_TIMERS_QUEUE, { connection: bullConnection(h.redisUrl), prefix: h.keys.bull });
+    const timers = new Queue(QUEUES.alertTimers, { connection: bullConnection(h.redisUrl), prefix: h.keys.bull });
     after(() => timers.close());
     await steadyDevice(h, id);
     await waitFor('steady state applied', () => applied(h, id, 3), 20_000);

@@ -1,7 +1,9 @@
 import { parseArgs } from 'node:util';
-import { Redis } from 'ioredis';
-import { deviceIdSchema, redisKeys } from '../../contract/index.ts';
+import { deviceIdSchema } from '../../contract/index.ts';
+import { redisKeys } from '../../store/index.ts';
 import { createDeviceStore } from '../../ingest/device-store.ts';
+import { apiRedis, connectRedis } from '../../backend/clients.ts';
+import { ConfigError, readSettings, settingsHelp } from '../../backend/config.ts';
 import { newDeviceSchema } from '../../ingest/routes/devices.ts';
 import { ProblemError } from '../../contract/index.ts';
 import { terminalSafe } from '../../reports/render/format.ts';
@@ -10,16 +12,11 @@ export const HELP = `Usage:
   wanwatch device add ID [--name NAME] [--site SITE] [--email ADDR]... [--json]
   wanwatch device list [--json]
 
-Registers a device in the registry (Redis at WANWATCH_REDIS_URL, key prefix WANWATCH_REDIS_PREFIX,
-default "ww") and prints its token ONCE; only a hash of the token is stored.
-`;
+Registers a device in the registry and prints its token ONCE; only a hash of the token is stored.
 
-function redisUrl(): string {
-  const url = process.env.WANWATCH_REDIS_URL;
-  if (!url) throw new Error('WANWATCH_REDIS_URL is required (e.g. redis://127.0.0.1:6379)');
-  if (!/^rediss?:\/\//.test(url)) throw new Error('WANWATCH_REDIS_URL must be a redis:// or rediss:// URL');
-  return url;
-}
+Environment:
+${settingsHelp('device')}
+`;
 
 export async function run(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
@@ -45,11 +42,20 @@ export async function run(argv: string[]): Promise<number> {
     return 2;
   }
   const { values, positionals } = parsed;
-  const redis = new Redis(redisUrl(), { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false });
+  let settings;
+  try {
+    settings = readSettings('device');
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`wanwatch device: configuration error:\n${err.message}\n`);
+    return 2;
+  }
+  const redisUrl = settings.WANWATCH_REDIS_URL!;
+  const redis = apiRedis(redisUrl);
   redis.on('error', () => {});
   try {
-    await redis.connect();
-    const store = createDeviceStore(redis, redisKeys(process.env.WANWATCH_REDIS_PREFIX || 'ww'));
+    await connectRedis(redis, redisUrl);
+    const store = createDeviceStore(redis, redisKeys(settings.WANWATCH_REDIS_PREFIX));
     if (sub === 'list') {
       const devices = await store.list();
       if (values.json) process.stdout.write(JSON.stringify(devices.map(({ tokenHash: _t, ...d }) => d)) + '\n');

@@ -3,9 +3,15 @@ import { mkdirSync, readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startStack, MissingPackagesError } from '../../stack/index.ts';
-import { startBackend, createLogger, type BackendConfig } from '../../ingest/backend.ts';
-import { backendPlugins, loadExtraSettings } from '../backend-plugins.ts';
-import { adminTokenProblem, checkAlertingSettings } from '../backend-config.ts';
+import { startBackend, createLogger, outboxDirOf } from '../../backend/host.ts';
+import { backendPlugins } from '../../backend/plugins/index.ts';
+import {
+  ConfigError,
+  backendConfig,
+  checkBackendSettings,
+  readSettings,
+  type SettingKey,
+} from '../../backend/config.ts';
 import { startDemoFleet, type DemoDevice } from '../demo/demo-fleet.ts';
 import {
   allDashboards,
@@ -33,6 +39,10 @@ What you see (with --demo-devices 3):
   - within about a minute: emails in DATA-DIR/outbox/ (eth1 DOWN -> failover; device unreachable;
     back online), Grafana dashboards + provisioning in DATA-DIR/dashboards/, and an uptime report
 Ctrl-C stops everything it started; starting again keeps the data (InfluxDB, Redis, outbox).
+
+Settings: the same WANWATCH_* variables and defaults as \`wanwatch serve\` (docs/deploy.md), except
+that up supplies the InfluxDB and Redis URLs itself and generates an admin token when
+WANWATCH_ADMIN_TOKEN is unset. Set WANWATCH_LOG_LEVEL=warn for a quieter terminal.
 
 Options:
   --port N            API port (default 8080, or WANWATCH_PORT)
@@ -80,22 +90,26 @@ export async function run(argv: string[]): Promise<number> {
       throw new Error(`--${key} must be a number from ${min} to ${max} (got "${raw}")`);
     return n;
   };
-  const port = num('port', Number(process.env.WANWATCH_PORT ?? 8080), 0, 65535);
-  const dataDir = resolve(values['data-dir'] ?? process.env.WANWATCH_DATA_DIR ?? '.wanwatch');
-  const demoCount = num('demo-devices', 0, 0, 500);
-  const cycleMs = num('demo-cycle', 120, 10, 86_400) * 1000;
-  const intervalS = num('demo-interval', 2, 1, 60);
-  const exitAfterS = values['exit-after'] !== undefined ? num('exit-after', 0, 1, 86_400) : undefined;
-  let extra;
+  let settings;
+  let demoCount: number, cycleMs: number, intervalS: number, exitAfterS: number | undefined;
   try {
-    extra = loadExtraSettings(process.env);
-    checkAlertingSettings(extra.alerting);
-    const problem = process.env.WANWATCH_ADMIN_TOKEN ? adminTokenProblem(process.env.WANWATCH_ADMIN_TOKEN) : undefined;
-    if (problem) throw new Error(problem);
+    const flags: Partial<Record<SettingKey, string>> = {};
+    if (values.port !== undefined) flags.WANWATCH_PORT = String(num('port', 8080, 0, 65535));
+    if (values['data-dir'] !== undefined) flags.WANWATCH_DATA_DIR = values['data-dir'];
+    demoCount = num('demo-devices', 0, 0, 500);
+    cycleMs = num('demo-cycle', 120, 10, 86_400) * 1000;
+    intervalS = num('demo-interval', 2, 1, 60);
+    exitAfterS = values['exit-after'] !== undefined ? num('exit-after', 0, 1, 86_400) : undefined;
+    // The same table, checks and defaults as `serve`; only the service URLs and the token differ.
+    settings = readSettings('up', process.env, flags, { require: [] });
+    checkBackendSettings(settings);
   } catch (err) {
-    process.stderr.write(`wanwatch up: configuration error:\n${(err as Error).message}\n`);
+    process.stderr.write(
+      `wanwatch up: ${err instanceof ConfigError ? 'configuration error:\n' : ''}${(err as Error).message}\n`,
+    );
     return 2;
   }
+  const dataDir = resolve(settings.WANWATCH_DATA_DIR);
   mkdirSync(dataDir, { recursive: true });
 
   const say = (line: string) => process.stdout.write(line + '\n');
@@ -109,30 +123,28 @@ export async function run(argv: string[]): Promise<number> {
     }
     throw err;
   }
-  const outboxDir = join(dataDir, 'outbox');
-  const adminToken = process.env.WANWATCH_ADMIN_TOKEN || randomBytes(24).toString('base64url');
-  const config: BackendConfig = {
-    influxUrl: stack.influxUrl,
-    redisUrl: stack.redisUrl,
-    redisPrefix: process.env.WANWATCH_REDIS_PREFIX || 'ww',
-    ...(process.env.WANWATCH_SMTP_URL ? { smtpUrl: process.env.WANWATCH_SMTP_URL } : {}),
-    mailFrom: process.env.WANWATCH_MAIL_FROM || 'wanwatch <wanwatch@localhost>',
-    alertEmails: (process.env.WANWATCH_ALERT_EMAILS || 'noc@example.com').split(/[,\s]+/).filter(Boolean),
-    adminToken,
-    ...(process.env.WANWATCH_GRAFANA_URL ? { grafanaUrl: process.env.WANWATCH_GRAFANA_URL } : {}),
-    ...(process.env.WANWATCH_GRAFANA_TOKEN ? { grafanaToken: process.env.WANWATCH_GRAFANA_TOKEN } : {}),
-    port,
+  const config = {
+    ...backendConfig(settings, {
+      influxUrl: stack.influxUrl,
+      redisUrl: stack.redisUrl,
+      adminToken: randomBytes(24).toString('base64url'),
+    }),
     dataDir,
-    rawRetention: process.env.WANWATCH_RAW_RETENTION || '30d',
-    logLevel: process.env.WANWATCH_LOG_LEVEL || 'warn',
   };
+  const { adminToken } = config;
+  const outboxDir = outboxDirOf(config);
   const logger = createLogger(config.logLevel);
-  const backend = await startBackend(config, {
-    role: 'all',
-    plugins: backendPlugins({ extra, outboxDir }),
-    logger,
-    host: '127.0.0.1',
-  });
+  let backend;
+  try {
+    backend = await startBackend(config, { role: 'all', plugins: backendPlugins(), logger, host: '127.0.0.1' });
+  } catch (err) {
+    // A taken port or a failing plugin: stop the services this run started, and say why.
+    process.stderr.write(`wanwatch up: could not start the backend: ${(err as Error).message}\n`);
+    await stack.stop();
+    // Nothing may keep the process alive after a failed start (a client a plugin made).
+    setTimeout(() => process.exit(), 2_000).unref();
+    return 1;
+  }
   const apiUrl = `http://127.0.0.1:${backend.port}`;
   const dashboardsDir = join(dataDir, 'dashboards');
 

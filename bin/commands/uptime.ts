@@ -1,8 +1,9 @@
 import { parseArgs } from 'node:util';
-import { InfluxDB } from 'influx';
-import { Redis } from 'ioredis';
 import { pino } from 'pino';
-import { ProblemError, parseInfluxUrl, redisKeys } from '../../contract/index.ts';
+import { ProblemError } from '../../contract/index.ts';
+import { redisKeys } from '../../store/index.ts';
+import { apiRedis, connectRedis, influxClient, redactUrl } from '../../backend/clients.ts';
+import { ConfigError, readSettings, settingsHelp } from '../../backend/config.ts';
 import { createReportsService, deviceCsv, deviceHtml, deviceText, parsePeriodQuery } from '../../reports/index.ts';
 import { terminalSafe } from '../../reports/render/format.ts';
 
@@ -18,17 +19,13 @@ device recorded (rules: docs/reports.md).
   --to T        period end (exclusive); default: now
   --format F    table (default), csv, json or html (a self-contained page: > report.html)
 
-Environment: WANWATCH_INFLUX_URL (http://[user:pass@]host:8086/wanwatch), WANWATCH_REDIS_URL,
-WANWATCH_REDIS_PREFIX (default "ww").
+Environment:
+${settingsHelp('uptime')}
+
+Exit codes: 0 report written, 1 a service failed, 2 bad arguments or settings, 3 unknown device.
 `;
 
 const FORMATS = ['table', 'csv', 'json', 'html'] as const;
-
-function env(name: string, example: string): string {
-  const v = process.env[name];
-  if (!v) throw new Error(`${name} is required (e.g. ${example})`);
-  return v;
-}
 
 export async function run(argv: string[]): Promise<number> {
   let values;
@@ -67,25 +64,26 @@ export async function run(argv: string[]): Promise<number> {
     return 2;
   }
 
-  const o = parseInfluxUrl(env('WANWATCH_INFLUX_URL', 'http://127.0.0.1:8086/wanwatch'));
-  const influx = new InfluxDB({
-    host: o.host,
-    port: o.port,
-    protocol: o.protocol,
-    database: o.database,
-    username: o.username,
-    password: o.password,
-  });
-  const redis = new Redis(env('WANWATCH_REDIS_URL', 'redis://127.0.0.1:6379'), {
-    maxRetriesPerRequest: 1,
-    lazyConnect: true,
-  });
+  let settings;
   try {
-    await redis.connect();
+    settings = readSettings('uptime');
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`wanwatch uptime: configuration error:\n${err.message}\n`);
+    return 2;
+  }
+  const influxUrl = settings.WANWATCH_INFLUX_URL!;
+  const redisUrl = settings.WANWATCH_REDIS_URL!;
+  const influx = influxClient(influxUrl);
+  const redis = apiRedis(redisUrl);
+  // Connection errors are reported once, below, naming the service; not by ioredis on stderr.
+  redis.on('error', () => {});
+  try {
+    await connectRedis(redis, redisUrl);
     const service = createReportsService({
       influx,
       redis,
-      keys: redisKeys(process.env.WANWATCH_REDIS_PREFIX || 'ww'),
+      keys: redisKeys(settings.WANWATCH_REDIS_PREFIX),
       logger: pino({ level: 'silent' }),
     });
     const report = await service.device(values.device, period.fromMs, period.toMs);
@@ -100,7 +98,14 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(out);
     return 0;
   } catch (err) {
-    const msg = err instanceof ProblemError ? err.message : `${(err as Error).message}`;
+    const code = err instanceof ProblemError ? err.code : undefined;
+    const service =
+      code === 'redis_unavailable'
+        ? `Redis at ${redactUrl(redisUrl)}: `
+        : code === 'influx_unavailable'
+          ? `InfluxDB at ${redactUrl(influxUrl)}: `
+          : '';
+    const msg = service + (err as Error).message;
     // The message may quote the device id given: shown with its control characters escaped.
     process.stderr.write(`wanwatch uptime: ${terminalSafe(msg)}\n`);
     return err instanceof ProblemError && err.code === 'not_found' ? 3 : 1;

@@ -9,11 +9,9 @@ import {
   multiWanV2Schema,
   encodeTagValue,
   decodeTagValue,
-  transitionTimestampNs,
-  parseInfluxUrl,
-  redactUrl,
   type ReportV1,
 } from '../index.ts';
+import { transitionTimestampNs, parseInfluxUrl, redactUrl } from '../../store/index.ts';
 
 const T0 = Date.UTC(2026, 10, 21, 12, 0, 0);
 

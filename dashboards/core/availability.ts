@@ -1,4 +1,5 @@
-import { M, RP, STATE_CODE, TAG, TRANSITION_FIELDS as TR } from '../../contract/index.ts';
+import { STATE_CODE } from '../../contract/index.ts';
+import { M, RP, TAG, TRANSITION_FIELDS as TR } from '../../store/index.ts';
 import { from, ident, stringLit } from './influxql.ts';
 
 /**

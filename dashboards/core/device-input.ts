@@ -1,4 +1,4 @@
-import type { DeviceRecord } from '../../contract/index.ts';
+import type { DeviceRecord } from '../../store/index.ts';
 import type { DeviceDashboardInput } from './device-dashboard.ts';
 import { deviceDashboardUid, siteFolder } from './names.ts';
 

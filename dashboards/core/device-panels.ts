@@ -12,7 +12,7 @@ import { InfluxQLBuilder } from './influxql.ts';
 import type { Layout } from './layout.ts';
 import { DATASOURCE } from './names.ts';
 import { stateCodeMappings } from './state-mappings.ts';
-import type { DeviceQueries } from './device-dashboard.ts';
+import type { DeviceQueries } from './device-queries.ts';
 
 const q = (query: string) => new InfluxQLBuilder(query, DATASOURCE);
 

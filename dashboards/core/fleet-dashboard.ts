@@ -18,7 +18,7 @@ import {
   DEVICE_INFO_FIELDS as DI,
   INCIDENT_FIELDS as INC,
   TAG,
-} from '../../contract/index.ts';
+} from '../../store/index.ts';
 import { DEFAULT_GRAFANA, forGrafana, type GrafanaMajor } from './grafana-version.ts';
 import { InfluxQLBuilder, from, ident, stringLit } from './influxql.ts';
 import { Layout } from './layout.ts';

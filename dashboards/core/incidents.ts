@@ -1,5 +1,5 @@
 import { AnnotationQueryBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
-import { M, RP, TAG, INCIDENT_FIELDS as I } from '../../contract/index.ts';
+import { M, RP, TAG, INCIDENT_FIELDS as I } from '../../store/index.ts';
 import { InfluxQLBuilder, from, ident, stringLit } from './influxql.ts';
 import { DATASOURCE } from './names.ts';
 

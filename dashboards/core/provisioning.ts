@@ -1,4 +1,4 @@
-import { parseInfluxUrl } from '../../contract/index.ts';
+import { parseInfluxUrl } from '../../store/index.ts';
 import { DATASOURCE_UID } from './names.ts';
 
 /**

@@ -9,15 +9,8 @@ import { before, after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { InfluxDB } from 'influx';
 import { testServices } from '../../stack/testing.ts';
-import {
-  M,
-  RP,
-  STATE_CODE,
-  encodeTagValue,
-  parseInfluxUrl,
-  transitionTimestampNs,
-  type IfaceState,
-} from '../../contract/index.ts';
+import { STATE_CODE, encodeTagValue, type IfaceState } from '../../contract/index.ts';
+import { M, RP, parseInfluxUrl, transitionTimestampNs } from '../../store/index.ts';
 import { createInfluxHistory } from '../../reports/adapters/influx-history.ts';
 import { computeDeviceUptime } from '../../reports/core/compute-uptime.ts';
 import { buildDeviceDashboard, buildTemplatedDeviceDashboard } from '../core/device-dashboard.ts';

@@ -8,7 +8,7 @@ import { createServer } from 'node:net';
 import { InfluxDB } from 'influx';
 import { pino } from 'pino';
 import { Writable } from 'node:stream';
-import { parseInfluxUrl, type DeviceRecord } from '../../contract/index.ts';
+import { parseInfluxUrl, type DeviceRecord } from '../../store/index.ts';
 import { testServices } from '../../stack/testing.ts';
 import { createDeviceInfoWriter } from '../device-info.ts';
 import { createSchema, influxQuery } from './seed.ts';

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { Router, type RequestHandler } from 'express';
 import request from 'supertest';
 import { pino } from 'pino';
-import { startTestIngest, type TestIngest } from '../../ingest/testing.ts';
+import { startTestIngest, type TestIngest } from '../../test-support/ingest.ts';
 import { testServices } from '../../stack/testing.ts';
 import { createInventory } from '../inventory.ts';
 import { createDashboardsRouter } from '../router.ts';

@@ -1,12 +1,5 @@
-import {
-  encodeTagValue,
-  M,
-  RP,
-  retentionPolicies,
-  STATE_CODE,
-  transitionTimestampNs,
-  type IfaceState,
-} from '../../contract/index.ts';
+import { encodeTagValue, STATE_CODE, type IfaceState } from '../../contract/index.ts';
+import { M, RP, retentionPolicies, transitionTimestampNs } from '../../store/index.ts';
 
 /**
  * Seeds one InfluxDB database with the layout ingest/alerting produce (contract names, RPs, integer

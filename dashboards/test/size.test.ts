@@ -4,7 +4,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { DeviceRecord } from '../../contract/index.ts';
+import type { DeviceRecord } from '../../store/index.ts';
 import { allDashboards, DEFAULT_DASHBOARD_OPTIONS } from '../dashboard-set.ts';
 import type { DashboardInventory } from '../inventory.ts';
 

@@ -8,7 +8,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
-import type { DeviceRecord } from '../../contract/index.ts';
+import type { DeviceRecord } from '../../store/index.ts';
 import { deviceDashboard, sharedDashboards } from '../dashboard-set.ts';
 import { createGrafanaClient, GrafanaError } from '../grafana-client.ts';
 import type { DashboardInventory } from '../inventory.ts';

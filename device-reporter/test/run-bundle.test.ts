@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 // Tests only: the REAL ingest is the peer (the reporter itself never imports backend code).
 // eslint-disable-next-line no-restricted-imports
-import { startTestIngest, type TestIngest } from '../../ingest/testing.ts';
+import { startTestIngest, type TestIngest } from '../../test-support/ingest.ts';
 
 /**
  * The single-file bundle, end to end: built by device-reporter/build.ts, started as

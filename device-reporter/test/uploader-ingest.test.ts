@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 // Tests only: the reporter itself never imports backend code; here the REAL ingest is the peer.
 // eslint-disable-next-line no-restricted-imports
-import { startTestIngest, type TestIngest } from '../../ingest/testing.ts';
+import { startTestIngest, type TestIngest } from '../../test-support/ingest.ts';
 import { openSpool, silentLogger, type UnsequencedRecord } from '../spool/index.ts';
 import { createHttpTransport, createUploader } from '../uploader/index.ts';
 

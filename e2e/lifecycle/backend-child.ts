@@ -6,8 +6,8 @@
  */
 import { rmSync } from 'node:fs';
 import http from 'node:http';
-import { backendPlugins } from '../../bin/backend-plugins.ts';
-import { createLogger, startBackend, type BackendConfig } from '../../ingest/backend.ts';
+import { backendPlugins } from '../../backend/plugins/index.ts';
+import { createLogger, startBackend, type BackendConfig } from '../../backend/host.ts';
 import type { AlertingOptions } from '../../alerting/options.ts';
 
 interface ChildSettings {
@@ -22,7 +22,7 @@ const backend = await startBackend(s.config, {
   role: 'all',
   host: '127.0.0.1',
   logger,
-  plugins: backendPlugins({ extra: { alerting: {}, schedule: undefined }, alertingOverrides: s.alerting }),
+  plugins: backendPlugins({ alertingOptions: s.alerting }),
 });
 // A SIGKILLed predecessor leaves its socket file behind; listening needs the path free.
 rmSync(s.socketPath, { force: true });

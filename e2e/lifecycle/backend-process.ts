@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AlertingOptions } from '../../alerting/options.ts';
-import type { BackendConfig } from '../../ingest/backend.ts';
+import type { BackendConfig } from '../../backend/host.ts';
 
 export interface BackendProcess {
   readonly port: number;

@@ -4,7 +4,7 @@
  * decisions, incidents and notification attempts, one printable line per row.
  */
 import type { InfluxDB } from 'influx';
-import { M, RP } from '../../contract/influx-schema.ts';
+import { M, RP } from '../../store/influx-schema.ts';
 
 export interface StoredRow {
   timeMs: number;

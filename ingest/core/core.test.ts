@@ -5,7 +5,8 @@ import fc from 'fast-check';
 import { encodeTagValue } from '../../contract/index.ts';
 import type { SampleRecord } from '../../contract/index.ts';
 import { reportLines, samplePoints } from './report-points.ts';
-import { buildDeviceEventsJob, isBackfill, nextLive, transitionsOf } from './report-events.ts';
+import { buildDeviceEventsJob, isBackfill, transitionsOf } from './report-events.ts';
+import { nextLive } from '../hot-path/live-merge.ts';
 import { sampleReport } from '../../test-support/records.ts';
 
 describe('line protocol', () => {

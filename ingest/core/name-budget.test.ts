@@ -1,11 +1,12 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEFAULT_NAME_BUDGETS } from '../../contract/index.ts';
+import { DEFAULT_NAME_BUDGETS } from '../../store/index.ts';
 import type { ReportV1 } from '../../contract/index.ts';
 import { sampleReport } from '../../test-support/records.ts';
 import { admitKind, budgetsOf, decodeAdmission, influxDurationMs, namesOf } from './name-budget.ts';
 import { floatText } from './line-protocol.ts';
-import { latestMetrics, nextLive } from './report-events.ts';
+import { latestMetrics } from './report-events.ts';
+import { nextLive } from '../hot-path/live-merge.ts';
 
 const NOW = Date.UTC(2026, 0, 1, 12);
 

@@ -1,5 +1,6 @@
-import { DEFAULT_NAME_BUDGETS, NAME_KINDS } from '../../contract/index.ts';
-import type { DeviceRecord, NameBudgets, NameKind, ReportV1 } from '../../contract/index.ts';
+import { DEFAULT_NAME_BUDGETS, NAME_KINDS } from '../../store/index.ts';
+import type { ReportV1 } from '../../contract/index.ts';
+import type { DeviceRecord, NameBudgets, NameKind } from '../../store/index.ts';
 
 /** The distinct names of each kind that a report uses (each becomes an InfluxDB tag value). */
 export type ReportNames = Record<NameKind, Set<string>>;

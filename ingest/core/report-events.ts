@@ -1,12 +1,6 @@
-import { deviceEventsJobId } from '../../contract/index.ts';
-import type {
-  DeviceEventsJob,
-  DeviceLive,
-  IfaceMetrics,
-  PolicyRecord,
-  ReportV1,
-  TransitionRecord,
-} from '../../contract/index.ts';
+import { deviceEventsJobId } from '../../store/index.ts';
+import type { PolicyRecord, ReportV1, TransitionRecord } from '../../contract/index.ts';
+import type { DeviceEventsJob, IfaceMetrics } from '../../store/index.ts';
 
 /** Member of `keys.seenTransitions(id)`: a transition is identified for ever by bootId + seq. */
 export const seenMember = (bootId: string, seq: number) => `${bootId}:${seq}`;
@@ -85,52 +79,5 @@ export function buildDeviceEventsJob(
       metrics: latestMetrics(report),
       backfill,
     },
-  };
-}
-
-/**
- * The device's live state after a report. Interface states and policies only move forward in
- * device time, so a late back-fill report never overwrites a newer state.
- */
-/** The `live` hash as ingest keeps it: the contract's DeviceLive plus the device time of its policies. */
-export type LiveState = DeviceLive & { policiesTimeMs?: number };
-
-/** The report's newest policy record when it replaces the live `policies` (not older than the stored one). */
-export function replacingPolicy(prev: LiveState | undefined, report: ReportV1): PolicyRecord | undefined {
-  const policies = policiesOf(report);
-  const latestPolicy = policies[policies.length - 1];
-  return latestPolicy && latestPolicy.timeMs >= (prev?.policiesTimeMs ?? 0) ? latestPolicy : undefined;
-}
-
-export function nextLive(prev: LiveState | undefined, report: ReportV1, nowMs: number): LiveState {
-  // Keyed by interface names (data): a null-prototype copy, so `__proto__` is an interface like any other.
-  const ifaces: DeviceLive['ifaces'] = Object.assign(Object.create(null) as DeviceLive['ifaces'], prev?.ifaces ?? {});
-  const metrics = latestMetrics(report);
-  for (const r of report.records) {
-    if (r.type === 'policy') continue;
-    const cur = ifaces[r.iface];
-    if (cur && cur.timeMs > r.timeMs) continue;
-    const state = r.type === 'sample' ? r.state : r.to;
-    const m = metrics[r.iface];
-    ifaces[r.iface] = {
-      state,
-      timeMs: r.timeMs,
-      rttAvgMs: m?.rttAvgMs ?? cur?.rttAvgMs ?? null,
-      lossPct: m?.lossPct ?? cur?.lossPct ?? null,
-      jitterMs: m?.jitterMs ?? cur?.jitterMs ?? null,
-    };
-  }
-  const prevPolicyTime = prev?.policiesTimeMs ?? 0;
-  const usePolicy = replacingPolicy(prev, report);
-  const { lastSeq } = seqRange(report);
-  const sameBoot = prev?.bootId === report.bootId;
-  return {
-    lastSeenMs: nowMs,
-    bootId: report.bootId,
-    ackSeq: sameBoot ? Math.max(prev.ackSeq, lastSeq) : lastSeq,
-    reportIntervalMs: report.reportIntervalMs,
-    ifaces,
-    policies: usePolicy ? usePolicy.policies : (prev?.policies ?? []),
-    policiesTimeMs: usePolicy ? usePolicy.timeMs : prevPolicyTime,
   };
 }

@@ -1,3 +1,4 @@
+import { STATE_CODE, encodeTagValue } from '../../contract/index.ts';
 import {
   M,
   TAG,
@@ -6,10 +7,8 @@ import {
   POLICY_FIELDS as P,
   POLICY_MEMBER_FIELDS as PM,
   TRANSITION_FIELDS as TR,
-  STATE_CODE,
-  encodeTagValue,
   transitionTimestampNs,
-} from '../../contract/index.ts';
+} from '../../store/index.ts';
 import type { PolicyRecord, ReportV1, SampleRecord, TransitionRecord } from '../../contract/index.ts';
 import {
   escKey,

@@ -1,12 +1,12 @@
 import express, { Router } from 'express';
 import { z } from 'zod';
-import { ProblemError, deviceIdSchema, multiWanV2Schema, nameBudgetsSchema } from '../../contract/index.ts';
-import type { DeviceRecord, NameKind } from '../../contract/index.ts';
+import { ProblemError, deviceIdSchema, multiWanV2Schema } from '../../contract/index.ts';
+import { nameBudgetsSchema } from '../../store/index.ts';
+import type { DeviceRecord, LiveState, NameKind } from '../../store/index.ts';
 import { budgetsOf } from '../core/name-budget.ts';
 import { authMiddleware, principalOf, type AuthDeps } from '../auth.ts';
 import { parseBody } from '../validate.ts';
 import type { DeviceStore } from '../device-store.ts';
-import type { LiveState } from '../core/report-events.ts';
 
 export const newDeviceSchema = z.strictObject({
   id: deviceIdSchema,

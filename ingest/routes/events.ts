@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import type { InfluxDB } from 'influx';
-import { M, RP, ProblemError, decodeTagValue, encodeTagValue } from '../../contract/index.ts';
+import { ProblemError, decodeTagValue, encodeTagValue } from '../../contract/index.ts';
+import { M, RP } from '../../store/index.ts';
 import { authMiddleware, type AuthDeps } from '../auth.ts';
 import type { DeviceStore } from '../device-store.ts';
 import { timeRange } from '../../store/query-time.ts';

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { reportAckSchema } from '../../contract/index.ts';
-import { ackJson } from '../routes/reports-fast.ts';
+import { ackJson } from '../hot-path/device-reports-fast.ts';
 
 describe('ackJson', () => {
   it('is JSON.stringify of the ack, for any bootId and counts', () => {

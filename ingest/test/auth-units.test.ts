@@ -13,7 +13,7 @@ import {
 import { createBodyBudget, expectedBodyBytes } from '../body-budget.ts';
 import { utf8Text } from '../http-problems.ts';
 import { ProblemError } from '../../contract/index.ts';
-import { adminTokenProblem, checkAlertingSettings, ConfigError } from '../../bin/backend-config.ts';
+import { adminTokenProblem, checkAlertingSettings, ConfigError } from '../../backend/config.ts';
 
 const POLICY = { maxFailures: 3, windowMs: 60_000, maxEntries: 4 };
 

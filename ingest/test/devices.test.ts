@@ -3,10 +3,11 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import request from 'supertest';
 import { Router } from 'express';
-import { ProblemError, deviceRecordSchema } from '../../contract/index.ts';
-import { startTestIngest, type TestIngest } from '../testing.ts';
+import { ProblemError } from '../../contract/index.ts';
+import { deviceRecordSchema } from '../../store/index.ts';
+import { startTestIngest, type TestIngest } from '../../test-support/ingest.ts';
 import { InfluxDB } from 'influx';
-import { continuousQueriesOf, ensureInfluxSchema } from '../influx-setup.ts';
+import { continuousQueriesOf, ensureInfluxSchema } from '../../store/influx-ensure.ts';
 import { sampleReport } from '../../test-support/records.ts';
 
 const seed = JSON.parse(readFileSync('/work/shared/fixtures/seed/last_config_response.json', 'utf8')) as {

@@ -6,9 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { Queue } from 'bullmq';
-import { QUEUES } from '../../contract/index.ts';
+import { QUEUES } from '../../store/index.ts';
 import { startInfluxd, type InfluxdInstance } from '../../stack/influxd.ts';
-import { startTestIngest, type TestIngest } from '../testing.ts';
+import { startTestIngest, type TestIngest } from '../../test-support/ingest.ts';
 import { sampleReport } from '../../test-support/records.ts';
 
 /**

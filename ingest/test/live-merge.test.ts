@@ -2,12 +2,10 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { Redis } from 'ioredis';
-import { redisKeys } from '../../contract/index.ts';
+import { liveFields, parseLive, redisKeys, type LiveState } from '../../store/index.ts';
 import type { ReportV1, SampleRecord } from '../../contract/index.ts';
 import { testServices } from '../../stack/testing.ts';
-import { nextLive, type LiveState } from '../core/report-events.ts';
-import { liveFields, parseLive } from '../device-store.ts';
-import { createLiveMerger, liveUpdateOf, type LiveUpdate } from '../live-merge.ts';
+import { createLiveMerger, liveUpdateOf, nextLive, type LiveUpdate } from '../hot-path/live-merge.ts';
 import { batchPerTick } from '../tick-batch.ts';
 import { report, sample } from '../../test-support/records.ts';
 

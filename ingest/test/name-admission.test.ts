@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
-import { redisKeys } from '../../contract/index.ts';
+import { redisKeys } from '../../store/index.ts';
 import { testServices } from '../../stack/testing.ts';
 import { createNameAdmission } from '../name-admission.ts';
 import type { ReportNames } from '../core/name-budget.ts';

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ProblemError } from '../../contract/index.ts';
-import { InfluxRejectedError, createPointWriter, type LineSink } from '../point-writer.ts';
+import { InfluxRejectedError, createPointWriter, type LineSink } from '../hot-path/point-writer.ts';
 
 /** A LineSink (our own role interface) that refuses any body containing "bad", as InfluxDB refuses a bad line. */
 function refusingSink(): LineSink & { bodies: string[] } {

@@ -9,8 +9,8 @@ import { after, before, describe, it } from 'node:test';
 import { InfluxDB } from 'influx';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
-import { BEAT_SCRIPT, blindnessKeys, parseGap } from '../../contract/blindness.ts';
-import { parseInfluxUrl } from '../../contract/index.ts';
+import { BEAT_SCRIPT, blindnessKeys, parseGap } from '../../store/blindness.ts';
+import { parseInfluxUrl } from '../../store/index.ts';
 import { testServices } from '../../stack/testing.ts';
 import { startReceivingHeartbeat } from '../receiving-heartbeat.ts';
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { startRedis, type RedisInstance } from '../../stack/redis.ts';
-import { startTestIngest, type TestIngest } from '../testing.ts';
+import { startTestIngest, type TestIngest } from '../../test-support/ingest.ts';
 import { sampleReport } from '../../test-support/records.ts';
 
 describe('Redis outage: reports get 503 redis_unavailable quickly, no ack', () => {

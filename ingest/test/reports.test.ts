@@ -2,9 +2,10 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import request from 'supertest';
 import { Queue } from 'bullmq';
-import { QUEUES, decodeTagValue } from '../../contract/index.ts';
-import type { DeviceEventsJob } from '../../contract/index.ts';
-import { startTestIngest, type TestIngest } from '../testing.ts';
+import { decodeTagValue } from '../../contract/index.ts';
+import { QUEUES } from '../../store/index.ts';
+import type { DeviceEventsJob } from '../../store/index.ts';
+import { startTestIngest, type TestIngest } from '../../test-support/ingest.ts';
 import { sampleReport } from '../../test-support/records.ts';
 
 describe('POST /api/v1/reports', () => {

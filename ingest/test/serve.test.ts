@@ -4,7 +4,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { testServices } from '../../stack/testing.ts';
-import { loadBackendConfig, ConfigError } from '../../bin/backend-config.ts';
+import { loadBackendConfig, ConfigError } from '../../backend/config.ts';
 import { sampleReport } from '../../test-support/records.ts';
 
 const CLI = join(import.meta.dirname, '..', '..', 'bin', 'wanwatch.js');

@@ -6,8 +6,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { InfluxDB } from 'influx';
-import { M, RP, encodeTagValue, parseInfluxUrl } from '../../contract/index.ts';
-import { ensureInfluxSchema } from '../../ingest/influx-setup.ts';
+import { encodeTagValue } from '../../contract/index.ts';
+import { M, RP, parseInfluxUrl } from '../../store/index.ts';
+import { ensureInfluxSchema } from '../../store/influx-ensure.ts';
 import { testServices } from '../../stack/testing.ts';
 import { createInfluxHistory } from './influx-history.ts';
 

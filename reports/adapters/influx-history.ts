@@ -1,17 +1,13 @@
 import type { InfluxDB, IResults } from 'influx';
+import { IFACE_STATES, ProblemError, decodeTagValue, encodeTagValue, type IfaceState } from '../../contract/index.ts';
 import {
   DEVICE_STATE_FIELDS as DS,
   IFACE_FIELDS as IF,
-  IFACE_STATES,
   M,
-  ProblemError,
   RP,
   TAG,
   TRANSITION_FIELDS as TF,
-  decodeTagValue,
-  encodeTagValue,
-  type IfaceState,
-} from '../../contract/index.ts';
+} from '../../store/index.ts';
 import { byTimeThenSeq, crashedRunStarts } from '../core/link-timeline.ts';
 import type { DeviceStateIn, RunEndIn, TransitionIn } from '../core/types.ts';
 

@@ -6,7 +6,7 @@ import nodemailer from 'nodemailer';
 import { simpleParser } from 'mailparser';
 import { testServices, type TestServices } from '../testing.ts';
 import { startSmtpSink, type SmtpSink } from '../smtp-sink.ts';
-import { parseInfluxUrl } from '../../contract/index.ts';
+import { parseInfluxUrl } from '../../store/index.ts';
 
 describe('private stack: the real services work', () => {
   let svc: TestServices;

@@ -1,18 +1,21 @@
 import { z } from 'zod';
-import { multiWanV2Schema } from './multiwan.ts';
+import { multiWanV2Schema } from '../contract/multiwan.ts';
+
+/** The key prefix when WANWATCH_REDIS_PREFIX is not set: the one place it is spelled. */
+export const DEFAULT_REDIS_PREFIX = 'ww';
 
 /**
  * Redis keys shared by ingest (writer) and alerting/reports/dashboards (readers). All shared state
  * lives here or in InfluxDB, never in a process, so API and worker processes scale out.
  * `prefix` lets tests and several installations share one Redis.
  */
-export function redisKeys(prefix = 'ww') {
+export function redisKeys(prefix: string = DEFAULT_REDIS_PREFIX) {
   return {
     /** SET of device ids. */
     devices: `${prefix}:devices`,
     /** STRING (JSON DeviceRecord). */
     device: (id: string) => `${prefix}:device:${id}`,
-    /** HASH of live state (see DeviceLive). */
+    /** HASH of live state (store/live.ts: one JSON value per field). */
     live: (id: string) => `${prefix}:device:${id}:live`,
     /** SET of `bootId:seq` of transitions already queued (expires after 30 days). */
     seenTransitions: (id: string) => `${prefix}:device:${id}:seen`,
@@ -60,28 +63,6 @@ export const deviceRecordSchema = z.strictObject({
   nameBudgets: nameBudgetsSchema.partial().optional(),
 });
 export type DeviceRecord = z.infer<typeof deviceRecordSchema>;
-
-/** Live state of a device as ingest last saw it (values in the `live` hash are JSON strings). */
-export const deviceLiveSchema = z.object({
-  lastSeenMs: z.number().int(),
-  bootId: z.string(),
-  ackSeq: z.number().int(),
-  reportIntervalMs: z.number().int(),
-  /** iface -> { state, timeMs, rttAvgMs, lossPct, jitterMs } */
-  ifaces: z.record(
-    z.string(),
-    z.object({
-      state: z.string(),
-      timeMs: z.number(),
-      rttAvgMs: z.number().nullable(),
-      lossPct: z.number().nullable(),
-      jitterMs: z.number().nullable(),
-    }),
-  ),
-  /** Latest policy splits. */
-  policies: z.array(z.unknown()),
-});
-export type DeviceLive = z.infer<typeof deviceLiveSchema>;
 
 /** A maintenance window: incidents inside it are recorded, not emailed; reports count it as maintenance time. */
 export const silenceSchema = z.strictObject({

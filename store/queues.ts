@@ -1,18 +1,21 @@
 import { z } from 'zod';
-import { policyRecordSchema, transitionRecordSchema } from './report-v1.ts';
+import { policyRecordSchema, transitionRecordSchema } from '../contract/report-v1.ts';
 
 /**
  * Events and queue payloads between ingest and alerting, and incident kinds shown to people.
  * Queue payloads are versioned (`v: 1`); a worker refuses a version it does not know.
  */
 
+/** Every BullMQ queue of the backend (all under `keys.bull`); one owner each, so no worker takes another's jobs. */
 export const QUEUES = {
   /** ingest -> alerting: new transitions and policy snapshots of one report. */
   deviceEvents: 'ww-device-events',
   /** alerting -> SMTP: one job per notification (incident x recipients). */
   notify: 'ww-notify',
-  /** recurring jobs: watchdog sweep, group-wait flushes, reminders, scheduled reports. */
-  scheduled: 'ww-scheduled',
+  /** alerting's timers: group-wait flushes, the watchdog sweep, record writes. */
+  alertTimers: 'ww-alert-timers',
+  /** scheduled uptime report emails (reports). */
+  reports: 'ww-reports',
 } as const;
 
 /** Last measured figures of an interface, carried so emails can show them. */

@@ -6,14 +6,15 @@ import type { Router } from 'express';
 import { InfluxDB } from 'influx';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
-import { parseInfluxUrl, redisKeys } from '../contract/index.ts';
-import type { RedisKeys } from '../contract/index.ts';
+import { parseInfluxUrl, redisKeys } from '../store/index.ts';
+import type { RedisKeys } from '../store/index.ts';
 import { testServices } from '../stack/testing.ts';
-import { createApp } from './app.ts';
-import { ensureInfluxSchema } from './influx-setup.ts';
-import { createBullEventQueue, type EventQueue } from './event-queue.ts';
-import { createDeviceStore } from './device-store.ts';
-import { createPointWriter, influxLineSink, type PointWriter } from './point-writer.ts';
+import { bullConnection } from '../backend/clients.ts';
+import { createApp } from '../ingest/app.ts';
+import { ensureInfluxSchema } from '../store/influx-ensure.ts';
+import { createBullEventQueue, type EventQueue } from '../ingest/event-queue.ts';
+import { createDeviceStore } from '../ingest/device-store.ts';
+import { createPointWriter, influxLineSink, type PointWriter } from '../ingest/hot-path/point-writer.ts';
 import type express from 'express';
 
 export interface TestIngest {
@@ -71,7 +72,7 @@ export async function startTestIngest(
   });
   redis.on('error', () => {});
   await redis.connect();
-  const queue = createBullEventQueue({ redisUrl, prefix: keys.bull });
+  const queue = createBullEventQueue({ connection: bullConnection(redisUrl, { failFast: true }), prefix: keys.bull });
   const points = createPointWriter(influxLineSink(influx));
   const adminToken = `admin-${prefix}`;
   const app = createApp({

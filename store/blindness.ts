@@ -1,3 +1,5 @@
+import { DEFAULT_REDIS_PREFIX } from './redis-keys.ts';
+
 /**
  * The backend's own blindness, shared by ingest (writes the receiving heartbeat) and alerting
  * (reads it, and records gaps in its own sweep). Time when no API process could accept reports, or
@@ -12,7 +14,7 @@ export const RECEIVING_GAP_MS = 5_000;
 /** Gaps kept (newest first); older ones have long stopped mattering. */
 export const MAX_GAPS = 8;
 
-export function blindnessKeys(prefix = 'ww') {
+export function blindnessKeys(prefix: string = DEFAULT_REDIS_PREFIX) {
   return {
     /** STRING: ms of the last receiving beat of any API process. */
     receivingBeat: `${prefix}:blind:receiving-beat`,

@@ -1,5 +1,6 @@
 import type { InfluxDB } from 'influx';
-import { continuousQueries, retentionPolicies, DEFAULT_RAW_RETENTION } from '../contract/index.ts';
+import { DEFAULT_RAW_RETENTION } from './influx-schema.ts';
+import { continuousQueries, retentionPolicies } from './influx-setup.ts';
 
 export interface InfluxSchemaOptions {
   /** Duration of RP `raw` (InfluxQL duration, e.g. `30d`). */

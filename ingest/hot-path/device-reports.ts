@@ -1,23 +1,16 @@
 import express, { Router } from 'express';
 import type { Logger } from 'pino';
 import { ProblemError, findExpiredRecord, findFutureRecord, reportV1Schema } from '../../contract/index.ts';
-import type { RedisKeys, ReportAck, ReportV1, TransitionRecord } from '../../contract/index.ts';
+import type { ReportAck, ReportV1, TransitionRecord } from '../../contract/index.ts';
+import { LIVE_MERGE_FIELDS, liveFields, parseLiveMergeFields, redisOp, type RedisKeys } from '../../store/index.ts';
 import type { Redis } from 'ioredis';
 import { authenticate, type AuthDeps } from '../auth.ts';
 import { parseBody } from '../validate.ts';
 import { reportLines } from '../core/report-points.ts';
-import {
-  buildDeviceEventsJob,
-  isBackfill,
-  nextLive,
-  replacingPolicy,
-  seenMember,
-  seqRange,
-  transitionsOf,
-} from '../core/report-events.ts';
-import { LIVE_MERGE_FIELDS, liveFields, parseLiveMergeFields, redisOp, type DeviceStore } from '../device-store.ts';
-import type { PointWriter } from '../point-writer.ts';
-import { liveUpdateOf, type LiveMerger } from '../live-merge.ts';
+import { buildDeviceEventsJob, isBackfill, seenMember, seqRange, transitionsOf } from '../core/report-events.ts';
+import type { DeviceStore } from '../device-store.ts';
+import type { PointWriter } from './point-writer.ts';
+import { liveUpdateOf, nextLive, replacingPolicy, type LiveMerger } from './live-merge.ts';
 import type { EventQueue } from '../event-queue.ts';
 import type { IngestMetrics } from '../metrics.ts';
 import { expectedBodyBytes, type BodyBudget } from '../body-budget.ts';

@@ -12,8 +12,8 @@ import {
   problemHeaders,
   utf8Text,
 } from '../http-problems.ts';
-import { isPlainValidReport } from '../core/report-precheck.ts';
-import { checkReportAdmissible, enterGate, ingestReport, type ReportsRouteDeps } from './reports.ts';
+import { isPlainValidReport } from './report-precheck.ts';
+import { checkReportAdmissible, enterGate, ingestReport, type ReportsRouteDeps } from './device-reports.ts';
 import { expectedBodyBytes } from '../body-budget.ts';
 
 export const REPORTS_PATH = '/api/v1/reports';

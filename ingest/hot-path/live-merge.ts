@@ -1,8 +1,9 @@
 import type { Redis } from 'ioredis';
-import { ProblemError } from '../contract/index.ts';
-import type { ReportV1 } from '../contract/index.ts';
-import { latestMetrics, seqRange } from './core/report-events.ts';
-import { batchPerTick } from './tick-batch.ts';
+import { ProblemError } from '../../contract/index.ts';
+import type { PolicyRecord, ReportV1 } from '../../contract/index.ts';
+import type { LiveState } from '../../store/index.ts';
+import { latestMetrics, policiesOf, seqRange } from '../core/report-events.ts';
+import { batchPerTick } from '../tick-batch.ts';
 
 /**
  * What a samples-only report changes in the device's live hash, ready for MERGE_LIVE_LUA. Only for
@@ -131,3 +132,48 @@ export function createLiveMerger(
     });
 }
 export type LiveMerger = ReturnType<typeof createLiveMerger>;
+
+/** The report's newest policy record when it replaces the live `policies` (not older than the stored one). */
+export function replacingPolicy(prev: LiveState | undefined, report: ReportV1): PolicyRecord | undefined {
+  const policies = policiesOf(report);
+  const latestPolicy = policies[policies.length - 1];
+  return latestPolicy && latestPolicy.timeMs >= (prev?.policiesTimeMs ?? 0) ? latestPolicy : undefined;
+}
+
+/**
+ * The device's live state after a report (the TypeScript twin of MERGE_LIVE_LUA). Interface states
+ * and policies only move forward in device time, so a late back-fill report never overwrites a
+ * newer state.
+ */
+export function nextLive(prev: LiveState | undefined, report: ReportV1, nowMs: number): LiveState {
+  // Keyed by interface names (data): a null-prototype copy, so `__proto__` is an interface like any other.
+  const ifaces: LiveState['ifaces'] = Object.assign(Object.create(null) as LiveState['ifaces'], prev?.ifaces ?? {});
+  const metrics = latestMetrics(report);
+  for (const r of report.records) {
+    if (r.type === 'policy') continue;
+    const cur = ifaces[r.iface];
+    if (cur && cur.timeMs > r.timeMs) continue;
+    const state = r.type === 'sample' ? r.state : r.to;
+    const m = metrics[r.iface];
+    ifaces[r.iface] = {
+      state,
+      timeMs: r.timeMs,
+      rttAvgMs: m?.rttAvgMs ?? cur?.rttAvgMs ?? null,
+      lossPct: m?.lossPct ?? cur?.lossPct ?? null,
+      jitterMs: m?.jitterMs ?? cur?.jitterMs ?? null,
+    };
+  }
+  const prevPolicyTime = prev?.policiesTimeMs ?? 0;
+  const usePolicy = replacingPolicy(prev, report);
+  const { lastSeq } = seqRange(report);
+  const sameBoot = prev?.bootId === report.bootId;
+  return {
+    lastSeenMs: nowMs,
+    bootId: report.bootId,
+    ackSeq: sameBoot ? Math.max(prev.ackSeq, lastSeq) : lastSeq,
+    reportIntervalMs: report.reportIntervalMs,
+    ifaces,
+    policies: usePolicy ? usePolicy.policies : (prev?.policies ?? []),
+    policiesTimeMs: usePolicy ? usePolicy.timeMs : prevPolicyTime,
+  };
+}

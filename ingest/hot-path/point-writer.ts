@@ -1,5 +1,6 @@
 import type { InfluxDB } from 'influx';
-import { ProblemError, RP } from '../contract/index.ts';
+import { ProblemError } from '../../contract/index.ts';
+import { RP } from '../../store/index.ts';
 
 /** Sends line protocol (ns precision) to one retention policy of the database. Role interface for the writer. */
 export interface LineSink {

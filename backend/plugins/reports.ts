@@ -1,0 +1,37 @@
+import { createReportsRouter, startScheduledReports, type ScheduledReports } from '../../reports/index.ts';
+import type { PluginFactory } from '../plugin.ts';
+
+/** The uptime reports API (`GET /devices/:id/uptime`, `GET /uptime`). */
+export const reportsPlugin: PluginFactory = (ctx) => ({
+  name: 'reports',
+  routers: [createReportsRouter({ influx: ctx.influx, redis: ctx.redis, keys: ctx.keys, logger: ctx.logger })],
+});
+
+/**
+ * Scheduled uptime report emails (WANWATCH_REPORT_SCHEDULE) as their own plugin (worker roles),
+ * sending through the host's mailer. The schedule is applied on every start: entries that are off
+ * are removed from Redis, so `off` turns earlier schedules off.
+ */
+export const scheduledReportsPlugin: PluginFactory = (ctx) => {
+  let running: ScheduledReports | undefined;
+  const schedule = ctx.config.reportSchedule;
+  return {
+    name: 'scheduled-reports',
+    async start() {
+      if (!schedule) return;
+      running = await startScheduledReports({
+        influx: ctx.influx,
+        redis: ctx.redis,
+        keys: ctx.keys,
+        logger: ctx.logger,
+        connection: ctx.bullConnection(),
+        mailer: ctx.mailer,
+        nocEmails: ctx.config.alertEmails,
+        schedule,
+      });
+    },
+    stop: async () => {
+      await running?.close();
+    },
+  };
+};

@@ -1,0 +1,15 @@
+/**
+ * The backend's shared model: what every backend part reads and writes beside the device wire
+ * (`contract/`). Redis key layout and stored records, the device registry read side, the live
+ * state codec, queue names and job payloads, InfluxDB measurements, retention policies,
+ * continuous queries and their setup (`influx-ensure.ts`), the receiving heartbeat (`blindness.ts`)
+ * and the mail port every sender uses. Never shipped to routers.
+ */
+export * from './redis-keys.ts';
+export * from './queues.ts';
+export * from './influx-schema.ts';
+export * from './influx-setup.ts';
+export * from './live.ts';
+export * from './registry.ts';
+export * from './redis-op.ts';
+export * from './mail.ts';
