@@ -70,7 +70,16 @@ export async function startSmtpSink(opts: { port?: number; outboxDir?: string } 
       },
     });
 
-  let server = make();
+  /** A client that dies mid-session (a worker killed by a test) resets its connection: that is the
+   * client's fault, not the sink's, and must not surface as an uncaught error in the test process. */
+  const makeQuiet = () => {
+    const srv = make();
+    srv.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ECONNRESET' && err.code !== 'EPIPE') console.error(`smtp sink: ${err.message}`);
+    });
+    return srv;
+  };
+  let server = makeQuiet();
   let port = opts.port ?? 0;
   const listen = () =>
     new Promise<void>((resolve, reject) => {
@@ -113,7 +122,7 @@ export async function startSmtpSink(opts: { port?: number; outboxDir?: string } 
       await closeServer();
     },
     async start() {
-      server = make();
+      server = makeQuiet();
       await listen();
     },
     close: closeServer,

@@ -1,44 +1,7 @@
 import type { IncidentKind, Silence } from '../../store/index.ts';
-import type { DeviceAlertState, GroupEvent } from './state.ts';
+import type { DeviceAlertState, DisposedItem, NoticeItem } from './state.ts';
 
-/** Items that are not grouped: decided by the sweep and sent at once. */
-export type SweepItem =
-  | { kind: 'device_unreachable'; id: string; atMs: number; lastSeenMs: number; timeoutMs: number }
-  | { kind: 'reminder'; id: string; atMs: number; iface: string | null; sinceMs: number; n: number }
-  | { kind: 'flapping_ended'; id: string; iface: string; atMs: number; state: string };
-
-export type NoticeItem = GroupEvent | SweepItem;
-
-/**
- * What happens to an item:
- *
- * | silence covers it (device, or device+iface; at its time or now) | device unreachable | its iface flapping | item | disposition |
- * |---|---|---|---|---|
- * | yes | – | – | any | `silenced` (recorded, not emailed) |
- * | no | yes | – | link item (down/up/degraded/recovered/flapping) | `inhibited` |
- * | no | no | yes | link_down/link_up/degraded/recovered | `damped` |
- * | no | no | – | policy change marked quiet (see policyQuiet) | `lifecycle` / `inconsistent` |
- * | otherwise | | | | `notify` |
- */
-export type Disposition = 'notify' | 'silenced' | 'inhibited' | 'damped' | 'lifecycle' | 'inconsistent';
-
-export interface DisposedItem {
-  item: NoticeItem;
-  disposition: Disposition;
-  /** Why, for logs and the incident record. */
-  reason: string;
-}
-
-/** One email (or, when nothing is to be emailed, one record of what was suppressed). */
-export interface Notice {
-  /** Stable notification id (BullMQ job id and Message-ID derive from it). */
-  id: string;
-  deviceId: string;
-  /** Headline kind. */
-  kind: IncidentKind;
-  atMs: number;
-  items: DisposedItem[];
-}
+export type { SweepItem, NoticeItem, Disposition, DisposedItem, Notice } from './state.ts';
 
 export function itemIface(item: NoticeItem): string | null {
   return 'iface' in item ? item.iface : null;
