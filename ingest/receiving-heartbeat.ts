@@ -40,6 +40,11 @@ export function startReceivingHeartbeat(deps: {
       wasBeating = false;
       return;
     }
+    // A process that itself failed to beat knows it was blind, however briefly: it records the pause
+    // once it is longer than two beats (another process beating meanwhile keeps the last beat fresh,
+    // so nothing is recorded then). A healthy process keeps the wider threshold, which absorbs a
+    // stalled timer on a busy machine.
+    const gapMs = wasBeating ? RECEIVING_GAP_MS : Math.min(RECEIVING_GAP_MS, 2 * beatMs);
     try {
       const gap = await deps.redis.eval(
         BEAT_SCRIPT,
@@ -47,7 +52,7 @@ export function startReceivingHeartbeat(deps: {
         keys.receivingBeat,
         keys.gaps,
         String(nowMs()),
-        String(RECEIVING_GAP_MS),
+        String(gapMs),
         'api',
         String(MAX_GAPS),
       );

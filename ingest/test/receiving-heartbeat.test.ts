@@ -97,4 +97,32 @@ describe('receiving heartbeat', () => {
       'shutting down: not receiving',
     );
   });
+
+  it('a process that failed to beat records even a short pause as a gap when it resumes', async () => {
+    const deadInflux = new InfluxDB({ host: '127.0.0.1', port: await closedPort(), database: 'x' });
+    let away = false;
+    // Both clients are real; the process's InfluxDB is switched from the answering one to a closed port.
+    const switching = { ping: (ms: number) => (away ? deadInflux : influx).ping(ms) } as unknown as InfluxDB;
+    const k = blindnessKeys(`${prefix}-short`);
+    const hb = startReceivingHeartbeat({
+      redis,
+      influx: switching,
+      redisPrefix: `${prefix}-short`,
+      logger,
+      canReceive: () => true,
+      beatMs: 100,
+    });
+    const deadline = Date.now() + 10_000;
+    while ((await redis.get(k.receivingBeat)) === null && Date.now() < deadline) await sleep(50);
+    away = true;
+    await sleep(600); // far below the 5 s threshold of a healthy process
+    away = false;
+    const until = Date.now() + 10_000;
+    while ((await redis.llen(k.gaps)) === 0 && Date.now() < until) await sleep(50);
+    await hb.stop();
+    const gaps = (await redis.lrange(k.gaps, 0, -1)).map(parseGap).filter((g) => g !== null);
+    assert.equal(gaps.length, 1, 'the short blind pause is recorded once');
+    const g = gaps[0]!;
+    assert.ok(g.endMs - g.startMs >= 500, `gap covers the pause (${g.endMs - g.startMs} ms)`);
+  });
 });
