@@ -1,0 +1,35 @@
+import type { UptimeFigures } from './types.ts';
+
+/** An availability target and how the period did against it. */
+export interface SlaResult {
+  /** e.g. 99.9 */
+  targetPct: number;
+  /** null when availability is not meaningful (nothing measured, or coverage below the threshold). */
+  met: boolean | null;
+  /** Offline time the target allows over the measured time: (100 − target) % of online + offline. */
+  allowedDowntimeMs: number;
+  /** allowed − offline; negative when the budget is overspent. */
+  remainingBudgetMs: number;
+}
+
+/**
+ * The SLA verdict of one internet (or link) figure set. Availability is compared unrounded.
+ *
+ * | target | online | offline | coverage ok | met   | allowed | remaining |
+ * |--------|--------|---------|-------------|-------|---------|-----------|
+ * | none   | any    | any     | any         | (no SLA result) |||
+ * | 99.9 % | 999 s  | 1 s     | yes         | true  | 1 s     | 0         |
+ * | 99.9 % | 998 s  | 2 s     | yes         | false | 1 s     | −1 s      |
+ * | 99.9 % | 1000 s | 0       | no          | null  | 1 s     | 1 s       |
+ * | 99.9 % | 0      | 0       | —           | null  | 0       | 0         |
+ */
+export function slaOf(
+  f: Pick<UptimeFigures, 'onlineMs' | 'offlineMs' | 'availabilityNote'>,
+  targetPct: number | null | undefined,
+): SlaResult | null {
+  if (targetPct === null || targetPct === undefined) return null;
+  const measured = f.onlineMs + f.offlineMs;
+  const allowedDowntimeMs = Math.round((measured * (100 - targetPct)) / 100);
+  const met = measured === 0 || f.availabilityNote !== null ? null : f.onlineMs * 100 >= targetPct * measured;
+  return { targetPct, met, allowedDowntimeMs, remainingBudgetMs: allowedDowntimeMs - f.offlineMs };
+}
