@@ -8,12 +8,7 @@ export const reportTargetSchema = z.strictObject({
   /** Internet availability target in %, e.g. 99.9; null = none. */
   slaTargetPct: z.number().gt(0).max(100).nullable().default(null),
   /** IANA zone for period boundaries and displayed times; null = UTC (or the site's). */
-  timeZone: z
-    .string()
-    .max(64)
-    .refine(isTimeZone, { message: 'not an IANA time zone' })
-    .nullable()
-    .default(null),
+  timeZone: z.string().max(64).refine(isTimeZone, { message: 'not an IANA time zone' }).nullable().default(null),
 });
 export type ReportTarget = z.infer<typeof reportTargetSchema>;
 export type TargetScope = 'device' | 'site';

@@ -55,7 +55,12 @@ export function computeDeviceUptime(input: UptimeInput, info: DeviceInfo = { nam
     offlineBefore.push(before);
     const degraded = degradedWindows(input.quality ?? [], iface);
     // Traffic flowed at full quality: this link keeps the site's internet out of degraded.
-    cleanOnline.push(...subtract(windowsWhere(segments, (s) => s.measured === 'online'), degraded));
+    cleanOnline.push(
+      ...subtract(
+        windowsWhere(segments, (s) => s.measured === 'online'),
+        degraded,
+      ),
+    );
     const opts = { nowMs: input.nowMs, minCoveragePct, degraded };
     ifaces.push({ iface, ...figuresOf(segments, input.fromMs, input.toMs, before, opts) });
   }

@@ -44,7 +44,9 @@ export function computeFleetUptime(
       availabilityPct: availabilityPct(sum.onlineMs, sum.offlineMs),
       coveragePct: fleetCoverage,
       availabilityNote:
-        fleetCoverage !== null && fleetCoverage >= minCoveragePct ? null : lowCoverageNote(fleetCoverage, minCoveragePct),
+        fleetCoverage !== null && fleetCoverage >= minCoveragePct
+          ? null
+          : lowCoverageNote(fleetCoverage, minCoveragePct),
     },
     devices: [...reports].sort(needsAttentionFirst).map((r) => ({
       deviceId: r.deviceId,

@@ -71,7 +71,16 @@ export function offsetMs(ms: number, timeZone: string): number {
  * The instant of a wall-clock time in `timeZone`. Month and day may overflow (month 13 = January
  * next year), as with Date.UTC. A wall time skipped by a DST jump maps to the instant after the jump.
  */
-export function zonedToUtc(timeZone: string, year: number, month: number, day = 1, hour = 0, minute = 0, second = 0, ms = 0): number {
+export function zonedToUtc(
+  timeZone: string,
+  year: number,
+  month: number,
+  day = 1,
+  hour = 0,
+  minute = 0,
+  second = 0,
+  ms = 0,
+): number {
   const wall = Date.UTC(year, month - 1, day, hour, minute, second, ms);
   const first = wall - offsetMs(wall, timeZone);
   const second_ = wall - offsetMs(first, timeZone);
@@ -92,7 +101,11 @@ export function startOfDay(ms: number, timeZone: string): number {
  * | `week`  | the last full ISO week: Monday 00:00 … next Monday 00:00 |
  * | `month` | the last full calendar month: the 1st 00:00 … next 1st  |
  */
-export function lastFullPeriod(kind: 'week' | 'month', nowMs: number, timeZone: string): { fromMs: number; toMs: number } {
+export function lastFullPeriod(
+  kind: 'week' | 'month',
+  nowMs: number,
+  timeZone: string,
+): { fromMs: number; toMs: number } {
   const w = wallTime(nowMs, timeZone);
   if (kind === 'month') {
     return { fromMs: zonedToUtc(timeZone, w.year, w.month - 1, 1), toMs: zonedToUtc(timeZone, w.year, w.month, 1) };
