@@ -13,7 +13,8 @@ export interface SlaResult {
 }
 
 /**
- * The SLA verdict of one internet (or link) figure set. Availability is compared unrounded.
+ * The SLA verdict of one internet (or link) figure set. Availability is compared unrounded (the
+ * target to 3 decimals, in integers, so 99.9 % of 1 000 s allows exactly 1 s).
  *
  * | target | online | offline | coverage ok | met   | allowed | remaining |
  * |--------|--------|---------|-------------|-------|---------|-----------|
@@ -30,6 +31,9 @@ export function slaOf(
   if (targetPct === null || targetPct === undefined) return null;
   const measured = f.onlineMs + f.offlineMs;
   const allowedDowntimeMs = Math.round((measured * (100 - targetPct)) / 100);
-  const met = measured === 0 || f.availabilityNote !== null ? null : f.onlineMs * 100 >= targetPct * measured;
+  const met =
+    measured === 0 || f.availabilityNote !== null
+      ? null
+      : f.onlineMs * 100_000 >= Math.round(targetPct * 1000) * measured;
   return { targetPct, met, allowedDowntimeMs, remainingBudgetMs: allowedDowntimeMs - f.offlineMs };
 }

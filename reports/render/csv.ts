@@ -37,7 +37,6 @@ const FIGURE_COLUMNS = [
   'longest_outage_ms',
   'mttr_ms',
   'mtbf_ms',
-  'kind',
   'degraded_ms',
   'degraded_count',
   'longest_degraded_ms',
@@ -48,6 +47,7 @@ const FIGURE_COLUMNS = [
   'sla_met',
   'error_budget_remaining_ms',
   'time_zone',
+  'kind',
 ];
 /** What a row is about: the site's internet (any WAN online) or one WAN link — never told by the name. */
 type RowKind = 'internet' | 'link';
@@ -80,7 +80,6 @@ const figureCells = (
   f.longestOutageMs,
   f.mttrMs,
   f.mtbfMs,
-  kind,
   f.degradedMs,
   f.degradedCount,
   f.longestDegradedMs,
@@ -91,6 +90,7 @@ const figureCells = (
   kind === 'internet' ? (ctx.sla?.met ?? null) : null,
   kind === 'internet' ? (ctx.sla?.remainingBudgetMs ?? null) : null,
   ctx.timeZone,
+  kind,
 ];
 
 /**
