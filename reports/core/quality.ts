@@ -1,14 +1,7 @@
-import type { Segment } from './types.ts';
-import type { Window } from './link-timeline.ts';
+import type { QualityIn, Segment } from './types.ts';
 
-/** One link-quality verdict as stored in `wan_link_quality` (or a router-side `warn_*` flag). */
-export interface QualityIn {
-  timeMs: number;
-  iface: string;
-  /** Who judged: the cloud's evaluator or the router's own `warn_*` thresholds. */
-  source: 'cloud' | 'router';
-  degraded: boolean;
-}
+export type { QualityIn };
+import type { Window } from './link-timeline.ts';
 
 /** Sorted, disjoint, merged windows. */
 export function normalize(ws: readonly Window[]): Window[] {

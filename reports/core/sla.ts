@@ -1,16 +1,6 @@
-import type { UptimeFigures } from './types.ts';
+import type { SlaResult, UptimeFigures } from './types.ts';
 
-/** An availability target and how the period did against it. */
-export interface SlaResult {
-  /** e.g. 99.9 */
-  targetPct: number;
-  /** null when availability is not meaningful (nothing measured, or coverage below the threshold). */
-  met: boolean | null;
-  /** Offline time the target allows over the measured time: (100 − target) % of online + offline. */
-  allowedDowntimeMs: number;
-  /** allowed − offline; negative when the budget is overspent. */
-  remainingBudgetMs: number;
-}
+export type { SlaResult };
 
 /**
  * The SLA verdict of one internet (or link) figure set. Availability is compared unrounded (the

@@ -1,6 +1,4 @@
 import type { IfaceState } from '../../contract/index.ts';
-import type { QualityIn } from './quality.ts';
-import type { SlaResult } from './sla.ts';
 
 /** One interface transition as stored in `wan_transition` (decoded). */
 export interface TransitionIn {
@@ -174,4 +172,25 @@ export interface FleetUptime {
     internet: Omit<UptimeFigures, 'segments' | 'outages'>;
     ifaces: Array<{ iface: string } & Omit<UptimeFigures, 'segments' | 'outages'>>;
   }>;
+}
+
+/** One link-quality verdict as stored in `wan_link_quality` (or a router-side `warn_*` flag). */
+export interface QualityIn {
+  timeMs: number;
+  iface: string;
+  /** Who judged: the cloud's evaluator or the router's own `warn_*` thresholds. */
+  source: 'cloud' | 'router';
+  degraded: boolean;
+}
+
+/** An availability target and how the period did against it. */
+export interface SlaResult {
+  /** e.g. 99.9 */
+  targetPct: number;
+  /** null when availability is not meaningful (nothing measured, or coverage below the threshold). */
+  met: boolean | null;
+  /** Offline time the target allows over the measured time: (100 − target) % of online + offline. */
+  allowedDowntimeMs: number;
+  /** allowed − offline; negative when the budget is overspent. */
+  remainingBudgetMs: number;
 }
