@@ -26,6 +26,16 @@ export const DEFAULT_FIGURE_OPTIONS: FigureOptions = { nowMs: Infinity, minCover
  * | entirely in the future or maintenance    | null     |
  */
 export function coveragePct(segments: readonly Segment[], nowMs: number): number | null {
+  return pctOf(coverageParts(segments, nowMs));
+}
+
+/** Rounded to 3 decimals; null without a denominator. */
+export function pctOf(p: { measured: number; denom: number }): number | null {
+  return p.denom === 0 ? null : Math.round((p.measured * 100_000) / p.denom) / 1000;
+}
+
+/** Measured time and the time that could have been measured (so far, outside maintenance). */
+export function coverageParts(segments: readonly Segment[], nowMs: number): { measured: number; denom: number } {
   let measured = 0;
   let denom = 0;
   for (const s of segments) {
@@ -34,8 +44,7 @@ export function coveragePct(segments: readonly Segment[], nowMs: number): number
     denom += len;
     if (s.bucket === 'online' || s.bucket === 'offline') measured += len;
   }
-  if (denom === 0) return null;
-  return Math.round((measured * 100_000) / denom) / 1000;
+  return { measured, denom };
 }
 
 /** online / (online + offline) in %, rounded to 3 decimals; null when nothing was measured. */

@@ -1,4 +1,4 @@
-import { availabilityPct, lowCoverageNote } from './figures.ts';
+import { availabilityPct, coverageParts, lowCoverageNote, pctOf } from './figures.ts';
 import type { DeviceUptime, FleetUptime, UptimeFigures } from './types.ts';
 
 function summary(f: UptimeFigures): Omit<UptimeFigures, 'segments' | 'outages'> {
@@ -15,8 +15,7 @@ export function computeFleetUptime(
   minCoveragePct = 90,
 ): FleetUptime {
   const sum = { onlineMs: 0, offlineMs: 0, unknownMs: 0, maintenanceMs: 0, outageCount: 0, degradedMs: 0 };
-  let coverageNum = 0;
-  let coverageDenom = 0;
+  const coverage = { measured: 0, denom: 0 };
   for (const r of reports) {
     sum.onlineMs += r.internet.onlineMs;
     sum.offlineMs += r.internet.offlineMs;
@@ -25,14 +24,11 @@ export function computeFleetUptime(
     sum.outageCount += r.internet.outageCount;
     sum.degradedMs += r.internet.degradedMs;
     // Coverage of the fleet: measured time over measurable time, summed over devices.
-    const c = r.internet.coveragePct;
-    if (c !== null && c > 0) {
-      const measured = r.internet.onlineMs + r.internet.offlineMs;
-      coverageNum += measured;
-      coverageDenom += (measured * 100) / c;
-    } else if (c === 0) coverageDenom += Math.min(r.toMs, nowMs) - r.fromMs - r.internet.maintenanceMs;
+    const c = coverageParts(r.internet.segments, nowMs);
+    coverage.measured += c.measured;
+    coverage.denom += c.denom;
   }
-  const fleetCoverage = coverageDenom > 0 ? Math.round((coverageNum * 100_000) / coverageDenom) / 1000 : null;
+  const fleetCoverage = pctOf(coverage);
   return {
     v: 1,
     fromMs,

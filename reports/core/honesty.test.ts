@@ -226,6 +226,9 @@ describe('SLA and error budget', () => {
     );
     assert.equal(f.devices[0]!.sla?.met, false);
     assert.equal(f.internet.degradedMs, 0);
+    // Four devices measured the whole hour, d-dark one minute: 241 of 300 minutes.
+    assert.equal(f.internet.coveragePct, 80.333);
+    assert.match(f.internet.availabilityNote ?? '', /below 90 %/);
   });
 });
 
