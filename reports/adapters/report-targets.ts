@@ -47,8 +47,13 @@ const field = (scope: TargetScope, id: string) => `${scope}:${id}`;
 
 function decode(raw: string | null | undefined): ReportTarget | undefined {
   if (!raw) return undefined;
-  const r = reportTargetSchema.safeParse(JSON.parse(raw));
-  return r.success ? r.data : undefined;
+  try {
+    const r = reportTargetSchema.safeParse(JSON.parse(raw));
+    return r.success ? r.data : undefined;
+  } catch {
+    // A value not written by this API is ignored rather than failing every report.
+    return undefined;
+  }
 }
 
 export function createReportTargets(redis: Redis, keys: Pick<RedisKeys, 'reportTargets'>): ReportTargets {
