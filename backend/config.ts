@@ -44,6 +44,8 @@ export interface BackendConfig {
   alerting?: Partial<AlertingOptions>;
   /** Scheduled uptime emails; entries set to false are removed from Redis. Undefined: leave alone. */
   reportSchedule?: ReportSchedule;
+  /** Uptime reports: coverage in % below which availability is not meaningful. */
+  reportMinCoveragePct?: number;
 }
 
 const ALERTING_ENV = new Map<keyof AlertingOptions, SettingKey>([
@@ -115,6 +117,7 @@ export function backendConfig(
     },
     alerting,
     reportSchedule: s.WANWATCH_REPORT_SCHEDULE,
+    reportMinCoveragePct: s.WANWATCH_REPORT_MIN_COVERAGE_PCT,
   };
 }
 

@@ -223,6 +223,12 @@ export const SETTINGS = {
     usedBy: BACKEND,
     doc: 'alerting: reminder of a matter still open (0 = off)',
   },
+  WANWATCH_REPORT_MIN_COVERAGE_PCT: {
+    schema: int(0, 100),
+    default: '90',
+    usedBy: ['serve', 'up', 'uptime'],
+    doc: 'uptime reports: coverage (measured ÷ period, in %) below which availability is shown as not meaningful',
+  },
   WANWATCH_REPORT_SCHEDULE: {
     schema: z.string().transform((v, ctx) => {
       try {

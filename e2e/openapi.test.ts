@@ -329,6 +329,14 @@ async function exerciseApi(base: string, recorder: ReturnType<typeof createRecor
     for (const format of ['json', 'html'])
       await expect(200, call('GET', template, { params: p, headers: admin, query: { format } }));
   }
+  const target = { params: { scope: 'devices', id }, headers: admin };
+  await expect(
+    200,
+    call('PUT', '/api/v1/report-targets/{scope}/{id}', { ...target, body: { slaTargetPct: 99.9, timeZone: 'UTC' } }),
+  );
+  await expect(200, call('GET', '/api/v1/report-targets', { headers: admin }));
+  await expect(200, call('GET', '/api/v1/devices/{id}/uptime', { params, headers: admin }));
+  await expect(204, call('DELETE', '/api/v1/report-targets/{scope}/{id}', target));
   await expect(200, call('GET', '/api/v1/devices/{id}/dashboard', { params, headers: admin }));
   await expect(200, call('GET', '/api/v1/dashboards/fleet', { headers: admin }));
   const silence = await expect(

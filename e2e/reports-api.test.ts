@@ -17,6 +17,7 @@ import request from 'supertest';
 import { encodeTagValue, type ReportRecord } from '../contract/index.ts';
 import { M, RP, type Silence } from '../store/index.ts';
 import { startTestIngest, type TestIngest } from '../test-support/ingest.ts';
+import { LINK_QUALITY } from '../reports/adapters/influx-history.ts';
 import { createReportsRouter } from '../reports/index.ts';
 import { formatDuration, formatPct } from '../reports/render/format.ts';
 import { testServices } from '../stack/testing.ts';
@@ -113,6 +114,23 @@ describe('uptime report end to end (ingest API -> InfluxDB -> reports API)', () 
       createdAtMs: at(0),
     };
     await t.redis.hset(t.keys.silences, silence.id, JSON.stringify(silence));
+
+    // The cloud evaluator's verdicts (wan_link_quality, RP forever): wan below quality 52-56.
+    const quality = [
+      `${LINK_QUALITY},device=${dev},iface=wan degraded=true,source="cloud",loss_pct=12,rtt_p95_ms=240,jitter_ms=30 ${at(52)}`,
+      `${LINK_QUALITY},device=${dev},iface=wan degraded=false,source="cloud",loss_pct=0,rtt_p95_ms=20,jitter_ms=2 ${at(56)}`,
+    ];
+    const wq = await fetch(`${influxBase}/write?db=${t.db}&rp=${RP.forever}&precision=ms`, {
+      method: 'POST',
+      body: quality.join('\n'),
+    });
+    assert.equal(wq.status, 204, await wq.text());
+    // The device's SLA and calendar, through the admin API.
+    await request(t.app)
+      .put(`/api/v1/report-targets/devices/${DEV}`)
+      .set(admin())
+      .send({ slaTargetPct: 99.9, timeZone: 'Europe/Berlin' })
+      .expect(200);
   });
   after(async () => {
     await t.close();
@@ -161,6 +179,31 @@ describe('uptime report end to end (ingest API -> InfluxDB -> reports API)', () 
       { startMs: at(30 + 5 / 60), endMs: at(40), cause: 'link_down' },
     ]);
     assert.equal(byIface.wan.outages[0].cause, 'device_unreachable');
+    // Degraded: wan 52-56 (inside its online time); the site's internet stayed at full quality on wanb.
+    assert.deepEqual(
+      [
+        byIface.wan.degradedMs,
+        byIface.wan.degradedCount,
+        byIface.wan.longestDegradedMs,
+        byIface.wan.qualityAvailabilityPct,
+      ],
+      [4 * MIN, 1, 4 * MIN, 74.545],
+    );
+    assert.equal(r.internet.degradedMs, 0);
+    // Coverage: measured ÷ (period − maintenance).
+    assert.deepEqual(
+      [r.internet.coveragePct, byIface.wan.coveragePct, byIface.wanb.coveragePct],
+      [91.667, 91.667, 90.909],
+    );
+    assert.equal(r.internet.availabilityNote, null);
+    // SLA 99.9 % of 55 measured minutes allows 3.3 s; 10 minutes were down.
+    assert.deepEqual(r.sla, {
+      targetPct: 99.9,
+      met: false,
+      allowedDowntimeMs: 3300,
+      remainingBudgetMs: 3300 - 10 * MIN,
+    });
+    assert.equal(r.timeZone, 'Europe/Berlin');
     // Internet: down only 20-30 (both links), unknown 45-50; wanb's silence does not matter while wan is up.
     assert.deepEqual(pick(r.internet), {
       onlineMs: 45 * MIN,
@@ -182,11 +225,19 @@ describe('uptime report end to end (ingest API -> InfluxDB -> reports API)', () 
     const lines = res.text.split('\r\n');
     assert.equal(
       lines[0],
-      'device_id,iface,from,to,online_ms,offline_ms,unknown_ms,maintenance_ms,availability_pct,outages,total_outage_ms,longest_outage_ms,mttr_ms,mtbf_ms,kind',
+      'device_id,iface,from,to,online_ms,offline_ms,unknown_ms,maintenance_ms,availability_pct,outages,total_outage_ms,longest_outage_ms,mttr_ms,mtbf_ms,' +
+        'degraded_ms,degraded_count,longest_degraded_ms,quality_availability_pct,coverage_pct,availability_note,sla_target_pct,sla_met,error_budget_remaining_ms,time_zone,kind',
     );
     assert.equal(
       lines[1],
-      `${DEV},(internet),2026-01-05T08:00:00.000Z,2026-01-05T09:00:00.000Z,${45 * MIN},${10 * MIN},${5 * MIN},0,81.818,1,${10 * MIN},${10 * MIN},${10 * MIN},${45 * MIN},internet`,
+      `${DEV},(internet),2026-01-05T08:00:00.000Z,2026-01-05T09:00:00.000Z,${45 * MIN},${10 * MIN},${5 * MIN},0,81.818,1,${10 * MIN},${10 * MIN},${10 * MIN},${45 * MIN},` +
+        `0,0,0,81.818,91.667,,99.9,false,${3300 - 10 * MIN},Europe/Berlin,internet`,
+    );
+    assert.ok(
+      lines.some(
+        (l) =>
+          l.startsWith(`${DEV},wan,`) && l.includes(`,${4 * MIN},1,${4 * MIN},74.545,91.667,,,,,Europe/Berlin,link`),
+      ),
     );
     assert.ok(
       lines.includes(
@@ -211,6 +262,58 @@ describe('uptime report end to end (ingest API -> InfluxDB -> reports API)', () 
     await request(t.app).get(url()).expect(401);
   });
 
+  it('coverage below the threshold: availability is flagged not meaningful, in JSON and CSV', async () => {
+    // 3 hours from 06:00: nothing known before 07:30 (the first transitions), so about half is measured.
+    const q = `/api/v1/devices/${DEV}/uptime?from=${at(-120)}&to=${at(60)}`;
+    const r = (await request(t.app).get(q).set(admin()).expect(200)).body;
+    assert.equal(r.internet.coveragePct, 47.222);
+    assert.match(r.internet.availabilityNote, /only 47.222 % of the period measured \(below 90 %\)/);
+    assert.equal(r.sla.met, null);
+    const csv = (await request(t.app).get(`${q}&format=csv`).set(admin()).expect(200)).text;
+    assert.match(csv.split('\r\n')[1]!, /,47\.222,only 47\.222 % of the period measured \(below 90 %\),99\.9,,/);
+  });
+
+  it('dates are read on the device calendar (Europe/Berlin), or in tz=', async () => {
+    const berlin = (
+      await request(t.app).get(`/api/v1/devices/${DEV}/uptime?from=2026-01-05&to=2026-01-06`).set(admin()).expect(200)
+    ).body;
+    assert.deepEqual([berlin.fromMs, berlin.toMs], [Date.UTC(2026, 0, 4, 23), Date.UTC(2026, 0, 5, 23)]);
+    const utc = (
+      await request(t.app)
+        .get(`/api/v1/devices/${DEV}/uptime?from=2026-01-05&to=2026-01-06&tz=UTC`)
+        .set(admin())
+        .expect(200)
+    ).body;
+    assert.deepEqual([utc.fromMs, utc.timeZone], [Date.UTC(2026, 0, 5), 'UTC']);
+    const bad = await request(t.app).get(`/api/v1/devices/${DEV}/uptime?tz=Mars/Olympus`).set(admin()).expect(400);
+    assert.equal(bad.body.code, 'invalid_query');
+  });
+
+  it('report targets: listed, validated, removed', async () => {
+    const list = (await request(t.app).get('/api/v1/report-targets').set(admin()).expect(200)).body;
+    assert.deepEqual(list.targets, [{ scope: 'device', id: DEV, slaTargetPct: 99.9, timeZone: 'Europe/Berlin' }]);
+    const hostile = 'HQ <script>"x"';
+    await request(t.app)
+      .put(`/api/v1/report-targets/sites/${encodeURIComponent(hostile)}`)
+      .set(admin())
+      .send({ slaTargetPct: 99 })
+      .expect(200);
+    const bad = await request(t.app)
+      .put('/api/v1/report-targets/sites/x')
+      .set(admin())
+      .send({ slaTargetPct: 120, timeZone: 'Nowhere/Else' })
+      .expect(422);
+    assert.equal(bad.body.code, 'validation_failed');
+    assert.deepEqual(bad.body.errors.map((e: { path: string }) => e.path).sort(), ['slaTargetPct', 'timeZone']);
+    await request(t.app)
+      .delete(`/api/v1/report-targets/sites/${encodeURIComponent(hostile)}`)
+      .set(admin())
+      .expect(204);
+    const gone = await request(t.app).delete('/api/v1/report-targets/sites/nowhere').set(admin()).expect(404);
+    assert.equal(gone.body.code, 'not_found');
+    await request(t.app).get('/api/v1/report-targets').expect(401);
+  });
+
   it('fleet report lists the device with the same internet figures', async () => {
     const res = await request(t.app)
       .get(`/api/v1/uptime?from=${at(0)}&to=${at(60)}`)
@@ -220,6 +323,8 @@ describe('uptime report end to end (ingest API -> InfluxDB -> reports API)', () 
     assert.equal(res.body.devices[0].deviceId, DEV);
     assert.equal(res.body.devices[0].internet.availabilityPct, 81.818);
     assert.equal(res.body.internet.offlineMs, 10 * MIN);
+    assert.equal(res.body.devices[0].sla.met, false);
+    assert.equal(res.body.internet.coveragePct, 91.667);
   });
 
   it('`wanwatch uptime` prints the same report (json and table)', async () => {
@@ -252,8 +357,45 @@ describe('uptime report end to end (ingest API -> InfluxDB -> reports API)', () 
     const json = JSON.parse((await cli('json')).stdout);
     assert.deepEqual({ ...json, generatedAtMs: 0 }, { ...api, generatedAtMs: 0 });
     const table = (await cli('table')).stdout;
-    assert.match(table, /^wanb\s+40\.000 %\s+20m 00s\s+30m 00s\s+5m 00s\s+5m 00s\s+1\s+30m 00s/m);
+    assert.match(
+      table,
+      /^wanb\s+40\.000 %\s+90\.909 %\s+40\.000 %\s+20m 00s\s+0s\s+30m 00s\s+5m 00s\s+5m 00s\s+1\s+30m 00s/m,
+    );
+    assert.match(table, /SLA 99\.900 %: MISSED, error budget overspent by 9m 56s \(allowed 3\.300s\)/);
+    assert.match(table, /Period: 2026-01-05 09:00:00 CET/);
     await assert.rejects(cli('yaml'), (e: { code?: number }) => e.code === 2);
+    const fleet = (
+      await promisify(execFile)(
+        process.execPath,
+        [
+          join(import.meta.dirname, '..', 'bin', 'wanwatch.js'),
+          'uptime',
+          '--fleet',
+          '--from',
+          String(at(0)),
+          '--to',
+          String(at(60)),
+          '--format',
+          'json',
+        ],
+        {
+          env: {
+            ...process.env,
+            WANWATCH_INFLUX_URL: t.influxUrl,
+            WANWATCH_REDIS_URL: t.redisUrl,
+            WANWATCH_REDIS_PREFIX: t.prefix,
+          },
+          timeout: 30_000,
+        },
+      )
+    ).stdout;
+    const api2 = (
+      await request(t.app)
+        .get(`/api/v1/uptime?from=${at(0)}&to=${at(60)}`)
+        .set(admin())
+        .expect(200)
+    ).body;
+    assert.deepEqual({ ...JSON.parse(fleet), generatedAtMs: 0 }, { ...api2, generatedAtMs: 0 });
   });
 
   describe('HTML in headless Chromium', () => {
@@ -313,7 +455,15 @@ describe('uptime report end to end (ingest API -> InfluxDB -> reports API)', () 
           assert.equal(await cell(f), formatDuration(fig[f] ?? null), `${label} ${f}`);
         }
         assert.equal(await cell('outageCount'), String(fig.outageCount));
+        assert.equal(await cell('coveragePct'), formatPct(fig.coveragePct!), `${label} coverage`);
+        assert.equal(await cell('degradedMs'), formatDuration(fig.degradedMs ?? null), `${label} degraded`);
+        assert.equal(await cell('qualityAvailabilityPct'), formatPct(fig.qualityAvailabilityPct!), `${label} quality`);
       }
+      const sla = page.locator('p[data-field="sla"]');
+      assert.equal(await sla.getAttribute('data-met'), 'false');
+      assert.equal(await sla.getAttribute('data-remaining-ms'), String(3300 - 10 * MIN));
+      assert.match(await sla.innerText(), /SLA 99\.900 %: MISSED/);
+      assert.match(await page.locator('body').innerText(), /2026-01-05 09:00:00 CET/);
       assert.equal(await page.locator('svg').count(), 1 + json.ifaces.length);
       assert.equal(await page.locator('tr[data-outage]').count(), 3);
       const box = await page.locator('svg').first().boundingBox();
@@ -337,6 +487,18 @@ describe('uptime report end to end (ingest API -> InfluxDB -> reports API)', () 
       const cell = (field: string) => page.locator(`tr[data-row="${label}"] td[data-field="${field}"]`).innerText();
       assert.equal(await cell('availabilityPct'), formatPct(json.devices[0].internet.availabilityPct));
       assert.equal(await cell('offlineMs'), formatDuration(json.devices[0].internet.offlineMs));
+      assert.equal(await cell('coveragePct'), formatPct(json.devices[0].internet.coveragePct));
+      assert.match(await cell('sla'), /missed 99\.900 %/);
+      // Below the coverage threshold the availability is greyed with the reason.
+      const low = await request(t.app)
+        .get(`/api/v1/uptime?from=${at(-120)}&to=${at(60)}&format=html`)
+        .set(admin())
+        .expect(200);
+      await page.setContent(low.text, { waitUntil: 'load' });
+      const greyed = page.locator(`tr[data-row="${label}"] td[data-field="availabilityPct"]`);
+      assert.equal(await greyed.getAttribute('data-meaningful'), 'false');
+      assert.match(await greyed.innerText(), /not meaningful: only 47\.222 % of the period measured/);
+      assert.doesNotMatch(low.text, /<Main St/);
       const shot = join(import.meta.dirname, '..', 'test-output', 'reports-fleet.png');
       await page.screenshot({ path: shot, fullPage: true });
       console.log(`screenshot: ${shot}`);

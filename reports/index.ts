@@ -10,7 +10,8 @@ import type { Logger } from 'pino';
 import type { RedisKeys } from '../store/index.ts';
 import { createInfluxHistory } from './adapters/influx-history.ts';
 import { createDeviceRegistry } from '../store/index.ts';
-import { uptimeRouter } from './router.ts';
+import { createReportTargets } from './adapters/report-targets.ts';
+import { reportTargetsRouter, uptimeRouter } from './router.ts';
 import {
   startScheduledReports as startScheduled,
   type ReportMailer,
@@ -26,6 +27,8 @@ export { deviceCsv, fleetCsv } from './render/csv.ts';
 export { deviceHtml, fleetHtml } from './render/html.ts';
 export { deviceText, fleetText } from './render/text.ts';
 export { parsePeriodQuery, parseTime } from './period.ts';
+export { createReportTargets, reportTargetSchema, type ReportTargets } from './adapters/report-targets.ts';
+export { formatZoned, lastFullPeriod } from './core/zoned-time.ts';
 export { DEFAULT_REPORT_SCHEDULE, parseReportSchedule, reportScheduleSchema } from './scheduled-reports.ts';
 export type { ReportMailer, ReportSchedule, ScheduledReports, UptimeService };
 
@@ -36,6 +39,8 @@ export interface ReportsDeps {
   keys: RedisKeys;
   logger: Logger;
   nowMs?: () => number;
+  /** Coverage in % below which availability is not meaningful (default 90). */
+  minCoveragePct?: number;
 }
 
 /** The uptime service (history from InfluxDB, devices and silences from Redis). */
@@ -44,12 +49,19 @@ export function createReportsService(deps: ReportsDeps): UptimeService {
     history: createInfluxHistory(deps.influx),
     registry: createDeviceRegistry(deps.redis, deps.keys),
     nowMs: deps.nowMs ?? Date.now,
+    targets: createReportTargets(deps.redis, deps.keys),
+    minCoveragePct: deps.minCoveragePct,
   });
 }
 
-/** `GET /devices/:id/uptime` and `GET /uptime` (fleet); mount under /api/v1 (ingest's `routers`). */
+/**
+ * `GET /devices/:id/uptime`, `GET /uptime` (fleet) and the SLA/time-zone table `/report-targets`;
+ * mount under /api/v1 (ingest's `routers`).
+ */
 export function createReportsRouter(deps: ReportsDeps): Router {
-  return uptimeRouter(createReportsService(deps), deps.nowMs ?? Date.now);
+  const r = uptimeRouter(createReportsService(deps), deps.nowMs ?? Date.now);
+  r.use(reportTargetsRouter(createReportTargets(deps.redis, deps.keys)));
+  return r;
 }
 
 export interface ScheduledReportsOptions extends ReportsDeps {

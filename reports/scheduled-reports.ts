@@ -2,6 +2,7 @@ import { Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import { QUEUES, type Mailer } from '../store/index.ts';
 import { z } from 'zod';
+import { formatZoned } from './core/zoned-time.ts';
 import { reportPeriod, reportRunKey, type ReportPeriodKind } from './core/schedule.ts';
 import { formatPct, formatTime } from './render/format.ts';
 import { deviceHtml, fleetHtml } from './render/html.ts';
@@ -136,16 +137,20 @@ export async function startScheduledReports(deps: ScheduledReportsDeps): Promise
     if (data.fromMs === undefined || data.toMs === undefined) {
       const { fromMs, toMs } = reportPeriod(data.period, job.timestamp, data.lengthMs);
       if (data.audience === 'fleet') return sendFleet(data.period, fromMs, toMs);
-      const devices = await deps.registry.devices();
-      await queue.addBulk(
-        devices
-          .filter((d) => d.notificationEmails.length > 0)
-          .map((d) => ({
+      const devices = (await deps.registry.devices()).filter((d) => d.notificationEmails.length > 0);
+      // Each device's week or month runs on its own (or its site's) calendar.
+      const jobs = await Promise.all(
+        devices.map(async (d) => {
+          const zone = await deps.service.timeZoneOf(d.id);
+          const p = reportPeriod(data.period, job.timestamp, data.lengthMs, zone);
+          return {
             name: 'device-report',
-            data: { ...data, deviceId: d.id, fromMs, toMs },
-            opts: { jobId: reportRunKey('device', data.period, fromMs, d.id) },
-          })),
+            data: { ...data, deviceId: d.id, fromMs: p.fromMs, toMs: p.toMs },
+            opts: { jobId: reportRunKey('device', data.period, p.fromMs, d.id) },
+          };
+        }),
       );
+      await queue.addBulk(jobs);
       return;
     }
     if (data.deviceId) await sendDevice(data.deviceId, data.period, data.fromMs, data.toMs);
@@ -157,7 +162,7 @@ export async function startScheduledReports(deps: ScheduledReportsDeps): Promise
     const r = await deps.service.device(deviceId, fromMs, toMs);
     await deps.mailer.send({
       to: record.notificationEmails,
-      subject: `[wanwatch] ${periodLabel(kind)} uptime ${record.name || deviceId}: internet ${formatPct(r.internet.availabilityPct)} (${formatTime(fromMs).slice(0, 10)} – ${formatTime(toMs).slice(0, 10)})`,
+      subject: `[wanwatch] ${periodLabel(kind)} uptime ${record.name || deviceId}: internet ${formatPct(r.internet.availabilityPct)} (${formatZoned(fromMs, r.timeZone).slice(0, 10)} – ${formatZoned(toMs, r.timeZone).slice(0, 10)})`,
       text: deviceText(r),
       html: deviceHtml(r),
       messageId: `<${reportRunKey('device', kind, fromMs, deviceId)}@wanwatch>`,

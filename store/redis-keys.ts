@@ -27,6 +27,8 @@ export function redisKeys(prefix: string = DEFAULT_REDIS_PREFIX) {
     lastSeen: `${prefix}:last-seen`,
     /** HASH silence id -> JSON Silence (maintenance windows; read by alerting and reports). */
     silences: `${prefix}:silences`,
+    /** HASH `device:<id>` | `site:<site>` -> JSON report targets (SLA %, IANA time zone; reports/). */
+    reportTargets: `${prefix}:report-targets`,
     /** STRING: the server's key for device-token HMACs (ingest/device-token.ts); never logged. */
     tokenKey: `${prefix}:token-key`,
     /** BullMQ key prefix. */

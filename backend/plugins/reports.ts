@@ -1,10 +1,18 @@
 import { createReportsRouter, startScheduledReports, type ScheduledReports } from '../../reports/index.ts';
 import type { PluginFactory } from '../plugin.ts';
 
-/** The uptime reports API (`GET /devices/:id/uptime`, `GET /uptime`). */
+/** The uptime reports API (`GET /devices/:id/uptime`, `GET /uptime`, `/report-targets`). */
 export const reportsPlugin: PluginFactory = (ctx) => ({
   name: 'reports',
-  routers: [createReportsRouter({ influx: ctx.influx, redis: ctx.redis, keys: ctx.keys, logger: ctx.logger })],
+  routers: [
+    createReportsRouter({
+      influx: ctx.influx,
+      redis: ctx.redis,
+      keys: ctx.keys,
+      logger: ctx.logger,
+      minCoveragePct: ctx.config.reportMinCoveragePct,
+    }),
+  ],
 });
 
 /**
@@ -28,6 +36,7 @@ export const scheduledReportsPlugin: PluginFactory = (ctx) => {
         mailer: ctx.mailer,
         nocEmails: ctx.config.alertEmails,
         schedule,
+        minCoveragePct: ctx.config.reportMinCoveragePct,
       });
     },
     stop: async () => {

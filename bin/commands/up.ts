@@ -187,6 +187,7 @@ export async function run(argv: string[]): Promise<number> {
     redis: backend.ctx.redis,
     keys: backend.ctx.keys,
     logger,
+    minCoveragePct: config.reportMinCoveragePct,
   });
   const startedAtMs = Date.now();
   const timers: NodeJS.Timeout[] = [];

@@ -4,19 +4,34 @@ import { ProblemError } from '../../contract/index.ts';
 import { redisKeys } from '../../store/index.ts';
 import { apiRedis, connectRedis, influxClient, redactUrl } from '../../backend/clients.ts';
 import { ConfigError, readSettings, settingsHelp } from '../../backend/config.ts';
-import { createReportsService, deviceCsv, deviceHtml, deviceText, parsePeriodQuery } from '../../reports/index.ts';
+import {
+  createReportsService,
+  deviceCsv,
+  deviceHtml,
+  deviceText,
+  fleetCsv,
+  fleetHtml,
+  fleetText,
+  parsePeriodQuery,
+  type UptimeService,
+} from '../../reports/index.ts';
 import { terminalSafe } from '../../reports/render/format.ts';
 
 export const HELP = `Usage:
-  wanwatch uptime --device ID [--from T] [--to T] [--format table|csv|json|html]
+  wanwatch uptime --device ID [--from T] [--to T] [--tz ZONE] [--format table|csv|json|html]
+  wanwatch uptime --fleet [--from T] [--to T] [--tz ZONE] [--format table|csv|json|html]
 
 Uptime report of one device over [from, to): availability per WAN link and of the site's internet
-(time with at least one WAN online), outages, MTTR, MTBF. Computed exactly from the transitions the
-device recorded (rules: docs/reports.md).
+(time with at least one WAN online), coverage, degraded time, outages, MTTR, MTBF and the SLA verdict.
+With --fleet: every registered device, missed SLAs and worst availability first. Computed exactly
+from the transitions the device recorded (rules: docs/reports.md).
 
-  --device ID   the device id (required)
-  --from T      period start: epoch ms, ISO 8601 time or date (UTC); default: --to minus 7 days
+  --device ID   the device id
+  --fleet       every device instead of one
+  --from T      period start: epoch ms, ISO 8601 time or date (a date or zone-less time is read in
+                --tz, else the device's or site's zone, else UTC); default: --to minus 7 days
   --to T        period end (exclusive); default: now
+  --tz ZONE     IANA time zone for dates and displayed times (e.g. Europe/Berlin)
   --format F    table (default), csv, json or html (a self-contained page: > report.html)
 
 Environment:
@@ -35,6 +50,8 @@ export async function run(argv: string[]): Promise<number> {
       strict: true,
       options: {
         device: { type: 'string' },
+        fleet: { type: 'boolean', default: false },
+        tz: { type: 'string' },
         from: { type: 'string' },
         to: { type: 'string' },
         format: { type: 'string', default: 'table' },
@@ -45,24 +62,23 @@ export async function run(argv: string[]): Promise<number> {
     return 2;
   }
   const format = values.format as (typeof FORMATS)[number];
-  if (!values.device || !FORMATS.includes(format)) {
-    process.stderr.write(
-      `wanwatch uptime: ${!values.device ? '--device is required' : `--format must be one of ${FORMATS.join(', ')}`}\n\n${HELP}`,
-    );
+  const problem =
+    !values.device === !values.fleet
+      ? 'give either --device ID or --fleet'
+      : !FORMATS.includes(format)
+        ? `--format must be one of ${FORMATS.join(', ')}`
+        : undefined;
+  if (problem) {
+    process.stderr.write(`wanwatch uptime: ${problem}\n\n${HELP}`);
     return 2;
   }
-  let period;
-  try {
-    period = parsePeriodQuery(
-      { ...(values.from ? { from: values.from } : {}), ...(values.to ? { to: values.to } : {}) },
-      Date.now(),
-    );
-  } catch (err) {
-    process.stderr.write(
-      `wanwatch uptime: ${(err as Error).message.replace(/\bfrom\b/, '--from').replace(/^to\b/, '--to')}\n`,
-    );
-    return 2;
-  }
+  const query = {
+    ...(values.from ? { from: values.from } : {}),
+    ...(values.to ? { to: values.to } : {}),
+    ...(values.tz ? { tz: values.tz } : {}),
+  };
+  // Checked before any connection (bad arguments exit 2 even with no services running).
+  if (!parsePeriod(query, 'UTC')) return 2;
 
   let settings;
   try {
@@ -85,16 +101,12 @@ export async function run(argv: string[]): Promise<number> {
       redis,
       keys: redisKeys(settings.WANWATCH_REDIS_PREFIX),
       logger: pino({ level: 'silent' }),
+      minCoveragePct: settings.WANWATCH_REPORT_MIN_COVERAGE_PCT,
     });
-    const report = await service.device(values.device, period.fromMs, period.toMs);
-    const out =
-      format === 'json'
-        ? JSON.stringify(report, null, 2) + '\n'
-        : format === 'csv'
-          ? deviceCsv(report)
-          : format === 'html'
-            ? deviceHtml(report)
-            : deviceText(report);
+    const out = values.device
+      ? await deviceReport(service, values.device, query, format)
+      : await fleetReport(service, query, format);
+    if (out === undefined) return 2;
     process.stdout.write(out);
     return 0;
   } catch (err) {
@@ -112,4 +124,38 @@ export async function run(argv: string[]): Promise<number> {
   } finally {
     redis.disconnect();
   }
+}
+
+type Query = { from?: string; to?: string; tz?: string };
+type Format = (typeof FORMATS)[number];
+
+function parsePeriod(query: Query, zone: string) {
+  try {
+    return parsePeriodQuery(query, Date.now(), zone);
+  } catch (err) {
+    process.stderr.write(
+      `wanwatch uptime: ${(err as Error).message.replace(/\bfrom\b/, '--from').replace(/^to\b/, '--to')}\n`,
+    );
+    return undefined;
+  }
+}
+
+async function deviceReport(service: UptimeService, deviceId: string, query: Query, format: Format) {
+  // Dates are read on the device's calendar, so its zone is needed before the period.
+  const period = parsePeriod(query, await service.timeZoneOf(deviceId));
+  if (!period) return undefined;
+  const report = await service.device(deviceId, period.fromMs, period.toMs, period.timeZone);
+  if (format === 'json') return JSON.stringify(report, null, 2) + '\n';
+  if (format === 'csv') return deviceCsv(report);
+  return format === 'html' ? deviceHtml(report) : deviceText(report);
+}
+
+async function fleetReport(service: UptimeService, query: Query, format: Format) {
+  const period = parsePeriod(query, 'UTC');
+  if (!period) return undefined;
+  const zone = period.timeZone ?? 'UTC';
+  const report = await service.fleet(period.fromMs, period.toMs);
+  if (format === 'json') return JSON.stringify(report, null, 2) + '\n';
+  if (format === 'csv') return fleetCsv(report);
+  return format === 'html' ? fleetHtml(report, zone) : fleetText(report, zone);
 }

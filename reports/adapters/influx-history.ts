@@ -9,7 +9,14 @@ import {
   TRANSITION_FIELDS as TF,
 } from '../../store/index.ts';
 import { byTimeThenSeq, crashedRunStarts } from '../core/link-timeline.ts';
+import type { QualityIn } from '../core/quality.ts';
 import type { DeviceStateIn, RunEndIn, TransitionIn } from '../core/types.ts';
+
+/**
+ * Link-quality verdicts (RP forever; tags device, iface; fields `degraded` bool, `source`
+ * `cloud` | `router`, `loss_pct`, `rtt_p95_ms`, `jitter_ms`), written by the cloud-side evaluator.
+ */
+export const LINK_QUALITY = 'wan_link_quality';
 
 /** Per device: its transitions and reachability changes relevant to a period. */
 export interface DeviceHistory {
@@ -17,6 +24,8 @@ export interface DeviceHistory {
   deviceStates: DeviceStateIn[];
   /** Last stored sample before each run that began after a crash (see RunEndIn). */
   runEnds?: RunEndIn[];
+  /** Link-quality verdicts (`wan_link_quality`): the last per link and source before the period, and those inside. */
+  quality?: QualityIn[];
 }
 
 /** Role interface: where the report's history comes from. */
@@ -106,6 +115,7 @@ export function createInfluxHistory(influx: InfluxDB): HistorySource {
         }
       }
       await addRunEnds(influx, out);
+      await addQuality(influx, out, { ...placeholders }, dev);
       return out;
     },
   };
@@ -149,6 +159,54 @@ async function addRunEnds(influx: InfluxDB, out: Map<string, DeviceHistory>): Pr
     const h = out.get(c.id)!;
     (h.runEnds ??= []).push({ bootId: c.bootId, lastRecordBeforeMs: row.time.getTime() });
   });
+}
+
+interface QualityRow {
+  time: Date;
+  [TAG.device]: string;
+  [TAG.iface]: string;
+  degraded: boolean | number | null;
+  source: string | null;
+}
+
+/**
+ * Per link and source, the verdict in force at the period's start and every verdict inside it.
+ * A measurement that does not exist yet (no evaluator has written) reads as no verdicts.
+ */
+async function addQuality(
+  influx: InfluxDB,
+  out: Map<string, DeviceHistory>,
+  placeholders: Record<string, string>,
+  dev: string,
+): Promise<void> {
+  const lq = `${q(RP.forever)}.${q(LINK_QUALITY)}`;
+  const by = `GROUP BY ${q(TAG.device)}, ${q(TAG.iface)}`;
+  const fields = `${q('degraded')}, ${q('source')}`;
+  const statements = [
+    `SELECT ${fields} FROM ${lq} WHERE ${dev}${q('source')} = 'cloud' AND time < $from ${by} ORDER BY time DESC LIMIT 1`,
+    `SELECT ${fields} FROM ${lq} WHERE ${dev}${q('source')} = 'router' AND time < $from ${by} ORDER BY time DESC LIMIT 1`,
+    `SELECT ${fields} FROM ${lq} WHERE ${dev}time >= $from AND time < $to ${by}`,
+  ];
+  let results: IResults<unknown>[];
+  try {
+    results = (await influx.query(statements, { placeholders, precision: 'ms' as never })) as IResults<unknown>[];
+  } catch (err) {
+    throw new ProblemError('influx_unavailable', `reading link quality failed: ${(err as Error).message}`);
+  }
+  for (const res of results) {
+    for (const row of res as unknown as QualityRow[]) {
+      if (row.source !== 'cloud' && row.source !== 'router') continue;
+      const id = decodeTagValue(row[TAG.device]);
+      let h = out.get(id);
+      if (!h) out.set(id, (h = { transitions: [], deviceStates: [] }));
+      (h.quality ??= []).push({
+        timeMs: row.time.getTime(),
+        iface: decodeTagValue(row[TAG.iface]),
+        source: row.source,
+        degraded: row.degraded === true || row.degraded === 1,
+      });
+    }
+  }
 }
 
 function toTransition(row: TransitionRow): TransitionIn | undefined {

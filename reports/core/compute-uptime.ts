@@ -10,11 +10,19 @@ import {
   type ChangePoint,
   type Window,
 } from './link-timeline.ts';
+import { degradedWindows, normalize, subtract, windowsWhere } from './quality.ts';
+import { slaOf } from './sla.ts';
 import type { Bucket, DeviceUptime, IfaceUptime, Segment, UptimeInput } from './types.ts';
 
 export interface DeviceInfo {
   name: string | null;
   site: string | null;
+  /** IANA zone of the device or its site (default UTC); recorded in the report for its renderers. */
+  timeZone?: string;
+  /** Internet availability target in % (the device's, else its site's). */
+  slaTargetPct?: number | null;
+  /** Coverage below which availability is not meaningful (default 90). */
+  minCoveragePct?: number;
 }
 
 /**
@@ -29,6 +37,8 @@ export function computeDeviceUptime(input: UptimeInput, info: DeviceInfo = { nam
   const names = new Set<string>([...deviceSorted.map((t) => t.iface), ...(input.extraIfaces ?? [])]);
   const ifaces: IfaceUptime[] = [];
   const offlineBefore: boolean[] = [];
+  const minCoveragePct = info.minCoveragePct ?? 90;
+  const cleanOnline: Window[] = [];
   for (const iface of [...names].sort()) {
     const own = deviceSorted.filter((t) => t.iface === iface);
     const points = changePoints(own);
@@ -43,7 +53,16 @@ export function computeDeviceUptime(input: UptimeInput, info: DeviceInfo = { nam
       unreachable,
     });
     offlineBefore.push(before);
-    ifaces.push({ iface, ...figuresOf(segments, input.fromMs, input.toMs, before) });
+    const degraded = degradedWindows(input.quality ?? [], iface);
+    // Traffic flowed at full quality: this link keeps the site's internet out of degraded.
+    cleanOnline.push(
+      ...subtract(
+        windowsWhere(segments, (s) => s.measured === 'online'),
+        degraded,
+      ),
+    );
+    const opts = { nowMs: input.nowMs, minCoveragePct, degraded };
+    ifaces.push({ iface, ...figuresOf(segments, input.fromMs, input.toMs, before, opts) });
   }
   const deviceWide = input.silences
     .filter((s) => s.iface === null)
@@ -56,6 +75,16 @@ export function computeDeviceUptime(input: UptimeInput, info: DeviceInfo = { nam
     unreachable,
   );
   const internetOfflineBefore = offlineBefore.length > 0 && offlineBefore.every(Boolean);
+  // The internet is degraded while online with no link online at full quality.
+  const internetDegraded = subtract(
+    windowsWhere(internetSegments, (s) => s.bucket === 'online'),
+    normalize(cleanOnline),
+  );
+  const internet = figuresOf(internetSegments, input.fromMs, input.toMs, internetOfflineBefore, {
+    nowMs: input.nowMs,
+    minCoveragePct,
+    degraded: internetDegraded,
+  });
   return {
     v: 1,
     deviceId: input.deviceId,
@@ -65,7 +94,9 @@ export function computeDeviceUptime(input: UptimeInput, info: DeviceInfo = { nam
     toMs: input.toMs,
     periodMs: input.toMs - input.fromMs,
     generatedAtMs: input.nowMs,
-    internet: figuresOf(internetSegments, input.fromMs, input.toMs, internetOfflineBefore),
+    timeZone: info.timeZone ?? 'UTC',
+    sla: slaOf(internet, info.slaTargetPct),
+    internet,
     ifaces,
   };
 }

@@ -1,5 +1,8 @@
+import { lastFullPeriod } from './zoned-time.ts';
+
 /**
- * Which period a scheduled report covers, from the time its job fires (pure; UTC calendar).
+ * Which period a scheduled report covers, from the time its job fires (pure; on the calendar of
+ * the device's or site's IANA zone, UTC by default).
  *
  * | period  | covers                                                     |
  * |---------|------------------------------------------------------------|
@@ -13,18 +16,9 @@ export function reportPeriod(
   kind: ReportPeriodKind,
   nowMs: number,
   lengthMs = 7 * 86_400_000,
+  timeZone = 'UTC',
 ): { fromMs: number; toMs: number } {
-  const d = new Date(nowMs);
-  if (kind === 'month') {
-    const toMs = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
-    return { fromMs: Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - 1, 1), toMs };
-  }
-  if (kind === 'week') {
-    const midnight = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate());
-    const sinceMonday = (d.getUTCDay() + 6) % 7;
-    const toMs = midnight - sinceMonday * 86_400_000;
-    return { fromMs: toMs - 7 * 86_400_000, toMs };
-  }
+  if (kind === 'month' || kind === 'week') return lastFullPeriod(kind, nowMs, timeZone);
   return { fromMs: nowMs - lengthMs, toMs: nowMs };
 }
 

@@ -56,6 +56,8 @@ export interface UptimeInput {
   extraIfaces?: string[];
   /** Where the reporter crashed: see RunEndIn (absent = not known; no crash window then). */
   runEnds?: RunEndIn[];
+  /** Link-quality verdicts (`wan_link_quality`): the one before `fromMs` per link and source, and those inside. */
+  quality?: QualityIn[];
 }
 
 /** What an instant of a link (or of the site's internet) counts as. */
@@ -105,6 +107,17 @@ export interface UptimeFigures {
   mttrMs: number | null;
   /** Mean time between failures: onlineMs / outageCount (null without outages). */
   mtbfMs: number | null;
+  /** Online but below quality (a fifth part, inside `onlineMs`). */
+  degradedMs: number;
+  /** Maximal runs of degraded online time. */
+  degradedCount: number;
+  longestDegradedMs: number;
+  /** (online − degraded) ÷ (online + offline) in %, 3 decimals; null when both are 0. */
+  qualityAvailabilityPct: number | null;
+  /** Measured (online + offline) ÷ (period so far − maintenance) in %; null when nothing could be measured. */
+  coveragePct: number | null;
+  /** Null when availability is meaningful; otherwise why not (coverage below the threshold). */
+  availabilityNote: string | null;
   outages: Outage[];
   segments: Segment[];
 }
@@ -122,6 +135,10 @@ export interface DeviceUptime {
   toMs: number;
   periodMs: number;
   generatedAtMs: number;
+  /** IANA zone the period's calendar and the displayed times use. */
+  timeZone: string;
+  /** The internet row against the device's (or its site's) target; null without a target. */
+  sla: SlaResult | null;
   /** Time with at least one WAN online: what a multi-WAN site is bought for. */
   internet: UptimeFigures;
   ifaces: IfaceUptime[];
@@ -141,12 +158,39 @@ export interface FleetUptime {
     maintenanceMs: number;
     availabilityPct: number | null;
     outageCount: number;
+    degradedMs: number;
+    coveragePct: number | null;
+    availabilityNote: string | null;
   };
+  /** Devices with a missed SLA first, then by worst internet availability (not meaningful last), then id. */
   devices: Array<{
     deviceId: string;
     name: string | null;
     site: string | null;
+    timeZone: string;
+    sla: SlaResult | null;
     internet: Omit<UptimeFigures, 'segments' | 'outages'>;
     ifaces: Array<{ iface: string } & Omit<UptimeFigures, 'segments' | 'outages'>>;
   }>;
+}
+
+/** One link-quality verdict as stored in `wan_link_quality` (or a router-side `warn_*` flag). */
+export interface QualityIn {
+  timeMs: number;
+  iface: string;
+  /** Who judged: the cloud's evaluator or the router's own `warn_*` thresholds. */
+  source: 'cloud' | 'router';
+  degraded: boolean;
+}
+
+/** An availability target and how the period did against it. */
+export interface SlaResult {
+  /** e.g. 99.9 */
+  targetPct: number;
+  /** null when availability is not meaningful (nothing measured, or coverage below the threshold). */
+  met: boolean | null;
+  /** Offline time the target allows over the measured time: (100 − target) % of online + offline. */
+  allowedDowntimeMs: number;
+  /** allowed − offline; negative when the budget is overspent. */
+  remainingBudgetMs: number;
 }

@@ -1,3 +1,4 @@
+import type { SlaResult } from '../core/sla.ts';
 import type { DeviceUptime, FleetUptime, UptimeFigures } from '../core/types.ts';
 import { isoTime } from './format.ts';
 
@@ -36,12 +37,35 @@ const FIGURE_COLUMNS = [
   'longest_outage_ms',
   'mttr_ms',
   'mtbf_ms',
+  'degraded_ms',
+  'degraded_count',
+  'longest_degraded_ms',
+  'quality_availability_pct',
+  'coverage_pct',
+  'availability_note',
+  'sla_target_pct',
+  'sla_met',
+  'error_budget_remaining_ms',
+  'time_zone',
   'kind',
 ];
 /** What a row is about: the site's internet (any WAN online) or one WAN link — never told by the name. */
 type RowKind = 'internet' | 'link';
 type Figs = Omit<UptimeFigures, 'segments' | 'outages'>;
-const figureCells = (deviceId: string, iface: string, kind: RowKind, fromMs: number, toMs: number, f: Figs) => [
+/** The row's SLA and zone: only the internet rows carry the SLA (a target is for the site's internet). */
+interface RowContext {
+  sla: SlaResult | null;
+  timeZone: string;
+}
+const figureCells = (
+  deviceId: string,
+  iface: string,
+  kind: RowKind,
+  fromMs: number,
+  toMs: number,
+  f: Figs,
+  ctx: RowContext,
+) => [
   deviceId,
   iface,
   isoTime(fromMs),
@@ -56,6 +80,16 @@ const figureCells = (deviceId: string, iface: string, kind: RowKind, fromMs: num
   f.longestOutageMs,
   f.mttrMs,
   f.mtbfMs,
+  f.degradedMs,
+  f.degradedCount,
+  f.longestDegradedMs,
+  f.qualityAvailabilityPct,
+  f.coveragePct,
+  f.availabilityNote,
+  kind === 'internet' ? (ctx.sla?.targetPct ?? null) : null,
+  kind === 'internet' ? (ctx.sla?.met ?? null) : null,
+  kind === 'internet' ? (ctx.sla?.remainingBudgetMs ?? null) : null,
+  ctx.timeZone,
   kind,
 ];
 
@@ -71,8 +105,8 @@ export const INTERNET_ROW = '(internet)';
  */
 export function deviceCsv(r: DeviceUptime): string {
   let out = row(FIGURE_COLUMNS);
-  out += row(figureCells(r.deviceId, INTERNET_ROW, 'internet', r.fromMs, r.toMs, r.internet));
-  for (const i of r.ifaces) out += row(figureCells(r.deviceId, i.iface, 'link', r.fromMs, r.toMs, i));
+  out += row(figureCells(r.deviceId, INTERNET_ROW, 'internet', r.fromMs, r.toMs, r.internet, r));
+  for (const i of r.ifaces) out += row(figureCells(r.deviceId, i.iface, 'link', r.fromMs, r.toMs, i, r));
   out += '\r\n';
   out += row(['device_id', 'iface', 'start', 'end', 'duration_ms', 'cause', 'open', 'clipped_start', 'kind']);
   const tables = [
@@ -96,12 +130,12 @@ export function deviceCsv(r: DeviceUptime): string {
   return out;
 }
 
-/** One row per device (internet) and per interface. */
+/** One row per device (internet) and per interface, devices needing attention first. Times in UTC ISO 8601. */
 export function fleetCsv(f: FleetUptime): string {
   let out = row(FIGURE_COLUMNS);
   for (const d of f.devices) {
-    out += row(figureCells(d.deviceId, INTERNET_ROW, 'internet', f.fromMs, f.toMs, d.internet));
-    for (const i of d.ifaces) out += row(figureCells(d.deviceId, i.iface, 'link', f.fromMs, f.toMs, i));
+    out += row(figureCells(d.deviceId, INTERNET_ROW, 'internet', f.fromMs, f.toMs, d.internet, d));
+    for (const i of d.ifaces) out += row(figureCells(d.deviceId, i.iface, 'link', f.fromMs, f.toMs, i, d));
   }
   return out;
 }

@@ -1,5 +1,9 @@
 import type { Bucket, DeviceUptime, FleetUptime, Outage, Segment, UptimeFigures } from '../core/types.ts';
-import { escapeHtml, formatDuration, formatPct, formatTime, ifaceLabel } from './format.ts';
+import { availabilityPct } from '../core/figures.ts';
+import type { SlaResult } from '../core/sla.ts';
+import { formatZoned } from '../core/zoned-time.ts';
+import { escapeHtml, formatDuration, formatPct, ifaceLabel } from './format.ts';
+import { slaLine } from './text.ts';
 
 /**
  * Self-contained HTML: no scripts, no external resources, styles inline on every element (email
@@ -33,13 +37,31 @@ function dur(ms: number | null, field: string): string {
 
 type Figs = Omit<UptimeFigures, 'segments' | 'outages'>;
 
+/** Availability cell: greyed and struck through, with the reason, when coverage is too low to mean anything. */
+function availabilityCell(f: Figs): string {
+  const exact = `data-field="availabilityPct" data-value="${f.availabilityPct ?? ''}"`;
+  if (f.availabilityNote === null)
+    return `<td style="${NUM};font-weight:700;color:${pctColour(f.availabilityPct)}" ${exact}>${formatPct(f.availabilityPct)}</td>`;
+  const why = escapeHtml(`not meaningful: ${f.availabilityNote}`);
+  return (
+    `<td style="${NUM};color:#8a939c" ${exact} data-meaningful="false" title="${why}">` +
+    `<span style="text-decoration:line-through">${formatPct(f.availabilityPct)}</span><br><span style="font-size:11px">${why}</span></td>`
+  );
+}
+
+const pctCell = (pct: number | null, field: string) =>
+  `<td style="${NUM}" data-field="${field}" data-value="${pct ?? ''}">${formatPct(pct)}</td>`;
+
 /** One summary row; `data-*` attributes carry the exact values for machines (and tests). */
-function figureRow(label: string, f: Figs, strong = false, indent = false): string {
+function figureRow(label: string, f: Figs, strong = false, indent = false, extra = ''): string {
   const name = strong ? `<strong>${escapeHtml(label)}</strong>` : escapeHtml(label);
   return (
     `<tr data-row="${escapeHtml(label)}" data-kind="${strong ? 'internet' : 'link'}"><td style="${TD}${indent ? ';padding-left:26px;color:#4a5560' : ''}">${name}</td>` +
-    `<td style="${NUM};font-weight:700;color:${pctColour(f.availabilityPct)}" data-field="availabilityPct" data-value="${f.availabilityPct ?? ''}">${formatPct(f.availabilityPct)}</td>` +
+    availabilityCell(f) +
+    pctCell(f.coveragePct, 'coveragePct') +
+    pctCell(f.qualityAvailabilityPct, 'qualityAvailabilityPct') +
     dur(f.onlineMs, 'onlineMs') +
+    dur(f.degradedMs, 'degradedMs') +
     dur(f.offlineMs, 'offlineMs') +
     dur(f.unknownMs, 'unknownMs') +
     dur(f.maintenanceMs, 'maintenanceMs') +
@@ -47,6 +69,7 @@ function figureRow(label: string, f: Figs, strong = false, indent = false): stri
     dur(f.longestOutageMs, 'longestOutageMs') +
     dur(f.mttrMs, 'mttrMs') +
     dur(f.mtbfMs, 'mtbfMs') +
+    extra +
     `</tr>`
   );
 }
@@ -54,7 +77,10 @@ function figureRow(label: string, f: Figs, strong = false, indent = false): stri
 const SUMMARY_HEAD = [
   '',
   'Availability',
+  'Coverage',
+  'Quality',
   'Online',
+  'Degraded',
   'Offline',
   'Unknown',
   'Maintenance',
@@ -76,7 +102,9 @@ export function timelineSvg(
   fromMs: number,
   toMs: number,
   idx = 0,
+  timeZone = 'UTC',
 ): string {
+  const formatTime = (ms: number) => formatZoned(ms, timeZone);
   const span = toMs - fromMs;
   const x = (t: number) => ((t - fromMs) / span) * W;
   const rects = segments
@@ -114,7 +142,8 @@ const legend = () =>
     .join('') +
   `<span style="display:inline-block;width:10px;height:10px;margin:0 4px 0 12px;vertical-align:middle;background:repeating-linear-gradient(45deg,#999 0 2px,#fff 2px 4px)"></span>device unreachable</p>`;
 
-function outageRows(label: string, outages: readonly Outage[]): string {
+function outageRows(label: string, outages: readonly Outage[], timeZone: string): string {
+  const formatTime = (ms: number) => formatZoned(ms, timeZone);
   return outages
     .map((o) => {
       const flags = [o.clippedStart ? 'began before the period' : '', o.open ? 'still open at the end' : '']
@@ -146,6 +175,7 @@ const table = (head: string, rows: string) =>
 
 /** The report of one device as a page. */
 export function deviceHtml(r: DeviceUptime): string {
+  const formatTime = (ms: number) => formatZoned(ms, r.timeZone);
   const title = `Uptime report — ${r.name ?? r.deviceId}`;
   const sub = `${escapeHtml(r.deviceId)}${r.site ? ` · ${escapeHtml(r.site)}` : ''} · ${formatTime(r.fromMs)} – ${formatTime(r.toMs)} (${formatDuration(r.periodMs)})`;
   const summary = table(
@@ -153,24 +183,25 @@ export function deviceHtml(r: DeviceUptime): string {
     figureRow('Internet (any WAN)', r.internet, true) + r.ifaces.map((i) => figureRow(ifaceLabel(i.iface), i)).join(''),
   );
   const timelines =
-    `<div style="margin:6px 0 2px;font-size:13px;font-weight:600">Internet (any WAN)</div>${timelineSvg('internet', r.internet.segments, r.fromMs, r.toMs, 0)}` +
+    `<div style="margin:6px 0 2px;font-size:13px;font-weight:600">Internet (any WAN)</div>${timelineSvg('internet', r.internet.segments, r.fromMs, r.toMs, 0, r.timeZone)}` +
     r.ifaces
       .map(
         (i, k) =>
-          `<div style="margin:10px 0 2px;font-size:13px;font-weight:600">${escapeHtml(ifaceLabel(i.iface))}</div>${timelineSvg(i.iface, i.segments, r.fromMs, r.toMs, k + 1)}`,
+          `<div style="margin:10px 0 2px;font-size:13px;font-weight:600">${escapeHtml(ifaceLabel(i.iface))}</div>${timelineSvg(i.iface, i.segments, r.fromMs, r.toMs, k + 1, r.timeZone)}`,
       )
       .join('');
   const allOutages =
-    outageRows('internet', r.internet.outages) +
-    r.ifaces.map((i) => outageRows(ifaceLabel(i.iface), i.outages)).join('');
+    outageRows('internet', r.internet.outages, r.timeZone) +
+    r.ifaces.map((i) => outageRows(ifaceLabel(i.iface), i.outages, r.timeZone)).join('');
   const outageHead = ['Link', 'Start', 'End', 'Duration', 'Cause', '']
     .map((h) => `<th style="${TH}">${h}</th>`)
     .join('');
   return page(
     title,
     `<h1 style="margin:0 0 4px;font-size:22px">${escapeHtml(title)}</h1><p style="margin:0 0 18px;color:#5b6670;font-size:13px">${sub}</p>` +
+      slaBlock(r.sla) +
       `<h2 style="font-size:15px;margin:18px 0 4px">Summary</h2>${summary}` +
-      `<p style="font-size:11px;color:#8a939c;margin:2px 0 0">Availability = online ÷ (online + offline); unknown and maintenance time count as neither.</p>` +
+      `<p style="font-size:11px;color:#8a939c;margin:2px 0 0">Availability = online ÷ (online + offline); unknown and maintenance time count as neither. Coverage = measured ÷ (period so far − maintenance). Quality = (online − degraded) ÷ (online + offline). Times in ${escapeHtml(r.timeZone)}.</p>` +
       `<h2 style="font-size:15px;margin:22px 0 4px">Timeline</h2>${legend()}${timelines}` +
       `<h2 style="font-size:15px;margin:22px 0 4px">Outages</h2>` +
       (allOutages
@@ -179,21 +210,62 @@ export function deviceHtml(r: DeviceUptime): string {
   );
 }
 
-/** The fleet summary as a page: one row per device (internet) with its links. */
-export function fleetHtml(f: FleetUptime): string {
+/** The SLA verdict and error budget as a line (nothing without a target). */
+function slaBlock(sla: SlaResult | null): string {
+  if (!sla) return '';
+  const colour = sla.met === null ? '#6b7580' : sla.met ? '#1f7a3f' : '#b22a2a';
+  return (
+    `<p style="margin:0 0 10px;font-size:14px;font-weight:600;color:${colour}" data-field="sla" data-target="${sla.targetPct}" data-met="${sla.met ?? ''}" ` +
+    `data-remaining-ms="${sla.remainingBudgetMs}" data-allowed-ms="${sla.allowedDowntimeMs}">${escapeHtml(slaLine(sla))}</p>`
+  );
+}
+
+function slaCell(sla: SlaResult | null): string {
+  if (!sla) return `<td style="${TD}" data-field="sla"></td>`;
+  const colour = sla.met === null ? '#6b7580' : sla.met ? '#1f7a3f' : '#b22a2a';
+  const verdict = sla.met === null ? 'not judged' : sla.met ? 'met' : 'missed';
+  return (
+    `<td style="${NUM};color:${colour}" data-field="sla" data-met="${sla.met ?? ''}" data-remaining-ms="${sla.remainingBudgetMs}">` +
+    `${verdict} ${formatPct(sla.targetPct)}<br><span style="font-size:11px">budget ${sla.remainingBudgetMs < 0 ? '−' : ''}${formatDuration(Math.abs(sla.remainingBudgetMs))}</span></td>`
+  );
+}
+
+/** The fleet summary as a page: one row per device (internet) with its links, who needs attention first. */
+export function fleetHtml(f: FleetUptime, timeZone = 'UTC'): string {
+  const formatTime = (ms: number) => formatZoned(ms, timeZone);
   const title = 'Fleet uptime report';
   const rows = f.devices
     .map(
       (d) =>
-        figureRow(d.name && d.name !== d.deviceId ? `${d.deviceId} (${d.name})` : d.deviceId, d.internet, true) +
-        d.ifaces.map((i) => figureRow(ifaceLabel(i.iface), i, false, true)).join(''),
+        figureRow(
+          d.name && d.name !== d.deviceId ? `${d.deviceId} (${d.name})` : d.deviceId,
+          d.internet,
+          true,
+          false,
+          slaCell(d.sla),
+        ) + d.ifaces.map((i) => figureRow(ifaceLabel(i.iface), i, false, true, `<td style="${TD}"></td>`)).join(''),
     )
     .join('');
   const longest = f.devices.reduce((m, d) => Math.max(m, d.internet.longestOutageMs), 0);
-  const total = { ...f.internet, totalOutageMs: 0, longestOutageMs: longest, mttrMs: null, mtbfMs: null };
+  const total: Figs = {
+    ...f.internet,
+    totalOutageMs: 0,
+    longestOutageMs: longest,
+    mttrMs: null,
+    mtbfMs: null,
+    degradedCount: f.devices.reduce((n, d) => n + d.internet.degradedCount, 0),
+    longestDegradedMs: f.devices.reduce((m, d) => Math.max(m, d.internet.longestDegradedMs), 0),
+    qualityAvailabilityPct: availabilityPct(
+      f.internet.onlineMs - f.internet.degradedMs,
+      f.internet.offlineMs + f.internet.degradedMs,
+    ),
+  };
   return page(
     title,
     `<h1 style="margin:0 0 4px;font-size:22px">${title}</h1><p style="margin:0 0 18px;color:#5b6670;font-size:13px">${f.deviceCount} device${f.deviceCount === 1 ? '' : 's'} · ${formatTime(f.fromMs)} – ${formatTime(f.toMs)}</p>` +
-      table(SUMMARY_HEAD, figureRow('All devices (internet)', total, true) + rows),
+      table(
+        SUMMARY_HEAD + `<th style="${TH}">SLA</th>`,
+        figureRow('All devices (internet)', total, true, false, `<td style="${TD}"></td>`) + rows,
+      ),
   );
 }

@@ -53,7 +53,7 @@ describe('CSV', () => {
     const lines = csv.split('\r\n');
     assert.match(
       lines[2]!,
-      /^ce-1,"wan ""1"",x",2026-01-05T00:00:00.000Z,2026-01-05T01:00:00.000Z,600000,3000000,0,0,16.667,1,3000000,3000000,3000000,600000,link$/,
+      /^ce-1,"wan ""1"",x",2026-01-05T00:00:00.000Z,2026-01-05T01:00:00.000Z,600000,3000000,0,0,16.667,1,3000000,3000000,3000000,600000,0,0,0,16.667,100,,,,,UTC,link$/,
     );
     assert.ok(csv.endsWith('\r\n'));
     assert.ok(
@@ -74,7 +74,7 @@ describe('HTML and text', () => {
     assert.match(html, /<title>Uptime report — A &amp; B &lt;&quot;shop&quot;&gt;<\/title>/);
     assert.match(html, /data-field="availabilityPct" data-value="16.667">16.667 %</);
     const text = deviceText(report('wan'));
-    assert.match(text, /^wan\s+16\.667 %\s+10m 00s\s+50m 00s\s+0s\s+0s\s+1\s+50m 00s/m);
+    assert.match(text, /^wan\s+16\.667 %\s+100\.000 %\s+16\.667 %\s+10m 00s\s+0s\s+50m 00s\s+0s\s+0s\s+1\s+50m 00s/m);
     assert.match(text, /open/);
   });
 });
@@ -87,11 +87,17 @@ describe('period query', () => {
     assert.equal(parseTime('2026-01-05T00:00:00'), FROM);
     assert.equal(parseTime(String(FROM)), FROM);
     assert.equal(parseTime('yesterday'), undefined);
-    assert.deepEqual(parsePeriodQuery({}, now), { fromMs: now - 7 * 86_400_000, toMs: now, format: 'json' });
+    assert.deepEqual(parsePeriodQuery({}, now), {
+      fromMs: now - 7 * 86_400_000,
+      toMs: now,
+      format: 'json',
+      timeZone: undefined,
+    });
     assert.deepEqual(parsePeriodQuery({ from: '2026-01-05', to: '2026-01-06', format: 'csv' }, now), {
       fromMs: FROM,
       toMs: FROM + 86_400_000,
       format: 'csv',
+      timeZone: undefined,
     });
   });
   it('rejects bad values with invalid_query naming the parameter', () => {
