@@ -1,5 +1,5 @@
 import type { IfaceState } from '../../contract/index.ts';
-import { IFACE_STATES } from '../../contract/index.ts';
+import { IFACE_STATES } from '../../contract/state-names.ts';
 
 /** One interface from `ubus call mwan3 status` (reference §2.3), normalised. */
 export interface UbusIfaceStatus {
