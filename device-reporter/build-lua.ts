@@ -14,7 +14,6 @@ import * as tstl from 'typescript-to-lua';
 
 const root = join(import.meta.dirname, '..');
 const leanDir = join(root, 'device-reporter', 'lean');
-const outfile = join(root, 'dist', 'wanwatch-reporter.lua');
 
 /** The Lua libraries of the platform layer (OpenWrt packages luasocket, luaposix, lua-cjson). */
 const LUA_MODULES = [
@@ -25,6 +24,9 @@ const LUA_MODULES = [
   'posix.sys.wait',
   'posix.poll',
   'posix.fcntl',
+  'posix.sys.stat',
+  'posix.dirent',
+  'posix.time',
   'cjson',
 ];
 
@@ -77,9 +79,24 @@ function reachable(program: ts.Program, entry: string): ts.SourceFile[] {
   return [...seen.values()];
 }
 
-export function buildLua(): { bundle: string; bytes: number; inputs: number } {
+/** The installed reporter, and the test entry that runs the core's vectors and the spool (never installed). */
+export const LUA_ENTRIES = {
+  reporter: { entry: 'src/main.ts', out: 'wanwatch-reporter.lua' },
+  harness: { entry: 'src/harness.ts', out: 'lean-harness.lua' },
+} as const;
+
+export function buildLua(which: keyof typeof LUA_ENTRIES = 'reporter'): {
+  bundle: string;
+  bytes: number;
+  inputs: number;
+} {
+  const { entry, out } = LUA_ENTRIES[which];
+  const outfile = join(root, 'dist', out);
   rmSync(outfile, { force: true });
-  const parsed = tstl.parseConfigFileWithSystem(join(leanDir, 'tsconfig.json'));
+  const parsed = tstl.parseConfigFileWithSystem(join(leanDir, 'tsconfig.json'), {
+    luaBundle: out,
+    luaBundleEntry: entry,
+  });
   if (parsed.errors.length > 0) throw new Error(ts.formatDiagnostics(parsed.errors, formatHost));
   const options: tstl.CompilerOptions = {
     ...parsed.options,
@@ -88,7 +105,7 @@ export function buildLua(): { bundle: string; bytes: number; inputs: number } {
     noResolvePaths: LUA_MODULES,
   };
   const program = ts.createProgram({ rootNames: parsed.fileNames, options });
-  const files = reachable(program, join(leanDir, 'src', 'main.ts'));
+  const files = reachable(program, join(leanDir, entry));
   const pre = files.flatMap((f) => [...program.getSyntacticDiagnostics(f), ...program.getSemanticDiagnostics(f)]);
   if (pre.length > 0) throw new Error(ts.formatDiagnostics(pre, formatHost));
   let lua: string | undefined;
@@ -105,7 +122,7 @@ export function buildLua(): { bundle: string; bytes: number; inputs: number } {
   mkdirSync(dirname(outfile), { recursive: true });
   writeFileSync(outfile, `#!/usr/bin/env lua\n${lua}`);
   chmodSync(outfile, 0o755);
-  return { bundle: 'dist/wanwatch-reporter.lua', bytes: statSync(outfile).size, inputs: files.length };
+  return { bundle: `dist/${out}`, bytes: statSync(outfile).size, inputs: files.length };
 }
 
 const formatHost: ts.FormatDiagnosticsHost = {
@@ -116,7 +133,8 @@ const formatHost: ts.FormatDiagnosticsHost = {
 
 if (process.argv[1] && resolve(process.argv[1]) === import.meta.filename) {
   try {
-    console.log(JSON.stringify(buildLua()));
+    const which = process.argv.includes('--harness') ? 'harness' : 'reporter';
+    console.log(JSON.stringify(buildLua(which)));
   } catch (e) {
     console.error((e as Error).message);
     process.exit(1);
