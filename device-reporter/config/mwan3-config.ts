@@ -49,7 +49,7 @@ export interface Mwan3Config {
 
 function where(s: UciSection, key?: string): string {
   const sec = `${s.type} '${s.name ?? `@${s.type} (line ${s.line})`}'`;
-  return key ? `${sec} option '${key}'` : sec;
+  return key !== undefined && key !== '' ? `${sec} option '${key}'` : sec;
 }
 
 /** `-?[0-9]+`, as mwan3's shell arithmetic accepts. */
@@ -148,7 +148,7 @@ export function parseMwan3Config(text: string): Mwan3Config {
         break;
       case 'member': {
         const iface = uciString(s, 'interface');
-        if (!iface) throw new Mwan3ConfigError(`${where(s, 'interface')}: missing`);
+        if (iface === undefined || iface === '') throw new Mwan3ConfigError(`${where(s, 'interface')}: missing`);
         cfg.members.push({
           name: s.name!,
           iface,

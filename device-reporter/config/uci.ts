@@ -109,7 +109,7 @@ export function parseUci(text: string): UciPackage {
       case 'package':
         return;
       case 'config': {
-        if (!a) throw new UciParseError(lineNo, 'config without a section type');
+        if (a === undefined || a === '') throw new UciParseError(lineNo, 'config without a section type');
         if (!isName(a)) throw new UciParseError(lineNo, `invalid section type "${a}"`);
         if (b !== undefined && !isName(b))
           throw new UciParseError(lineNo, `invalid section name "${b}" (letters, digits, "_")`);
@@ -121,7 +121,7 @@ export function parseUci(text: string): UciPackage {
       case 'option':
       case 'list': {
         if (!current) throw new UciParseError(lineNo, `${kw} outside of a config section`);
-        if (!a || !isName(a)) throw new UciParseError(lineNo, `invalid ${kw} name "${a ?? ''}"`);
+        if (a === undefined || !isName(a)) throw new UciParseError(lineNo, `invalid ${kw} name "${a ?? ''}"`);
         if (b === undefined) throw new UciParseError(lineNo, `${kw} "${a}" without a value`);
         const prev = current.values.get(a);
         if (kw === 'option') {

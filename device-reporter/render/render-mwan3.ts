@@ -61,7 +61,7 @@ export function renderMwan3Wans(
   const enabled = wans
     .map((w, i) => ({ w, i }))
     .filter(({ w }) => w.enable)
-    .sort((a, b) => a.w.multiWANMetric - b.w.multiWANMetric || a.i - b.i)
+    .sort((a, b) => (a.w.multiWANMetric !== b.w.multiWANMetric ? a.w.multiWANMetric - b.w.multiWANMetric : a.i - b.i))
     .map(({ w }) => w);
   const failOver = enabled.map((w) => ({ iface: w.interfaceName, metric: w.multiWANMetric, weight: 1 }));
   const loadBalance = enabled.map((w) => ({ iface: w.interfaceName, metric: 1, weight: w.multiWANWeight }));

@@ -72,7 +72,7 @@ export function settingsFromArgv(argv: readonly string[]): { settings: RawSettin
     if (flag.name === 'config') configPath = value;
     else {
       const key = byFlag.get(flag.name);
-      if (!key) throw new RunConfigError(`unknown option --${flag.name}`);
+      if (key === undefined) throw new RunConfigError(`unknown option --${flag.name}`);
       settings[key] = value;
     }
   }

@@ -49,5 +49,5 @@ export function livenessLine(l: ReporterLiveness): string {
 
 /** Counters as one line (`pending` includes what earlier runs left in the spool). */
 export function countersLine(c: StatusCounters): string {
-  return `Records since start: recorded ${c.recorded}, uploaded ${c.uploaded}, pending ${c.pending}, dropped ${c.dropped}${c.thinned ? `, thinned ${c.thinned}` : ''}`;
+  return `Records since start: recorded ${c.recorded}, uploaded ${c.uploaded}, pending ${c.pending}, dropped ${c.dropped}${(c.thinned ?? 0) > 0 ? `, thinned ${c.thinned}` : ''}`;
 }

@@ -69,7 +69,7 @@ export function runRenderMwan3(argv: string[]): number {
     return 0;
   }
   const multiwan = flagString(flags, 'multiwan');
-  if (!multiwan) {
+  if (multiwan === undefined || multiwan === '') {
     writeErr(`--multiwan is required\n\n${RENDER_MWAN3_HELP}\n`);
     return 2;
   }
@@ -79,7 +79,7 @@ export function runRenderMwan3(argv: string[]): number {
     const { mw, wans } = wansOf(decodeJson(text));
     const networkPath = flagString(flags, 'network-config');
     let network;
-    if (networkPath) {
+    if (networkPath !== undefined && networkPath !== '') {
       const networkText = readTextFile(networkPath);
       if (networkText === undefined)
         throw new MultiWanShapeError(`ENOENT: no such file or directory, open '${networkPath}'`);
