@@ -85,11 +85,14 @@ export const LUA_ENTRIES = {
   harness: { entry: 'src/harness.ts', out: 'lean-harness.lua' },
 } as const;
 
-export function buildLua(which: keyof typeof LUA_ENTRIES = 'reporter'): {
+export interface LuaBuild {
   bundle: string;
   bytes: number;
-  inputs: number;
-} {
+  /** The TypeScript files compiled into it, relative to the repository root. */
+  files: string[];
+}
+
+export function buildLua(which: keyof typeof LUA_ENTRIES = 'reporter'): LuaBuild {
   const { entry, out } = LUA_ENTRIES[which];
   const outfile = join(root, 'dist', out);
   rmSync(outfile, { force: true });
@@ -122,7 +125,7 @@ export function buildLua(which: keyof typeof LUA_ENTRIES = 'reporter'): {
   mkdirSync(dirname(outfile), { recursive: true });
   writeFileSync(outfile, `#!/usr/bin/env lua\n${lua}`);
   chmodSync(outfile, 0o755);
-  return { bundle: `dist/${out}`, bytes: statSync(outfile).size, inputs: files.length };
+  return { bundle: `dist/${out}`, bytes: statSync(outfile).size, files: files.map((f) => relative(root, f.fileName)) };
 }
 
 const formatHost: ts.FormatDiagnosticsHost = {
@@ -134,7 +137,8 @@ const formatHost: ts.FormatDiagnosticsHost = {
 if (process.argv[1] && resolve(process.argv[1]) === import.meta.filename) {
   try {
     const which = process.argv.includes('--harness') ? 'harness' : 'reporter';
-    console.log(JSON.stringify(buildLua(which)));
+    const { bundle, bytes, files } = buildLua(which);
+    console.log(JSON.stringify({ bundle, bytes, inputs: files.length }));
   } catch (e) {
     console.error((e as Error).message);
     process.exit(1);

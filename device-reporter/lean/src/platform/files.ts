@@ -55,10 +55,6 @@ export function removeFile(path: string): void {
   unistd.unlink(path);
 }
 
-export function truncateFile(path: string, length: number): void {
-  unistd.truncate(path, length);
-}
-
 export function fsyncDir(dir: string): void {
   const [fd] = fcntl.open(dir, fcntl.O_RDONLY);
   if (fd === undefined) return;

@@ -35,7 +35,6 @@ declare module 'posix.unistd' {
   export function fsync(this: void, fd: number): number | undefined;
   export function close(this: void, fd: number): number | undefined;
   export function unlink(this: void, path: string): number | undefined;
-  export function truncate(this: void, path: string, length: number): LuaMultiReturn<[number | undefined, string?]>;
 }
 
 declare module 'posix.sys.stat' {

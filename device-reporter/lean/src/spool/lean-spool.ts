@@ -23,7 +23,6 @@ import {
   mkdirp,
   openAppend,
   removeFile,
-  truncateFile,
   writeAll,
   writeFileAtomic,
 } from '../platform/files.ts';
@@ -84,14 +83,20 @@ function readState(path: string): { lastSeq: number; acked: SeqRange[] } {
   return { lastSeq: doc.lastSeq, acked: doc.acked as SeqRange[] };
 }
 
-/** Reads one segment; a torn last line is truncated away so later appends cannot glue onto it. */
-function readSegment(path: string): { entries: LeanSpoolEntry[]; bytes: number; torn: boolean; corrupt: number } {
+/**
+ * Reads one segment; a torn last line is cut away (the complete lines are written back atomically:
+ * luaposix has no truncate) so later appends cannot glue onto it.
+ */
+function readSegment(
+  dir: string,
+  path: string,
+): { entries: LeanSpoolEntry[]; bytes: number; torn: boolean; corrupt: number } {
   const text = readTextFile(path) ?? '';
   // Everything up to the last newline ("(.*)\n" is greedy); 0 when there is none.
   const [, lastNlEnd] = string.find(text, '.*\n');
   const goodLen = lastNlEnd ?? 0;
   const torn = goodLen < text.length;
-  if (torn) truncateFile(path, goodLen);
+  if (torn) writeFileAtomic(dir, path, text.slice(0, goodLen));
   const entries: LeanSpoolEntry[] = [];
   let corrupt = 0;
   for (const line of text.slice(0, goodLen).split('\n')) {
@@ -131,7 +136,7 @@ export function openLeanSpool(opts: LeanSpoolOptions): LeanSpool {
     .filter((x): x is { name: string; firstSeq: number } => x.firstSeq !== undefined)
     .sort((a, b) => a.firstSeq - b.firstSeq);
   for (const { name } of names) {
-    const r = readSegment(`${dir}/${name}`);
+    const r = readSegment(dir, `${dir}/${name}`);
     corruptLines += r.corrupt;
     if (r.torn) tornTails++;
     if (r.torn || r.corrupt > 0) warn(`spool: skipped damaged lines in ${name}`);
