@@ -27,6 +27,7 @@ const LUA_MODULES = [
   'posix.sys.stat',
   'posix.dirent',
   'posix.time',
+  'posix.sys.wait',
   'cjson',
 ];
 

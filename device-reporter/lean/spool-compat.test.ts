@@ -23,7 +23,36 @@ function tmp(): string {
 before(() => buildLean());
 after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
+/** Every third sample is a lost round: its figures are null, which Lua tables cannot hold. */
 function sample(i: number, iface = 'wan'): UnsequencedRecord {
+  if (i % 3 === 0)
+    return {
+      type: 'sample',
+      timeMs: T0 + i * 1000,
+      iface,
+      state: 'disconnecting',
+      score: 5,
+      roundOk: false,
+      degraded: false,
+      rttAvgMs: null,
+      rttMinMs: null,
+      rttMaxMs: null,
+      lossPct: 100,
+      jitterMs: null,
+      targets: [
+        {
+          target: '192.0.2.1',
+          status: 'down',
+          sent: 1,
+          received: 0,
+          rttAvgMs: null,
+          rttMinMs: null,
+          rttMaxMs: null,
+          lossPct: 100,
+          jitterMs: null,
+        },
+      ],
+    };
   return {
     type: 'sample',
     timeMs: T0 + i * 1000,

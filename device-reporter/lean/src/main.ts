@@ -6,8 +6,10 @@ import { REPORTER_HELP } from '../../cli/help-texts.ts';
 import { writeErr, writeOut } from './platform/system.ts';
 import { runRenderMwan3 } from './cli/render-mwan3.ts';
 import { runStatus } from './cli/status.ts';
+import { runRun } from './run/run-command.ts';
 
 const COMMANDS = new Map<string, (argv: string[]) => number>([
+  ['run', runRun],
   ['render-mwan3', runRenderMwan3],
   ['status', runStatus],
 ]);

@@ -3,19 +3,26 @@
  * was `[]` or `{}`: an empty one is written as `[]` (the records' empty lists; they have no empty
  * objects). Numbers: integers exactly, fractions with the shortest of 14 or 17 digits that reads back.
  */
-export function encodeJson(value: unknown): string {
+/**
+ * `nullKeys(obj)` names the keys an object must carry even when they hold nothing: Lua cannot keep
+ * a `null` in a table, and the wire format requires `"rttAvgMs":null` rather than no key.
+ */
+export function encodeJson(value: unknown, nullKeys?: (obj: Record<string, unknown>) => readonly string[]): string {
   const t = type(value);
   if (value === undefined) return 'null';
   if (t === 'boolean') return value ? 'true' : 'false';
   if (t === 'number') return encodeNumber(value as number);
   if (t === 'string') return encodeString(value as string);
-  if (Array.isArray(value)) return `[${value.map((v: unknown) => encodeJson(v)).join(',')}]`;
+  if (Array.isArray(value)) return `[${value.map((v: unknown) => encodeJson(v, nullKeys)).join(',')}]`;
   if (t === 'table') {
+    const obj = value as Record<string, unknown>;
     const parts: string[] = [];
-    const keys = Object.keys(value as object).sort();
+    const keys = Object.keys(obj);
+    if (nullKeys !== undefined) for (const k of nullKeys(obj)) if (obj[k] === undefined) keys.push(k);
+    keys.sort();
     for (const k of keys) {
-      const v = (value as Record<string, unknown>)[k];
-      if (v !== undefined) parts.push(`${encodeString(k)}:${encodeJson(v)}`);
+      const v = obj[k];
+      parts.push(`${encodeString(k)}:${v === undefined ? 'null' : encodeJson(v, nullKeys)}`);
     }
     return `{${parts.join(',')}}`;
   }

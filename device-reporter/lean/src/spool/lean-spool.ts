@@ -108,6 +108,13 @@ function readSegment(
   return { entries, bytes: goodLen, torn, corrupt };
 }
 
+const METRICS = ['rttAvgMs', 'rttMinMs', 'rttMaxMs', 'lossPct', 'jitterMs'] as const;
+
+/** The nullable keys of the wire format (contract/report-v1.ts metricsShape): samples and their targets. */
+export function recordNullKeys(obj: Record<string, unknown>): readonly string[] {
+  return obj.type === 'sample' || typeof obj.sent === 'number' ? METRICS : [];
+}
+
 export function openLeanSpool(opts: LeanSpoolOptions): LeanSpool {
   const dir = opts.dir;
   const warn = opts.warn ?? (() => undefined);
@@ -238,7 +245,7 @@ export function openLeanSpool(opts: LeanSpoolOptions): LeanSpool {
   return {
     append(bootId, record) {
       const seq = lastSeq + 1;
-      const json = encodeJson({ ...record, seq });
+      const json = encodeJson({ ...record, seq }, recordNullKeys);
       lastSeq = seq;
       const iface = 'iface' in record ? record.iface : undefined;
       const line = encodeLine(bootId, json);
