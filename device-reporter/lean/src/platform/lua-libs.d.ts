@@ -37,6 +37,7 @@ declare module 'posix.unistd' {
   export function execp(this: void, path: string, argv: Record<number, string>): LuaMultiReturn<[undefined, string]>;
   export function _exit(this: void, status: number): never;
   export function read(this: void, fd: number, count: number): string | undefined;
+  export function write(this: void, fd: number, buf: string): LuaMultiReturn<[number | undefined, string?]>;
 }
 
 declare module 'posix.poll' {
@@ -71,7 +72,6 @@ declare module 'posix.fcntl' {
 }
 
 declare module 'posix.unistd' {
-  export function write(this: void, fd: number, buf: string): LuaMultiReturn<[number | undefined, string?]>;
   export function fsync(this: void, fd: number): number | undefined;
   export function close(this: void, fd: number): number | undefined;
   export function unlink(this: void, path: string): number | undefined;

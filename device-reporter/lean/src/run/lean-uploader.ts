@@ -1,7 +1,7 @@
 /**
  * The lean build's uploader: the shared batch plan (batch-plan.ts), route order (route-order.ts)
- * and backoff decide; luasocket posts. One upload at a time, synchronously, with short connect
- * timeouts, so a dead WAN costs at most `connectTimeoutS` before the next WAN is tried.
+ * and backoff decide; luasocket posts, in a forked child that tries the routes in order (a dead
+ * WAN costs its connect timeout there, never in the loop that runs the trackers). One upload at a time.
  *
  * | outcome of a batch on a route | then                                                          |
  * |-------------------------------|---------------------------------------------------------------|
@@ -20,6 +20,8 @@ import {
 } from '../../../uploader/batch-plan.ts';
 import { backoffDelayMs, orderRoutes, type UploadRoute } from '../../../uploader/route-order.ts';
 import { encodeJson } from '../platform/json-encode.ts';
+import type { ChildResult } from '../platform/children.ts';
+import { decodeJson } from '../platform/json-decode.ts';
 import { postReport, type PostOutcome, type ServerUrl } from '../platform/http-post.ts';
 import type { LeanSpool, LeanSpoolEntry } from '../spool/lean-spool.ts';
 import type { LeanLogger } from './lean-logger.ts';
@@ -34,13 +36,24 @@ export interface LeanUploaderOptions {
 }
 
 export interface LeanUploader {
-  /** Sends what is due; returns when it wants to run next (undefined: when records arrive). */
+  /** Starts the upload that is due, if none runs; returns when it wants to run next (undefined: on an event). */
   step(): number | undefined;
+  busy(): boolean;
   retryNow(): void;
   stats(): { uploadedRecords: number; rejectedRecords: number };
 }
 
 const ROUTE_COOLDOWN_MS = 30_000;
+const CONNECT_TIMEOUT_S = 4;
+const REQUEST_TIMEOUT_S = 20;
+
+interface Attempt {
+  outcome: PostOutcome;
+  /** The route that answered (any outcome but `network`). */
+  route?: string;
+  /** Routes that failed at the network level first, with why. */
+  failed: [string, string][];
+}
 
 export function createLeanUploader(
   o: LeanUploaderOptions,
@@ -49,6 +62,13 @@ export function createLeanUploader(
     routes: (this: void) => UploadRoute[];
     nowMs: (this: void) => number;
     log: LeanLogger;
+    /** Runs `work` in a child process; `done` gets its text. False when it could not start. */
+    start: (
+      this: void,
+      work: (this: void) => string,
+      deadlineMs: number,
+      done: (this: void, r: ChildResult) => void,
+    ) => boolean;
     onUploaded?: (this: void, iface: string) => void;
   },
 ): LeanUploader {
@@ -60,6 +80,9 @@ export function createLeanUploader(
   const failedAtMs = new Map<string, number>();
   let uploadedRecords = 0;
   let rejectedRecords = 0;
+  let inFlight = false;
+  /** After a batch was rejected: its records go one by one, to isolate the bad one. */
+  let singles: LeanSpoolEntry[] = [];
 
   function body(entries: readonly LeanSpoolEntry[]): string {
     return (
@@ -69,86 +92,96 @@ export function createLeanUploader(
     );
   }
 
-  /** Tries the routes in order until one answers; network failures fall through to the next. */
-  function send(entries: readonly LeanSpoolEntry[]): PostOutcome {
-    deps.spool.sync();
-    const text = body(entries);
-    let last: PostOutcome = { kind: 'network', error: 'no route' };
-    for (const r of orderRoutes(deps.routes(), { lastGoodIface, failedAtMs }, deps.nowMs(), ROUTE_COOLDOWN_MS)) {
-      last = postReport(o.server, text, {
-        token: o.token,
-        agent: o.agent,
-        ...(r.localAddress !== undefined ? { localAddress: r.localAddress } : {}),
-        connectTimeoutS: 4,
-        requestTimeoutS: 20,
-      });
-      if (last.kind === 'network') {
-        failedAtMs.set(r.iface, deps.nowMs());
-        deps.log.warn({ route: r.iface, error: last.error, records: entries.length }, 'upload failed on this route');
-        continue;
-      }
-      if (last.kind === 'ack') {
-        lastGoodIface = r.iface;
-        deps.onUploaded?.(r.iface);
-        failedAtMs.delete(r.iface);
-      }
-      return last;
-    }
-    return last;
-  }
-
-  function acked(entries: readonly LeanSpoolEntry[], out: PostOutcome): boolean {
-    if (out.kind !== 'ack' || out.bootId !== entries[0]!.bootId) return false;
-    const covered = entries.filter((e) => e.seq <= out.ackSeq).map((e) => e.seq);
-    deps.spool.ack(covered);
-    uploadedRecords += covered.length;
-    return true;
-  }
-
   function backOff(out: PostOutcome): void {
     failures++;
-    const baseMs = out.kind === 'auth' ? 60_000 : 1_000;
+    const auth = out.kind === 'auth';
     backoffUntilMs =
-      deps.nowMs() + backoffDelayMs(failures, baseMs, out.kind === 'auth' ? 3_600_000 : 60_000, math.random);
+      deps.nowMs() + backoffDelayMs(failures, auth ? 60_000 : 1_000, auth ? 3_600_000 : 60_000, math.random);
     deps.log.warn({ outcome: out.kind, failures, retryInMs: backoffUntilMs - deps.nowMs() }, 'upload backing off');
+  }
+
+  function settle(entries: LeanSpoolEntry[], kind: 'live' | 'backlog' | 'single', a: Attempt): void {
+    for (const [iface, error] of a.failed) {
+      failedAtMs.set(iface, deps.nowMs());
+      deps.log.warn({ route: iface, error, records: entries.length }, 'upload failed on this route');
+    }
+    const out = a.outcome;
+    if (out.kind === 'ack' && out.bootId === entries[0]!.bootId) {
+      if (a.route !== undefined) {
+        lastGoodIface = a.route;
+        failedAtMs.delete(a.route);
+        deps.onUploaded?.(a.route);
+      }
+      const covered = entries.filter((e) => e.seq <= out.ackSeq).map((e) => e.seq);
+      deps.spool.ack(covered);
+      uploadedRecords += covered.length;
+      failures = 0;
+      if (kind !== 'single') plan.lastKind = kind;
+      if (kind === 'backlog') plan.backfillNextMs = nextBackfillMs(deps.nowMs(), entries.length, batch);
+      return;
+    }
+    if (out.kind === 'rejected') {
+      if (entries.length === 1) {
+        deps.spool.ack([entries[0]!.seq]);
+        rejectedRecords++;
+        deps.log.error({ seq: entries[0]!.seq, status: out.status, detail: out.detail }, 'record rejected');
+      } else singles = [...entries];
+      return;
+    }
+    backOff(out.kind === 'ack' ? { kind: 'network', error: 'ack of another boot' } : out);
+  }
+
+  function send(entries: LeanSpoolEntry[], kind: 'live' | 'backlog' | 'single'): void {
+    deps.spool.sync();
+    const text = body(entries);
+    const routes = orderRoutes(deps.routes(), { lastGoodIface, failedAtMs }, deps.nowMs(), ROUTE_COOLDOWN_MS);
+    const work = (): string => {
+      const failed: [string, string][] = [];
+      for (const r of routes) {
+        const outcome = postReport(o.server, text, {
+          token: o.token,
+          agent: o.agent,
+          ...(r.localAddress !== undefined ? { localAddress: r.localAddress } : {}),
+          connectTimeoutS: CONNECT_TIMEOUT_S,
+          requestTimeoutS: REQUEST_TIMEOUT_S,
+        });
+        if (outcome.kind !== 'network') return encodeJson({ outcome, route: r.iface, failed });
+        failed.push([r.iface, outcome.error]);
+      }
+      return encodeJson({ outcome: { kind: 'network', error: 'every route failed' }, failed });
+    };
+    const deadlineMs = deps.nowMs() + (routes.length * (CONNECT_TIMEOUT_S + REQUEST_TIMEOUT_S) + 5) * 1000;
+    inFlight = deps.start(work, deadlineMs, (r) => {
+      inFlight = false;
+      const [ok, a] = pcall(() => decodeJson(r.output).value as Attempt);
+      const valid = ok && typeof a === 'object' && typeof a.outcome === 'object';
+      settle(
+        entries,
+        kind,
+        valid
+          ? { ...a, failed: a.failed ?? [] }
+          : { outcome: { kind: 'network', error: 'upload child failed' }, failed: [] },
+      );
+    });
+    if (!inFlight) backOff({ kind: 'network', error: 'fork failed' });
   }
 
   return {
     step() {
+      if (inFlight) return undefined;
       const now = deps.nowMs();
       if (now < backoffUntilMs) return backoffUntilMs;
+      const single = singles.shift();
+      if (single !== undefined) {
+        send([single], 'single');
+        return undefined;
+      }
       const p = planNextBatch(deps.spool.pending(), now, plan, batch);
       if (p.kind === 'wait') return p.untilMs;
-      const out = send(p.entries);
-      if (acked(p.entries, out)) {
-        failures = 0;
-        plan.lastKind = p.batch;
-        if (p.batch === 'backlog') plan.backfillNextMs = nextBackfillMs(deps.nowMs(), p.entries.length, batch);
-        return deps.nowMs();
-      }
-      if (out.kind === 'rejected') {
-        if (p.entries.length === 1) {
-          deps.spool.ack([p.entries[0]!.seq]);
-          rejectedRecords++;
-          deps.log.error({ seq: p.entries[0]!.seq, status: out.status, detail: out.detail }, 'record rejected');
-        } else
-          for (const e of p.entries) {
-            const one = send([e]);
-            if (acked([e], one)) continue;
-            if (one.kind === 'rejected') {
-              deps.spool.ack([e.seq]);
-              rejectedRecords++;
-              deps.log.error({ seq: e.seq, status: one.status, detail: one.detail }, 'record rejected');
-            } else {
-              backOff(one);
-              break;
-            }
-          }
-        return deps.nowMs();
-      }
-      backOff(out);
-      return backoffUntilMs;
+      send(p.entries, p.batch);
+      return undefined;
     },
+    busy: () => inFlight,
     retryNow() {
       backoffUntilMs = 0;
     },

@@ -25,7 +25,7 @@ import type { IfaceSnapshot } from '../../../tracker/scheduler.ts';
 import * as signal from 'posix.signal';
 import * as unistd from 'posix.unistd';
 import * as socket from 'socket';
-import { pollChildren, spawnChild, type Child } from '../platform/children.ts';
+import { forkWork, pollChildren, spawnChild, type Child } from '../platform/children.ts';
 import { writeFileAtomic, mkdirp } from '../platform/files.ts';
 import { parseServerUrl } from '../platform/http-post.ts';
 import { encodeJson } from '../platform/json-encode.ts';
@@ -37,6 +37,7 @@ import { createLeanLogger } from './lean-logger.ts';
 import { createLeanUploader } from './lean-uploader.ts';
 import { startLinkTracker, type LinkTracker } from './link-tracker.ts';
 import { resolveLeanRunConfig, type LeanRunConfig } from './run-settings.ts';
+import { createLeanSourceRules } from './source-rules.ts';
 import { createRouteSource } from './wan-addresses.ts';
 
 export const LEAN_AGENT = 'wanwatch-reporter-lua/0.1.0';
@@ -106,11 +107,13 @@ export function runRun(argv: string[]): number {
   const routeSource = createRouteSource(nowMs);
   const children = new Map<number, Child>();
   const trackers = new Map<string, LinkTracker>();
+  const pingPids = new Set<number>();
   let recorded = 0;
   let lastPolicyJson = '';
   let lastPolicies: PolicySplit[] = [];
   let stopping = false;
   const byRoute = new Map<string, number>();
+  const sourceRules = cfg.sourceRules ? createLeanSourceRules(log, () => nowMs()) : undefined;
 
   const states = (): Record<string, IfaceState> => {
     const out: Record<string, IfaceState> = {};
@@ -133,8 +136,17 @@ export function runRun(argv: string[]): number {
     },
     {
       spool,
-      routes: () => routeSource(tracking, states()),
+      routes: () => {
+        const routes = routeSource(tracking, states());
+        sourceRules?.sync(tracking.config.interfaces, routes);
+        return routes;
+      },
       nowMs: () => nowMs(),
+      start: (work, deadlineMs, done) => {
+        const c = forkWork(work, deadlineMs, done);
+        if (c !== undefined) children.set(c.fd, c);
+        return c !== undefined;
+      },
       log,
       onUploaded: (iface: string) => byRoute.set(iface, (byRoute.get(iface) ?? 0) + 1),
     },
@@ -223,8 +235,14 @@ export function runRun(argv: string[]): number {
       startLinkTracker(i, {
         nowMs: () => nowMs(),
         spawn: (argv2, deadlineMs, done) => {
-          const c = spawnChild(argv2, deadlineMs, done);
-          if (c !== undefined) children.set(c.fd, c);
+          const c = spawnChild(argv2, deadlineMs, (r) => {
+            pingPids.delete(c?.pid ?? -1);
+            done(r);
+          });
+          if (c !== undefined) {
+            children.set(c.fd, c);
+            pingPids.add(c.pid);
+          }
           return c !== undefined;
         },
         onSample: (r) => onSample(r),
@@ -258,8 +276,12 @@ export function runRun(argv: string[]): number {
       writeStatus();
       policyAtMs = now + policyIntervalMs;
     }
-    if (uploadAtMs !== undefined && nowMs() >= uploadAtMs) uploadAtMs = uploader.step();
-    if (uploadAtMs === undefined && spool.pending().length > 0) uploadAtMs = nowMs() + cfg.uploadIntervalS * 1000;
+    if (!uploader.busy() && (uploadAtMs === undefined || nowMs() >= uploadAtMs)) {
+      uploadAtMs = uploader.step();
+      // Waiting on an event: records arriving (onTransition sets the time) or the batch timer.
+      if (uploadAtMs === undefined && !uploader.busy() && spool.pending().length > 0)
+        uploadAtMs = nowMs() + cfg.uploadIntervalS * 1000;
+    }
     if (trace && nowMs() >= traceAtMs) {
       traceAtMs = nowMs() + 100;
       writeOut(
@@ -280,15 +302,20 @@ export function runRun(argv: string[]): number {
 
   log.info({ signal: signalled }, 'stopping');
   stopping = true;
-  for (const c of [...children.values()]) signal.kill(c.pid, signal.SIGKILL);
-  while (children.size > 0) pollChildren(children, 100, nowMs);
+  // Probes cut short are no evidence about a link: end them at once (an upload in flight may finish).
+  for (const c of [...children.values()]) if (pingPids.has(c.pid)) signal.kill(c.pid, signal.SIGKILL);
   for (const t of trackers.values()) t.end('stop');
   const deadline = nowMs() + FLUSH_MS;
   uploader.retryNow();
-  while (spool.pending().length > 0 && nowMs() < deadline) {
+  while ((spool.pending().length > 0 || uploader.busy()) && nowMs() < deadline) {
     const next = uploader.step();
-    if (next !== undefined && next > nowMs()) socket.sleep(Math.min(0.2, Math.max(0, (next - nowMs()) / 1000)));
+    const waitMs = Math.max(0, Math.min(200, (next ?? nowMs() + 200) - nowMs()));
+    if (children.size > 0) pollChildren(children, waitMs, nowMs);
+    else socket.sleep(waitMs / 1000);
   }
+  for (const c of [...children.values()]) signal.kill(c.pid, signal.SIGKILL);
+  while (children.size > 0) pollChildren(children, 100, nowMs);
+  sourceRules?.clear();
   const flushed = spool.pending().length === 0;
   writeStatus(nowMs());
   const pending = spool.stats().pendingRecords;
