@@ -124,6 +124,7 @@ function reporterCommand(build: ReporterBuild, dir: string, token: string, devic
   return [
     'env',
     'WANWATCH_TEST_TRACE=1',
+    'WANWATCH_TEST_UPLOAD_DELAY_MS=200',
     `WANWATCH_REPORTER_CONFIG=${join(dir, 'none')}`,
     'lua5.1',
     join(import.meta.dirname, '..', '..', 'dist', 'wanwatch-reporter.lua'),

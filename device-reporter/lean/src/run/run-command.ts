@@ -89,7 +89,12 @@ export function runRun(argv: string[]): number {
     writeErr(`wanwatch-reporter run: server: cannot use ${cfg.server}\n`);
     return 2;
   }
+  // Tests only: trace lines on stdout (as device-reporter/test/netns-upload-child.ts prints) and a
+  // batch delay below the 1 s the setting allows, as the Node build's tests set through its API.
   const trace = getEnv('WANWATCH_TEST_TRACE') === '1';
+  const uploadDelayMs = trace
+    ? (tonumber(getEnv('WANWATCH_TEST_UPLOAD_DELAY_MS') ?? '') ?? cfg.uploadIntervalS * 1000)
+    : cfg.uploadIntervalS * 1000;
   let tracking: LoadedTracking;
   try {
     const network = fileExists(cfg.networkConfig) ? readTextFile(cfg.networkConfig) : undefined;
@@ -132,7 +137,7 @@ export function runRun(argv: string[]): number {
       deviceId: cfg.deviceId,
       agent: LEAN_AGENT,
       reportIntervalMs: reportIntervalMs(sampleMs, cfg.uploadIntervalS * 1000),
-      batch: { maxDelayMs: cfg.uploadIntervalS * 1000 },
+      batch: { maxDelayMs: uploadDelayMs },
     },
     {
       spool,
@@ -280,7 +285,7 @@ export function runRun(argv: string[]): number {
       uploadAtMs = uploader.step();
       // Waiting on an event: records arriving (onTransition sets the time) or the batch timer.
       if (uploadAtMs === undefined && !uploader.busy() && spool.pending().length > 0)
-        uploadAtMs = nowMs() + cfg.uploadIntervalS * 1000;
+        uploadAtMs = nowMs() + uploadDelayMs;
     }
     if (trace && nowMs() >= traceAtMs) {
       traceAtMs = nowMs() + 100;
