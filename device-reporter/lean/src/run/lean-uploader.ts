@@ -40,6 +40,12 @@ export interface LeanUploader {
   step(): number | undefined;
   busy(): boolean;
   retryNow(): void;
+  /**
+   * The tracker's last round on `iface` failed: an upload waiting on it is cut off and sent again
+   * over the next route at once (as the Node build aborts that attempt), rather than after the
+   * connect timeout on a link that may be dead.
+   */
+  routeDown(iface: string): void;
   stats(): { uploadedRecords: number; rejectedRecords: number };
 }
 
@@ -68,7 +74,8 @@ export function createLeanUploader(
       work: (this: void) => string,
       deadlineMs: number,
       done: (this: void, r: ChildResult) => void,
-    ) => boolean;
+    ) => number | undefined;
+    kill: (this: void, pid: number) => void;
     onUploaded?: (this: void, iface: string) => void;
   },
 ): LeanUploader {
@@ -81,6 +88,8 @@ export function createLeanUploader(
   let uploadedRecords = 0;
   let rejectedRecords = 0;
   let inFlight = false;
+  /** The upload child and the route it tries first (where a routeDown cuts it off). */
+  let current: { pid: number; firstRoute: string | undefined; cut: boolean } | undefined;
   /** After a batch was rejected: its records go one by one, to isolate the bad one. */
   let singles: LeanSpoolEntry[] = [];
 
@@ -151,8 +160,15 @@ export function createLeanUploader(
       return encodeJson({ outcome: { kind: 'network', error: 'every route failed' }, failed });
     };
     const deadlineMs = deps.nowMs() + (routes.length * (CONNECT_TIMEOUT_S + REQUEST_TIMEOUT_S) + 5) * 1000;
-    inFlight = deps.start(work, deadlineMs, (r) => {
+    const pid = deps.start(work, deadlineMs, (r) => {
       inFlight = false;
+      const was = current;
+      current = undefined;
+      if (was?.cut === true) {
+        if (was.firstRoute !== undefined) failedAtMs.set(was.firstRoute, deps.nowMs());
+        deps.log.info({ route: was.firstRoute, records: entries.length }, 'upload cut off: its WAN failed a round');
+        return;
+      }
       const [ok, a] = pcall(() => decodeJson(r.output).value as Attempt);
       const valid = ok && typeof a === 'object' && typeof a.outcome === 'object';
       settle(
@@ -163,7 +179,9 @@ export function createLeanUploader(
           : { outcome: { kind: 'network', error: 'upload child failed' }, failed: [] },
       );
     });
-    if (!inFlight) backOff({ kind: 'network', error: 'fork failed' });
+    inFlight = pid !== undefined;
+    if (pid !== undefined) current = { pid, firstRoute: routes[0]?.iface, cut: false };
+    else backOff({ kind: 'network', error: 'fork failed' });
   }
 
   return {
@@ -184,6 +202,12 @@ export function createLeanUploader(
     busy: () => inFlight,
     retryNow() {
       backoffUntilMs = 0;
+    },
+    routeDown(iface) {
+      failedAtMs.set(iface, deps.nowMs());
+      if (current === undefined || current.cut || current.firstRoute !== iface) return;
+      current.cut = true;
+      deps.kill(current.pid);
     },
     stats: () => ({ uploadedRecords, rejectedRecords }),
   };

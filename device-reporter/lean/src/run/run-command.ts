@@ -150,8 +150,9 @@ export function runRun(argv: string[]): number {
       start: (work, deadlineMs, done) => {
         const c = forkWork(work, deadlineMs, done);
         if (c !== undefined) children.set(c.fd, c);
-        return c !== undefined;
+        return c?.pid;
       },
+      kill: (pid) => signal.kill(pid, signal.SIGKILL),
       log,
       onUploaded: (iface: string) => byRoute.set(iface, (byRoute.get(iface) ?? 0) + 1),
     },
@@ -223,6 +224,7 @@ export function runRun(argv: string[]): number {
     if (rec.to !== 'unknown') emitPolicies(false);
     writeStatus();
     if (rec.to === 'connecting' || rec.to === 'online') uploader.retryNow();
+    else if (rec.to === 'disconnecting' || rec.to === 'offline') uploader.routeDown(rec.iface);
     uploadAtMs = nowMs();
     log.info(
       { iface: rec.iface, from: rec.from, to: rec.to, reason: rec.reason },
