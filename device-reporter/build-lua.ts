@@ -7,7 +7,7 @@
  *
  *   npm run bundle:reporter-lua     -> prints one JSON line {"bundle":...,"bytes":...}
  */
-import { chmodSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import ts from 'typescript';
 import * as tstl from 'typescript-to-lua';
@@ -96,7 +96,16 @@ export interface LuaBuild {
 export function buildLua(which: keyof typeof LUA_ENTRIES = 'reporter'): LuaBuild {
   const { entry, out } = LUA_ENTRIES[which];
   const outfile = join(root, 'dist', out);
-  rmSync(outfile, { force: true });
+  try {
+    return compile(entry, out, outfile);
+  } catch (e) {
+    // A failed build leaves no stale bundle behind to be taken for the current sources.
+    rmSync(outfile, { force: true });
+    throw e;
+  }
+}
+
+function compile(entry: string, out: string, outfile: string): LuaBuild {
   const parsed = tstl.parseConfigFileWithSystem(join(leanDir, 'tsconfig.json'), {
     luaBundle: out,
     luaBundleEntry: entry,
@@ -123,9 +132,12 @@ export function buildLua(which: keyof typeof LUA_ENTRIES = 'reporter'): LuaBuild
   const errors = diagnostics.filter((d) => d.category === ts.DiagnosticCategory.Error);
   if (errors.length > 0) throw new Error(ts.formatDiagnostics(errors, formatHost));
   if (lua === undefined) throw new Error('TypeScriptToLua wrote no bundle');
+  // Written aside and renamed: test files build in parallel and run the file while others rebuild it.
   mkdirSync(dirname(outfile), { recursive: true });
-  writeFileSync(outfile, `#!/usr/bin/env lua\n${lua}`);
-  chmodSync(outfile, 0o755);
+  const tmp = `${outfile}.${process.pid}.tmp`;
+  writeFileSync(tmp, `#!/usr/bin/env lua\n${lua}`);
+  chmodSync(tmp, 0o755);
+  renameSync(tmp, outfile);
   return { bundle: `dist/${out}`, bytes: statSync(outfile).size, files: files.map((f) => relative(root, f.fileName)) };
 }
 
