@@ -26,6 +26,7 @@ const LUA_MODULES = [
   'posix.fcntl',
   'posix.sys.stat',
   'posix.dirent',
+  'posix.stdlib',
   'posix.time',
   'posix.sys.wait',
   'cjson',
@@ -135,10 +136,19 @@ function compile(entry: string, out: string, outfile: string): LuaBuild {
   // Written aside and renamed: test files build in parallel and run the file while others rebuild it.
   mkdirSync(dirname(outfile), { recursive: true });
   const tmp = `${outfile}.${process.pid}.tmp`;
-  writeFileSync(tmp, `#!/usr/bin/env lua\n${lua}`);
+  writeFileSync(tmp, `#!/usr/bin/env lua\n${compact(lua)}`);
   chmodSync(tmp, 0o755);
   renameSync(tmp, outfile);
   return { bundle: `dist/${out}`, bytes: statSync(outfile).size, files: files.map((f) => relative(root, f.fileName)) };
+}
+
+/**
+ * Drops the indentation (a fifth of the file; flash is what the lean build saves). Lua long
+ * brackets could hold text where leading blanks matter: with any in the output, it stays as is.
+ */
+function compact(lua: string): string {
+  if (/\[=*\[/.test(lua)) return lua;
+  return lua.replace(/^[ \t]+/gm, '');
 }
 
 const formatHost: ts.FormatDiagnosticsHost = {

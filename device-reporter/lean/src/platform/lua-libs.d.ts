@@ -94,3 +94,7 @@ declare module 'posix.dirent' {
 interface AbortSignal {
   readonly aborted: boolean;
 }
+
+declare module 'posix.stdlib' {
+  export function realpath(this: void, path: string): string | undefined;
+}

@@ -5,6 +5,7 @@
  */
 import * as socket from 'socket';
 import * as signal from 'posix.signal';
+import * as stdlib from 'posix.stdlib';
 
 export function writeOut(text: string): void {
   io.stdout.write(text);
@@ -45,4 +46,17 @@ const EPERM = 1;
 export function pidAlive(pid: number): boolean {
   const [ok, , errno] = signal.kill(pid, 0);
   return ok === 0 || errno === EPERM;
+}
+
+/**
+ * Whether `ping` on PATH is BusyBox's applet (as on OpenWrt without iputils-ping), which takes no
+ * `-n`: the same check as the Node build's prober (exec-ping-prober.ts).
+ */
+export function pingIsBusybox(): boolean {
+  for (const dir of (getEnv('PATH') ?? '/usr/sbin:/usr/bin:/sbin:/bin').split(':')) {
+    if (dir === '' || !fileExists(`${dir}/ping`)) continue;
+    const real = stdlib.realpath(`${dir}/ping`);
+    return real !== undefined && real.endsWith('/busybox');
+  }
+  return false;
 }

@@ -29,7 +29,7 @@ import { forkWork, pollChildren, spawnChild, type Child } from '../platform/chil
 import { writeFileAtomic, mkdirp } from '../platform/files.ts';
 import { parseServerUrl } from '../platform/http-post.ts';
 import { encodeJson } from '../platform/json-encode.ts';
-import { fileExists, getEnv, nowMs, readTextFile, writeErr, writeOut } from '../platform/system.ts';
+import { fileExists, getEnv, nowMs, pingIsBusybox, readTextFile, writeErr, writeOut } from '../platform/system.ts';
 import { openLeanSpool, type UnsequencedRecord } from '../spool/lean-spool.ts';
 import { wanwatchEnv } from '../cli/status.ts';
 import { openCarriedLinks } from './carried-links.ts';
@@ -235,7 +235,8 @@ export function runRun(argv: string[]): number {
   const carried = openCarriedLinks(cfg.spoolDir, (err) =>
     log.warn({ err: String(err) }, 'confirmed link states not saved'),
   );
-  const pingPrefix = (getEnv('WANWATCH_PING') ?? 'ping').split(' ').filter((s) => s !== '');
+  const pingPrefix = ['ping'];
+  const busybox = pingIsBusybox();
   for (const i of tracking.interfaces)
     trackers.set(
       i.name,
@@ -256,7 +257,7 @@ export function runRun(argv: string[]): number {
         onTransition: (r) => onTransition(r),
         carried,
         pingCommand: pingPrefix,
-        busybox: getEnv('WANWATCH_PING_BUSYBOX') === '1',
+        busybox,
       }),
     );
   emitPolicies(false);
