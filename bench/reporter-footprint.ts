@@ -5,7 +5,7 @@
  * second to a loopback ingest stand-in that acknowledges every report.
  *
  * - RSS: the reporter process's peak (VmHWM), and the peak sum over its process tree (ping and,
- *   for the lean build, the forked upload child), sampled every 100 ms. Shell: the peak sum of its loops.
+ *   for the lean build, the forked upload child), sampled every 250 ms. Shell: the peak sum of its loops.
  * - CPU: utime+stime+cutime+cstime of the process and its live descendants (so every reaped
  *   `ping` counts), from the end of a 2 s warm-up to the end; the shell's from bash's `times`.
  * - Installed size: dist/wanwatch-reporter.lua (and as `luac -s` bytecode), the Node bundle.
@@ -21,6 +21,7 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { gunzipSync } from 'node:zlib';
 import { buildLua } from '../device-reporter/build-lua.ts';
 
 const { values } = parseArgs({ options: { seconds: { type: 'string', default: '15' } } });
@@ -56,9 +57,12 @@ function startAckServer(): Promise<{ url: string; reports: () => number; records
   let reports = 0;
   let records = 0;
   const server = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (d: Buffer) => (body += d.toString()));
+    const chunks: Buffer[] = [];
+    req.on('data', (d: Buffer) => chunks.push(d));
     req.on('end', () => {
+      const raw = Buffer.concat(chunks);
+      // The Node build gzips its reports; the lean build sends plain JSON.
+      const body = req.headers['content-encoding'] === 'gzip' ? gunzipSync(raw).toString() : raw.toString();
       const r = JSON.parse(body) as { bootId: string; records: { seq: number }[] };
       reports++;
       records += r.records.length;
@@ -89,11 +93,21 @@ const statOf = (pid: number): string[] | undefined => {
     return undefined;
   }
 };
+/** The process and its live descendants, from one pass over /proc. */
 function tree(pid: number): number[] {
-  const out = [pid];
+  const kids = new Map<number, number[]>();
   for (const d of readdirSync('/proc')) {
     if (!/^\d+$/.test(d)) continue;
-    if (Number(statOf(Number(d))?.[1]) === pid) out.push(...tree(Number(d)));
+    const ppid = Number(statOf(Number(d))?.[1]);
+    if (!Number.isFinite(ppid)) continue;
+    kids.set(ppid, [...(kids.get(ppid) ?? []), Number(d)]);
+  }
+  const out: number[] = [];
+  const queue = [pid];
+  while (queue.length > 0) {
+    const p = queue.shift()!;
+    out.push(p);
+    queue.push(...(kids.get(p) ?? []));
   }
   return out;
 }
@@ -149,7 +163,7 @@ async function runReporter(cmd: string, args: string[], dir: string): Promise<Fi
       peakTreeKb,
       tree(pid).reduce((n, p) => n + statusKb(p, 'VmRSS'), 0),
     );
-  }, 100);
+  }, 250);
   await new Promise((r) => setTimeout(r, WARMUP_MS));
   const t0 = ticks(pid);
   await new Promise((r) => setTimeout(r, seconds * 1000));
@@ -189,7 +203,7 @@ async function shellLoop(): Promise<Figures> {
       peakTreeKb,
       shells.reduce((n, p) => n + statusKb(p, 'VmRSS'), 0),
     );
-  }, 100);
+  }, 250);
   const killer = setTimeout(() => child.kill('SIGKILL'), (seconds + 20) * 1000);
   await new Promise<void>((r) => child.on('close', () => r()));
   clearTimeout(killer);

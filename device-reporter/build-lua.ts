@@ -15,7 +15,7 @@ import * as tstl from 'typescript-to-lua';
 const root = join(import.meta.dirname, '..');
 const leanDir = join(root, 'device-reporter', 'lean');
 
-/** The Lua libraries of the platform layer (OpenWrt packages luasocket, luaposix, lua-cjson). */
+/** The Lua libraries of the platform layer (OpenWrt packages luasocket and luaposix). */
 const LUA_MODULES = [
   'socket',
   'socket.core',
@@ -29,7 +29,6 @@ const LUA_MODULES = [
   'posix.stdlib',
   'posix.time',
   'posix.sys.wait',
-  'cjson',
 ];
 
 /** Module specifiers a file imports for their values (type-only imports and exports are skipped). */

@@ -14,11 +14,10 @@ export const PKG = {
   iproute2: { name: 'iproute2', provides: 'ip' },
   nftables: { name: 'nftables', provides: 'nft' },
   chromium: { name: 'chromium', provides: 'chromium' },
-  // The lean (Lua) reporter build and what it needs on a router: luasocket, luaposix, lua-cjson.
+  // The lean (Lua) reporter build and what it needs on a router: luasocket, luaposix.
   lua: { name: 'lua5.1', provides: 'lua5.1' },
   luaSocket: { name: 'lua-socket', provides: '/usr/share/lua/5.1/socket.lua' },
   luaPosix: { name: 'lua-posix', provides: '/usr/share/lua/5.1/posix/compat.lua' },
-  luaCjson: { name: 'lua-cjson', provides: '/usr/share/doc/lua-cjson/copyright' },
 } satisfies Record<string, DebianPackage>;
 
 /** What `wanwatch up` needs. */
@@ -32,7 +31,6 @@ export const TEST_PACKAGES: DebianPackage[] = [
   PKG.lua,
   PKG.luaSocket,
   PKG.luaPosix,
-  PKG.luaCjson,
 ];
 
 const installed = (p: DebianPackage): boolean =>

@@ -215,14 +215,16 @@ export function runRun(argv: string[]): number {
     if (!ok) log.warn({ err: String(err) }, 'status file not written');
   }
 
+  // Rounds of several WANs often end in the same wake-up: the status file is rewritten once for them.
+  let statusDirty = false;
   const onSample = (rec: Omit<SampleRecord, 'seq'>): void => {
     append(rec);
-    writeStatus();
+    statusDirty = true;
   };
   const onTransition = (rec: Omit<TransitionRecord, 'seq'>): void => {
     append(rec);
     if (rec.to !== 'unknown') emitPolicies(false);
-    writeStatus();
+    statusDirty = true;
     if (rec.to === 'connecting' || rec.to === 'online') uploader.retryNow();
     else if (rec.to === 'disconnecting' || rec.to === 'offline') uploader.routeDown(rec.iface);
     uploadAtMs = nowMs();
@@ -276,6 +278,10 @@ export function runRun(argv: string[]): number {
     if (signalled === 'SIGHUP') {
       log.warn({}, 'SIGHUP: the lean build applies configuration changes on restart; ignoring');
       signalled = undefined;
+    }
+    if (statusDirty) {
+      statusDirty = false;
+      writeStatus();
     }
     for (const t of trackers.values()) t.tick();
     const now = nowMs();
