@@ -1,4 +1,4 @@
-/** The parts of OpenWrt's luasocket, luaposix and lua-cjson packages the lean reporter uses. */
+/** The parts of OpenWrt's luasocket and luaposix packages the lean reporter uses. */
 
 /** @noSelfInFile */
 
