@@ -1,10 +1,8 @@
 import { z } from 'zod';
+import { FAMILIES, IFACE_STATES, LAST_RESORTS, TARGET_STATUSES } from './state-names.ts';
 
-/**
- * Interface states as mwan3track writes them to its STATUS file (docs/mwan3-reference.md, "The score state machine"), plus
- * `unknown` for "no tracker / no data" (what `mwan3 status` and ubus report when the file is missing).
- */
-export const IFACE_STATES = ['online', 'offline', 'connecting', 'disconnecting', 'disabled', 'unknown'] as const;
+export { FAMILIES, IFACE_STATES, LAST_RESORTS, TARGET_STATUSES };
+
 export const ifaceStateSchema = z.enum(IFACE_STATES);
 export type IfaceState = z.infer<typeof ifaceStateSchema>;
 
@@ -19,8 +17,6 @@ export function isRouted(state: IfaceState, previousRouted: boolean): boolean {
   return false;
 }
 
-/** Per-target probe classification of one round (docs/mwan3-reference.md, "Probes and target classification"). */
-export const TARGET_STATUSES = ['up', 'down', 'skipped', 'unknown'] as const;
 export const targetStatusSchema = z.enum(TARGET_STATUSES);
 export type TargetStatus = z.infer<typeof targetStatusSchema>;
 
@@ -34,10 +30,8 @@ export const STATE_CODE: Record<IfaceState, number> = {
   unknown: 5,
 };
 
-export const LAST_RESORTS = ['unreachable', 'blackhole', 'default'] as const;
 export const lastResortSchema = z.enum(LAST_RESORTS);
 export type LastResort = z.infer<typeof lastResortSchema>;
 
-export const FAMILIES = ['ipv4', 'ipv6'] as const;
 export const familySchema = z.enum(FAMILIES);
 export type Family = z.infer<typeof familySchema>;

@@ -1,7 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 
-/** A Debian package and the file that proves it is installed. */
+/** A Debian package and the file that proves it is installed (a command on PATH, or an absolute path). */
 export interface DebianPackage {
   name: string;
   provides: string;
@@ -14,12 +14,27 @@ export const PKG = {
   iproute2: { name: 'iproute2', provides: 'ip' },
   nftables: { name: 'nftables', provides: 'nft' },
   chromium: { name: 'chromium', provides: 'chromium' },
+  // The lean (Lua) reporter build and what it needs on a router: luasocket, luaposix.
+  lua: { name: 'lua5.1', provides: 'lua5.1' },
+  luaSocket: { name: 'lua-socket', provides: '/usr/share/lua/5.1/socket.lua' },
+  luaPosix: { name: 'lua-posix', provides: '/usr/share/lua/5.1/posix/compat.lua' },
 } satisfies Record<string, DebianPackage>;
 
 /** What `wanwatch up` needs. */
 export const RUN_PACKAGES: DebianPackage[] = [PKG.influxdb, PKG.redis, PKG.ping];
-/** What the test suite needs: the services, plus network namespaces, nftables and a headless browser. */
-export const TEST_PACKAGES: DebianPackage[] = [...RUN_PACKAGES, PKG.iproute2, PKG.nftables, PKG.chromium];
+/** What the test suite needs: the services, plus network namespaces, nftables, a headless browser and Lua. */
+export const TEST_PACKAGES: DebianPackage[] = [
+  ...RUN_PACKAGES,
+  PKG.iproute2,
+  PKG.nftables,
+  PKG.chromium,
+  PKG.lua,
+  PKG.luaSocket,
+  PKG.luaPosix,
+];
+
+const installed = (p: DebianPackage): boolean =>
+  p.provides.startsWith('/') ? existsSync(p.provides) : which(p.provides) !== undefined;
 
 const SEARCH_PATH = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
 
@@ -52,7 +67,7 @@ export function installCommand(names: string[]): string {
  * kept from starting (policy-rc.d), because wanwatch runs its own private instances.
  */
 export function ensureDebianPackages(wanted: DebianPackage[], log: (line: string) => void = console.error): void {
-  const missing = wanted.filter((p) => !which(p.provides)).map((p) => p.name);
+  const missing = wanted.filter((p) => !installed(p)).map((p) => p.name);
   if (missing.length === 0) return;
   const command = installCommand(missing);
   if (process.getuid?.() !== 0 || !which('apt-get')) throw new MissingPackagesError(missing, command);
@@ -76,6 +91,6 @@ export function ensureDebianPackages(wanted: DebianPackage[], log: (line: string
   } finally {
     if (ownPolicy) rmSync(policy, { force: true });
   }
-  const still = wanted.filter((p) => !which(p.provides)).map((p) => p.name);
+  const still = wanted.filter((p) => !installed(p)).map((p) => p.name);
   if (still.length > 0) throw new MissingPackagesError(still, installCommand(still));
 }

@@ -1,14 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { RENDER_MWAN3_HELP } from './help-texts.ts';
 import { parseNetworkConfig } from '../config/network-config.ts';
 import { UciParseError, writeUci } from '../config/uci.ts';
-import { MultiWanError, parseMultiWan, renderMwan3 } from '../render/render-mwan3.ts';
+import { MultiWanError, parseMultiWan } from '../render/parse-multiwan.ts';
+import { renderMwan3 } from '../render/render-mwan3.ts';
 
-export const HELP = `wanwatch-reporter render-mwan3 --multiwan FILE [--network-config FILE]
-
-Prints the /etc/config/mwan3 that the cloud's multiWanV2 settings produce.
-  --multiwan FILE         last_config_response.json (or a bare multiWanV2 block)
-  --network-config FILE   /etc/config/network; WANs without an interface there get no section`;
+export const HELP = RENDER_MWAN3_HELP;
 
 /** Renders to stdout; exit 0, or 2 with an error naming the bad field or line. */
 export async function run(argv: string[]): Promise<number> {

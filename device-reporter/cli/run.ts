@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { RUN_HELP } from './help-texts.ts';
 import { createJsonLogger } from '../spool/logger.ts';
 import {
   DEFAULT_UCI_PATH,
@@ -11,38 +12,7 @@ import {
   type RawSettings,
 } from '../run/index.ts';
 
-export const HELP = `wanwatch-reporter run — track every WAN, spool, upload to the wanwatch backend
-
-Usage: wanwatch-reporter run --server URL --device-id ID --token TOKEN
-         [--mwan3-config /etc/config/mwan3] [--network-config /etc/config/network]
-         [--spool-dir /tmp/wanwatch] [--source native|mwan3]
-         [--spool-max-bytes 4194304] [--policy-interval 10] [--upload-interval 5] [--log-level info]
-         [--source-rules 0|1]
-         [--config /etc/config/wanwatch]
-
-Settings come from UCI /etc/config/wanwatch (config reporter 'main'), then WANWATCH_* environment
-variables (WANWATCH_SERVER, WANWATCH_DEVICE_ID, WANWATCH_TOKEN, WANWATCH_MWAN3_CONFIG,
-WANWATCH_NETWORK_CONFIG, WANWATCH_SPOOL_DIR, WANWATCH_SOURCE, WANWATCH_SPOOL_MAX_BYTES,
-WANWATCH_POLICY_INTERVAL, WANWATCH_UPLOAD_INTERVAL, WANWATCH_LOG_LEVEL, WANWATCH_SOURCE_RULES), then flags;
-later wins. --upload-interval S: samples wait at most S seconds (default 5) for a batch; transitions go at once.
-
-  --source native   probe each WAN like mwan3track does (default)
-  --source mwan3    take link state from \`ubus call mwan3 status\` (mwan3 already tracks)
-  --source-rules 1  add \`ip rule from <WAN address> lookup <mwan3 table>\` per WAN so that uploads
-                    bound to a WAN's address leave through that WAN (removed on exit)
-
-Lifecycle (records per interface; docs/openwrt.md):
-  start     'start' from the last confirmed state of the previous run (kept in
-            <spool-dir>/confirmed-links.json) to initial_state; routing follows initial_state.
-            When the probes confirm a different state, one 'track' transition says so.
-  SIGHUP    re-reads the mwan3/network config: unchanged interfaces keep their state (no records);
-            changed, added or removed ones get 'config' transitions.
-  SIGTERM   (or SIGINT) 'stop' to unknown for every interface, no policy snapshot, then the spool
-            is flushed for up to 5 s and the process exits.
-  hotplug   /etc/hotplug.d/iface/30-wanwatch writes netifd's ifdown/ifup to <spool-dir>/hotplug/:
-            ifdown takes the interface offline at once ('ifdown'), ifup restarts its tracking ('ifup').
-\`wanwatch-reporter status\` says whether the reporter runs and shows its record counters.
-Logs are JSON lines on stderr. Exit codes: 0 stopped cleanly, 2 bad settings, 1 failure.`;
+export const HELP = RUN_HELP;
 
 export async function run(argv: string[]): Promise<number> {
   let cfg;

@@ -3,32 +3,15 @@ import { parseArgs } from 'node:util';
 import { Mwan3ConfigError, parseMwan3Config } from '../config/mwan3-config.ts';
 import { UciParseError } from '../config/uci.ts';
 import { DEFAULT_UCI_PATH, runConfigSchema, settingsFromEnv, settingsFromUci, type RawSettings } from '../run/index.ts';
+import { STATUS_HELP } from './help-texts.ts';
 import { buildStatusView } from '../status/build-status-view.ts';
 import { formatMwan3Status } from '../status/mwan3-status-text.ts';
-import { judgeReporterLiveness, livenessLine } from '../status/reporter-liveness.ts';
-import { readStatusFile, type StatusCounters } from '../status/status-file.ts';
+import { countersLine, judgeReporterLiveness, livenessLine } from '../status/reporter-liveness.ts';
 
-export const HELP = `wanwatch-reporter status [--config FILE] [--spool-dir DIR] [--mwan3-config FILE] [--assume-online eth0,eth1]
+export { countersLine };
+import { readStatusFile } from '../status/status-file.ts';
 
-Says whether the reporter runs, prints its record counters, then the live state in the layout of
-\`mwan3 status\`: interfaces, then policies with percentages. A reporter that is not running (pid
-gone, or stopped) or whose status file is stale (older than 3 update intervals) is said so plainly,
-and its last states are not shown as live.
-
-Settings come from UCI /etc/config/wanwatch (spool_dir, mwan3_config), then the WANWATCH_*
-environment variables, then the flags — the same places \`run\` reads.
-  --config FILE           another UCI file (or WANWATCH_REPORTER_CONFIG)
-  --spool-dir DIR         where the running reporter writes status.json (default /tmp/wanwatch)
-  --mwan3-config FILE     default /etc/config/mwan3
-  --network-config FILE   accepted for symmetry with run; not needed for the output
-  --assume-online LIST    what if only these links were up (comma-separated; empty = none); no reporter needed
-
-Exit codes: 0 reporter running (or --assume-online), 3 no reporter running or state stale, 2 bad input.`;
-
-/** Counters as one line (`pending` includes what earlier runs left in the spool). */
-export function countersLine(c: StatusCounters): string {
-  return `Records since start: recorded ${c.recorded}, uploaded ${c.uploaded}, pending ${c.pending}, dropped ${c.dropped}${c.thinned ? `, thinned ${c.thinned}` : ''}`;
-}
+export const HELP = STATUS_HELP;
 
 interface StatusArgs {
   config?: string;

@@ -1,5 +1,5 @@
 import type { Family, LastResort } from '../../contract/index.ts';
-import { FAMILIES, LAST_RESORTS } from '../../contract/index.ts';
+import { FAMILIES, LAST_RESORTS } from '../../contract/state-names.ts';
 import { withDefaults, type TrackingOptions } from '../tracker/tracking-options.ts';
 import { parseUci, uciList, uciString, type UciSection } from './uci.ts';
 
@@ -49,13 +49,24 @@ export interface Mwan3Config {
 
 function where(s: UciSection, key?: string): string {
   const sec = `${s.type} '${s.name ?? `@${s.type} (line ${s.line})`}'`;
-  return key ? `${sec} option '${key}'` : sec;
+  return key !== undefined && key !== '' ? `${sec} option '${key}'` : sec;
+}
+
+/** `-?[0-9]+`, as mwan3's shell arithmetic accepts. */
+function isIntegerText(text: string): boolean {
+  const digits = text.startsWith('-') ? text.slice(1) : text;
+  if (digits.length === 0) return false;
+  for (let i = 0; i < digits.length; i++) {
+    const c = digits.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
 }
 
 function int(s: UciSection, key: string, min: number, max: number): number | undefined {
   const raw = uciString(s, key);
   if (raw === undefined) return undefined;
-  if (!/^-?\d+$/.test(raw.trim())) throw new Mwan3ConfigError(`${where(s, key)}: "${raw}" is not an integer`);
+  if (!isIntegerText(raw.trim())) throw new Mwan3ConfigError(`${where(s, key)}: "${raw}" is not an integer`);
   const n = Number(raw.trim());
   if (n < min || n > max) throw new Mwan3ConfigError(`${where(s, key)}: ${n} is outside ${min}–${max}`);
   return n;
@@ -137,7 +148,7 @@ export function parseMwan3Config(text: string): Mwan3Config {
         break;
       case 'member': {
         const iface = uciString(s, 'interface');
-        if (!iface) throw new Mwan3ConfigError(`${where(s, 'interface')}: missing`);
+        if (iface === undefined || iface === '') throw new Mwan3ConfigError(`${where(s, 'interface')}: missing`);
         cfg.members.push({
           name: s.name!,
           iface,

@@ -33,7 +33,18 @@ export class UciParseError extends Error {
   }
 }
 
-const NAME = /^[A-Za-z0-9_]+$/;
+/** Section and option names: letters, digits and `_` (what libuci accepts). */
+function isName(word: string): boolean {
+  if (word.length === 0) return false;
+  for (let i = 0; i < word.length; i++) {
+    const c = word.charCodeAt(i);
+    const ok = (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+    if (!ok) return false;
+  }
+  return true;
+}
+
+const isBlank = (c: string): boolean => c === ' ' || c === '\t' || c === '\r';
 
 /** Splits one line into words, honouring quotes, escapes and comments. */
 function tokenize(line: string, lineNo: number): string[] {
@@ -47,7 +58,7 @@ function tokenize(line: string, lineNo: number): string[] {
     }
     if (c === '#') break;
     let word = '';
-    while (i < line.length && !/[ \t\r]/.test(line[i]!)) {
+    while (i < line.length && !isBlank(line[i]!)) {
       const ch = line[i]!;
       if (ch === "'") {
         const end = line.indexOf("'", i + 1);
@@ -98,9 +109,9 @@ export function parseUci(text: string): UciPackage {
       case 'package':
         return;
       case 'config': {
-        if (!a) throw new UciParseError(lineNo, 'config without a section type');
-        if (!NAME.test(a)) throw new UciParseError(lineNo, `invalid section type "${a}"`);
-        if (b !== undefined && !NAME.test(b))
+        if (a === undefined || a === '') throw new UciParseError(lineNo, 'config without a section type');
+        if (!isName(a)) throw new UciParseError(lineNo, `invalid section type "${a}"`);
+        if (b !== undefined && !isName(b))
           throw new UciParseError(lineNo, `invalid section name "${b}" (letters, digits, "_")`);
         current = { type: a, values: new Map(), line: lineNo };
         if (b !== undefined) current.name = b;
@@ -110,7 +121,7 @@ export function parseUci(text: string): UciPackage {
       case 'option':
       case 'list': {
         if (!current) throw new UciParseError(lineNo, `${kw} outside of a config section`);
-        if (!a || !NAME.test(a)) throw new UciParseError(lineNo, `invalid ${kw} name "${a ?? ''}"`);
+        if (a === undefined || !isName(a)) throw new UciParseError(lineNo, `invalid ${kw} name "${a ?? ''}"`);
         if (b === undefined) throw new UciParseError(lineNo, `${kw} "${a}" without a value`);
         const prev = current.values.get(a);
         if (kw === 'option') {
@@ -131,7 +142,7 @@ export function parseUci(text: string): UciPackage {
 
 /** Single-quotes a value the way `uci export` does (' becomes '\''). */
 export function quoteUci(value: string): string {
-  return `'${value.replace(/'/g, `'\\''`)}'`;
+  return `'${value.split("'").join(`'\\''`)}'`;
 }
 
 /** Writes UCI text in `uci export` layout: tab-indented options, blank line between sections. */

@@ -1,5 +1,5 @@
 import type { Family, LastResort, PolicySplit } from '../../contract/index.ts';
-import { FAMILIES } from '../../contract/index.ts';
+import { FAMILIES } from '../../contract/state-names.ts';
 import type { Mwan3Config } from '../config/mwan3-config.ts';
 
 /** mwan3 skips policies whose name is longer than this (iptables chain name limit). */

@@ -3,6 +3,9 @@ import { realpathSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { failedProbe, type ProbeRequest, type ProbeResult, type Prober } from '../tracker/prober.ts';
 import { parsePingOutput } from './parse-ping-output.ts';
+import { pingArgs, probeResultOf } from './ping-result.ts';
+
+export { pingArgs };
 import { ShellRunnerPool } from './shell-runner.ts';
 
 export interface ExecPingOptions {
@@ -24,26 +27,6 @@ export interface ExecPingOptions {
 export interface ExecPingProber extends Prober {
   /** Kills the helper shells (idle ones never keep the process alive). */
   close(): void;
-}
-
-/** The arguments mwan3track gives ping (docs/mwan3-reference.md, "Probes and target classification"), plus `-I <device>` for the binding. */
-export function pingArgs(req: ProbeRequest, busybox = false): string[] {
-  const args = [req.family === 'ipv6' ? '-6' : '-4'];
-  if (!busybox) args.push('-n');
-  args.push(
-    '-c',
-    String(req.count),
-    '-W',
-    String(req.timeoutS),
-    '-s',
-    String(req.sizeBytes),
-    '-t',
-    String(req.maxTtl),
-    '-q',
-  );
-  if (req.device !== undefined) args.push('-I', req.device);
-  args.push(req.target);
-  return args;
 }
 
 /**
@@ -75,7 +58,7 @@ export function createExecPingProber(opts: ExecPingOptions = {}): ExecPingProber
       async probe(req, signal) {
         if (signal?.aborted) return failedProbe(req.target, 0, 'aborted');
         const r = await pool.run([cmd!, ...lead, ...pingArgs(req, busybox)], deadlineMs(req), signal);
-        return toResult(req, r.code, r.output, r.error);
+        return probeResultOf(req, parsePingOutput(r.output), r.code, r.output, r.error);
       },
       close: () => pool.close(),
     };
@@ -103,27 +86,17 @@ export function createExecPingProber(opts: ExecPingOptions = {}): ExecPingProber
         };
         child.on('error', (e) => finish(failedProbe(req.target, 0, `spawn ${cmd}: ${e.message}`)));
         child.on('close', (code, sig) =>
-          finish(toResult(req, code, out + err, code === null ? `killed by ${sig}` : undefined)),
+          finish(
+            probeResultOf(
+              req,
+              parsePingOutput(out + err),
+              code,
+              out + err,
+              code === null ? `killed by ${sig}` : undefined,
+            ),
+          ),
         );
       });
     },
   };
-}
-
-/** ping's exit code and output -> a result; no statistics (spawn error, bad device, kill) = failed target. */
-function toResult(req: ProbeRequest, code: number | null, output: string, error?: string): ProbeResult {
-  const s = parsePingOutput(output);
-  if (!s) return failedProbe(req.target, 0, error ?? `ping exited ${code}: ${output.trim().slice(0, 200)}`);
-  const r: ProbeResult = {
-    target: req.target,
-    ok: code === 0 && s.received > 0,
-    sent: s.sent,
-    received: s.received,
-    lossPct: s.lossPct,
-    rttAvgMs: s.rttAvgMs,
-    rttMinMs: s.rttMinMs,
-    rttMaxMs: s.rttMaxMs,
-  };
-  if (code !== 0) r.error = error ?? `ping exited ${code}`;
-  return r;
 }

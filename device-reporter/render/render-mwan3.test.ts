@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parseNetworkConfig } from '../config/network-config.ts';
 import { parseUci, writeUci, type UciPackage } from '../config/uci.ts';
-import { parseMultiWan, renderMwan3, MultiWanError } from './render-mwan3.ts';
+import { parseMultiWan, MultiWanError } from './parse-multiwan.ts';
+import { renderMwan3 } from './render-mwan3.ts';
 
 const SEED = '/work/shared/fixtures/seed';
 const response = JSON.parse(readFileSync(`${SEED}/last_config_response.json`, 'utf8')) as {

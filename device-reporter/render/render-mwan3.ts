@@ -1,14 +1,6 @@
-import { multiWanV2Schema, type MultiWanV2, type WanInterfaceConfig } from '../../contract/index.ts';
+import type { MultiWanV2, WanInterfaceConfig } from '../../contract/index.ts';
 import type { NetworkInterface } from '../config/network-config.ts';
 import type { UciPackage, UciSection, UciValue } from '../config/uci.ts';
-
-/** Invalid multiWanV2 input; `issues` name each bad field by its path (e.g. `multiWanV2.wanInterfacesConfig.eth0.multiWANMetric`). */
-export class MultiWanError extends Error {
-  constructor(readonly issues: string[]) {
-    super(`invalid multiWanV2:\n  ${issues.join('\n  ')}`);
-    this.name = 'MultiWanError';
-  }
-}
 
 /**
  * Tracking options the device adds to every interface (seed README mapping): they are not in
@@ -25,19 +17,6 @@ export const FIXED_TRACKING_OPTIONS: ReadonlyArray<[string, string]> = [
   ['max_ttl', '60'],
   ['check_quality', '0'],
 ];
-
-/** Accepts the whole `last_config_response.json` (with `.multiWanV2`) or the block itself, and validates it. */
-export function parseMultiWan(json: unknown): MultiWanV2 {
-  const block =
-    json && typeof json === 'object' && 'multiWanV2' in json ? (json as { multiWanV2: unknown }).multiWanV2 : json;
-  const r = multiWanV2Schema.safeParse(block);
-  if (!r.success) {
-    throw new MultiWanError(
-      r.error.issues.map((i) => `${['multiWanV2', ...i.path.map(String)].join('.')}: ${i.message}`),
-    );
-  }
-  return r.data;
-}
 
 function section(type: string, name: string, values: [string, UciValue][]): UciSection {
   return { type, name, values: new Map(values), line: 0 };
@@ -66,11 +45,23 @@ function interfaceSection(w: WanInterfaceConfig): UciSection {
  * use the policy named by `mode`. Without a network config every WAN gets a section.
  */
 export function renderMwan3(mw: MultiWanV2, network?: ReadonlyMap<string, NetworkInterface>): UciPackage {
-  const wans = Object.values(mw.wanInterfacesConfig).filter((w) => !network || network.has(w.interfaceName));
+  return renderMwan3Wans(mw, Object.values(mw.wanInterfacesConfig), network);
+}
+
+/**
+ * `renderMwan3` with the WANs as a list in the JSON's order: the Lua build decodes JSON objects
+ * into tables without key order, so it passes the order it read.
+ */
+export function renderMwan3Wans(
+  mw: Pick<MultiWanV2, 'mode' | 'enable'>,
+  allWans: readonly WanInterfaceConfig[],
+  network?: ReadonlyMap<string, NetworkInterface>,
+): UciPackage {
+  const wans = allWans.filter((w) => !network || network.has(w.interfaceName));
   const enabled = wans
     .map((w, i) => ({ w, i }))
     .filter(({ w }) => w.enable)
-    .sort((a, b) => a.w.multiWANMetric - b.w.multiWANMetric || a.i - b.i)
+    .sort((a, b) => (a.w.multiWANMetric !== b.w.multiWANMetric ? a.w.multiWANMetric - b.w.multiWANMetric : a.i - b.i))
     .map(({ w }) => w);
   const failOver = enabled.map((w) => ({ iface: w.interfaceName, metric: w.multiWANMetric, weight: 1 }));
   const loadBalance = enabled.map((w) => ({ iface: w.interfaceName, metric: 1, weight: w.multiWANWeight }));
@@ -112,7 +103,7 @@ export function renderMwan3(mw: MultiWanV2, network?: ReadonlyMap<string, Networ
         ['dest_ip', '0.0.0.0/0'],
         ['use_policy', mw.mode],
       ]),
-      ...wans.map(interfaceSection),
+      ...wans.map((w) => interfaceSection(w)),
       ...members.values(),
       ...policies,
     ],

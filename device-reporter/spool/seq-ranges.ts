@@ -21,7 +21,7 @@ export function hasSeq(ranges: readonly SeqRange[], seq: number): boolean {
   let lo = 0;
   let hi = ranges.length - 1;
   while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
+    const mid = Math.floor((lo + hi) / 2);
     const r = ranges[mid]!;
     if (seq < r[0]) hi = mid - 1;
     else if (seq > r[1]) lo = mid + 1;

@@ -1,4 +1,4 @@
-import type { StatusFileV1 } from './status-file.ts';
+import type { StatusCounters, StatusFileV1 } from './status-file.ts';
 
 /** How many missed rewrites make a status file stale. */
 export const STALE_AFTER_WRITES = 3;
@@ -45,4 +45,9 @@ export function livenessLine(l: ReporterLiveness): string {
   if (l.why === 'no status file') return 'Reporter: no reporter running (no status file); states unknown';
   if (l.why === 'stopped') return `Reporter: no reporter running (stopped cleanly ${l.ageS} s ago); states unknown`;
   return `Reporter: no reporter running (pid ${l.pid} gone; last update ${l.ageS} s ago); states unknown`;
+}
+
+/** Counters as one line (`pending` includes what earlier runs left in the spool). */
+export function countersLine(c: StatusCounters): string {
+  return `Records since start: recorded ${c.recorded}, uploaded ${c.uploaded}, pending ${c.pending}, dropped ${c.dropped}${(c.thinned ?? 0) > 0 ? `, thinned ${c.thinned}` : ''}`;
 }

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { parseMwan3Config } from '../config/mwan3-config.ts';
 import { computePolicyChains } from '../policies/compute-policy-splits.ts';
 import { buildStatusView } from './build-status-view.ts';
-import { formatMwan3Status, parseMwan3StatusText } from './mwan3-status-text.ts';
+import { formatMwan3Status } from './mwan3-status-text.ts';
+import { parseMwan3StatusText } from './parse-mwan3-status-text.ts';
 import { readStatusFile, writeStatusFile } from './status-file.ts';
 import { parseUbusMwan3Status } from './ubus-status.ts';
 

@@ -1,5 +1,5 @@
 import type { IfaceState } from '../../contract/index.ts';
-import { IFACE_STATES } from '../../contract/index.ts';
+import { IFACE_STATES } from '../../contract/state-names.ts';
 
 /** One interface from `ubus call mwan3 status` (docs/mwan3-reference.md, "ubus status"), normalised. */
 export interface UbusIfaceStatus {

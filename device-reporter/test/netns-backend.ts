@@ -104,25 +104,49 @@ export interface ReporterChild {
   exited: Promise<void>;
 }
 
-/** Starts the reporter in the lab's CE namespace with `dir/mwan3`, `dir/network`, `dir/spool`, uploading to BACKEND_ADDR. */
-export function startReporterInCe(lab: NetnsLab, dir: string, token: string, deviceId: string): ReporterChild {
-  const child = spawn(
-    'ip',
-    [
-      'netns',
-      'exec',
-      lab.ceNs,
+/** Which reporter build runs: the Node one (netns-upload-child.ts) or the lean Lua one (docs/lean-reporter.md). */
+export type ReporterBuild = 'node' | 'lua';
+
+/** The command that runs `build` in the CE namespace, printing the same `s`/`st`/`stopped` lines. */
+function reporterCommand(build: ReporterBuild, dir: string, token: string, deviceId: string): string[] {
+  const server = `http://${BACKEND_ADDR}:${BACKEND_PORT}`;
+  if (build === 'node')
+    return [
       process.execPath,
       '--import',
       'tsx',
       join(import.meta.dirname, 'netns-upload-child.ts'),
       dir,
-      `http://${BACKEND_ADDR}:${BACKEND_PORT}`,
+      server,
       token,
       deviceId,
-    ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
+    ];
+  return [
+    'env',
+    'WANWATCH_TEST_TRACE=1',
+    'WANWATCH_TEST_UPLOAD_DELAY_MS=200',
+    `WANWATCH_REPORTER_CONFIG=${join(dir, 'none')}`,
+    'lua5.1',
+    join(import.meta.dirname, '..', '..', 'dist', 'wanwatch-reporter.lua'),
+    'run',
+    ...['--server', server, '--device-id', deviceId, '--token', token],
+    ...['--mwan3-config', join(dir, 'mwan3'), '--network-config', join(dir, 'network')],
+    ...['--spool-dir', join(dir, 'spool'), '--policy-interval', '1', '--upload-interval', '1'],
+    ...['--source-rules', '1', '--log-level', 'warn'],
+  ];
+}
+
+/** Starts the reporter in the lab's CE namespace with `dir/mwan3`, `dir/network`, `dir/spool`, uploading to BACKEND_ADDR. */
+export function startReporterInCe(
+  lab: NetnsLab,
+  dir: string,
+  token: string,
+  deviceId: string,
+  build: ReporterBuild = 'node',
+): ReporterChild {
+  const child = spawn('ip', ['netns', 'exec', lab.ceNs, ...reporterCommand(build, dir, token, deviceId)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const spooled: ReporterChild['spooled'] = [];
   const statuses: ReporterChildStatus[] = [];
   let stoppedPending: number | undefined;

@@ -110,18 +110,20 @@ export function ifaceMetrics(targets: readonly TargetResult[]): IfaceMetrics {
   const sent = sum(probed.map((t) => t.sent));
   const received = sum(probed.map((t) => t.received));
   const withRtt = probed.filter((t) => t.rttAvgMs !== null && t.received > 0);
-  const rttAvgMs = withRtt.length
-    ? round3(sum(withRtt.map((t) => t.rttAvgMs! * t.received)) / sum(withRtt.map((t) => t.received)))
-    : null;
+  const rttAvgMs =
+    withRtt.length > 0
+      ? round3(sum(withRtt.map((t) => t.rttAvgMs! * t.received)) / sum(withRtt.map((t) => t.received)))
+      : null;
   const mins = withRtt.map((t) => t.rttMinMs ?? t.rttAvgMs!);
   const maxs = withRtt.map((t) => t.rttMaxMs ?? t.rttAvgMs!);
-  const jitters = probed.map((t) => t.jitterMs).filter((j): j is number => j !== null);
+  // Never a list with nulls in it: the Lua build's arrays end at the first null.
+  const jitters = probed.flatMap((t) => (t.jitterMs !== null ? [t.jitterMs] : []));
   return {
     rttAvgMs,
-    rttMinMs: mins.length ? Math.min(...mins) : null,
-    rttMaxMs: maxs.length ? Math.max(...maxs) : null,
+    rttMinMs: mins.length > 0 ? Math.min(...mins) : null,
+    rttMaxMs: maxs.length > 0 ? Math.max(...maxs) : null,
     lossPct: sent > 0 ? round3(((sent - received) * 100) / sent) : null,
-    jitterMs: jitters.length ? round3(sum(jitters) / jitters.length) : null,
+    jitterMs: jitters.length > 0 ? round3(sum(jitters) / jitters.length) : null,
   };
 }
 

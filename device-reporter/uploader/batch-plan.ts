@@ -71,8 +71,8 @@ export function planNextBatch<E extends PlanEntry>(
     reason: 'backfill',
     entries: sameBootHead(pending.slice(0, Math.min(backlogLen, o.backfillBatchRecords)), o.maxBatchBytes),
   });
-  if (liveReason && backlogDue) return state.lastKind === 'live' ? sendBacklog() : sendLive(liveReason);
-  if (liveReason) return sendLive(liveReason);
+  if (liveReason !== undefined && backlogDue) return state.lastKind === 'live' ? sendBacklog() : sendLive(liveReason);
+  if (liveReason !== undefined) return sendLive(liveReason);
   if (backlogDue) return sendBacklog();
   const liveAt = live.length > 0 ? live[0]!.timeMs + o.maxDelayMs : Infinity;
   const backlogAt = backlogLen > 0 ? state.backfillNextMs : Infinity;

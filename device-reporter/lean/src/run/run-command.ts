@@ -1,0 +1,343 @@
+/**
+ * `run` in the lean build: one event loop in one process. Trackers (ping children read through
+ * poll(2)), the spool, the status file, policy snapshots and the uploader, with the lifecycle of
+ * the Node build (docs/openwrt.md): `start` records from the carried states, `track` transitions,
+ * the first policy snapshot once every tracked interface has a state, SIGTERM/SIGINT -> `stop`
+ * records, a flush of up to 5 s, exit 0. SIGHUP re-reads nothing yet: the lean build restarts
+ * instead (procd `reload` is a restart for it; docs/lean-reporter.md).
+ */
+import type { IfaceState, PolicySplit, SampleRecord, TransitionRecord } from '../../../../contract/index.ts';
+import { RUN_HELP } from '../../../cli/help-texts.ts';
+import { loadTrackedInterfaces, type LoadedTracking } from '../../../config/load-tracked.ts';
+import { computePolicySplits } from '../../../policies/compute-policy-splits.ts';
+import { policySnapshotReady } from '../../../run/policy-readiness.ts';
+import { reportIntervalMs, sampleIntervalMs } from '../../../run/report-intervals.ts';
+import {
+  DEFAULT_UCI_PATH,
+  RunConfigError,
+  settingsFromArgv,
+  settingsFromEnv,
+  settingsFromUci,
+  type RawSettings,
+} from '../../../run/settings-sources.ts';
+import { buildStatusFile } from '../../../status/build-status-file.ts';
+import type { IfaceSnapshot } from '../../../tracker/scheduler.ts';
+import * as signal from 'posix.signal';
+import * as unistd from 'posix.unistd';
+import * as socket from 'socket';
+import { forkWork, pollChildren, spawnChild, type Child } from '../platform/children.ts';
+import { writeFileAtomic, mkdirp } from '../platform/files.ts';
+import { parseServerUrl } from '../platform/http-post.ts';
+import { encodeJson } from '../platform/json-encode.ts';
+import { fileExists, getEnv, nowMs, pingIsBusybox, readTextFile, writeErr, writeOut } from '../platform/system.ts';
+import { openLeanSpool, type UnsequencedRecord } from '../spool/lean-spool.ts';
+import { wanwatchEnv } from '../cli/status.ts';
+import { openCarriedLinks } from './carried-links.ts';
+import { createLeanLogger } from './lean-logger.ts';
+import { createLeanUploader } from './lean-uploader.ts';
+import { startLinkTracker, type LinkTracker } from './link-tracker.ts';
+import { resolveLeanRunConfig, type LeanRunConfig } from './run-settings.ts';
+import { createLeanSourceRules } from './source-rules.ts';
+import { createRouteSource } from './wan-addresses.ts';
+
+export const LEAN_AGENT = 'wanwatch-reporter-lua/0.1.0';
+const FLUSH_MS = 5_000;
+
+function readConfig(argv: string[]): LeanRunConfig | number {
+  try {
+    const { settings: flags, configPath } = settingsFromArgv(argv);
+    const uciPath = configPath ?? getEnv('WANWATCH_REPORTER_CONFIG') ?? DEFAULT_UCI_PATH;
+    let uci: RawSettings = {};
+    const text = readTextFile(uciPath);
+    if (text !== undefined) {
+      const u = settingsFromUci(text);
+      if (!u.enabled) {
+        writeErr(`wanwatch-reporter: disabled in ${uciPath} (option enabled '0')\n`);
+        return 0;
+      }
+      uci = u.settings;
+    } else if (configPath !== undefined) throw new RunConfigError(`--config ${configPath}: no such file`);
+    return resolveLeanRunConfig(uci, settingsFromEnv(wanwatchEnv()), flags);
+  } catch (err) {
+    if (!(err instanceof RunConfigError) && !(err instanceof Error && err.name === 'UciParseError')) throw err;
+    writeErr(`wanwatch-reporter run: ${err.message}\n\n${RUN_HELP}\n`);
+    return 2;
+  }
+}
+
+/** 16 hex digits from /dev/urandom (the Node build: 8 random bytes as hex). */
+function newBootId(): string {
+  const [f] = io.open('/dev/urandom', 'rb');
+  const bytes = f?.read(8) ?? tostring(nowMs());
+  f?.close();
+  let out = '';
+  for (let i = 1; i <= 8; i++) out += string.format('%02x', string.byte(bytes, i) ?? 0);
+  return out;
+}
+
+export function runRun(argv: string[]): number {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    writeOut(`${RUN_HELP}\n`);
+    return 0;
+  }
+  const cfgOrCode = readConfig(argv);
+  if (typeof cfgOrCode === 'number') return cfgOrCode;
+  const cfg = cfgOrCode;
+  const log = createLeanLogger(cfg.logLevel);
+  const server = parseServerUrl(cfg.server);
+  if (server === undefined) {
+    writeErr(`wanwatch-reporter run: server: cannot use ${cfg.server}\n`);
+    return 2;
+  }
+  // Tests only: trace lines on stdout (as device-reporter/test/netns-upload-child.ts prints) and a
+  // batch delay below the 1 s the setting allows, as the Node build's tests set through its API.
+  const trace = getEnv('WANWATCH_TEST_TRACE') === '1';
+  const uploadDelayMs = trace
+    ? (tonumber(getEnv('WANWATCH_TEST_UPLOAD_DELAY_MS') ?? '') ?? cfg.uploadIntervalS * 1000)
+    : cfg.uploadIntervalS * 1000;
+  let tracking: LoadedTracking;
+  try {
+    const network = fileExists(cfg.networkConfig) ? readTextFile(cfg.networkConfig) : undefined;
+    tracking = loadTrackedInterfaces(readTextFile(cfg.mwan3Config) ?? '', network);
+  } catch (err) {
+    log.error({ err: String((err as Error).message ?? err) }, 'reporter could not start');
+    return 1;
+  }
+  log.info({ tracked: tracking.interfaces.map((i) => i.name), untracked: tracking.untracked }, 'mwan3 config loaded');
+  mkdirp(cfg.spoolDir);
+  const spool = openLeanSpool({ dir: cfg.spoolDir, maxBytes: cfg.spoolMaxBytes, warn: (m) => log.warn({}, m) });
+  const bootId = newBootId();
+  const policyIntervalMs = cfg.policyIntervalS * 1000;
+  const sampleMs = sampleIntervalMs(tracking, 'native', policyIntervalMs);
+  const routeSource = createRouteSource(nowMs);
+  const children = new Map<number, Child>();
+  const trackers = new Map<string, LinkTracker>();
+  const pingPids = new Set<number>();
+  let recorded = 0;
+  let lastPolicyJson = '';
+  let lastPolicies: PolicySplit[] = [];
+  let stopping = false;
+  const byRoute = new Map<string, number>();
+  const sourceRules = cfg.sourceRules ? createLeanSourceRules(log, () => nowMs()) : undefined;
+
+  const states = (): Record<string, IfaceState> => {
+    const out: Record<string, IfaceState> = {};
+    for (const [name, t] of trackers) out[name] = t.snapshot().state;
+    return out;
+  };
+  const snapshots = (): Record<string, IfaceSnapshot> => {
+    const out: Record<string, IfaceSnapshot> = {};
+    for (const [name, t] of trackers) out[name] = t.snapshot();
+    return out;
+  };
+  const uploader = createLeanUploader(
+    {
+      server,
+      token: cfg.token,
+      deviceId: cfg.deviceId,
+      agent: LEAN_AGENT,
+      reportIntervalMs: reportIntervalMs(sampleMs, cfg.uploadIntervalS * 1000),
+      batch: { maxDelayMs: uploadDelayMs },
+    },
+    {
+      spool,
+      routes: () => {
+        const routes = routeSource(tracking, states());
+        sourceRules?.sync(tracking.config.interfaces, routes);
+        return routes;
+      },
+      nowMs: () => nowMs(),
+      start: (work, deadlineMs, done) => {
+        const c = forkWork(work, deadlineMs, done);
+        if (c !== undefined) children.set(c.fd, c);
+        return c?.pid;
+      },
+      kill: (pid) => signal.kill(pid, signal.SIGKILL),
+      log,
+      onUploaded: (iface: string) => byRoute.set(iface, (byRoute.get(iface) ?? 0) + 1),
+    },
+  );
+  let uploadAtMs: number | undefined = nowMs();
+
+  function append(rec: UnsequencedRecord): void {
+    const e = spool.append(bootId, rec);
+    recorded++;
+    if (trace) writeOut(`s ${e.seq} ${e.type}\n`);
+  }
+
+  function onlineIfaces(): string[] {
+    const snaps = snapshots();
+    const tracked = Object.entries(states())
+      .filter(([name, st]) => snaps[name]?.routed ?? (st === 'online' || st === 'disconnecting'))
+      .map(([name]) => name);
+    const untrackedUp = tracking.untracked.filter((u) => u.reason === 'no track_ip').map((u) => u.name);
+    return [...tracked, ...untrackedUp];
+  }
+
+  function emitPolicies(force: boolean): void {
+    if (stopping || tracking.config.policies.length === 0) return;
+    const ready = policySnapshotReady(
+      tracking.interfaces.map((i) => i.name),
+      new Map(Object.entries(states())),
+    );
+    if (!ready) return;
+    const policies = computePolicySplits(tracking.config, onlineIfaces());
+    const json = encodeJson(policies);
+    if (!force && json === lastPolicyJson) return;
+    lastPolicyJson = json;
+    lastPolicies = policies;
+    append({ type: 'policy', timeMs: nowMs(), policies });
+  }
+
+  function writeStatus(stoppedMs?: number): void {
+    const sp = spool.stats();
+    const up = uploader.stats();
+    const file = buildStatusFile({
+      nowMs: nowMs(),
+      pid: unistd.getpid(),
+      writeEveryMs: policyIntervalMs,
+      ...(stoppedMs !== undefined ? { stoppedMs } : {}),
+      states: states(),
+      snapshots: snapshots(),
+      untracked: tracking.untracked,
+      policies: lastPolicies,
+      counters: {
+        recorded,
+        uploaded: up.uploadedRecords,
+        pending: sp.pendingRecords,
+        dropped: up.rejectedRecords,
+        thinned: sp.thinnedSamples,
+      },
+    });
+    const [ok, err] = pcall(() =>
+      writeFileAtomic(cfg.spoolDir, `${cfg.spoolDir}/status.json`, encodeJson(file), false),
+    );
+    if (!ok) log.warn({ err: String(err) }, 'status file not written');
+  }
+
+  // Rounds of several WANs often end in the same wake-up: the status file is rewritten once for them.
+  let statusDirty = false;
+  const onSample = (rec: Omit<SampleRecord, 'seq'>): void => {
+    append(rec);
+    statusDirty = true;
+  };
+  const onTransition = (rec: Omit<TransitionRecord, 'seq'>): void => {
+    append(rec);
+    if (rec.to !== 'unknown') emitPolicies(false);
+    statusDirty = true;
+    if (rec.to === 'connecting' || rec.to === 'online') uploader.retryNow();
+    else if (rec.to === 'disconnecting' || rec.to === 'offline') uploader.routeDown(rec.iface);
+    uploadAtMs = nowMs();
+    log.info(
+      { iface: rec.iface, from: rec.from, to: rec.to, reason: rec.reason },
+      `interface ${rec.iface} is ${rec.to}`,
+    );
+  };
+
+  const carried = openCarriedLinks(cfg.spoolDir, (err) =>
+    log.warn({ err: String(err) }, 'confirmed link states not saved'),
+  );
+  const pingPrefix = ['ping'];
+  const busybox = pingIsBusybox();
+  for (const i of tracking.interfaces)
+    trackers.set(
+      i.name,
+      startLinkTracker(i, {
+        nowMs: () => nowMs(),
+        spawn: (argv2, deadlineMs, done) => {
+          const c = spawnChild(argv2, deadlineMs, (r) => {
+            pingPids.delete(c?.pid ?? -1);
+            done(r);
+          });
+          if (c !== undefined) {
+            children.set(c.fd, c);
+            pingPids.add(c.pid);
+          }
+          return c !== undefined;
+        },
+        onSample: (r) => onSample(r),
+        onTransition: (r) => onTransition(r),
+        carried,
+        pingCommand: pingPrefix,
+        busybox,
+      }),
+    );
+  emitPolicies(false);
+  writeStatus();
+  log.info({ bootId, deviceId: cfg.deviceId, source: 'native', spool: spool.stats() }, 'reporter started');
+
+  let signalled: string | undefined;
+  signal.signal(signal.SIGTERM, () => (signalled = 'SIGTERM'));
+  signal.signal(signal.SIGINT, () => (signalled = 'SIGINT'));
+  signal.signal(signal.SIGHUP, () => (signalled ??= 'SIGHUP'));
+  signal.signal(signal.SIGPIPE, signal.SIG_IGN);
+
+  let policyAtMs = nowMs() + policyIntervalMs;
+  let traceAtMs = 0;
+  while (signalled === undefined || signalled === 'SIGHUP') {
+    if (signalled === 'SIGHUP') {
+      log.warn({}, 'SIGHUP: the lean build applies configuration changes on restart; ignoring');
+      signalled = undefined;
+    }
+    if (statusDirty) {
+      statusDirty = false;
+      writeStatus();
+    }
+    for (const t of trackers.values()) t.tick();
+    const now = nowMs();
+    if (now >= policyAtMs) {
+      emitPolicies(true);
+      writeStatus();
+      policyAtMs = now + policyIntervalMs;
+    }
+    if (!uploader.busy() && (uploadAtMs === undefined || nowMs() >= uploadAtMs)) {
+      uploadAtMs = uploader.step();
+      // Waiting on an event: records arriving (onTransition sets the time) or the batch timer.
+      if (uploadAtMs === undefined && !uploader.busy() && spool.pending().length > 0)
+        uploadAtMs = nowMs() + uploadDelayMs;
+    }
+    if (trace && nowMs() >= traceAtMs) {
+      traceAtMs = nowMs() + 100;
+      writeOut(
+        `st ${encodeJson({ t: nowMs(), states: states(), byRoute: Object.fromEntries(byRoute), pending: spool.stats().pendingRecords })}\n`,
+      );
+    }
+    let wake = policyAtMs;
+    for (const t of trackers.values()) {
+      const w = t.wakeAtMs();
+      if (w !== undefined) wake = Math.min(wake, w);
+    }
+    if (uploadAtMs !== undefined) wake = Math.min(wake, uploadAtMs);
+    if (trace) wake = Math.min(wake, traceAtMs);
+    const waitMs = Math.max(0, Math.min(1_000, wake - nowMs()));
+    if (children.size > 0) pollChildren(children, waitMs, nowMs);
+    else if (waitMs > 0) socket.sleep(waitMs / 1000);
+  }
+
+  log.info({ signal: signalled }, 'stopping');
+  stopping = true;
+  // Probes cut short are no evidence about a link: end them at once (an upload in flight may finish).
+  for (const c of [...children.values()]) if (pingPids.has(c.pid)) signal.kill(c.pid, signal.SIGKILL);
+  for (const t of trackers.values()) t.end('stop');
+  const deadline = nowMs() + FLUSH_MS;
+  uploader.retryNow();
+  while ((spool.pending().length > 0 || uploader.busy()) && nowMs() < deadline) {
+    const next = uploader.step();
+    const waitMs = Math.max(0, Math.min(200, (next ?? nowMs() + 200) - nowMs()));
+    if (children.size > 0) pollChildren(children, waitMs, nowMs);
+    else socket.sleep(waitMs / 1000);
+  }
+  for (const c of [...children.values()]) signal.kill(c.pid, signal.SIGKILL);
+  while (children.size > 0) pollChildren(children, 100, nowMs);
+  sourceRules?.clear();
+  const flushed = spool.pending().length === 0;
+  writeStatus(nowMs());
+  const pending = spool.stats().pendingRecords;
+  spool.close();
+  log.info(
+    { flushed, pendingRecords: pending },
+    flushed ? 'reporter stopped; spool flushed' : 'reporter stopped; records stay spooled for the next start',
+  );
+  if (trace) writeOut(`stopped ${pending}\n`);
+  return 0;
+}
