@@ -61,7 +61,10 @@ describe('docs match the repository', () => {
       [...md.matchAll(/^\| `((?:dist|device-reporter)\/[^`]+)`\s*\| `([^`]+)`/gm)].map((m) => [m[1]!, m[2]!] as const),
     );
     const copied = new Map([...md.matchAll(/^scp (\S+) root@router:(\S+)$/gm)].map((m) => [m[1]!, m[2]!] as const));
-    for (const f of readdirSync(join(ROOT, 'device-reporter', 'openwrt'))) {
+    // Files only: feed/ is the OpenWrt package definition, which opkg installs from, not a file to copy.
+    for (const f of readdirSync(join(ROOT, 'device-reporter', 'openwrt'), { withFileTypes: true })
+      .filter((e) => e.isFile())
+      .map((e) => e.name)) {
       assert.ok(table.has(`device-reporter/openwrt/${f}`), `install table lists ${f}`);
     }
     assert.ok(table.size >= 5, `install table found (${table.size} rows)`);

@@ -1,25 +1,14 @@
 /**
- * `run` in the lean build: one event loop in one process. Trackers (ping children read through
- * poll(2)), the spool, the status file, policy snapshots and the uploader, with the lifecycle of
- * the Node build (docs/openwrt.md): `start` records from the carried states, `track` transitions,
- * the first policy snapshot once every tracked interface has a state, SIGTERM/SIGINT -> `stop`
- * records, a flush of up to 5 s, exit 0. SIGHUP re-reads nothing yet: the lean build restarts
- * instead (procd `reload` is a restart for it; docs/lean-reporter.md).
- */
-import type { IfaceState, PolicySplit, SampleRecord, TransitionRecord } from '../../../../contract/index.ts';
+ * `run` in the lean build: one event loop in one process — trackers (ping children read through
+ * poll(2)), spool, status file, policy snapshots and uploader — with the Node build's lifecycle
+ * (docs/openwrt.md). SIGHUP re-reads nothing yet: procd `reload` restarts the lean build
+ * (docs/lean-reporter.md).
+ */import type { IfaceState, PolicySplit, SampleRecord, TransitionRecord } from '../../../../contract/index.ts';
 import { RUN_HELP } from '../../../cli/help-texts.ts';
 import { loadTrackedInterfaces, type LoadedTracking } from '../../../config/load-tracked.ts';
 import { computePolicySplits } from '../../../policies/compute-policy-splits.ts';
 import { policySnapshotReady } from '../../../run/policy-readiness.ts';
 import { reportIntervalMs, sampleIntervalMs } from '../../../run/report-intervals.ts';
-import {
-  DEFAULT_UCI_PATH,
-  RunConfigError,
-  settingsFromArgv,
-  settingsFromEnv,
-  settingsFromUci,
-  type RawSettings,
-} from '../../../run/settings-sources.ts';
 import { buildStatusFile } from '../../../status/build-status-file.ts';
 import type { IfaceSnapshot } from '../../../tracker/scheduler.ts';
 import * as signal from 'posix.signal';
@@ -31,49 +20,16 @@ import { parseServerUrl } from '../platform/http-post.ts';
 import { encodeJson } from '../platform/json-encode.ts';
 import { fileExists, getEnv, nowMs, pingIsBusybox, readTextFile, writeErr, writeOut } from '../platform/system.ts';
 import { openLeanSpool, type UnsequencedRecord } from '../spool/lean-spool.ts';
-import { wanwatchEnv } from '../cli/status.ts';
 import { openCarriedLinks } from './carried-links.ts';
 import { createLeanLogger } from './lean-logger.ts';
 import { createLeanUploader } from './lean-uploader.ts';
+import { newBootId, readConfig } from './run-config-read.ts';
 import { startLinkTracker, type LinkTracker } from './link-tracker.ts';
-import { resolveLeanRunConfig, type LeanRunConfig } from './run-settings.ts';
 import { createLeanSourceRules } from './source-rules.ts';
 import { createRouteSource } from './wan-addresses.ts';
 
 export const LEAN_AGENT = 'wanwatch-reporter-lua/0.1.0';
 const FLUSH_MS = 5_000;
-
-function readConfig(argv: string[]): LeanRunConfig | number {
-  try {
-    const { settings: flags, configPath } = settingsFromArgv(argv);
-    const uciPath = configPath ?? getEnv('WANWATCH_REPORTER_CONFIG') ?? DEFAULT_UCI_PATH;
-    let uci: RawSettings = {};
-    const text = readTextFile(uciPath);
-    if (text !== undefined) {
-      const u = settingsFromUci(text);
-      if (!u.enabled) {
-        writeErr(`wanwatch-reporter: disabled in ${uciPath} (option enabled '0')\n`);
-        return 0;
-      }
-      uci = u.settings;
-    } else if (configPath !== undefined) throw new RunConfigError(`--config ${configPath}: no such file`);
-    return resolveLeanRunConfig(uci, settingsFromEnv(wanwatchEnv()), flags);
-  } catch (err) {
-    if (!(err instanceof RunConfigError) && !(err instanceof Error && err.name === 'UciParseError')) throw err;
-    writeErr(`wanwatch-reporter run: ${err.message}\n\n${RUN_HELP}\n`);
-    return 2;
-  }
-}
-
-/** 16 hex digits from /dev/urandom (the Node build: 8 random bytes as hex). */
-function newBootId(): string {
-  const [f] = io.open('/dev/urandom', 'rb');
-  const bytes = f?.read(8) ?? tostring(nowMs());
-  f?.close();
-  let out = '';
-  for (let i = 1; i <= 8; i++) out += string.format('%02x', string.byte(bytes, i) ?? 0);
-  return out;
-}
 
 export function runRun(argv: string[]): number {
   if (argv.includes('--help') || argv.includes('-h')) {
