@@ -3,7 +3,7 @@
  * poll(2)), spool, status file, policy snapshots and uploader — with the Node build's lifecycle
  * (docs/openwrt.md). SIGHUP re-reads nothing yet: procd `reload` restarts the lean build
  * (docs/lean-reporter.md).
- */import type { IfaceState, PolicySplit, SampleRecord, TransitionRecord } from '../../../../contract/index.ts';
+ */ import type { IfaceState, PolicySplit, SampleRecord, TransitionRecord } from '../../../../contract/index.ts';
 import { RUN_HELP } from '../../../cli/help-texts.ts';
 import { loadTrackedInterfaces, type LoadedTracking } from '../../../config/load-tracked.ts';
 import { computePolicySplits } from '../../../policies/compute-policy-splits.ts';
