@@ -134,6 +134,7 @@ async function listen(
   if (!httpPlugin) throw new Error('no plugin serves HTTP (add the ingest plugin, or run role worker)');
   const handler = httpPlugin.http!({
     routers: plugins.flatMap((p) => p.routers ?? []),
+    pages: plugins.flatMap((p) => p.pages ?? []),
     onDeviceChanged: (id) => {
       for (const p of plugins) p.onDeviceChanged?.(id);
     },
