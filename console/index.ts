@@ -5,4 +5,4 @@
  */
 export { createConsole, CONTENT_SECURITY_POLICY, type ConsoleDeps, type WebConsole } from './router.ts';
 export { loopbackApi, type ApiCall } from './api-client.ts';
-export { SESSION_COOKIE } from './session.ts';
+export { SESSION_COOKIE, createSessionStore, signInLinkPath } from './session.ts';

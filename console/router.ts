@@ -12,7 +12,15 @@ import { renderBoard, renderRow } from './render/board.ts';
 import { renderDevice } from './render/device.ts';
 import { layout, loginPage } from './render/layout.ts';
 import { renderMaintenance } from './render/maintenance.ts';
-import { SESSION_COOKIE, cookieValue, createSessionStore, sameSecret, sessionCookie, type Session } from './session.ts';
+import {
+  SESSION_COOKIE,
+  cookieValue,
+  createSessionStore,
+  sameSecret,
+  sessionCookie,
+  signInLinkPath,
+  type Session,
+} from './session.ts';
 
 export interface ConsoleDeps {
   redis: Redis;
@@ -197,7 +205,7 @@ export function createConsole(deps: ConsoleDeps): WebConsole {
 
   return {
     router: r,
-    signInPath: async () => `/login/once/${await sessions.createOnce()}`,
+    signInPath: async () => signInLinkPath(await sessions.createOnce()),
     close: () => hub.close(),
   };
 }

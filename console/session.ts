@@ -29,8 +29,8 @@ export interface SessionStore {
   create(nowMs: number): Promise<{ id: string; session: Session }>;
   read(id: string | undefined): Promise<Session | undefined>;
   end(id: string | undefined): Promise<void>;
-  /** A one-time sign-in secret (for `wanwatch up`'s link), valid 15 minutes. */
-  createOnce(): Promise<string>;
+  /** A one-time sign-in secret (for `wanwatch up`'s link), valid `ttlMs` (default 15 minutes). */
+  createOnce(ttlMs?: number): Promise<string>;
   /** True once for a valid one-time secret (it is deleted as it is used). */
   useOnce(secret: string): Promise<boolean>;
 }
@@ -59,9 +59,9 @@ export function createSessionStore(redis: Redis, keys: RedisKeys): SessionStore 
     async end(id) {
       if (id) await redisOp('ending session', () => redis.del(keys.consoleSession(sha256(id))));
     },
-    async createOnce() {
+    async createOnce(ttlMs = ONCE_TTL_MS) {
       const secret = randomBytes(32).toString('base64url');
-      await redisOp('creating sign-in link', () => redis.set(keys.consoleOnce(sha256(secret)), '1', 'PX', ONCE_TTL_MS));
+      await redisOp('creating sign-in link', () => redis.set(keys.consoleOnce(sha256(secret)), '1', 'PX', ttlMs));
       return secret;
     },
     async useOnce(secret) {
@@ -71,6 +71,9 @@ export function createSessionStore(redis: Redis, keys: RedisKeys): SessionStore 
     },
   };
 }
+
+/** The path of a one-time sign-in link (`wanwatch up` prints it). */
+export const signInLinkPath = (secret: string): string => `/login/once/${secret}`;
 
 /** The value of one cookie from a Cookie header. */
 export function cookieValue(header: string | undefined, name: string): string | undefined {
