@@ -2,11 +2,13 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
+import type { InfluxDB } from 'influx';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { createDeviceRegistry, type RedisKeys } from '../store/index.ts';
 import type { ApiCall } from './api-client.ts';
 import { boardRow, compareRows, filterRows } from './core/board.ts';
+import { addOpsPages } from './pages-ops.ts';
 import { createLiveHub, type LiveHub } from './live-hub.ts';
 import { renderBoard, renderRow } from './render/board.ts';
 import { renderDevice } from './render/device.ts';
@@ -30,8 +32,14 @@ export interface ConsoleDeps {
   adminToken: string;
   api: ApiCall;
   logger: Logger;
+  influx: InfluxDB;
   grafanaUrl?: string;
   nowMs?: () => number;
+  /**
+   * Hook for acknowledging an incident from the list: alerting's acknowledgement (issue #17) plugs
+   * in here. Without it the console offers no Acknowledge button.
+   */
+  ack?: (incidentId: string, by: string) => Promise<void>;
 }
 
 export interface WebConsole {
@@ -101,7 +109,10 @@ export function createConsole(deps: ConsoleDeps): WebConsole {
     return devices.map((d, i) => boardRow(d, lives[i], t)).sort(compareRows);
   };
 
-  r.use(['/', '/login', '/logout', '/live', '/device', '/maintenance', '/assets'], securityHeaders);
+  r.use(
+    ['/', '/login', '/logout', '/live', '/device', '/maintenance', '/incidents', '/reports', '/assets'],
+    securityHeaders,
+  );
   r.get('/assets/console.css', (_req, res) => void res.type('text/css').send(css));
   r.get('/assets/console.js', (_req, res) => void res.type('text/javascript').send(js));
   r.get('/login', (_req, res) => void res.type('html').send(loginPage()));
@@ -201,6 +212,17 @@ export function createConsole(deps: ConsoleDeps): WebConsole {
   r.post('/maintenance/:id/end', form, requireSession, requireCsrf, async (req, res) => {
     await deps.api('DELETE', `/silences/${encodeURIComponent(req.params.id as string)}`);
     res.redirect(303, '/maintenance');
+  });
+
+  addOpsPages(r, {
+    influx: deps.influx,
+    registry,
+    api: deps.api,
+    nowMs,
+    form,
+    requireSession,
+    requireCsrf,
+    ack: deps.ack,
   });
 
   return {

@@ -125,6 +125,7 @@ describe('web console (ingest app + console pages + Chromium)', () => {
       adminToken: t.adminToken,
       api: loopbackApi(() => base, t.adminToken),
       logger,
+      influx: t.influx,
     });
     slot.pages = web.router;
 

@@ -11,6 +11,7 @@ export * from './influx-schema.ts';
 export * from './influx-setup.ts';
 export * from './live.ts';
 export * from './live-notify.ts';
+export * from './incidents-read.ts';
 export * from './registry.ts';
 export * from './redis-op.ts';
 export * from './mail.ts';

@@ -14,6 +14,7 @@ export const consolePlugin: PluginFactory = (ctx) => {
     adminToken: ctx.config.adminToken,
     api: loopbackApi(() => `http://127.0.0.1:${ctx.config.port}`, ctx.config.adminToken),
     logger: ctx.logger,
+    influx: ctx.influx,
     grafanaUrl: ctx.config.grafanaUrl,
   });
   return {

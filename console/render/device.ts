@@ -67,7 +67,7 @@ ${grafana}
 <h2>Policies</h2><ul>${policies || '<li>none reported</li>'}</ul>
 <h2>Uptime (internet)</h2>
 <dl class="uptime"><dt>24 h</dt><dd>${u24}</dd><dt>7 d</dt><dd>${u7}</dd><dt>30 d</dt><dd>${u30}</dd></dl>
-<p><a href="/api/v1/devices/${encodeURIComponent(d.id)}/uptime?format=html">Report (HTML)</a> needs the API token; reports in the console: to come.</p>
+<p>Uptime report: <a href="/reports/view?device=${h(encodeURIComponent(d.id))}&amp;period=7d&amp;format=html">last 7 days</a> · <a href="/reports/view?device=${h(encodeURIComponent(d.id))}&amp;period=30d&amp;format=csv">CSV, 30 days</a></p>
 <h2>Incidents (24 h)</h2><ul>${incidents || '<li>none</li>'}</ul>
 <h2>Timeline (24 h)</h2><ol class="timeline">${timeline || '<li>no transitions</li>'}</ol>`,
     session,
