@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { createDeviceRegistry, type RedisKeys } from '../store/index.ts';
 import type { ApiCall } from './api-client.ts';
 import { boardRow, compareRows, filterRows } from './core/board.ts';
+import { addAdminPages } from './pages-admin.ts';
 import { addOpsPages } from './pages-ops.ts';
 import { createLiveHub, type LiveHub } from './live-hub.ts';
 import { renderBoard, renderRow } from './render/board.ts';
@@ -110,7 +111,7 @@ export function createConsole(deps: ConsoleDeps): WebConsole {
   };
 
   r.use(
-    ['/', '/login', '/logout', '/live', '/device', '/maintenance', '/incidents', '/reports', '/assets'],
+    ['/', '/login', '/logout', '/live', '/device', '/maintenance', '/incidents', '/reports', '/admin', '/assets'],
     securityHeaders,
   );
   r.get('/assets/console.css', (_req, res) => void res.type('text/css').send(css));
@@ -214,6 +215,7 @@ export function createConsole(deps: ConsoleDeps): WebConsole {
     res.redirect(303, '/maintenance');
   });
 
+  addAdminPages(r, { registry, api: deps.api, form, requireSession, requireCsrf });
   addOpsPages(r, {
     influx: deps.influx,
     registry,

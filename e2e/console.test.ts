@@ -387,9 +387,32 @@ describe('web console (ingest app + console pages + Chromium)', () => {
     await page.close();
   });
 
+  it('adds a device with its token shown once and the install line, and removes it', async () => {
+    const page = await signedInPage();
+    await page.getByRole('link', { name: 'Devices' }).click();
+    await page.getByLabel('Device id (letters, digits, . _ : -)').fill('new-1');
+    await page.getByLabel('Name').fill('New <one>');
+    await page.getByLabel('Site').fill('Lisbon');
+    await page.getByRole('button', { name: 'Add device' }).click();
+    const line = (await page.locator('[data-install]').textContent())!;
+    const m = /^wanwatch-reporter run --server (\S+) --device-id new-1 --token (new-1\.\S+)$/.exec(line);
+    assert.ok(m, line);
+    assert.equal(m[1], base);
+    // The token shown works: a report with it is accepted.
+    tokens.set('new-1', m[2]!);
+    await post('new-1', healthy('new-1', ['wan']));
+    await page.goto(`${base}/admin`);
+    assert.equal(await page.locator('[data-install]').count(), 0, 'the token is shown only once');
+    assert.match((await page.locator('tr[data-device="new-1"]').textContent())!, /New <one>/);
+    await page.getByRole('button', { name: 'Remove new-1' }).click();
+    await page.waitForSelector('tr[data-device="new-1"]', { state: 'detached' });
+    assert.equal(await t.redis.sismember(t.keys.devices, 'new-1'), 0);
+    await page.close();
+  });
+
   it('passes the accessibility basics on every page', async () => {
     const page = await signedInPage();
-    for (const path of ['/', '/device/berlin-1', '/maintenance', '/incidents', '/reports', '/login']) {
+    for (const path of ['/', '/device/berlin-1', '/maintenance', '/incidents', '/reports', '/admin', '/login']) {
       await page.goto(`${base}${path}`);
       const found = await page.evaluate<string[]>(A11Y_BASICS);
       assert.deepEqual(found, [], path);

@@ -13,7 +13,7 @@ export interface PageSession {
  */
 export function layout(title: string, body: string, session?: PageSession): string {
   const nav = session
-    ? `<nav aria-label="Main"><a href="/">Fleet</a> <a href="/incidents">Incidents</a> <a href="/maintenance">Maintenance</a> <a href="/reports">Reports</a>
+    ? `<nav aria-label="Main"><a href="/">Fleet</a> <a href="/incidents">Incidents</a> <a href="/maintenance">Maintenance</a> <a href="/reports">Reports</a> <a href="/admin">Devices</a>
 <form method="post" action="/logout" class="inline"><input type="hidden" name="_csrf" value="${h(session.csrf)}"><button type="submit">Sign out</button></form></nav>`
     : '';
   return `<!doctype html>
