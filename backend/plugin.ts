@@ -54,8 +54,8 @@ export interface BackendPlugin {
   onDeviceChanged?: (deviceId: string) => void;
   /** The one plugin serving HTTP (ingest) builds the request handler with every plugin's routers. */
   http?: (mount: HttpMount) => RequestListener;
-  /** Called once the HTTP server listens (role api/all). */
-  listening?: () => void;
+  /** Called once the HTTP server listens (role api/all), with the port it got (WANWATCH_PORT may be 0). */
+  listening?: (info: { port: number }) => void;
   /** Starts background work (role worker/all). */
   start?: () => Promise<void>;
   /** Called when shutdown begins, before the HTTP server stops accepting. */

@@ -7,12 +7,14 @@ import type { PluginFactory } from '../plugin.ts';
  */
 export const consolePlugin: PluginFactory = (ctx) => {
   if (ctx.role === 'worker') return { name: 'console' };
+  // The port the server got (it differs from the setting when that is 0).
+  let port = ctx.config.port;
   const web: WebConsole = createConsole({
     redis: ctx.redis,
     subscriber: ctx.workerRedis(),
     keys: ctx.keys,
     adminToken: ctx.config.adminToken,
-    api: loopbackApi(() => `http://127.0.0.1:${ctx.config.port}`, ctx.config.adminToken),
+    api: loopbackApi(() => `http://127.0.0.1:${port}`, ctx.config.adminToken),
     logger: ctx.logger,
     influx: ctx.influx,
     grafanaUrl: ctx.config.grafanaUrl,
@@ -20,6 +22,9 @@ export const consolePlugin: PluginFactory = (ctx) => {
   return {
     name: 'console',
     pages: [web.router],
+    listening(info) {
+      port = info.port;
+    },
     // Open live streams end before the HTTP server waits for its connections to close.
     stopping: () => web.close(),
   };
