@@ -86,7 +86,7 @@ export async function startBackend(
   if (role !== 'worker') {
     server = await listen(config, plugins, () => shuttingDown, opts.host).catch((err: unknown) => abandon(err));
     port = (server.address() as AddressInfo).port;
-    for (const p of plugins) p.listening?.();
+    for (const p of plugins) p.listening?.({ port });
     logger.info(
       { port, role, influx: redactUrl(config.influxUrl), redis: redactUrl(config.redisUrl) },
       'wanwatch API listening',
@@ -134,6 +134,7 @@ async function listen(
   if (!httpPlugin) throw new Error('no plugin serves HTTP (add the ingest plugin, or run role worker)');
   const handler = httpPlugin.http!({
     routers: plugins.flatMap((p) => p.routers ?? []),
+    pages: plugins.flatMap((p) => p.pages ?? []),
     onDeviceChanged: (id) => {
       for (const p of plugins) p.onDeviceChanged?.(id);
     },

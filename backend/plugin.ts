@@ -35,6 +35,8 @@ export interface BackendContext {
 export interface HttpMount {
   /** Every plugin's routers, mounted under /api/v1 behind the admin token. */
   routers: Router[];
+  /** Every plugin's pages, mounted at `/` with their own authentication (the web console). */
+  pages: Router[];
   onDeviceChanged: (deviceId: string) => void;
   /** True once shutdown began: new requests get 503. */
   shuttingDown: () => boolean;
@@ -47,11 +49,13 @@ export interface BackendPlugin {
   name: string;
   /** Mounted under /api/v1 behind the admin token (role api/all). */
   routers?: Router[];
+  /** Mounted at `/` before the not-found answer, with their own authentication (role api/all). */
+  pages?: Router[];
   onDeviceChanged?: (deviceId: string) => void;
   /** The one plugin serving HTTP (ingest) builds the request handler with every plugin's routers. */
   http?: (mount: HttpMount) => RequestListener;
-  /** Called once the HTTP server listens (role api/all). */
-  listening?: () => void;
+  /** Called once the HTTP server listens (role api/all), with the port it got (WANWATCH_PORT may be 0). */
+  listening?: (info: { port: number }) => void;
   /** Starts background work (role worker/all). */
   start?: () => Promise<void>;
   /** Called when shutdown begins, before the HTTP server stops accepting. */

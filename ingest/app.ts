@@ -39,6 +39,8 @@ export interface IngestDeps {
   adminToken: string;
   /** Other parts' routes, mounted under /api/v1 behind the admin token (JSON bodies parsed). */
   routers?: Router[];
+  /** Other parts' pages (the web console), mounted at `/` with their own authentication. */
+  pages?: Router[];
   /** Called after a device is registered, deleted or its multiwan changes (dashboard sync). */
   onDeviceChanged?: (deviceId: string) => void;
   /** Group-commit writer; made from `influx` when absent. Pass one to drain it at shutdown. */
@@ -131,6 +133,7 @@ export function createApp(deps: IngestDeps): express.Express {
   if (deps.routers?.length) {
     app.use('/api/v1', authMiddleware(auth, 'admin'), express.json({ limit: '1mb' }), ...deps.routers);
   }
+  if (deps.pages?.length) app.use(...deps.pages);
   app.use(() => {
     throw new ProblemError('not_found');
   });

@@ -10,6 +10,8 @@ export * from './queues.ts';
 export * from './influx-schema.ts';
 export * from './influx-setup.ts';
 export * from './live.ts';
+export * from './live-notify.ts';
+export * from './incidents-read.ts';
 export * from './registry.ts';
 export * from './redis-op.ts';
 export * from './mail.ts';

@@ -23,6 +23,12 @@ export function redisKeys(prefix: string = DEFAULT_REDIS_PREFIX) {
     deviceNames: (id: string, kind: NameKind) => `${prefix}:device:${id}:names:${kind}`,
     /** SET of the distinct tag values of one tag key in use across the fleet (InfluxDB's max-values-per-tag). */
     tagValues: (kind: NameKind) => `${prefix}:tag-values:${kind}`,
+    /** Pub/sub channel: ids of devices whose live state changed (store/live-notify.ts). */
+    liveChanges: `${prefix}:live-changes`,
+    /** STRING: a web-console session (console/session.ts), keyed by the SHA-256 of its id; expires. */
+    consoleSession: (idHash: string) => `${prefix}:console:session:${idHash}`,
+    /** STRING: a one-time console sign-in link (`wanwatch up`), keyed by the SHA-256 of its secret; expires. */
+    consoleOnce: (secretHash: string) => `${prefix}:console:once:${secretHash}`,
     /** ZSET device id -> last-seen ms, for the watchdog. */
     lastSeen: `${prefix}:last-seen`,
     /** HASH silence id -> JSON Silence (maintenance windows; read by alerting and reports). */

@@ -39,6 +39,7 @@ export async function startTestIngest(
   opts: {
     label?: string;
     routers?: Router[];
+    pages?: Router[];
     onDeviceChanged?: (id: string) => void;
     nowMs?: () => number;
     influxUrl?: string;
@@ -84,6 +85,7 @@ export async function startTestIngest(
     adminToken,
     logger: pino({ level: process.env.WANWATCH_TEST_LOG ?? 'silent' }),
     routers: opts.routers,
+    pages: opts.pages,
     onDeviceChanged: opts.onDeviceChanged,
     nowMs: opts.nowMs,
     limits: opts.limits,

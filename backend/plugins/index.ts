@@ -2,10 +2,11 @@ import { dashboardsPlugin } from '../../dashboards/index.ts';
 import type { AlertingOptions } from '../../alerting/index.ts';
 import type { PluginFactory } from '../plugin.ts';
 import { alertingPlugin } from './alerting.ts';
+import { consolePlugin } from './console.ts';
 import { ingestPlugin } from './ingest.ts';
 import { reportsPlugin, scheduledReportsPlugin } from './reports.ts';
 
-export { alertingPlugin, ingestPlugin, reportsPlugin, scheduledReportsPlugin };
+export { alertingPlugin, consolePlugin, ingestPlugin, reportsPlugin, scheduledReportsPlugin };
 
 /** The dashboards routes, and the Grafana sync on device changes when Grafana is configured. */
 export const dashboardsPluginFactory: PluginFactory = (ctx) => dashboardsPlugin(ctx);
@@ -21,5 +22,6 @@ export function backendPlugins(o: { alertingOptions?: Partial<AlertingOptions> }
     reportsPlugin,
     scheduledReportsPlugin,
     dashboardsPluginFactory,
+    consolePlugin,
   ];
 }

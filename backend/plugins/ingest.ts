@@ -44,6 +44,7 @@ export const ingestPlugin: PluginFactory = (ctx) => {
         logger,
         adminToken: config.adminToken,
         routers: m.routers,
+        pages: m.pages,
         onDeviceChanged: m.onDeviceChanged,
         shuttingDown: m.shuttingDown,
         limits: {

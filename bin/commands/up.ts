@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { startStack, MissingPackagesError } from '../../stack/index.ts';
 import { startBackend, createLogger, outboxDirOf } from '../../backend/host.ts';
 import { backendPlugins } from '../../backend/plugins/index.ts';
+import { createSessionStore, signInLinkPath } from '../../console/index.ts';
 import {
   ConfigError,
   backendConfig,
@@ -150,6 +151,11 @@ export async function run(argv: string[]): Promise<number> {
 
   say('');
   say(`wanwatch is up`);
+  // The link signs one browser in once (it is as secret as the admin token printed beside it).
+  const once = await createSessionStore(backend.ctx.redis, backend.ctx.keys).createOnce(24 * 3600_000);
+  say(
+    `  console      ${apiUrl}${signInLinkPath(once)}   (open it: signs you in once; later: ${apiUrl}/ with the admin token)`,
+  );
   say(`  API          ${apiUrl}   (admin token: ${adminToken})`);
   say(`  try          curl -H "Authorization: Bearer ${adminToken}" ${apiUrl}/api/v1/devices`);
   say(`  InfluxDB     ${stack.influxUrl}`);

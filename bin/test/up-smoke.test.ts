@@ -67,6 +67,17 @@ describe('wanwatch up (smoke, short schedule)', () => {
     const first = startUp(['--demo-devices', '3', '--demo-cycle', '60', '--demo-interval', '1']);
     const pids = await until('the stack', () => (stackPids().length === 2 ? stackPids() : undefined), 60_000);
     await until('the admin token', () => /admin token: (\S+)\)/.exec(first.output()), 60_000);
+    // The console's one-time sign-in link signs a browser in, once.
+    const link = await until(
+      'the console link',
+      () => /console +(http:\S+\/login\/once\/\S+)/.exec(first.output()),
+      10_000,
+    );
+    const signIn = await fetch(link[1]!, { redirect: 'manual', signal: AbortSignal.timeout(10_000) });
+    assert.equal(signIn.status, 303);
+    assert.match(signIn.headers.get('set-cookie') ?? '', /HttpOnly; SameSite=Strict/);
+    const again = await fetch(link[1]!, { redirect: 'manual', signal: AbortSignal.timeout(10_000) });
+    assert.equal(again.status, 401, 'the link works once');
     await until(
       'dashboards',
       () => existsSync(join(dataDir, 'dashboards', 'provisioning', 'datasources', 'wanwatch.yaml')),

@@ -2,7 +2,14 @@ import express, { Router } from 'express';
 import type { Logger } from 'pino';
 import { ProblemError, findExpiredRecord, findFutureRecord, reportV1Schema } from '../../contract/index.ts';
 import type { ReportAck, ReportV1, TransitionRecord } from '../../contract/index.ts';
-import { LIVE_MERGE_FIELDS, liveFields, parseLiveMergeFields, redisOp, type RedisKeys } from '../../store/index.ts';
+import {
+  LIVE_MERGE_FIELDS,
+  liveFields,
+  parseLiveMergeFields,
+  publishLiveChange,
+  redisOp,
+  type RedisKeys,
+} from '../../store/index.ts';
 import type { Redis } from 'ioredis';
 import { authenticate, type AuthDeps } from '../auth.ts';
 import { parseBody } from '../validate.ts';
@@ -225,6 +232,7 @@ async function ingestWithEvents(deps: ReportsRouteDeps, report: ReportV1): Promi
       deps.touchLastSeen(id, live.lastSeenMs),
     ]),
   );
+  publishLiveChange(redis, keys.liveChanges, [id]);
   deps.metrics.transitionsQueued.inc(fresh.length);
   return transitions.length - fresh.length;
 }

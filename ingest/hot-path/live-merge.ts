@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { ProblemError } from '../../contract/index.ts';
 import type { PolicyRecord, ReportV1 } from '../../contract/index.ts';
-import type { LiveState } from '../../store/index.ts';
+import { publishLiveChange, type LiveState } from '../../store/index.ts';
 import { latestMetrics, policiesOf, seqRange } from '../core/report-events.ts';
 import { batchPerTick } from '../tick-batch.ts';
 
@@ -107,7 +107,7 @@ export function isScriptDataError(err: unknown): boolean {
  */
 export function createLiveMerger(
   redis: Redis,
-  keys: { live(id: string): string; lastSeen: string },
+  keys: { live(id: string): string; lastSeen: string; liveChanges?: string },
 ): (update: LiveUpdate) => Promise<void> {
   const r = redis as MergeRedis;
   if (typeof r.wanwatchMergeLive !== 'function') r.defineCommand('wanwatchMergeLive', { lua: MERGE_LIVE_LUA });
@@ -122,14 +122,20 @@ export function createLiveMerger(
     { isolate: isScriptDataError },
   );
   return (update) =>
-    merge(update).catch((err: unknown) => {
-      if (isScriptDataError(err))
-        throw new ProblemError(
-          'storage_rejected',
-          `Redis refused the live state of this report: ${(err as Error).message}`,
-        );
-      throw err;
-    });
+    merge(update).then(
+      // The change notice for open web consoles (store/live-notify.ts).
+      () => {
+        if (keys.liveChanges) publishLiveChange(redis, keys.liveChanges, [update.id]);
+      },
+      (err: unknown) => {
+        if (isScriptDataError(err))
+          throw new ProblemError(
+            'storage_rejected',
+            `Redis refused the live state of this report: ${(err as Error).message}`,
+          );
+        throw err;
+      },
+    );
 }
 export type LiveMerger = ReturnType<typeof createLiveMerger>;
 

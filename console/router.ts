@@ -1,0 +1,235 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import express, { Router, type NextFunction, type Request, type Response } from 'express';
+import type { InfluxDB } from 'influx';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { createDeviceRegistry, type RedisKeys } from '../store/index.ts';
+import type { ApiCall } from './api-client.ts';
+import { boardRow, compareRows, filterRows } from './core/board.ts';
+import { addAdminPages } from './pages-admin.ts';
+import { addOpsPages } from './pages-ops.ts';
+import { createLiveHub, type LiveHub } from './live-hub.ts';
+import { renderBoard, renderRow } from './render/board.ts';
+import { renderDevice } from './render/device.ts';
+import { layout, loginPage } from './render/layout.ts';
+import { renderMaintenance } from './render/maintenance.ts';
+import {
+  SESSION_COOKIE,
+  cookieValue,
+  createSessionStore,
+  sameSecret,
+  sessionCookie,
+  signInLinkPath,
+  type Session,
+} from './session.ts';
+
+export interface ConsoleDeps {
+  redis: Redis;
+  /** A connection of its own for the pub/sub subscription (closed by `close`). */
+  subscriber: Redis;
+  keys: RedisKeys;
+  adminToken: string;
+  api: ApiCall;
+  logger: Logger;
+  influx: InfluxDB;
+  grafanaUrl?: string;
+  nowMs?: () => number;
+  /**
+   * Hook for acknowledging an incident from the list: alerting's acknowledgement (issue #17) plugs
+   * in here. Without it the console offers no Acknowledge button.
+   */
+  ack?: (incidentId: string, by: string) => Promise<void>;
+}
+
+export interface WebConsole {
+  router: Router;
+  /** A one-time sign-in link's path (`/login/once/<secret>`), valid 15 minutes. */
+  signInPath(): Promise<string>;
+  close(): Promise<void>;
+}
+
+const ASSETS = join(dirname(fileURLToPath(import.meta.url)), 'assets');
+const asset = (name: string) => readFileSync(join(ASSETS, name));
+
+/** No inline script or style anywhere, no framing, forms only to us. */
+export const CONTENT_SECURITY_POLICY =
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+function securityHeaders(_req: Request, res: Response, next: NextFunction): void {
+  res.setHeader('Content-Security-Policy', CONTENT_SECURITY_POLICY);
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('Referrer-Policy', 'no-referrer');
+  res.setHeader('Cache-Control', 'no-store');
+  next();
+}
+
+type Authed = Request & { session?: Session };
+
+/** The web console's pages: sign-in, fleet board, live stream, device page, maintenance. */
+export function createConsole(deps: ConsoleDeps): WebConsole {
+  const nowMs = deps.nowMs ?? Date.now;
+  const sessions = createSessionStore(deps.redis, deps.keys);
+  const registry = createDeviceRegistry(deps.redis, deps.keys);
+  const css = asset('console.css');
+  const js = asset('console.js');
+  const r = Router();
+  const form = express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 50 });
+  const secure = (req: Request) => req.secure || req.headers['x-forwarded-proto'] === 'https';
+
+  const signIn = async (req: Request, res: Response) => {
+    const { id } = await sessions.create(nowMs());
+    res.setHeader('Set-Cookie', sessionCookie(id, secure(req)));
+    res.redirect(303, '/');
+  };
+  const requireSession = async (req: Authed, res: Response, next: NextFunction) => {
+    const s = await sessions.read(cookieValue(req.headers.cookie, SESSION_COOKIE));
+    if (!s) {
+      if (req.method === 'GET') res.redirect(303, '/login');
+      else res.status(401).type('text/plain').send('sign in first');
+      return;
+    }
+    req.session = s;
+    next();
+  };
+  // Every write carries the session's CSRF token (SameSite=Strict is the second fence).
+  const requireCsrf = (req: Authed, res: Response, next: NextFunction) => {
+    const sent = (req.body as Record<string, unknown> | undefined)?._csrf;
+    if (typeof sent !== 'string' || !req.session || !sameSecret(sent, req.session.csrf)) {
+      res.status(403).type('text/plain').send('CSRF token missing or wrong');
+      return;
+    }
+    next();
+  };
+
+  const rows = async () => {
+    const devices = await registry.devices();
+    const lives = await registry.lives(devices.map((d) => d.id));
+    const t = nowMs();
+    return devices.map((d, i) => boardRow(d, lives[i], t)).sort(compareRows);
+  };
+
+  r.use(
+    ['/', '/login', '/logout', '/live', '/device', '/maintenance', '/incidents', '/reports', '/admin', '/assets'],
+    securityHeaders,
+  );
+  r.get('/assets/console.css', (_req, res) => void res.type('text/css').send(css));
+  r.get('/assets/console.js', (_req, res) => void res.type('text/javascript').send(js));
+  r.get('/login', (_req, res) => void res.type('html').send(loginPage()));
+  r.post('/login', form, async (req, res) => {
+    const token = (req.body as Record<string, unknown>).token;
+    if (typeof token === 'string' && sameSecret(token, deps.adminToken)) return signIn(req, res);
+    res.status(401).type('html').send(loginPage('That token is not valid.'));
+  });
+  r.get('/login/once/:secret', async (req, res) => {
+    if (await sessions.useOnce(req.params.secret)) return signIn(req, res);
+    res.status(401).type('html').send(loginPage('That sign-in link was used or has expired.'));
+  });
+  r.post('/logout', form, requireSession, requireCsrf, async (req, res) => {
+    await sessions.end(cookieValue(req.headers.cookie, SESSION_COOKIE));
+    res.setHeader('Set-Cookie', sessionCookie('', secure(req), 0));
+    res.redirect(303, '/login');
+  });
+
+  r.get('/', requireSession, async (req: Authed, res) => {
+    const all = await rows();
+    const q = typeof req.query.q === 'string' ? req.query.q : undefined;
+    const site = typeof req.query.site === 'string' ? req.query.site : undefined;
+    res.type('html').send(renderBoard(filterRows(all, { q, site }), all, { q, site }, nowMs(), req.session!));
+  });
+
+  const hub: LiveHub = createLiveHub({
+    subscriber: deps.subscriber,
+    channel: deps.keys.liveChanges,
+    send: async (ids, clients) => {
+      const devices = await Promise.all(ids.map((id) => registry.device(id)));
+      const found = devices.filter((d) => d !== undefined);
+      const lives = await registry.lives(found.map((d) => d.id));
+      const t = nowMs();
+      for (const [i, d] of found.entries()) {
+        const data = JSON.stringify({ id: d.id, html: renderRow(boardRow(d, lives[i], t), t) });
+        for (const c of clients) c.write(`event: row\ndata: ${data}\n\n`);
+      }
+    },
+  });
+  r.get('/live', requireSession, (req, res) => {
+    res.writeHead(200, {
+      'Content-Type': 'text/event-stream',
+      'Cache-Control': 'no-store',
+      'X-Accel-Buffering': 'no',
+    });
+    res.write('retry: 3000\n\n');
+    hub.add(res);
+  });
+
+  r.get('/device/:id', requireSession, async (req: Authed, res) => {
+    const id = req.params.id as string;
+    const d = await registry.device(id);
+    if (!d)
+      return void res
+        .status(404)
+        .type('html')
+        .send(layout('Not found', '<h1>No such device</h1>', req.session));
+    const t = nowMs();
+    const [live, events, ...uptimes] = await Promise.all([
+      registry.live(id),
+      deps.api('GET', `/devices/${encodeURIComponent(id)}/events`).catch(() => undefined),
+      ...[86_400_000, 7 * 86_400_000, 30 * 86_400_000].map((span) =>
+        deps.api('GET', `/devices/${encodeURIComponent(id)}/uptime?from=${t - span}&to=${t}`).catch(() => undefined),
+      ),
+    ]);
+    res
+      .type('html')
+      .send(renderDevice({ device: d, live, events, uptimes, nowMs: t, grafanaUrl: deps.grafanaUrl }, req.session!));
+  });
+
+  r.get('/maintenance', requireSession, async (req: Authed, res) => {
+    const [silences, devices] = await Promise.all([registry.silences(), registry.devices()]);
+    res.type('html').send(renderMaintenance({ silences, devices, nowMs: nowMs() }, req.session!));
+  });
+  r.post('/maintenance', form, requireSession, requireCsrf, async (req: Authed, res) => {
+    const b = req.body as Record<string, string | undefined>;
+    const hours = Number(b.hours ?? '1');
+    const t = nowMs();
+    const ans = await deps.api('POST', '/silences', {
+      deviceId: b.deviceId || null,
+      iface: b.iface || null,
+      startMs: t,
+      endMs: t + Math.round((Number.isFinite(hours) ? hours : 1) * 3600_000),
+      comment: b.comment ?? '',
+      createdBy: 'console',
+    });
+    if (ans.status >= 400) {
+      const [silences, devices] = await Promise.all([registry.silences(), registry.devices()]);
+      const detail = (ans.body as { detail?: string } | undefined)?.detail ?? `status ${ans.status}`;
+      return void res
+        .status(422)
+        .type('html')
+        .send(renderMaintenance({ silences, devices, nowMs: t, error: detail }, req.session!));
+    }
+    res.redirect(303, '/maintenance');
+  });
+  r.post('/maintenance/:id/end', form, requireSession, requireCsrf, async (req, res) => {
+    await deps.api('DELETE', `/silences/${encodeURIComponent(req.params.id as string)}`);
+    res.redirect(303, '/maintenance');
+  });
+
+  addAdminPages(r, { registry, api: deps.api, form, requireSession, requireCsrf });
+  addOpsPages(r, {
+    influx: deps.influx,
+    registry,
+    api: deps.api,
+    nowMs,
+    form,
+    requireSession,
+    requireCsrf,
+    ack: deps.ack,
+  });
+
+  return {
+    router: r,
+    signInPath: async () => signInLinkPath(await sessions.createOnce()),
+    close: () => hub.close(),
+  };
+}
