@@ -17,6 +17,7 @@ import type { AlertingSteps } from './device-steps.ts';
 import { createAlertingMetrics } from './metrics.ts';
 import { createInboxRescue } from './inbox-rescue.ts';
 import { createNotifyProcessor } from './notify-worker.ts';
+import * as rx from './receivers/delivery.ts';
 import { resolveAlertingOptions, type AlertingOptions } from './options.ts';
 import { listQuarantine, quarantineCounts } from './quarantine.ts';
 import { createAlertingRouter } from './router.ts';
@@ -38,6 +39,8 @@ export interface AlertingDeps {
   mailer: Mailer;
   /** NOC recipients of every device (WANWATCH_ALERT_EMAILS). */
   nocEmails: string[];
+  /** Chat and paging receivers told of every notified notice (docs/alerts.md, "Receivers"); HTTP by default. */
+  receivers?: { list: readonly rx.Receiver[]; transport?: rx.ReceiverTransport };
   /** Without `dashboardUrl`, emails link to a Grafana search for the device here. */
   grafanaUrl?: string;
   /** Link to the device's dashboard, shown in every email when given. */
@@ -86,6 +89,8 @@ export function createAlertingRuntime(deps: AlertingDeps, options: AlertingOptio
   const notifyQueue = new Queue<NotifyJob>(QUEUES.notify, { connection, prefix });
   const timers = new Queue<FlushJob | RecordJob | { v: 1 }>(QUEUES.alertTimers, { connection, prefix });
   const eventsQueue = new Queue(QUEUES.deviceEvents, { connection, prefix });
+  const receiverQueue = new Queue<rx.ReceiverJob>(rx.RECEIVERS_QUEUE, { connection, prefix });
+  const receivers = { ...deps.receivers, list: () => deps.receivers?.list ?? [], recorder, safety, logger: log, nowMs };
   const queues: Record<string, Queue> = { events: eventsQueue, timers, notify: notifyQueue };
   for (const [name, q] of Object.entries(queues))
     q.on('error', (err) => log.warn({ queue: name, err: err.message }, 'queue connection error'));
@@ -95,6 +100,7 @@ export function createAlertingRuntime(deps: AlertingDeps, options: AlertingOptio
     notifyQueue,
     recordQueue: timers,
     nocEmails: deps.nocEmails,
+    receivers: { list: receivers.list, queue: receiverQueue },
     dashboardUrl: deps.dashboardUrl,
     logger: log,
     jobOptions: { attempts, recordAttempts: options.poisonMaxAttempts },
@@ -242,14 +248,20 @@ export function createAlertingRuntime(deps: AlertingDeps, options: AlertingOptio
         },
       },
     );
+    const receiverWorker = new Worker(rx.RECEIVERS_QUEUE, retrying('receiver', rx.createReceiverProcessor(receivers)), {
+      ...workerOpts,
+      concurrency: options.notifyConcurrency,
+      settings: notify.opts.settings,
+    });
     for (const [name, w] of [
       ['events', events],
       ['timers', timerWorker],
       ['notify', notify],
+      ['receivers', receiverWorker],
     ] as const) {
       w.on('error', onWorkerError(name));
       w.on('failed', (job, err) => {
-        if (name !== 'notify')
+        if (name === 'events' || name === 'timers')
           log.error({ worker: name, jobId: job?.id, attemptsMade: job?.attemptsMade, err: err.message }, 'job failed');
       });
       workers.push(w);
@@ -276,7 +288,7 @@ export function createAlertingRuntime(deps: AlertingDeps, options: AlertingOptio
     },
     async close() {
       await Promise.all(workers.map((w) => w.close()));
-      await Promise.all(Object.values(queues).map((q) => q.close()));
+      await Promise.all([...Object.values(queues), receiverQueue].map((q) => q.close()));
       await redis.quit().catch(() => undefined);
     },
   };
