@@ -29,6 +29,7 @@ const receivers = parseReceivers([
 ]);
 const byName = (n: string) => receivers.find((r) => r.name === n)!;
 const build = (r: Receiver, m = msg) => receiverRequests(r, m, { nowMs: 1_700_000_000_123, idempotencyKey: 'k/1' });
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- payloads are asserted field by field
 const body = (r: Receiver, m = msg) => build(r, m).map((q) => JSON.parse(q.body) as Record<string, any>);
 
 describe('receiver payloads (pure)', () => {
