@@ -7,9 +7,9 @@ import type { NotificationRecord, Recorder } from './adapters/recorder.ts';
 import type { Notice } from './core/notice.ts';
 import { ifaceFigures, renderNotice } from './core/render.ts';
 import type { DeviceAlertState } from './core/state.ts';
-import type { Receiver } from './receivers/config.ts';
 import { queueReceiverJobs, type ReceiverJob } from './receivers/delivery.ts';
-import { receiverMessage } from './receivers/message.ts';
+import { receiverMessage, routedNotice } from './receivers/message.ts';
+import { pickReceivers, type ReceiverSetup } from './receivers/routes-file.ts';
 
 /** Payload of a notify job (versioned). */
 export interface NotifyJob {
@@ -71,8 +71,8 @@ export function createDeliverer(deps: {
   /** Alerting's timer queue, where record jobs run. */
   recordQueue: Queue;
   nocEmails: string[];
-  /** Chat and paging receivers of every notice (beside email), and their queue. */
-  receivers?: { list: () => readonly Receiver[]; queue: Queue<ReceiverJob> };
+  /** Chat and paging receivers and their routes (beside email), and their queue. */
+  receivers?: { setup: () => ReceiverSetup; queue: Queue<ReceiverJob> };
   dashboardUrl?: (deviceId: string) => string;
   logger: Logger;
   jobOptions: { attempts: number; recordAttempts: number };
@@ -131,7 +131,7 @@ export function createDeliverer(deps: {
     const chat = deps.receivers
       ? await queueReceiverJobs(
           deps.receivers.queue,
-          deps.receivers.list(),
+          pickReceivers(deps.receivers.setup(), routedNotice(notice, device.site)),
           notice.deviceId,
           receiverMessage(notice, mail, device, dashboardUrl),
           deps.jobOptions.attempts,

@@ -18,6 +18,7 @@ import { createAlertingMetrics } from './metrics.ts';
 import { createInboxRescue } from './inbox-rescue.ts';
 import { createNotifyProcessor } from './notify-worker.ts';
 import * as rx from './receivers/delivery.ts';
+import type { ReceiverSetup } from './receivers/routes-file.ts';
 import { resolveAlertingOptions, type AlertingOptions } from './options.ts';
 import { listQuarantine, quarantineCounts } from './quarantine.ts';
 import { createAlertingRouter } from './router.ts';
@@ -40,7 +41,7 @@ export interface AlertingDeps {
   /** NOC recipients of every device (WANWATCH_ALERT_EMAILS). */
   nocEmails: string[];
   /** Chat and paging receivers told of every notified notice (docs/alerts.md, "Receivers"); HTTP by default. */
-  receivers?: { list: readonly rx.Receiver[]; transport?: rx.ReceiverTransport };
+  receivers?: { setup: () => ReceiverSetup; transport?: rx.ReceiverTransport };
   /** Without `dashboardUrl`, emails link to a Grafana search for the device here. */
   grafanaUrl?: string;
   /** Link to the device's dashboard, shown in every email when given. */
@@ -90,7 +91,8 @@ export function createAlertingRuntime(deps: AlertingDeps, options: AlertingOptio
   const timers = new Queue<FlushJob | RecordJob | { v: 1 }>(QUEUES.alertTimers, { connection, prefix });
   const eventsQueue = new Queue(QUEUES.deviceEvents, { connection, prefix });
   const receiverQueue = new Queue<rx.ReceiverJob>(rx.RECEIVERS_QUEUE, { connection, prefix });
-  const receivers = { ...deps.receivers, list: () => deps.receivers?.list ?? [], recorder, safety, logger: log, nowMs };
+  const setup = deps.receivers?.setup ?? (() => ({ receivers: [], routes: [], defaultReceivers: [] }));
+  const receivers = { ...deps.receivers, list: () => setup().receivers, recorder, safety, logger: log, nowMs };
   const queues: Record<string, Queue> = { events: eventsQueue, timers, notify: notifyQueue };
   for (const [name, q] of Object.entries(queues))
     q.on('error', (err) => log.warn({ queue: name, err: err.message }, 'queue connection error'));
@@ -100,7 +102,7 @@ export function createAlertingRuntime(deps: AlertingDeps, options: AlertingOptio
     notifyQueue,
     recordQueue: timers,
     nocEmails: deps.nocEmails,
-    receivers: { list: receivers.list, queue: receiverQueue },
+    receivers: { setup, queue: receiverQueue },
     dashboardUrl: deps.dashboardUrl,
     logger: log,
     jobOptions: { attempts, recordAttempts: options.poisonMaxAttempts },

@@ -1,6 +1,7 @@
 import type { IncidentKind } from '../../store/index.ts';
 import type { Notice, NoticeItem } from '../core/notice.ts';
 import type { RenderedMail } from '../core/render.ts';
+import type { RoutedNotice } from './routing.ts';
 
 /** One event of a receiver message (a notified item of the notice). */
 export interface ReceiverEvent {
@@ -80,4 +81,24 @@ export function pagerDutyEvent(
     default:
       return null;
   }
+}
+
+/**
+ * What routing looks at in a notice. Its instant is when the matter began (the DOWN of an UP, the
+ * start of an unreachable spell), so the end of a matter goes where its start went even when a
+ * time-of-day window closed in between.
+ */
+export function routedNotice(notice: Notice, site: string | null): RoutedNotice {
+  const first = notice.items.find((i) => i.disposition === 'notify')?.item ?? notice.items[0]?.item;
+  let atMs = notice.atMs;
+  if (first?.kind === 'link_up' && first.downSinceMs !== null) atMs = first.downSinceMs;
+  if (first?.kind === 'device_back_online') atMs = first.unreachableSinceMs;
+  if (first?.kind === 'reminder') atMs = first.sinceMs;
+  return {
+    kind: notice.kind,
+    iface: first && 'iface' in first ? first.iface : null,
+    deviceId: notice.deviceId,
+    site,
+    atMs,
+  };
 }

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { Queue } from 'bullmq';
 import request from 'supertest';
-import { parseReceivers } from '../receivers/config.ts';
+import { parseReceiverSetup } from '../receivers/routes-file.ts';
 import { RECEIVERS_QUEUE, receiverJobId, type ReceiverJob } from '../receivers/delivery.ts';
 import { createHttpTransport } from '../receivers/http-sender.ts';
 import { bullConnection, sleep, startHarness, waitFor, type Harness } from './harness.ts';
@@ -67,17 +67,18 @@ after(async () => {
   await rx.close();
 });
 
-async function harness(label: string, receivers: unknown[]) {
+async function harness(label: string, receivers: unknown[], routing: object = {}) {
+  const setup = parseReceiverSetup({ receivers, ...routing });
   const h = await startHarness(label, {
     options: { retryCoverageMs: 20_000 },
-    receivers: { list: parseReceivers(receivers), transport: createHttpTransport({ timeoutMs: 400 }) },
+    receivers: { setup: () => setup, transport: createHttpTransport({ timeoutMs: 400 }) },
   });
   harnesses.push(h);
   return h;
 }
 
-async function linkDown(h: Harness, id: string) {
-  await h.addDevice(id);
+async function linkDown(h: Harness, id: string, site = 'Berlin') {
+  await h.addDevice(id, { site });
   await h.post(
     job(id, [
       tr(1, 'eth0', 'unknown', 'online', now() - 5000),
@@ -183,5 +184,32 @@ describe('receivers against a local HTTP receiver (real BullMQ, Redis, InfluxDB)
     } finally {
       await q.close();
     }
+  });
+
+  it('routes by site, with a default route; per-device emails keep working', async () => {
+    const h = await harness(
+      'rx_routes',
+      [
+        { type: 'slack', name: 'berlin', url: `${base}/c/berlin` },
+        { type: 'slack', name: 'rest', url: `${base}/c/rest` },
+      ],
+      {
+        routes: [{ name: 'berlin noc', sites: ['Berlin'], kinds: ['link_down'], receivers: ['berlin'] }],
+        default: ['rest'],
+      },
+    );
+    await linkDown(h, 'c1', 'Berlin');
+    await linkDown(h, 'c2', 'Paris');
+    await waitFor('both routed', async () => rx.at('/c/berlin').length >= 1 && rx.at('/c/rest').length >= 1);
+    await sleep(1000);
+    assert.equal(rx.at('/c/berlin').length, 1);
+    assert.match(json(rx.at('/c/berlin')[0]!).text as string, /Router c1/);
+    assert.equal(rx.at('/c/rest').length, 1);
+    assert.match(json(rx.at('/c/rest')[0]!).text as string, /Router c2/);
+    const mails = await waitFor('both emails', async () => {
+      const p = await h.parsed();
+      return p.length >= 2 && p;
+    });
+    assert.ok(mails.some((m) => JSON.stringify(m.to).includes('owner-c1@test.local')));
   });
 });
