@@ -1,4 +1,5 @@
 import { resolveAlertingOptions, type AlertingOptions } from '../alerting/options.ts';
+import type { ReceiverSetup } from '../alerting/index.ts';
 import type { ReportSchedule } from '../reports/index.ts';
 import { ConfigError, SETTINGS, readSettings, type SettingKey, type Settings } from './settings.ts';
 
@@ -42,6 +43,8 @@ export interface BackendConfig {
   http?: Partial<HttpLimits>;
   /** Alerting tunables set in the environment (the rest keep alerting's defaults). */
   alerting?: Partial<AlertingOptions>;
+  /** Chat and paging receivers and their routes (WANWATCH_ROUTES_FILE); none when unset. */
+  receiverSetup?: ReceiverSetup;
   /** Scheduled uptime emails; entries set to false are removed from Redis. Undefined: leave alone. */
   reportSchedule?: ReportSchedule;
 }
@@ -115,6 +118,7 @@ export function backendConfig(
     },
     alerting,
     reportSchedule: s.WANWATCH_REPORT_SCHEDULE,
+    ...(s.WANWATCH_ROUTES_FILE ? { receiverSetup: s.WANWATCH_ROUTES_FILE } : {}),
   };
 }
 
