@@ -40,7 +40,7 @@ export interface AlertingDeps {
   mailer: Mailer;
   /** NOC recipients of every device (WANWATCH_ALERT_EMAILS). */
   nocEmails: string[];
-  /** Chat and paging receivers told of every notified notice (docs/alerts.md, "Receivers"); HTTP by default. */
+  /** Chat and paging receivers told of every notified notice (docs/alerts.md, "Receivers and routes"); HTTP by default. */
   receivers?: { setup: () => ReceiverSetup; transport?: rx.ReceiverTransport };
   /** Without `dashboardUrl`, emails link to a Grafana search for the device here. */
   grafanaUrl?: string;

@@ -1,5 +1,5 @@
 import { resolveAlertingOptions, type AlertingOptions } from '../alerting/options.ts';
-import type { ReceiverSetup } from '../alerting/index.ts';
+import { loadReceiverSetup, type ReceiverSetup } from '../alerting/index.ts';
 import type { ReportSchedule } from '../reports/index.ts';
 import { ConfigError, SETTINGS, readSettings, type SettingKey, type Settings } from './settings.ts';
 
@@ -118,8 +118,17 @@ export function backendConfig(
     },
     alerting,
     reportSchedule: s.WANWATCH_REPORT_SCHEDULE,
-    ...(s.WANWATCH_ROUTES_FILE ? { receiverSetup: s.WANWATCH_ROUTES_FILE } : {}),
+    ...(s.WANWATCH_ROUTES_FILE ? { receiverSetup: routesFile(s.WANWATCH_ROUTES_FILE) } : {}),
   };
+}
+
+/** The receivers and routes file, read and validated once at start; the error names the variable and the field. */
+function routesFile(path: string): ReceiverSetup {
+  try {
+    return loadReceiverSetup(path);
+  } catch (err) {
+    throw new ConfigError(`WANWATCH_ROUTES_FILE ${(err as Error).message}`);
+  }
 }
 
 /** `serve`'s configuration from the environment (`overrides`: flags); throws ConfigError. */

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_RAW_RETENTION, DEFAULT_REDIS_PREFIX, parseInfluxUrl } from '../store/index.ts';
 import { parseReportSchedule, reportScheduleSchema, type ReportSchedule } from '../reports/index.ts';
-import { loadReceiverSetup } from '../alerting/index.ts';
 
 /**
  * The backend's settings: ONE table of every WANWATCH_* environment variable (name, type, default,
@@ -225,14 +224,7 @@ export const SETTINGS = {
     doc: 'alerting: reminder of a matter still open (0 = off)',
   },
   WANWATCH_ROUTES_FILE: {
-    schema: z.string().transform((path, ctx) => {
-      try {
-        return loadReceiverSetup(path);
-      } catch (err) {
-        ctx.addIssue({ code: 'custom', message: (err as Error).message });
-        return z.NEVER;
-      }
-    }),
+    schema: z.string().min(1),
     usedBy: BACKEND,
     doc: 'alerting: JSON file of chat/paging receivers and their routes (docs/alerts.md, "Receivers and routes")',
   },
