@@ -72,7 +72,7 @@ export function createDeliverer(deps: {
   recordQueue: Queue;
   nocEmails: string[];
   /** Chat and paging receivers and their routes (beside email), and their queue. */
-  receivers?: { setup: () => ReceiverSetup; queue: Queue<ReceiverJob> };
+  receivers?: { setup: () => Promise<ReceiverSetup>; queue: Queue<ReceiverJob> };
   dashboardUrl?: (deviceId: string) => string;
   logger: Logger;
   jobOptions: { attempts: number; recordAttempts: number };
@@ -131,7 +131,7 @@ export function createDeliverer(deps: {
     const chat = deps.receivers
       ? await queueReceiverJobs(
           deps.receivers.queue,
-          pickReceivers(deps.receivers.setup(), routedNotice(notice, device.site)),
+          pickReceivers(await deps.receivers.setup(), routedNotice(notice, device.site)),
           notice.deviceId,
           receiverMessage(notice, mail, device, dashboardUrl),
           deps.jobOptions.attempts,

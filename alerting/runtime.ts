@@ -17,8 +17,7 @@ import type { AlertingSteps } from './device-steps.ts';
 import { createAlertingMetrics } from './metrics.ts';
 import { createInboxRescue } from './inbox-rescue.ts';
 import { createNotifyProcessor } from './notify-worker.ts';
-import * as rx from './receivers/delivery.ts';
-import type { ReceiverSetup } from './receivers/routes-file.ts';
+import * as rx from './receivers/index.ts';
 import { resolveAlertingOptions, type AlertingOptions } from './options.ts';
 import { listQuarantine, quarantineCounts } from './quarantine.ts';
 import { createAlertingRouter } from './router.ts';
@@ -41,7 +40,7 @@ export interface AlertingDeps {
   /** NOC recipients of every device (WANWATCH_ALERT_EMAILS). */
   nocEmails: string[];
   /** Chat and paging receivers told of every notified notice (docs/alerts.md, "Receivers and routes"); HTTP by default. */
-  receivers?: { setup: () => ReceiverSetup; transport?: rx.ReceiverTransport };
+  receivers?: { setup: () => rx.ReceiverSetup; transport?: rx.ReceiverTransport };
   /** Without `dashboardUrl`, emails link to a Grafana search for the device here. */
   grafanaUrl?: string;
   /** Link to the device's dashboard, shown in every email when given. */
@@ -91,8 +90,9 @@ export function createAlertingRuntime(deps: AlertingDeps, options: AlertingOptio
   const timers = new Queue<FlushJob | RecordJob | { v: 1 }>(QUEUES.alertTimers, { connection, prefix });
   const eventsQueue = new Queue(QUEUES.deviceEvents, { connection, prefix });
   const receiverQueue = new Queue<rx.ReceiverJob>(rx.RECEIVERS_QUEUE, { connection, prefix });
-  const setup = deps.receivers?.setup ?? (() => ({ receivers: [], routes: [], defaultReceivers: [] }));
-  const receivers = { ...deps.receivers, list: () => setup().receivers, recorder, safety, logger: log, nowMs };
+  const setups = rx.createSetupStore(redis, deps.redisPrefix, deps.receivers?.setup);
+  const list = async () => (await setups.current()).receivers;
+  const receivers = { ...deps.receivers, list, recorder, safety, logger: log, nowMs };
   const queues: Record<string, Queue> = { events: eventsQueue, timers, notify: notifyQueue };
   for (const [name, q] of Object.entries(queues))
     q.on('error', (err) => log.warn({ queue: name, err: err.message }, 'queue connection error'));
@@ -102,7 +102,7 @@ export function createAlertingRuntime(deps: AlertingDeps, options: AlertingOptio
     notifyQueue,
     recordQueue: timers,
     nocEmails: deps.nocEmails,
-    receivers: { setup, queue: receiverQueue },
+    receivers: { setup: setups.current, queue: receiverQueue },
     dashboardUrl: deps.dashboardUrl,
     logger: log,
     jobOptions: { attempts, recordAttempts: options.poisonMaxAttempts },
@@ -282,6 +282,7 @@ export function createAlertingRuntime(deps: AlertingDeps, options: AlertingOptio
       influx: deps.influx,
       nowMs,
       quarantine: (limit) => listQuarantine(queues, safety, limit),
+      receivers: setups,
     }),
     registry: metrics.registry,
     startWorkers() {

@@ -70,7 +70,7 @@ export async function queueReceiverJobs(
  * job at once and are recorded `failed`, visible in `/notifications?status=failed`.
  */
 export function createReceiverProcessor(deps: {
-  list: () => readonly Receiver[];
+  list: () => Promise<readonly Receiver[]>;
   /** Defaults to HTTP with a 10 s timeout per request. */
   transport?: ReceiverTransport;
   recorder: Recorder;
@@ -94,7 +94,7 @@ export function createReceiverProcessor(deps: {
     if (d?.v !== 1) throw new UnrecoverableError(`receiver job ${job.id}: unknown payload version`);
     const jobId = String(job.id);
     const attempt = job.attemptsMade + 1;
-    const r = deps.list().find((x) => x.name === d.receiver);
+    const r = (await deps.list()).find((x) => x.name === d.receiver);
     const base = {
       deviceId: d.deviceId,
       notificationId: d.message.notificationId,

@@ -212,4 +212,46 @@ describe('receivers against a local HTTP receiver (real BullMQ, Redis, InfluxDB)
     });
     assert.ok(mails.some((m) => JSON.stringify(m.to).includes('owner-c1@test.local')));
   });
+
+  it('the API: receivers and routes validated with the bad field named, secrets redacted, used at once', async () => {
+    const h = await startHarness('rx_api', { options: { retryCoverageMs: 20_000 } });
+    harnesses.push(h);
+    const api = request(h.api);
+    assert.deepEqual((await api.get('/api/v1/receivers').expect(200)).body, { source: 'api', receivers: [] });
+    const bad = await api
+      .put('/api/v1/receivers')
+      .send({ receivers: [{ type: 'slack', name: 'chat', url: 'nope' }] })
+      .expect(422);
+    assert.equal(bad.type, 'application/problem+json');
+    assert.equal(bad.body.code, 'validation_failed');
+    assert.equal(bad.body.errors[0].path, 'receivers[0].url');
+    const put = await api
+      .put('/api/v1/receivers')
+      .send({ receivers: [{ type: 'slack', name: 'chat', url: `${base}/d/chat` }] })
+      .expect(200);
+    assert.deepEqual(put.body.receivers, [{ type: 'slack', name: 'chat', url: '[redacted]' }]);
+    assert.ok(!JSON.stringify((await api.get('/api/v1/receivers').expect(200)).body).includes(base));
+    const badRoute = await api
+      .put('/api/v1/routes')
+      .send({ routes: [{ name: 'x', receivers: ['nobody'] }] })
+      .expect(422);
+    assert.equal(badRoute.body.errors[0].path, 'routes[0].receivers[0]');
+    const time = { timeZone: 'Europe/Berlin', from: '00:00', to: '00:00' };
+    await api
+      .put('/api/v1/routes')
+      .send({ routes: [{ name: 'all day', kinds: ['link_down'], time, receivers: ['chat'] }], default: [] })
+      .expect(200);
+    const routes = (await api.get('/api/v1/routes').expect(200)).body;
+    assert.deepEqual(routes.routes[0].time, time);
+    assert.deepEqual(routes.default, []);
+    await linkDown(h, 'd1');
+    await waitFor('the API-configured receiver told', async () => rx.accepted('/d/chat').length >= 1);
+  });
+
+  it('with a routes file the API only reads', async () => {
+    const h = harnesses.find((x) => x.prefix.includes('rx_routes'))!;
+    const r = await request(h.api).put('/api/v1/routes').send({ routes: [] }).expect(403);
+    assert.equal(r.body.code, 'forbidden');
+    assert.equal((await request(h.api).get('/api/v1/receivers').expect(200)).body.source, 'file');
+  });
 });
