@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { createAckRouter } from './ack-router.ts';
 import { createReceiversRouter } from './receivers/router.ts';
 import type { SetupStore } from './receivers/setup-store.ts';
 import express, { Router } from 'express';
@@ -64,6 +65,7 @@ export function createAlertingRouter(deps: {
 }): Router {
   const r = Router();
   r.use(createReceiversRouter(deps.receivers));
+  r.use(createAckRouter(deps));
   r.use(express.json({ limit: '16kb' }));
 
   r.post('/silences', async (req, res) => {

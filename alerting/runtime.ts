@@ -12,8 +12,7 @@ import { attemptsForCoverage, retryDelayMs } from './core/retry.ts';
 import type { BlindnessView } from './core/blindness.ts';
 import { sweepDevice } from './core/sweep.ts';
 import { createDeliverer, writeRecords, type NotifyJob, type RecordJob } from './deliver.ts';
-import { createDeviceSteps, defaultSteps, type FlushJob } from './device-steps.ts';
-import type { AlertingSteps } from './device-steps.ts';
+import { createDeviceSteps, defaultSteps, type AlertingSteps, type FlushJob } from './device-steps.ts';
 import { createAlertingMetrics } from './metrics.ts';
 import { createInboxRescue } from './inbox-rescue.ts';
 import { createNotifyProcessor } from './notify-worker.ts';
@@ -154,14 +153,15 @@ export function createAlertingRuntime(deps: AlertingDeps, options: AlertingOptio
     blindness: BlindnessView,
   ) {
     await store.withDeviceLock(deviceId, async () => {
-      const [state, lastSeenMs, live] = await Promise.all([
+      const [state, lastSeenMs, live, acked] = await Promise.all([
         store.loadState(deviceId),
         store.lastSeen(deviceId),
         store.live(deviceId),
+        store.acks(deviceId),
       ]);
       const r = sweepDevice(
         state,
-        { lastSeenMs, reportIntervalMs: live.reportIntervalMs, liveBootId: live.bootId, blindness },
+        { lastSeenMs, reportIntervalMs: live.reportIntervalMs, liveBootId: live.bootId, blindness, acked },
         now,
         silences,
         options,

@@ -209,3 +209,17 @@ export function parseState(raw: string, deviceId: string): DeviceAlertState {
     splitCause: (o.splitCause as SplitCause) ?? 'none',
   };
 }
+
+/**
+ * The open incident of a device with this id, or null: a link that is down (its DOWN's id) or the
+ * device unreachable. Only an open incident can be acknowledged.
+ */
+export function openIncident(
+  s: DeviceAlertState,
+  incidentId: string,
+): { kind: 'link_down'; iface: string } | { kind: 'device_unreachable' } | null {
+  if (s.reach === 'unreachable' && s.unreachableIncidentId === incidentId) return { kind: 'device_unreachable' };
+  for (const [iface, st] of s.ifaces)
+    if (st.downSinceMs !== null && st.downIncidentId === incidentId) return { kind: 'link_down', iface };
+  return null;
+}
