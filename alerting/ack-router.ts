@@ -25,13 +25,14 @@ export function createAckRouter(deps: { store: AlertStore; influx: InfluxDB; now
     if (!parsed.success)
       throw new ProblemError('validation_failed', 'invalid acknowledgement', issuesToErrors(parsed.error.issues));
     const { deviceId, by, comment = '' } = parsed.data;
-    const incidentId = String(req.params.incidentId);
+    const named = String(req.params.incidentId);
     const open = await deps.store.withDeviceLock(deviceId, async () => {
-      const found = openIncident(await deps.store.loadState(deviceId), incidentId);
-      if (found) await deps.store.putAck(deviceId, incidentId, { by, comment, atMs: deps.nowMs() });
+      const found = openIncident(await deps.store.loadState(deviceId), named);
+      if (found) await deps.store.putAck(deviceId, found.id, { by, comment, atMs: deps.nowMs() });
       return found;
     });
-    if (!open) throw new ProblemError('not_found', `no open incident ${incidentId} on device ${deviceId}`);
+    if (!open) throw new ProblemError('not_found', `no open incident ${named} on device ${deviceId}`);
+    const incidentId = open.id;
     const atMs = deps.nowMs();
     const iface = open.kind === 'link_down' ? open.iface : null;
     try {
