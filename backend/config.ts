@@ -34,6 +34,8 @@ export interface BackendConfig {
   mailFrom: string;
   alertEmails: string[];
   adminToken: string;
+  /** Read-only (viewer) tokens: GET on the admin API only. */
+  viewerTokens?: string[];
   grafanaUrl?: string;
   grafanaToken?: string;
   port: number;
@@ -118,6 +120,7 @@ export function backendConfig(
     },
     alerting,
     reportSchedule: s.WANWATCH_REPORT_SCHEDULE,
+    viewerTokens: s.WANWATCH_VIEWER_TOKENS,
     ...(s.WANWATCH_ROUTES_FILE ? { receiverSetup: routesFile(s.WANWATCH_ROUTES_FILE) } : {}),
   };
 }

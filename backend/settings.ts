@@ -55,6 +55,10 @@ export function parseReportScheduleSetting(spec: string): ReportSchedule {
     : parseReportSchedule(s === 'default' ? 'weekly,monthly' : s);
 }
 
+const viewerTokens = z
+  .string()
+  .transform((v) => v.split(',').filter(Boolean))
+  .refine((l) => !l.some((t) => adminTokenProblem(t)), 'each token needs 16+ characters, no spaces');
 const REPORT_SCHEDULE_FORMS = 'off (the default), weekly, monthly, weekly,monthly or a JSON report schedule';
 
 interface Setting {
@@ -223,11 +227,8 @@ export const SETTINGS = {
     usedBy: BACKEND,
     doc: 'alerting: reminder of a matter still open (0 = off)',
   },
-  WANWATCH_ROUTES_FILE: {
-    schema: z.string().min(1),
-    usedBy: BACKEND,
-    doc: 'alerting: JSON file of chat/paging receivers and their routes (docs/alerts.md, "Receivers and routes")',
-  },
+  WANWATCH_ROUTES_FILE: { schema: z.string().min(1), usedBy: BACKEND, doc: 'receivers and routes (docs/alerts.md)' },
+  WANWATCH_VIEWER_TOKENS: { schema: viewerTokens, default: '', usedBy: BACKEND, doc: 'read-only tokens, GET only' },
   WANWATCH_REPORT_SCHEDULE: {
     schema: z.string().transform((v, ctx) => {
       try {
