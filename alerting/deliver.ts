@@ -7,6 +7,9 @@ import type { NotificationRecord, Recorder } from './adapters/recorder.ts';
 import type { Notice } from './core/notice.ts';
 import { ifaceFigures, renderNotice } from './core/render.ts';
 import type { DeviceAlertState } from './core/state.ts';
+import { queueReceiverJobs, type ReceiverJob } from './receivers/delivery.ts';
+import { receiverMessage, routedNotice } from './receivers/message.ts';
+import { pickReceivers, type ReceiverSetup } from './receivers/routes-file.ts';
 
 /** Payload of a notify job (versioned). */
 export interface NotifyJob {
@@ -68,6 +71,8 @@ export function createDeliverer(deps: {
   /** Alerting's timer queue, where record jobs run. */
   recordQueue: Queue;
   nocEmails: string[];
+  /** Chat and paging receivers and their routes (beside email), and their queue. */
+  receivers?: { setup: () => Promise<ReceiverSetup>; queue: Queue<ReceiverJob> };
   dashboardUrl?: (deviceId: string) => string;
   logger: Logger;
   jobOptions: { attempts: number; recordAttempts: number };
@@ -89,12 +94,14 @@ export function createDeliverer(deps: {
       deps.store.live(notice.deviceId),
     ]);
     const ifaces = ifaceFigures(state, live.ifaces);
+    const device = { id: notice.deviceId, name: record?.name ?? notice.deviceId, site: record?.site ?? null };
+    const dashboardUrl = deps.dashboardUrl ? deps.dashboardUrl(notice.deviceId) : null;
     const mail = renderNotice(notice, {
-      device: { id: notice.deviceId, name: record?.name ?? notice.deviceId, site: record?.site ?? null },
+      device,
       mode: record?.multiWan?.mode ?? null,
       ifaces,
       policies: state.policies,
-      dashboardUrl: deps.dashboardUrl ? deps.dashboardUrl(notice.deviceId) : null,
+      dashboardUrl,
     });
     const messageId = messageIdFor(notice.deviceId, notice.id);
     const base = {
@@ -121,6 +128,19 @@ export function createDeliverer(deps: {
       return;
     }
     const to = [...new Set([...(record?.notificationEmails ?? []), ...deps.nocEmails])];
+    const chat = deps.receivers
+      ? await queueReceiverJobs(
+          deps.receivers.queue,
+          pickReceivers(await deps.receivers.setup(), routedNotice(notice, device.site)),
+          notice.deviceId,
+          receiverMessage(notice, mail, device, dashboardUrl),
+          deps.jobOptions.attempts,
+        )
+      : [];
+    if (to.length === 0 && chat.length > 0) {
+      await queueRecords(notice, mail.subject, { ...base, status: 'queued', recipients: chat });
+      return;
+    }
     if (to.length === 0) {
       await queueRecords(notice, mail.subject, { ...base, status: 'no_recipients', recipients: [] });
       if (await deps.store.firstNoRecipients(notice.deviceId)) {
@@ -149,7 +169,7 @@ export function createDeliverer(deps: {
         removeOnFail: { age: 30 * 86_400 },
       }),
     );
-    await queueRecords(notice, mail.subject, { ...base, status: 'queued', recipients: to });
+    await queueRecords(notice, mail.subject, { ...base, status: 'queued', recipients: [...to, ...chat] });
   };
 }
 export type DeliverNotice = ReturnType<typeof createDeliverer>;

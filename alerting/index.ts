@@ -6,3 +6,4 @@
 export type { AlertingOptions } from './options.ts';
 export { resolveAlertingOptions } from './options.ts';
 export { createAlerting, type Alerting, type AlertingDeps } from './runtime.ts';
+export { loadReceiverSetup, parseReceiverSetup, type ReceiverSetup } from './receivers/routes-file.ts';

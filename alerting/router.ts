@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { createAckRouter } from './ack-router.ts';
+import { createReceiversRouter } from './receivers/router.ts';
+import type { SetupStore } from './receivers/setup-store.ts';
 import express, { Router } from 'express';
 import type { InfluxDB } from 'influx';
 import { z } from 'zod';
@@ -58,8 +61,11 @@ export function createAlertingRouter(deps: {
   influx: InfluxDB;
   nowMs: () => number;
   quarantine: (limit: number) => Promise<QuarantineItem[]>;
+  receivers: SetupStore;
 }): Router {
   const r = Router();
+  r.use(createReceiversRouter(deps.receivers));
+  r.use(createAckRouter(deps));
   r.use(express.json({ limit: '16kb' }));
 
   r.post('/silences', async (req, res) => {

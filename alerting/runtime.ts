@@ -12,11 +12,11 @@ import { attemptsForCoverage, retryDelayMs } from './core/retry.ts';
 import type { BlindnessView } from './core/blindness.ts';
 import { sweepDevice } from './core/sweep.ts';
 import { createDeliverer, writeRecords, type NotifyJob, type RecordJob } from './deliver.ts';
-import { createDeviceSteps, defaultSteps, type FlushJob } from './device-steps.ts';
-import type { AlertingSteps } from './device-steps.ts';
+import { createDeviceSteps, defaultSteps, type AlertingSteps, type FlushJob } from './device-steps.ts';
 import { createAlertingMetrics } from './metrics.ts';
 import { createInboxRescue } from './inbox-rescue.ts';
 import { createNotifyProcessor } from './notify-worker.ts';
+import * as rx from './receivers/index.ts';
 import { resolveAlertingOptions, type AlertingOptions } from './options.ts';
 import { listQuarantine, quarantineCounts } from './quarantine.ts';
 import { createAlertingRouter } from './router.ts';
@@ -38,6 +38,8 @@ export interface AlertingDeps {
   mailer: Mailer;
   /** NOC recipients of every device (WANWATCH_ALERT_EMAILS). */
   nocEmails: string[];
+  /** Chat and paging receivers told of every notified notice (docs/alerts.md, "Receivers and routes"); HTTP by default. */
+  receivers?: { setup: () => rx.ReceiverSetup; transport?: rx.ReceiverTransport };
   /** Without `dashboardUrl`, emails link to a Grafana search for the device here. */
   grafanaUrl?: string;
   /** Link to the device's dashboard, shown in every email when given. */
@@ -86,6 +88,10 @@ export function createAlertingRuntime(deps: AlertingDeps, options: AlertingOptio
   const notifyQueue = new Queue<NotifyJob>(QUEUES.notify, { connection, prefix });
   const timers = new Queue<FlushJob | RecordJob | { v: 1 }>(QUEUES.alertTimers, { connection, prefix });
   const eventsQueue = new Queue(QUEUES.deviceEvents, { connection, prefix });
+  const receiverQueue = new Queue<rx.ReceiverJob>(rx.RECEIVERS_QUEUE, { connection, prefix });
+  const setups = rx.createSetupStore(redis, deps.redisPrefix, deps.receivers?.setup);
+  const list = async () => (await setups.current()).receivers;
+  const receivers = { ...deps.receivers, list, recorder, safety, logger: log, nowMs };
   const queues: Record<string, Queue> = { events: eventsQueue, timers, notify: notifyQueue };
   for (const [name, q] of Object.entries(queues))
     q.on('error', (err) => log.warn({ queue: name, err: err.message }, 'queue connection error'));
@@ -95,6 +101,7 @@ export function createAlertingRuntime(deps: AlertingDeps, options: AlertingOptio
     notifyQueue,
     recordQueue: timers,
     nocEmails: deps.nocEmails,
+    receivers: { setup: setups.current, queue: receiverQueue },
     dashboardUrl: deps.dashboardUrl,
     logger: log,
     jobOptions: { attempts, recordAttempts: options.poisonMaxAttempts },
@@ -146,14 +153,15 @@ export function createAlertingRuntime(deps: AlertingDeps, options: AlertingOptio
     blindness: BlindnessView,
   ) {
     await store.withDeviceLock(deviceId, async () => {
-      const [state, lastSeenMs, live] = await Promise.all([
+      const [state, lastSeenMs, live, acked] = await Promise.all([
         store.loadState(deviceId),
         store.lastSeen(deviceId),
         store.live(deviceId),
+        store.acks(deviceId),
       ]);
       const r = sweepDevice(
         state,
-        { lastSeenMs, reportIntervalMs: live.reportIntervalMs, liveBootId: live.bootId, blindness },
+        { lastSeenMs, reportIntervalMs: live.reportIntervalMs, liveBootId: live.bootId, blindness, acked },
         now,
         silences,
         options,
@@ -242,14 +250,20 @@ export function createAlertingRuntime(deps: AlertingDeps, options: AlertingOptio
         },
       },
     );
+    const receiverWorker = new Worker(rx.RECEIVERS_QUEUE, retrying('receiver', rx.createReceiverProcessor(receivers)), {
+      ...workerOpts,
+      concurrency: options.notifyConcurrency,
+      settings: notify.opts.settings,
+    });
     for (const [name, w] of [
       ['events', events],
       ['timers', timerWorker],
       ['notify', notify],
+      ['receivers', receiverWorker],
     ] as const) {
       w.on('error', onWorkerError(name));
       w.on('failed', (job, err) => {
-        if (name !== 'notify')
+        if (name === 'events' || name === 'timers')
           log.error({ worker: name, jobId: job?.id, attemptsMade: job?.attemptsMade, err: err.message }, 'job failed');
       });
       workers.push(w);
@@ -268,6 +282,7 @@ export function createAlertingRuntime(deps: AlertingDeps, options: AlertingOptio
       influx: deps.influx,
       nowMs,
       quarantine: (limit) => listQuarantine(queues, safety, limit),
+      receivers: setups,
     }),
     registry: metrics.registry,
     startWorkers() {
@@ -276,7 +291,7 @@ export function createAlertingRuntime(deps: AlertingDeps, options: AlertingOptio
     },
     async close() {
       await Promise.all(workers.map((w) => w.close()));
-      await Promise.all(Object.values(queues).map((q) => q.close()));
+      await Promise.all([...Object.values(queues), receiverQueue].map((q) => q.close()));
       await redis.quit().catch(() => undefined);
     },
   };

@@ -1,4 +1,5 @@
 import { resolveAlertingOptions, type AlertingOptions } from '../alerting/options.ts';
+import { loadReceiverSetup, type ReceiverSetup } from '../alerting/index.ts';
 import type { ReportSchedule } from '../reports/index.ts';
 import { ConfigError, SETTINGS, readSettings, type SettingKey, type Settings } from './settings.ts';
 
@@ -33,6 +34,8 @@ export interface BackendConfig {
   mailFrom: string;
   alertEmails: string[];
   adminToken: string;
+  /** Read-only (viewer) tokens: GET on the admin API only. */
+  viewerTokens?: string[];
   grafanaUrl?: string;
   grafanaToken?: string;
   port: number;
@@ -42,6 +45,8 @@ export interface BackendConfig {
   http?: Partial<HttpLimits>;
   /** Alerting tunables set in the environment (the rest keep alerting's defaults). */
   alerting?: Partial<AlertingOptions>;
+  /** Chat and paging receivers and their routes (WANWATCH_ROUTES_FILE); none when unset. */
+  receiverSetup?: ReceiverSetup;
   /** Scheduled uptime emails; entries set to false are removed from Redis. Undefined: leave alone. */
   reportSchedule?: ReportSchedule;
   /** Uptime reports: coverage in % below which availability is not meaningful. */
@@ -118,7 +123,18 @@ export function backendConfig(
     alerting,
     reportSchedule: s.WANWATCH_REPORT_SCHEDULE,
     reportMinCoveragePct: s.WANWATCH_REPORT_MIN_COVERAGE_PCT,
+    viewerTokens: s.WANWATCH_VIEWER_TOKENS,
+    ...(s.WANWATCH_ROUTES_FILE ? { receiverSetup: routesFile(s.WANWATCH_ROUTES_FILE) } : {}),
   };
+}
+
+/** The receivers and routes file, read and validated once at start; the error names the variable and the field. */
+function routesFile(path: string): ReceiverSetup {
+  try {
+    return loadReceiverSetup(path);
+  } catch (err) {
+    throw new ConfigError(`WANWATCH_ROUTES_FILE ${(err as Error).message}`);
+  }
 }
 
 /** `serve`'s configuration from the environment (`overrides`: flags); throws ConfigError. */

@@ -1,6 +1,13 @@
 import { z } from 'zod';
 import { DEFAULT_RAW_RETENTION, DEFAULT_REDIS_PREFIX, parseInfluxUrl } from '../store/index.ts';
-import { parseReportSchedule, reportScheduleSchema, type ReportSchedule } from '../reports/index.ts';
+import {
+  REPORT_SCHEDULE_FORMS,
+  adminTokenProblem,
+  int,
+  parseReportScheduleSetting,
+  url,
+  viewerTokens,
+} from './setting-values.ts';
 
 /**
  * The backend's settings: ONE table of every WANWATCH_* environment variable (name, type, default,
@@ -14,48 +21,7 @@ export type Command = 'serve' | 'up' | 'uptime' | 'dashboards' | 'device';
 const BACKEND: Command[] = ['serve', 'up'];
 const ALL: Command[] = ['serve', 'up', 'uptime', 'dashboards', 'device'];
 
-/** An integer in [min, max] (milliseconds, bytes or a count). */
-const int = (min: number, max: number) =>
-  z.coerce
-    .number({ message: 'must be a number' })
-    .int('must be an integer')
-    .min(min, `must be from ${min} to ${max}`)
-    .max(max, `must be from ${min} to ${max}`);
-
-const url = (protocols: string[]) =>
-  z.string().refine(
-    (v) => {
-      try {
-        return protocols.includes(new URL(v).protocol);
-      } catch {
-        return false;
-      }
-    },
-    { message: `must be a URL (${protocols.map((p) => p + '//').join(' or ')}...)` },
-  );
-
-/**
- * Why an admin token is refused, or undefined when it is fine: at least 16 characters, no
- * whitespace or control characters (a bearer token cannot carry them, and a token of spaces is
- * no secret).
- */
-export function adminTokenProblem(token: string): string | undefined {
-  // eslint-disable-next-line no-control-regex
-  if (/[\s\u0000-\u001f\u007f]/.test(token))
-    return 'WANWATCH_ADMIN_TOKEN must not contain spaces or control characters';
-  if (token.length < 16) return 'WANWATCH_ADMIN_TOKEN must be at least 16 characters';
-  return undefined;
-}
-
-/** `off`, `weekly`, `monthly`, `weekly,monthly` (also `default`), or a JSON ReportSchedule. */
-export function parseReportScheduleSetting(spec: string): ReportSchedule {
-  const s = spec.trim();
-  return s.startsWith('{')
-    ? reportScheduleSchema.parse(JSON.parse(s))
-    : parseReportSchedule(s === 'default' ? 'weekly,monthly' : s);
-}
-
-const REPORT_SCHEDULE_FORMS = 'off (the default), weekly, monthly, weekly,monthly or a JSON report schedule';
+export { adminTokenProblem, parseReportScheduleSetting } from './setting-values.ts';
 
 interface Setting {
   schema: z.ZodType;
@@ -229,6 +195,8 @@ export const SETTINGS = {
     usedBy: ['serve', 'up', 'uptime'],
     doc: 'uptime reports: coverage (measured ÷ period, in %) below which availability is shown as not meaningful',
   },
+  WANWATCH_ROUTES_FILE: { schema: z.string().min(1), usedBy: BACKEND, doc: 'receivers and routes (docs/alerts.md)' },
+  WANWATCH_VIEWER_TOKENS: { schema: viewerTokens, default: '', usedBy: BACKEND, doc: 'read-only tokens, GET only' },
   WANWATCH_REPORT_SCHEDULE: {
     schema: z.string().transform((v, ctx) => {
       try {

@@ -19,6 +19,7 @@ import { encodeTagValue, type ReportRecord } from '../contract/index.ts';
 import { createConsole, loopbackApi, SESSION_COOKIE, type WebConsole } from '../console/index.ts';
 import { createAlertingRouter } from '../alerting/router.ts';
 import { createAlertStore } from '../alerting/adapters/store.ts';
+import { createSetupStore } from '../alerting/receivers/index.ts';
 import { createReportsRouter } from '../reports/index.ts';
 import { liveFields, M, RP, type DeviceRecord, type LiveState } from '../store/index.ts';
 import { testServices } from '../stack/testing.ts';
@@ -109,6 +110,7 @@ describe('web console (ingest app + console pages + Chromium)', () => {
       influx: t.influx,
       nowMs: Date.now,
       quarantine: async () => [],
+      receivers: createSetupStore(t.redis, t.prefix),
     });
     const reports = createReportsRouter({ influx: t.influx, redis: t.redis, keys: t.keys, logger });
     const both = Router();

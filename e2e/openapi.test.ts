@@ -10,6 +10,8 @@ import { startBackend, createLogger, type RunningBackend } from '../backend/host
 import { backendPlugins } from '../backend/plugins/index.ts';
 import { testServices } from '../stack/testing.ts';
 import { createRecorder } from '../alerting/adapters/recorder.ts';
+import { createAlertStore } from '../alerting/adapters/store.ts';
+import { emptyIface } from '../alerting/core/state.ts';
 import { sampleReport } from '../test-support/records.ts';
 import { listRoutes } from './routes.ts';
 
@@ -126,7 +128,18 @@ describe('OpenAPI document', () => {
   });
 
   it('every documented response schema matches a real answer, and every documented query parameter is accepted', async () => {
-    const checked = await exerciseApi(`http://127.0.0.1:${backend.port}`, createRecorder(backend.ctx.influx));
+    // An open incident (wan DOWN) as alerting stores it, so the acknowledgement gives a real 201.
+    const alertStore = createAlertStore(backend.ctx.redis, backend.ctx.config.redisPrefix);
+    const openIncident = async (deviceId: string) => {
+      const s = await alertStore.loadState(deviceId);
+      s.ifaces.set('wan', { ...emptyIface('offline'), downSinceMs: Date.now(), downIncidentId: 'down:oa-ev-1' });
+      await alertStore.saveState(s);
+    };
+    const checked = await exerciseApi(
+      `http://127.0.0.1:${backend.port}`,
+      createRecorder(backend.ctx.influx),
+      openIncident,
+    );
     // Answers a single healthy test backend cannot give; each is covered by its own integration test.
     const notReproducedHere = new Map([
       ['POST /api/v1/reports 429 application/problem+json', 'device_busy: ingest/test/reports.test.ts'],
@@ -198,7 +211,11 @@ function responseValidator(ajv: Ajv, path: string, method: string, status: strin
  * answer against the schema documented for its status and media type. Returns what was checked, as
  * `METHOD path status media` with the status as documented (`200` or `4XX`).
  */
-async function exerciseApi(base: string, recorder: ReturnType<typeof createRecorder>): Promise<Set<string>> {
+async function exerciseApi(
+  base: string,
+  recorder: ReturnType<typeof createRecorder>,
+  openIncident: (deviceId: string) => Promise<void>,
+): Promise<Set<string>> {
   const ajv = schemaChecker();
   const checked = new Set<string>();
   const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
@@ -396,6 +413,41 @@ async function exerciseApi(base: string, recorder: ReturnType<typeof createRecor
     call('GET', '/api/v1/alerting/quarantine', {
       headers: admin,
       query: examples('GET', '/api/v1/alerting/quarantine'),
+    }),
+  );
+  await expect(200, call('GET', '/api/v1/receivers', { headers: admin }));
+  await expect(
+    200,
+    call('PUT', '/api/v1/receivers', {
+      headers: admin,
+      body: { receivers: [{ type: 'webhook', name: 'itsm', url: 'http://127.0.0.1:9/hook', secret: 'x'.repeat(20) }] },
+    }),
+  );
+  await expect(200, call('GET', '/api/v1/routes', { headers: admin }));
+  await expect(
+    200,
+    call('PUT', '/api/v1/routes', {
+      headers: admin,
+      body: {
+        routes: [
+          {
+            name: 'night',
+            kinds: ['unreachable'],
+            time: { timeZone: 'Europe/Berlin', from: '20:00', to: '07:00', days: ['mon'] },
+            receivers: ['itsm'],
+          },
+        ],
+        default: [],
+      },
+    }),
+  );
+  await openIncident(id);
+  await expect(
+    201,
+    call('POST', '/api/v1/incidents/{incidentId}/ack', {
+      params: { incidentId: 'oa-ev-1' },
+      headers: admin,
+      body: { deviceId: id, by: 'noc-anna', comment: 'ISP ticket 123' },
     }),
   );
   // Every operation that needs a token: its problem answer without one.

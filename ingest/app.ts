@@ -37,6 +37,8 @@ export interface IngestDeps {
   nowMs?: () => number;
   logger: Logger;
   adminToken: string;
+  /** Read-only tokens (role viewer, GET only). */
+  viewerTokens?: readonly string[];
   /** Other parts' routes, mounted under /api/v1 behind the admin token (JSON bodies parsed). */
   routers?: Router[];
   /** Other parts' pages (the web console), mounted at `/` with their own authentication. */
@@ -69,6 +71,7 @@ export function createApp(deps: IngestDeps): express.Express {
   const store = createDeviceStore(deps.redis, deps.keys, { nowMs });
   const auth: AuthDeps = {
     adminToken: deps.adminToken,
+    viewerTokens: deps.viewerTokens ?? [],
     store,
     tokenKey: () => loadTokenKey(deps.redis, deps.keys.tokenKey),
     limits: createAuthLimiters(deps.limits?.auth),

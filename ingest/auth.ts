@@ -17,10 +17,15 @@ import type { DeviceStore } from './device-store.ts';
 import type { AuthLimiters } from './auth-limits.ts';
 import { RetryLaterProblem } from './http-problems.ts';
 
-export type Principal = { kind: 'admin' } | { kind: 'device'; deviceId: string; record: DeviceRecord };
+export type Principal =
+  | { kind: 'admin' }
+  | { kind: 'viewer' }
+  | { kind: 'device'; deviceId: string; record: DeviceRecord };
 
 export interface AuthDeps {
   adminToken: string;
+  /** Read-only tokens (role viewer): they pass the admin routes for GET and HEAD only. */
+  viewerTokens?: readonly string[];
   store: DeviceStore;
   /** The server's token key (loadTokenKey). */
   tokenKey: () => Promise<TokenKey>;
@@ -111,11 +116,29 @@ export function principalOf(res: { locals: Record<string, unknown> }): Principal
   return p;
 }
 
-/** Puts the principal in res.locals.principal; `admin` = only the admin token passes. */
+/**
+ * Puts the principal in res.locals.principal; `admin` = only the admin token passes, and a viewer
+ * token for reading:
+ *
+ * | token | method | result |
+ * |---|---|---|
+ * | admin | any | admin |
+ * | viewer | GET, HEAD | viewer |
+ * | viewer | any other | 403 forbidden |
+ * | device | any | 403 forbidden |
+ * | other / none | any | 401 |
+ */
 export function authMiddleware(deps: AuthDeps, who: 'admin' | 'any'): RequestHandler {
   return async (req, res, next) => {
     if (who === 'admin') {
-      if (!secretEquals(bearerToken(req), deps.adminToken)) {
+      const token = bearerToken(req);
+      if (!secretEquals(token, deps.adminToken) && deps.viewerTokens?.some((v) => secretEquals(token, v))) {
+        if (req.method !== 'GET' && req.method !== 'HEAD')
+          throw new ProblemError('forbidden', 'a viewer token may only read');
+        res.locals.principal = { kind: 'viewer' } satisfies Principal;
+        return next();
+      }
+      if (!secretEquals(token, deps.adminToken)) {
         // A valid device token is "forbidden", anything else "invalid".
         const p = await authenticate(req, deps);
         if (p.kind === 'device') throw new ProblemError('forbidden', 'this route needs the admin token');

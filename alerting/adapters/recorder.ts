@@ -111,6 +111,30 @@ export function createRecorder(influx: InfluxDB) {
         },
       ]);
     },
+    /** An acknowledgement, as an incident point (status `acknowledged`) so the events API shows it and who. */
+    async ack(a: {
+      deviceId: string;
+      incidentId: string;
+      kind: IncidentKind;
+      iface: string | null;
+      by: string;
+      comment: string;
+      atMs: number;
+    }) {
+      await write([
+        {
+          measurement: M.incident,
+          tags: { [TAG.device]: encodeTagValue(a.deviceId), [TAG.kind]: a.kind, [TAG.status]: 'acknowledged' },
+          fields: {
+            [INCIDENT_FIELDS.incidentId]: a.incidentId,
+            [INCIDENT_FIELDS.iface]: a.iface ?? '',
+            [INCIDENT_FIELDS.title]: `acknowledged by ${a.by}`,
+            [INCIDENT_FIELDS.text]: a.comment,
+          },
+          timestamp: tsNs(a.atMs, `${a.incidentId}/ack`),
+        },
+      ]);
+    },
     async deviceState(deviceId: string, state: DeviceReachability, lastSeenMs: number, atMs: number): Promise<void> {
       await write([
         {

@@ -49,6 +49,7 @@ export function createAlertStore(redis: Redis, prefix: string) {
     inbox: (id: string) => `${prefix}:alert:inbox:${id}`,
     inboxJobs: (id: string) => `${prefix}:alert:inbox-jobs:${id}`,
     inboxes: `${prefix}:alert:inboxes`,
+    acks: (id: string) => `${prefix}:alert:acks:${id}`,
   };
 
   async function acquire(key: string, ttlMs: number, waitMs: number): Promise<string | null> {
@@ -135,6 +136,17 @@ export function createAlertStore(redis: Redis, prefix: string) {
     },
     async deleteSilence(id: string): Promise<boolean> {
       return (await redis.hdel(keys.silences, id)) > 0;
+    },
+    /** Acknowledged incidents of a device (ids; kept 35 days, longer than any matter's reminders matter). */
+    async acks(deviceId: string): Promise<Set<string>> {
+      return new Set(await redis.hkeys(k.acks(deviceId)));
+    },
+    async putAck(deviceId: string, incidentId: string, ack: { by: string; atMs: number; comment: string }) {
+      await redis
+        .multi()
+        .hset(k.acks(deviceId), incidentId, JSON.stringify(ack))
+        .expire(k.acks(deviceId), 35 * 86_400)
+        .exec();
     },
     /**
      * Records this sweep run (a pause of more than `sweepGapMs` since the previous run is a gap) and

@@ -247,3 +247,26 @@ export interface Notice {
   atMs: number;
   items: DisposedItem[];
 }
+
+/**
+ * The open incident of a device with this id, or null: a link that is down or the device
+ * unreachable. A link's incident is named by its incident id (`down:<event id>`) or by the id of
+ * its DOWN event (what notifications and receivers show). Only an open incident can be acknowledged.
+ *
+ * | id names | state | result |
+ * |---|---|---|
+ * | the unreachable incident | device unreachable | `device_unreachable` |
+ * | a link's DOWN (either form) | that link still down | `link_down` with its iface and incident id |
+ * | anything else (closed, unknown) | – | null |
+ */
+export function openIncident(
+  s: DeviceAlertState,
+  incidentId: string,
+): { kind: 'link_down'; iface: string; id: string } | { kind: 'device_unreachable'; id: string } | null {
+  if (s.reach === 'unreachable' && s.unreachableIncidentId === incidentId)
+    return { kind: 'device_unreachable', id: incidentId };
+  for (const [iface, st] of s.ifaces)
+    if (st.downSinceMs !== null && (st.downIncidentId === incidentId || st.downIncidentId === `down:${incidentId}`))
+      return { kind: 'link_down', iface, id: st.downIncidentId };
+  return null;
+}

@@ -83,7 +83,7 @@ export function reminderDue(
   return intervalMs > 0 && nowMs >= (lastReminderMs ?? sinceMs) + intervalMs;
 }
 
-/** The periodic sweep of one device (pure): watchdog, end of flapping, reminders. */
+/** The periodic sweep of one device (pure): watchdog, end of flapping, reminders (none for an acknowledged incident). */
 export function sweepDevice(
   state: DeviceAlertState,
   input: {
@@ -91,6 +91,8 @@ export function sweepDevice(
     reportIntervalMs: number | null;
     liveBootId?: string | null;
     blindness?: BlindnessView;
+    /** Acknowledged incident ids: someone is on it, so no reminders. */
+    acked?: ReadonlySet<string>;
   },
   nowMs: number,
   silences: Silence[],
@@ -147,6 +149,7 @@ export function sweepDevice(
       s.reach === 'reachable' &&
       st.downSinceMs !== null &&
       st.flappingSinceMs === null &&
+      !input.acked?.has(st.downIncidentId ?? '') &&
       reminderDue(st.downSinceMs, st.lastReminderMs, opts.reminderIntervalMs, nowMs)
     ) {
       st.remindersSent += 1;
@@ -172,6 +175,7 @@ export function sweepDevice(
     s.reach === 'unreachable' &&
     s.unreachableSinceMs !== null &&
     reach !== 'unreachable' &&
+    !input.acked?.has(s.unreachableIncidentId ?? '') &&
     reminderDue(s.unreachableSinceMs, s.unreachableLastReminderMs, opts.reminderIntervalMs, nowMs)
   ) {
     s.unreachableRemindersSent += 1;

@@ -69,6 +69,7 @@ export async function startHarness(
     /** Services of the test's own (fault tests stop and start them); default: the suite's shared stack. */
     services?: TestServices;
     steps?: AlertingDeps['steps'];
+    receivers?: AlertingDeps['receivers'];
   } = {},
 ): Promise<Harness> {
   const svc = opts.services ?? (await testServices());
@@ -92,6 +93,7 @@ export async function startHarness(
     logger: pino({ level: process.env.WANWATCH_TEST_LOG ?? 'silent' }),
     options: { ...FAST, ...opts.options },
     steps: opts.steps,
+    receivers: opts.receivers,
   });
   if (opts.startWorkers !== false) await alerting.startWorkers();
   const events = new Queue<DeviceEventsJob>(QUEUES.deviceEvents, {

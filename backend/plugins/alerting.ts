@@ -18,6 +18,7 @@ export function alertingPlugin(o: { options?: Partial<AlertingOptions> } = {}): 
       redisPrefix: config.redisPrefix,
       mailer: ctx.mailer,
       nocEmails: config.alertEmails,
+      ...(config.receiverSetup ? { receivers: { setup: () => config.receiverSetup! } } : {}),
       ...(grafana
         ? { grafanaUrl: grafana, dashboardUrl: (id: string) => `${grafana}/d/${deviceDashboardUid(id)}` }
         : {}),

@@ -43,6 +43,7 @@ export const ingestPlugin: PluginFactory = (ctx) => {
         metrics,
         logger,
         adminToken: config.adminToken,
+        viewerTokens: config.viewerTokens ?? [],
         routers: m.routers,
         pages: m.pages,
         onDeviceChanged: m.onDeviceChanged,

@@ -1,6 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { resolveAlertingOptions } from '../../alerting/options.ts';
 import { ConfigError, SETTINGS, backendConfig, loadBackendConfig, readSettings } from '../config.ts';
 import { DEPLOY_DOC, documentedTable, normalise, settingsMarkdown } from '../../scripts/settings-doc.ts';
@@ -12,6 +14,24 @@ const SERVE = {
 };
 
 describe('the settings table', () => {
+  it('WANWATCH_ROUTES_FILE is read and validated at start; errors name the variable, file and field', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ww-routes-'));
+    try {
+      const good = join(dir, 'good.json');
+      writeFileSync(good, JSON.stringify({ receivers: [{ type: 'slack', name: 'noc', url: 'http://127.0.0.1:9/x' }] }));
+      const setup = loadBackendConfig({ ...SERVE, WANWATCH_ROUTES_FILE: good }).receiverSetup!;
+      assert.deepEqual(setup.defaultReceivers, ['noc']);
+      assert.equal(loadBackendConfig(SERVE).receiverSetup, undefined);
+      const bad = join(dir, 'bad.json');
+      writeFileSync(bad, JSON.stringify({ receivers: [{ type: 'slack', name: 'noc', url: 'nope' }] }));
+      assert.throws(() => loadBackendConfig({ ...SERVE, WANWATCH_ROUTES_FILE: bad }), {
+        message: /^WANWATCH_ROUTES_FILE .*bad\.json: receivers\[0\]\.url: must be an http\(s\) URL/,
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('serve and up use the same defaults: no NOC emails, log level info', () => {
     const serve = readSettings('serve', SERVE);
     const up = readSettings('up', {}, {}, { require: [] });
