@@ -23,21 +23,17 @@ import { createSourceRuleManager, planSourceRules } from './source-rules.ts';
 import { wanUploadRoutes } from './wan-routes.ts';
 
 export type { ReporterDeps, ReporterOptions, RunningReporter } from './reporter-options.ts';
-
 export const AGENT = 'wanwatch-reporter/0.1.0';
 
 /**
  * The running reporter: trackers (or mwan3 itself) -> spool -> uploader, policy snapshots on every
- * state change and every `policyIntervalMs`, the status file after every round.
- *
- * Lifecycle (why each step; docs/openwrt.md tells operators): a new `bootId` per start (ingest keys
- * transitions by bootId+seq); each interface opens with `start` from its last confirmed state of the
- * previous run (link-trackers.ts), so the cloud can tell "still down" from "recovered"; the first
- * policy snapshot waits until every interface has a state. `reload()` (SIGHUP) leaves unchanged
- * interfaces alone and restarts only changed/added/removed ones with `config` transitions.
- * netifd hotplug events act at once (`ifdown`/`ifup`). `stop()` (SIGTERM) ends every interface
- * with `stop` to `unknown` — no policy snapshot follows, the cloud reads it as a stop on purpose —
- * then flushes the spool for up to `flushTimeoutMs`; what does not get out stays spooled.
+ * state change and every `policyIntervalMs`, the status file after every round. Lifecycle
+ * (docs/openwrt.md): a new `bootId` per start (ingest keys transitions by bootId+seq); each
+ * interface opens with `start` from its last confirmed state (link-trackers.ts), so the cloud can
+ * tell "still down" from "recovered"; the first policy snapshot waits for every interface's state.
+ * `reload()` (SIGHUP) restarts only changed/added/removed interfaces (`config` transitions);
+ * hotplug `ifdown`/`ifup` act at once; `stop()` (SIGTERM) ends every interface with `stop` (no
+ * policy snapshot follows) and flushes for up to `flushTimeoutMs`; the rest stays spooled.
  */
 export async function startReporter(o: ReporterOptions, deps: ReporterDeps): Promise<RunningReporter> {
   const log = deps.logger;
