@@ -83,6 +83,7 @@ export function createDeviceSteps(d: DeviceStepDeps) {
     if (wasUnreachable && r.state.reach === 'reachable') {
       await d.recorder.deviceState(deviceId, 'reachable', ev.receivedAtMs, now);
     }
+    await d.recorder.linkQuality(deviceId, r.quality);
     if (r.openedGroup) await scheduleFlush(deviceId, r.openedGroup, now);
     return r;
   }
