@@ -60,7 +60,7 @@ describe('demo: the degraded router emails DEGRADED within its story', () => {
       const round = {
         timeMs: now,
         up: conditionAt('degraded', 'eth0', now, cycleMs) !== 'down',
-        lossPct: results.reduce((a, r) => a + r.lossPct, 0) / results.length,
+        lossPct: results.reduce((a, r) => a + (r.lossPct ?? 100), 0) / results.length,
         rttAvgMs: rtts.length ? rtts.reduce((a, b) => a + b, 0) / rtts.length : null,
         jitterMs: null,
       };
