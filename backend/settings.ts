@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DEFAULT_RAW_RETENTION, DEFAULT_REDIS_PREFIX, parseInfluxUrl } from '../store/index.ts';
 import { parseReportSchedule, reportScheduleSchema, type ReportSchedule } from '../reports/index.ts';
+import { QUALITY_SETTINGS } from './quality-settings.ts';
 
 /**
  * The backend's settings: ONE table of every WANWATCH_* environment variable (name, type, default,
@@ -223,54 +224,7 @@ export const SETTINGS = {
     usedBy: BACKEND,
     doc: 'alerting: reminder of a matter still open (0 = off)',
   },
-  WANWATCH_QUALITY_WINDOW_MS: {
-    schema: int(0, 86_400_000),
-    default: '300000',
-    usedBy: BACKEND,
-    doc: 'alerting: sliding window of the cloud-side link quality evaluation (0 = off)',
-  },
-  WANWATCH_QUALITY_MIN_DURATION_MS: {
-    schema: int(0, Number.MAX_SAFE_INTEGER),
-    default: '60000',
-    usedBy: BACKEND,
-    doc: 'alerting: how long a quality verdict must hold before DEGRADED/RECOVERED',
-  },
-  WANWATCH_QUALITY_LOSS_ENTER_PCT: {
-    schema: int(0, 100),
-    default: '10',
-    usedBy: BACKEND,
-    doc: 'alerting: window loss that makes a link degraded',
-  },
-  WANWATCH_QUALITY_LOSS_LEAVE_PCT: {
-    schema: int(0, 100),
-    default: '5',
-    usedBy: BACKEND,
-    doc: 'alerting: window loss below which a degraded link recovers',
-  },
-  WANWATCH_QUALITY_RTT_P95_ENTER_MS: {
-    schema: int(0, Number.MAX_SAFE_INTEGER),
-    default: '300',
-    usedBy: BACKEND,
-    doc: 'alerting: window RTT p95 that makes a link degraded',
-  },
-  WANWATCH_QUALITY_RTT_P95_LEAVE_MS: {
-    schema: int(0, Number.MAX_SAFE_INTEGER),
-    default: '200',
-    usedBy: BACKEND,
-    doc: 'alerting: window RTT p95 below which a degraded link recovers',
-  },
-  WANWATCH_QUALITY_JITTER_ENTER_MS: {
-    schema: int(0, Number.MAX_SAFE_INTEGER),
-    default: '60',
-    usedBy: BACKEND,
-    doc: 'alerting: window jitter that makes a link degraded',
-  },
-  WANWATCH_QUALITY_JITTER_LEAVE_MS: {
-    schema: int(0, Number.MAX_SAFE_INTEGER),
-    default: '40',
-    usedBy: BACKEND,
-    doc: 'alerting: window jitter below which a degraded link recovers',
-  },
+  ...QUALITY_SETTINGS,
   WANWATCH_REPORT_SCHEDULE: {
     schema: z.string().transform((v, ctx) => {
       try {
