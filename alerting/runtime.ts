@@ -19,6 +19,7 @@ import { createInboxRescue } from './inbox-rescue.ts';
 import { createNotifyProcessor } from './notify-worker.ts';
 import { resolveAlertingOptions, type AlertingOptions } from './options.ts';
 import { listQuarantine, quarantineCounts } from './quarantine.ts';
+import { qualityThresholds } from './core/quality-events.ts';
 import { createAlertingRouter } from './router.ts';
 import { withOutageRetries } from './step-runner.ts';
 
@@ -268,6 +269,7 @@ export function createAlertingRuntime(deps: AlertingDeps, options: AlertingOptio
       influx: deps.influx,
       nowMs,
       quarantine: (limit) => listQuarantine(queues, safety, limit),
+      qualityDefaults: qualityThresholds(options),
     }),
     registry: metrics.registry,
     startWorkers() {

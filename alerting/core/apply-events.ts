@@ -3,7 +3,7 @@ import type { DeviceEventsJob } from '../../store/index.ts';
 import type { AlertingOptions } from '../options.ts';
 import { policyEvents } from './policy-events.ts';
 import { qualityEvents, qualityThresholds, type QualityOptions, type QualityRecord } from './quality-events.ts';
-import { emptyQuality } from './quality.ts';
+import { emptyQuality, type QualityThresholds } from './quality.ts';
 import { emptyIface, type DeviceAlertState, type GroupEvent, type IfaceAlertState } from './state.ts';
 
 export type FlapOptions = Pick<AlertingOptions, 'flapMaxChanges' | 'flapWindowMs'>;
@@ -213,7 +213,10 @@ export function applyDeviceEvents(
   state: DeviceAlertState,
   job: DeviceEventsJob,
   nowMs: number,
-  opts: FlapOptions & { groupWaitMs: number } & Partial<QualityOptions>,
+  opts: FlapOptions & { groupWaitMs: number } & Partial<QualityOptions> & {
+      /** Per-link thresholds (overrides resolved by the shell); default: the options' thresholds for every link. */
+      qualityFor?: (iface: string) => QualityThresholds;
+    },
 ): ApplyResult {
   const s: DeviceAlertState = structuredClone(state);
   const reasons: string[] = [];
@@ -238,7 +241,10 @@ export function applyDeviceEvents(
   if (s.stopped) reasons.push(`every interface of run ${s.stopped.bootId} ended with stop -> stopped`);
   for (const [iface, m] of Object.entries(job.metrics)) s.metrics.set(iface, m);
   const thresholds = qualityThresholds(opts);
-  if (thresholds && job.rounds) added.push(...qualityEvents(s, job.rounds, thresholds, reasons, quality));
+  if (thresholds && job.rounds) {
+    const thresholdsFor = opts.qualityFor ?? (() => thresholds);
+    added.push(...qualityEvents(s, job.rounds, thresholdsFor, reasons, quality));
+  }
   // The group wait runs from the report's arrival at ingest, not from when a worker got to it.
   const openedAtMs = Math.min(nowMs, job.receivedAtMs);
   return { state: s, added, openedGroup: addToGroup(s, added, openedAtMs, opts.groupWaitMs), reasons, quality };

@@ -63,7 +63,7 @@ export interface QualityRecord {
 export function qualityEvents(
   s: DeviceAlertState,
   rounds: readonly QualityRoundSummary[],
-  t: QualityThresholds,
+  thresholdsFor: (iface: string) => QualityThresholds,
   reasons: string[],
   records: QualityRecord[],
 ): GroupEvent[] {
@@ -76,7 +76,7 @@ export function qualityEvents(
       s.quality.set(iface, emptyQuality());
       continue;
     }
-    const { state, changes } = addRounds(s.quality.get(iface) ?? emptyQuality(), list, t);
+    const { state, changes } = addRounds(s.quality.get(iface) ?? emptyQuality(), list, thresholdsFor(iface));
     s.quality.set(iface, state);
     for (const c of changes) {
       const degraded = c.kind === 'enter';

@@ -13,6 +13,7 @@ import {
   windowFigures,
   type QualityRound,
 } from '../core/quality.ts';
+import { parseScopeField, resolveThresholds, scopeField } from '../core/quality-overrides.ts';
 import { renderNotice } from '../core/render.ts';
 import { emptyDeviceState, type DeviceAlertState } from '../core/state.ts';
 import { resolveAlertingOptions } from '../options.ts';
@@ -249,5 +250,28 @@ describe('alerting with cloud-side quality', () => {
     const off = resolveAlertingOptions({ qualityWindowMs: 0 });
     const r = applyDeviceEvents(steady(), job('ce-1', [], { rounds: summaries('eth0', rounds(0, 60, 50)) }), T0, off);
     assert.deepEqual(r.added, []);
+  });
+});
+
+describe('threshold overrides', () => {
+  it('the most specific override wins, per threshold', () => {
+    const r = resolveThresholds(th, {
+      site: { lossEnterPct: 20, rttP95EnterMs: 900 },
+      device: { lossEnterPct: 30 },
+      link: { lossEnterPct: 40 },
+    });
+    assert.deepEqual([r.lossEnterPct, r.rttP95EnterMs, r.lossLeavePct], [40, 900, th.lossLeavePct]);
+    assert.deepEqual(resolveThresholds(th, {}), th);
+    assert.equal(resolveThresholds(th, { site: { lossEnterPct: 20 }, device: { lossEnterPct: 30 } }).lossEnterPct, 30);
+  });
+  it('scope fields keep any name as data', () => {
+    for (const scope of [
+      { scope: 'site' as const, site: '__proto__' },
+      { scope: 'device' as const, deviceId: 'ce:1' },
+      { scope: 'link' as const, deviceId: 'ce-1', iface: 'a"b\\c' },
+    ])
+      assert.deepEqual(parseScopeField(scopeField(scope)), scope);
+    assert.equal(parseScopeField('not json'), null);
+    assert.equal(parseScopeField('["link","x"]'), null);
   });
 });
