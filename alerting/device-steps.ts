@@ -8,11 +8,13 @@ import type { SafetyStore } from './adapters/safety-store.ts';
 import type { AlertStore } from './adapters/store.ts';
 import { applyDeviceEvents } from './core/apply-events.ts';
 import { flushGroup } from './core/flush.ts';
+import type { QualityThresholds } from './core/quality.ts';
 import type { DeviceAlertState } from './core/state.ts';
 import { decideStuckGroup, flushTarget, type FlushJobState } from './core/stuck-group.ts';
 import { jobIdOf, type DeliverNotice } from './deliver.ts';
 import type { AlertingMetrics } from './metrics.ts';
 import type { AlertingOptions } from './options.ts';
+import { linkThresholds } from './link-thresholds.ts';
 import { RetrySoonError } from './step-runner.ts';
 
 /**
@@ -76,13 +78,20 @@ export function createDeviceSteps(d: DeviceStepDeps) {
   }
 
   /** Applies one inbox record to `state`; I/O first, so a failure leaves `state` as it was. */
-  async function applyRecord(deviceId: string, state: DeviceAlertState, raw: string, now: number) {
+  async function applyRecord(
+    deviceId: string,
+    state: DeviceAlertState,
+    raw: string,
+    now: number,
+    quality: ((iface: string) => QualityThresholds) | undefined,
+  ) {
     const ev = deviceEventsJobSchema.parse(JSON.parse(raw));
     const wasUnreachable = state.reach === 'unreachable';
-    const r = d.steps.applyDeviceEvents(state, ev, now, d.options);
+    const r = d.steps.applyDeviceEvents(state, ev, now, { ...d.options, qualityFor: quality });
     if (wasUnreachable && r.state.reach === 'reachable') {
       await d.recorder.deviceState(deviceId, 'reachable', ev.receivedAtMs, now);
     }
+    await d.recorder.linkQuality(deviceId, r.quality);
     if (r.openedGroup) await scheduleFlush(deviceId, r.openedGroup, now);
     return r;
   }
@@ -94,11 +103,12 @@ export function createDeviceSteps(d: DeviceStepDeps) {
   async function applyInbox(deviceId: string, pending: string[]): Promise<{ raw: string; err: unknown } | null> {
     const now = d.nowMs();
     let state = await d.store.loadState(deviceId);
+    const quality = await linkThresholds(d.store, d.options, deviceId);
     let applied = 0;
     let failure: { raw: string; err: unknown } | null = null;
     for (const raw of pending) {
       try {
-        state = (await applyRecord(deviceId, state, raw, now)).state;
+        state = (await applyRecord(deviceId, state, raw, now, quality)).state;
         applied += 1;
       } catch (err) {
         failure = { raw, err };

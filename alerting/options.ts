@@ -70,6 +70,24 @@ export const alertingOptionsSchema = z.strictObject({
   /** Concurrency of the notify worker (SMTP sends in parallel) and of the events and timer workers (Redis/InfluxDB bound). */
   notifyConcurrency: z.number().int().min(1).max(200).default(25),
   eventsConcurrency: z.number().int().min(1).max(100).default(16),
+  /**
+   * Cloud-side link quality (core/quality.ts, docs/alerts.md "Link quality"): the sliding window
+   * (0 = evaluation off), how long a verdict must hold before it changes, and the enter/leave
+   * thresholds of window loss, RTT p95 and jitter.
+   */
+  qualityWindowMs: z
+    .number()
+    .int()
+    .min(0)
+    .max(24 * 3_600_000)
+    .default(5 * 60_000),
+  qualityMinDurationMs: z.number().int().min(0).default(60_000),
+  qualityLossEnterPct: z.number().min(0).max(100).default(10),
+  qualityLossLeavePct: z.number().min(0).max(100).default(5),
+  qualityRttP95EnterMs: z.number().min(0).default(300),
+  qualityRttP95LeaveMs: z.number().min(0).default(200),
+  qualityJitterEnterMs: z.number().min(0).default(60),
+  qualityJitterLeaveMs: z.number().min(0).default(40),
 });
 export type AlertingOptions = z.infer<typeof alertingOptionsSchema>;
 

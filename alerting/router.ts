@@ -8,6 +8,8 @@ import { z } from 'zod';
 import { ProblemError, decodeTagValue, encodeTagValue, issuesToErrors } from '../contract/index.ts';
 import { M, NOTIFICATION_STATUSES, RP, TAG, type Silence } from '../store/index.ts';
 import type { AlertStore } from './adapters/store.ts';
+import type { QualityThresholds } from './core/quality.ts';
+import { mountQualityOverrideRoutes } from './quality-router.ts';
 
 const createSilenceSchema = z.strictObject({
   deviceId: z.string().min(1).max(64).nullable().optional(),
@@ -62,11 +64,13 @@ export function createAlertingRouter(deps: {
   nowMs: () => number;
   quarantine: (limit: number) => Promise<QuarantineItem[]>;
   receivers: SetupStore;
+  qualityDefaults?: QualityThresholds | null;
 }): Router {
   const r = Router();
   r.use(createReceiversRouter(deps.receivers));
   r.use(createAckRouter(deps));
   r.use(express.json({ limit: '16kb' }));
+  mountQualityOverrideRoutes(r, { store: deps.store, qualityDefaults: deps.qualityDefaults ?? null });
 
   r.post('/silences', async (req, res) => {
     const parsed = createSilenceSchema.safeParse(req.body ?? {});

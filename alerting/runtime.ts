@@ -19,6 +19,7 @@ import { createNotifyProcessor } from './notify-worker.ts';
 import * as rx from './receivers/index.ts';
 import { resolveAlertingOptions, type AlertingOptions } from './options.ts';
 import { listQuarantine, quarantineCounts } from './quarantine.ts';
+import { qualityThresholds } from './core/quality-events.ts';
 import { createAlertingRouter } from './router.ts';
 import { withOutageRetries } from './step-runner.ts';
 
@@ -283,6 +284,7 @@ export function createAlertingRuntime(deps: AlertingDeps, options: AlertingOptio
       nowMs,
       quarantine: (limit) => listQuarantine(queues, safety, limit),
       receivers: setups,
+      qualityDefaults: qualityThresholds(options),
     }),
     registry: metrics.registry,
     startWorkers() {

@@ -59,6 +59,14 @@ const ALERTING_ENV = new Map<keyof AlertingOptions, SettingKey>([
   ['flapMaxChanges', 'WANWATCH_FLAP_MAX_CHANGES'],
   ['flapWindowMs', 'WANWATCH_FLAP_WINDOW_MS'],
   ['reminderIntervalMs', 'WANWATCH_REMINDER_INTERVAL_MS'],
+  ['qualityWindowMs', 'WANWATCH_QUALITY_WINDOW_MS'],
+  ['qualityMinDurationMs', 'WANWATCH_QUALITY_MIN_DURATION_MS'],
+  ['qualityLossEnterPct', 'WANWATCH_QUALITY_LOSS_ENTER_PCT'],
+  ['qualityLossLeavePct', 'WANWATCH_QUALITY_LOSS_LEAVE_PCT'],
+  ['qualityRttP95EnterMs', 'WANWATCH_QUALITY_RTT_P95_ENTER_MS'],
+  ['qualityRttP95LeaveMs', 'WANWATCH_QUALITY_RTT_P95_LEAVE_MS'],
+  ['qualityJitterEnterMs', 'WANWATCH_QUALITY_JITTER_ENTER_MS'],
+  ['qualityJitterLeaveMs', 'WANWATCH_QUALITY_JITTER_LEAVE_MS'],
 ]);
 
 /**

@@ -8,6 +8,7 @@ import {
   url,
   viewerTokens,
 } from './setting-values.ts';
+import { QUALITY_SETTINGS } from './quality-settings.ts';
 
 /**
  * The backend's settings: ONE table of every WANWATCH_* environment variable (name, type, default,
@@ -197,6 +198,7 @@ export const SETTINGS = {
   },
   WANWATCH_ROUTES_FILE: { schema: z.string().min(1), usedBy: BACKEND, doc: 'receivers and routes (docs/alerts.md)' },
   WANWATCH_VIEWER_TOKENS: { schema: viewerTokens, default: '', usedBy: BACKEND, doc: 'read-only tokens, GET only' },
+  ...QUALITY_SETTINGS,
   WANWATCH_REPORT_SCHEDULE: {
     schema: z.string().transform((v, ctx) => {
       try {

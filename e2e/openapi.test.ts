@@ -450,6 +450,13 @@ async function exerciseApi(
       body: { deviceId: id, by: 'noc-anna', comment: 'ISP ticket 123' },
     }),
   );
+  const override = { deviceId: id, iface: 'wan', thresholds: { lossEnterPct: 20, lossLeavePct: 8 } };
+  await expect(200, call('PUT', '/api/v1/alerting/quality-overrides', { headers: admin, body: override }));
+  await expect(200, call('GET', '/api/v1/alerting/quality-overrides', { headers: admin }));
+  await expect(
+    204,
+    call('DELETE', '/api/v1/alerting/quality-overrides', { headers: admin, query: { deviceId: id, iface: 'wan' } }),
+  );
   // Every operation that needs a token: its problem answer without one.
   for (const [template, ops] of Object.entries(spec.paths)) {
     for (const [method, op] of Object.entries(ops)) {

@@ -33,6 +33,8 @@ export const M = {
   deviceState: 'wan_device_state',
   /** Registry name and site of a device, written when it is added, changed or removed (RP forever). */
   deviceInfo: 'wan_device_info',
+  /** Changes of a link's degraded verdict, cloud-side or router-side (RP forever; tags device, iface). */
+  linkQuality: 'wan_link_quality',
   /** Incidents opened/updated/resolved by alerting (RP forever). */
   incident: 'wan_incident',
   /** Every notification attempt (RP forever). */
@@ -102,6 +104,15 @@ export const TRANSITION_FIELDS = {
   reason: 'reason',
   seq: 'seq',
   bootId: 'boot_id',
+} as const;
+
+/** Fields of `wan_link_quality` (tags device, iface): one point per change of the degraded verdict. */
+export const LINK_QUALITY_FIELDS = {
+  degraded: 'degraded', // boolean
+  source: 'source', // 'cloud' | 'router'
+  lossPct: 'loss_pct', // float, window figure (cloud only)
+  rttP95Ms: 'rtt_p95_ms', // float (cloud only, when measured)
+  jitterMs: 'jitter_ms', // float (cloud only, when measured)
 } as const;
 
 /** Fields of `wan_device_state` (tag device): cloud-side reachability. */

@@ -8,7 +8,7 @@ import { policyRecordSchema, transitionRecordSchema } from '../contract/report-v
 
 /** Every BullMQ queue of the backend (all under `keys.bull`); one owner each, so no worker takes another's jobs. */
 export const QUEUES = {
-  /** ingest -> alerting: new transitions and policy snapshots of one report. */
+  /** ingest -> alerting: new transitions, policy snapshots and probe-round summaries of one report. */
   deviceEvents: 'ww-device-events',
   /** alerting -> SMTP: one job per notification (incident x recipients). */
   notify: 'ww-notify',
@@ -28,6 +28,18 @@ export const ifaceMetricsSchema = z.strictObject({
 });
 export type IfaceMetrics = z.infer<typeof ifaceMetricsSchema>;
 
+/** One probe round of one interface, summarised for the cloud-side quality evaluation. */
+export const qualityRoundSchema = z.strictObject({
+  iface: z.string(),
+  timeMs: z.number().int(),
+  /** The interface was up (online or disconnecting) in that round. */
+  up: z.boolean(),
+  lossPct: z.number().nullable(),
+  rttAvgMs: z.number().nullable(),
+  jitterMs: z.number().nullable(),
+});
+export type QualityRoundSummary = z.infer<typeof qualityRoundSchema>;
+
 export const deviceEventsJobSchema = z.strictObject({
   v: z.literal(1),
   deviceId: z.string(),
@@ -41,6 +53,8 @@ export const deviceEventsJobSchema = z.strictObject({
   metrics: z.record(z.string(), ifaceMetricsSchema),
   /** True when the report carried records older than the device's last-seen time (back-fill after a cut). */
   backfill: z.boolean(),
+  /** Every sample of the report, summarised, in the report's order (absent in jobs queued before quality evaluation). */
+  rounds: z.array(qualityRoundSchema).optional(),
 });
 export type DeviceEventsJob = z.infer<typeof deviceEventsJobSchema>;
 

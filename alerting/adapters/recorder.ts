@@ -4,6 +4,7 @@ import { encodeTagValue } from '../../contract/index.ts';
 import {
   DEVICE_STATE_FIELDS,
   INCIDENT_FIELDS,
+  LINK_QUALITY_FIELDS,
   M,
   NOTIFICATION_FIELDS,
   RP,
@@ -13,6 +14,7 @@ import {
   type NotificationStatus,
 } from '../../store/index.ts';
 import type { DisposedItem, Notice } from '../core/notice.ts';
+import type { QualityRecord } from '../core/quality-events.ts';
 import { classifyInfluxError } from './outage.ts';
 
 /** Nanosecond timestamp: ms plus a stable sub-ms part from `id`, so distinct records in one ms do not overwrite each other but a replay rewrites the same point. */
@@ -134,6 +136,29 @@ export function createRecorder(influx: InfluxDB) {
           timestamp: tsNs(a.atMs, `${a.incidentId}/ack`),
         },
       ]);
+    },
+    /** Changes of links' degraded verdicts; a replayed job rewrites the same points (same timestamps). */
+    async linkQuality(deviceId: string, records: QualityRecord[]): Promise<void> {
+      if (records.length === 0) return;
+      await write(
+        records.map((r) => {
+          const fields: IPoint['fields'] = {
+            [LINK_QUALITY_FIELDS.degraded]: r.degraded,
+            [LINK_QUALITY_FIELDS.source]: r.source,
+          };
+          if (r.figures) {
+            fields[LINK_QUALITY_FIELDS.lossPct] = r.figures.lossPct;
+            if (r.figures.rttP95Ms !== null) fields[LINK_QUALITY_FIELDS.rttP95Ms] = r.figures.rttP95Ms;
+            if (r.figures.jitterMs !== null) fields[LINK_QUALITY_FIELDS.jitterMs] = r.figures.jitterMs;
+          }
+          return {
+            measurement: M.linkQuality,
+            tags: { [TAG.device]: encodeTagValue(deviceId), [TAG.iface]: encodeTagValue(r.iface) },
+            fields,
+            timestamp: tsNs(r.atMs, `${deviceId}/${r.iface}/${r.source}/${r.degraded}`),
+          };
+        }),
+      );
     },
     async deviceState(deviceId: string, state: DeviceReachability, lastSeenMs: number, atMs: number): Promise<void> {
       await write([

@@ -1,3 +1,10 @@
+import {
+  parseScopeField,
+  scopeField,
+  thresholdOverrideSchema,
+  type OverrideScope,
+  type ThresholdOverride,
+} from '../core/quality-overrides.ts';
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { createDeviceRegistry, redisKeys, type DeviceRecord, type Silence } from '../../store/index.ts';
@@ -37,6 +44,9 @@ export class LockTimeoutError extends Error {}
  * devices with open matters (for the sweep), and read access to what ingest keeps (device
  * records, live state, last-seen, silences).
  */
+/** A stored override: its scope and thresholds. */
+export type StoredOverride = OverrideScope & { thresholds: ThresholdOverride };
+
 export function createAlertStore(redis: Redis, prefix: string) {
   const keys = redisKeys(prefix);
   const registry = createDeviceRegistry(redis, keys);
@@ -50,6 +60,8 @@ export function createAlertStore(redis: Redis, prefix: string) {
     inboxJobs: (id: string) => `${prefix}:alert:inbox-jobs:${id}`,
     inboxes: `${prefix}:alert:inboxes`,
     acks: (id: string) => `${prefix}:alert:acks:${id}`,
+    /** HASH scope field (core/quality-overrides.ts) -> JSON ThresholdOverride, set by an admin. */
+    qualityOverrides: `${prefix}:alert:quality-overrides`,
   };
 
   async function acquire(key: string, ttlMs: number, waitMs: number): Promise<string | null> {
@@ -148,6 +160,23 @@ export function createAlertStore(redis: Redis, prefix: string) {
         .expire(k.acks(deviceId), 35 * 86_400)
         .exec();
     },
+    /** Every link-quality threshold override (a handful, set by admins: read whole). */
+    async qualityOverrides(): Promise<StoredOverride[]> {
+      const all = await redis.hgetall(k.qualityOverrides);
+      const out: StoredOverride[] = [];
+      for (const [field, json] of Object.entries(all)) {
+        const scope = parseScopeField(field);
+        const t = thresholdOverrideSchema.safeParse(parseJson(json));
+        if (scope && t.success) out.push({ ...scope, thresholds: t.data });
+      }
+      return out;
+    },
+    async putQualityOverride(scope: OverrideScope, thresholds: ThresholdOverride): Promise<void> {
+      await redis.hset(k.qualityOverrides, scopeField(scope), JSON.stringify(thresholds));
+    },
+    async deleteQualityOverride(scope: OverrideScope): Promise<boolean> {
+      return (await redis.hdel(k.qualityOverrides, scopeField(scope))) > 0;
+    },
     /**
      * Records this sweep run (a pause of more than `sweepGapMs` since the previous run is a gap) and
      * reads the receiving heartbeat and the recent gaps.
@@ -177,3 +206,11 @@ export function createAlertStore(redis: Redis, prefix: string) {
   };
 }
 export type AlertStore = ReturnType<typeof createAlertStore>;
+
+function parseJson(s: string): unknown {
+  try {
+    return JSON.parse(s) as unknown;
+  } catch {
+    return undefined;
+  }
+}

@@ -2,6 +2,8 @@ import { isRouted, type TransitionRecord } from '../../contract/index.ts';
 import type { DeviceEventsJob } from '../../store/index.ts';
 import type { AlertingOptions } from '../options.ts';
 import { policyEvents } from './policy-events.ts';
+import { qualityEvents, qualityThresholds, type QualityOptions, type QualityRecord } from './quality-events.ts';
+import { emptyQuality, type QualityThresholds } from './quality.ts';
 import { emptyIface, type DeviceAlertState, type GroupEvent, type IfaceAlertState } from './state.ts';
 
 export type FlapOptions = Pick<AlertingOptions, 'flapMaxChanges' | 'flapWindowMs'>;
@@ -51,6 +53,8 @@ export interface ApplyResult {
   /** Set when a new group was opened: the shell schedules its flush. */
   openedGroup: { id: string; flushAtMs: number } | null;
   reasons: string[];
+  /** Changes of a link's degraded verdict, for the `wan_link_quality` measurement. */
+  quality: QualityRecord[];
 }
 
 /** Reasons of confirmed changes: probe rounds, netifd hotplug, mwan3 itself. */
@@ -85,6 +89,7 @@ function linkEvents(
   bootId: string,
   opts: FlapOptions,
   reasons: string[],
+  quality: QualityRecord[],
 ): GroupEvent[] {
   const known = s.ifaces.get(t.iface);
   const role = transitionRole(t.reason, known !== undefined);
@@ -109,6 +114,9 @@ function linkEvents(
   const out: GroupEvent[] = [];
   const id = `${bootId}:${t.seq}`;
   if (decision === 'down') {
+    // A brownout that ends in an outage is one story: the DOWN email follows DEGRADED, no RECOVERED between.
+    if (s.quality.get(t.iface)?.degraded) reasons.push(`${t.iface}: down while degraded (cloud verdict reset)`);
+    s.quality.set(t.iface, emptyQuality());
     next.downSinceMs = t.timeMs;
     next.downIncidentId = `down:${id}`;
     next.lastReminderMs = null;
@@ -130,12 +138,17 @@ function linkEvents(
   if (decision === 'down' || decision === 'up') out.push(...flapEvents(next, t, id, opts, reasons));
   if (t.degraded !== undefined && t.degraded !== prev.degraded) {
     next.degraded = t.degraded;
-    out.push({
-      kind: t.degraded ? 'link_degraded' : 'link_recovered',
-      id: `deg:${id}`,
-      iface: t.iface,
-      atMs: t.timeMs,
-    });
+    quality.push({ iface: t.iface, atMs: t.timeMs, degraded: t.degraded, source: 'router', figures: null });
+    // Combined with the cloud verdict: a brownout both sides see is one incident.
+    if (!s.quality.get(t.iface)?.degraded) {
+      out.push({
+        kind: t.degraded ? 'link_degraded' : 'link_recovered',
+        id: `deg:${id}`,
+        iface: t.iface,
+        atMs: t.timeMs,
+        source: 'router',
+      });
+    }
   }
   reasons.push(`${t.iface} ${t.from}->${t.to} (${t.reason}): ${decision}`);
   s.ifaces.set(t.iface, next);
@@ -200,10 +213,14 @@ export function applyDeviceEvents(
   state: DeviceAlertState,
   job: DeviceEventsJob,
   nowMs: number,
-  opts: FlapOptions & { groupWaitMs: number },
+  opts: FlapOptions & { groupWaitMs: number } & Partial<QualityOptions> & {
+      /** Per-link thresholds (overrides resolved by the shell); default: the options' thresholds for every link. */
+      qualityFor?: (iface: string) => QualityThresholds;
+    },
 ): ApplyResult {
   const s: DeviceAlertState = structuredClone(state);
   const reasons: string[] = [];
+  const quality: QualityRecord[] = [];
   const added: GroupEvent[] = [];
   const seenSeq = s.seen.get(job.bootId) ?? -1;
   if (s.reach === 'unreachable') {
@@ -213,7 +230,7 @@ export function applyDeviceEvents(
   const records = [...job.transitions, ...job.policies].filter((r) => r.seq > seenSeq).sort((a, b) => a.seq - b.seq);
   if (records.length < job.transitions.length + job.policies.length) reasons.push('skipped records already applied');
   for (const r of records) {
-    if (r.type === 'transition') added.push(...linkEvents(s, r, job.bootId, opts, reasons));
+    if (r.type === 'transition') added.push(...linkEvents(s, r, job.bootId, opts, reasons, quality));
     else added.push(...policyEvents(s, r, job.bootId));
   }
   const maxSeq = records.reduce((m, r) => Math.max(m, r.seq), seenSeq);
@@ -223,9 +240,14 @@ export function applyDeviceEvents(
   trackRun(s, { ...job, transitions: records.filter((r) => r.type === 'transition') });
   if (s.stopped) reasons.push(`every interface of run ${s.stopped.bootId} ended with stop -> stopped`);
   for (const [iface, m] of Object.entries(job.metrics)) s.metrics.set(iface, m);
+  const thresholds = qualityThresholds(opts);
+  if (thresholds && job.rounds) {
+    const thresholdsFor = opts.qualityFor ?? (() => thresholds);
+    added.push(...qualityEvents(s, job.rounds, thresholdsFor, reasons, quality));
+  }
   // The group wait runs from the report's arrival at ingest, not from when a worker got to it.
   const openedAtMs = Math.min(nowMs, job.receivedAtMs);
-  return { state: s, added, openedGroup: addToGroup(s, added, openedAtMs, opts.groupWaitMs), reasons };
+  return { state: s, added, openedGroup: addToGroup(s, added, openedAtMs, opts.groupWaitMs), reasons, quality };
 }
 
 /** Marks an unreachable device reachable again and returns the event that says so. */

@@ -1,6 +1,7 @@
 import { escapeHtml, formatDuration, formatTime } from '../../store/text-format.ts';
 import type { DisposedItem, Notice, NoticeItem } from './notice.ts';
 import { splitContradicts } from './policy-summary.ts';
+import type { QualityFigures } from './quality.ts';
 import type { DeviceAlertState, GroupEvent, PolicyView } from './state.ts';
 
 export interface IfaceFigures {
@@ -106,6 +107,15 @@ export function trafficPhrase(ev: PolicyEvent, mode: string | null): string {
   return `${where} (${detail})`;
 }
 
+/** `loss 12 %, RTT p95 240 ms over 5 min`: the cloud evaluation's window figures. */
+export function qualityPhrase(f: QualityFigures): string {
+  const parts = [`loss ${Math.round(f.lossPct)} %`];
+  if (f.rttP95Ms !== null) parts.push(`RTT p95 ${Math.round(f.rttP95Ms)} ms`);
+  if (f.jitterMs !== null && f.jitterMs >= 1) parts.push(`jitter ${Math.round(f.jitterMs)} ms`);
+  const window = f.windowMs % 60_000 === 0 ? `${f.windowMs / 60_000} min` : formatDuration(f.windowMs);
+  return `${parts.join(', ')} over ${window}`;
+}
+
 function phrase(item: NoticeItem): string {
   switch (item.kind) {
     case 'link_down':
@@ -115,9 +125,11 @@ function phrase(item: NoticeItem): string {
         ? `${item.iface} UP`
         : `${item.iface} UP after ${formatDuration(item.durationMs)}`;
     case 'link_degraded':
-      return `${item.iface} DEGRADED`;
+      return item.figures ? `${item.iface} DEGRADED: ${qualityPhrase(item.figures)}` : `${item.iface} DEGRADED`;
     case 'link_recovered':
-      return `${item.iface} recovered from degradation`;
+      return item.figures
+        ? `${item.iface} RECOVERED: ${qualityPhrase(item.figures)}`
+        : `${item.iface} recovered from degradation`;
     case 'flapping':
       return `${item.iface} FLAPPING (${item.changes} changes in ${formatDuration(item.windowMs)})`;
     case 'flapping_ended':

@@ -1,5 +1,6 @@
 import type { IfaceState } from '../../contract/index.ts';
 import type { IfaceMetrics, IncidentKind } from '../../store/index.ts';
+import type { LinkQualityState, QualityFigures } from './quality.ts';
 
 /**
  * Alerting's memory of one device, kept in Redis as JSON (so any worker process can continue)
@@ -44,7 +45,15 @@ export type PolicyQuiet = 'lifecycle' | 'inconsistent';
 export type GroupEvent =
   | { kind: 'link_down'; id: string; iface: string; atMs: number }
   | { kind: 'link_up'; id: string; iface: string; atMs: number; downSinceMs: number | null; durationMs: number | null }
-  | { kind: 'link_degraded' | 'link_recovered'; id: string; iface: string; atMs: number }
+  | {
+      kind: 'link_degraded' | 'link_recovered';
+      id: string;
+      iface: string;
+      atMs: number;
+      /** Who decided: the router's `warn_*` thresholds, or the cloud's evaluation (with its window figures). */
+      source?: 'router' | 'cloud';
+      figures?: QualityFigures;
+    }
   | { kind: 'flapping'; id: string; iface: string; atMs: number; changes: number; windowMs: number }
   | {
       kind: 'policy_change';
@@ -101,6 +110,8 @@ export interface DeviceAlertState {
   ifaces: Map<string, IfaceAlertState>;
   policies: Map<string, PolicyView>;
   metrics: Map<string, IfaceMetrics>;
+  /** Cloud-side quality evaluation per link (quality.ts): its recent rounds and verdict. */
+  quality: Map<string, LinkQualityState>;
   group: PendingGroup | null;
   /** A flushed group whose notice is not yet queued for delivery. */
   outbox: FlushOutbox | null;
@@ -125,6 +136,7 @@ export function emptyDeviceState(deviceId: string): DeviceAlertState {
     ifaces: new Map(),
     policies: new Map(),
     metrics: new Map(),
+    quality: new Map(),
     group: null,
     outbox: null,
     run: null,
@@ -166,6 +178,7 @@ export function serialiseState(s: DeviceAlertState): string {
     ifaces: [...s.ifaces],
     policies: [...s.policies],
     metrics: [...s.metrics],
+    quality: [...s.quality],
     run: s.run && { bootId: s.run.bootId, lastReason: [...s.run.lastReason] },
   });
 }
@@ -200,6 +213,7 @@ export function parseState(raw: string, deviceId: string): DeviceAlertState {
     ifaces: toMap<IfaceAlertState>(o.ifaces),
     policies: toMap<PolicyView>(o.policies, (p) => ({ ...p, members: p.members ?? [] })),
     metrics: toMap<IfaceMetrics>(o.metrics),
+    quality: toMap<LinkQualityState>(o.quality),
     group,
     outbox: (o.outbox as FlushOutbox | null | undefined) ?? null,
     run:

@@ -14,6 +14,7 @@ import {
   type SettingKey,
 } from '../../backend/config.ts';
 import { startDemoFleet, type DemoDevice } from '../demo/demo-fleet.ts';
+import { demoQualityOptions } from '../demo/demo-quality.ts';
 import {
   allDashboards,
   backfillDeviceInfo,
@@ -137,7 +138,14 @@ export async function run(argv: string[]): Promise<number> {
   const logger = createLogger(config.logLevel);
   let backend;
   try {
-    backend = await startBackend(config, { role: 'all', plugins: backendPlugins(), logger, host: '127.0.0.1' });
+    // The demo's stories are short: its brownout must be judged within them (demo-quality.ts).
+    const alertingOptions = demoCount > 0 ? demoQualityOptions(cycleMs, intervalS, process.env) : undefined;
+    backend = await startBackend(config, {
+      role: 'all',
+      plugins: backendPlugins({ alertingOptions }),
+      logger,
+      host: '127.0.0.1',
+    });
   } catch (err) {
     // A taken port or a failing plugin: stop the services this run started, and say why.
     process.stderr.write(`wanwatch up: could not start the backend: ${(err as Error).message}\n`);

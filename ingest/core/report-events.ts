@@ -1,6 +1,6 @@
 import { deviceEventsJobId } from '../../store/index.ts';
 import type { PolicyRecord, ReportV1, TransitionRecord } from '../../contract/index.ts';
-import type { DeviceEventsJob, IfaceMetrics } from '../../store/index.ts';
+import type { DeviceEventsJob, IfaceMetrics, QualityRoundSummary } from '../../store/index.ts';
 
 /** Member of `keys.seenTransitions(id)`: a transition is identified for ever by bootId + seq. */
 export const seenMember = (bootId: string, seq: number) => `${bootId}:${seq}`;
@@ -78,6 +78,46 @@ export function buildDeviceEventsJob(
       policies,
       metrics: latestMetrics(report),
       backfill,
+      rounds: qualityRounds(report),
+    },
+  };
+}
+
+/** Every sample of the report as a round summary for alerting's cloud-side quality evaluation. */
+export function qualityRounds(report: ReportV1): QualityRoundSummary[] {
+  const out: QualityRoundSummary[] = [];
+  for (const r of report.records) {
+    if (r.type !== 'sample') continue;
+    const up = r.state === 'online' || r.state === 'disconnecting';
+    out.push({ iface: r.iface, timeMs: r.timeMs, up, lossPct: r.lossPct, rttAvgMs: r.rttAvgMs, jitterMs: r.jitterMs });
+  }
+  return out;
+}
+
+/**
+ * The alerting job of a report with samples and nothing else new: its rounds feed the quality
+ * evaluation (one job per report batch, so the evaluation is incremental). Undefined without samples.
+ */
+export function buildRoundsJob(
+  report: ReportV1,
+  receivedAtMs: number,
+  backfill: boolean,
+): { jobId: string; job: DeviceEventsJob } | undefined {
+  const rounds = qualityRounds(report);
+  if (rounds.length === 0) return undefined;
+  const { firstSeq, lastSeq } = seqRange(report);
+  return {
+    jobId: deviceEventsJobId(report.deviceId, report.bootId, firstSeq, lastSeq),
+    job: {
+      v: 1,
+      deviceId: report.deviceId,
+      bootId: report.bootId,
+      receivedAtMs,
+      transitions: [],
+      policies: [],
+      metrics: latestMetrics(report),
+      backfill,
+      rounds,
     },
   };
 }

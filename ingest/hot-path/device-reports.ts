@@ -14,7 +14,14 @@ import type { Redis } from 'ioredis';
 import { authenticate, type AuthDeps } from '../auth.ts';
 import { parseBody } from '../validate.ts';
 import { reportLines } from '../core/report-points.ts';
-import { buildDeviceEventsJob, isBackfill, seenMember, seqRange, transitionsOf } from '../core/report-events.ts';
+import {
+  buildDeviceEventsJob,
+  buildRoundsJob,
+  isBackfill,
+  seenMember,
+  seqRange,
+  transitionsOf,
+} from '../core/report-events.ts';
 import type { DeviceStore } from '../device-store.ts';
 import type { PointWriter } from './point-writer.ts';
 import { liveUpdateOf, nextLive, replacingPolicy, type LiveMerger } from './live-merge.ts';
@@ -185,7 +192,11 @@ async function writePoints(deps: ReportsRouteDeps, report: ReportV1): Promise<vo
 /** Nearly every report: points, then one merge of the live state that Redis does by itself. Returns 0 duplicates. */
 async function ingestSamples(deps: ReportsRouteDeps, report: ReportV1): Promise<number> {
   await writePoints(deps, report);
-  await redisOp('writing device state', () => deps.mergeLive(liveUpdateOf(report, deps.nowMs())));
+  const nowMs = deps.nowMs();
+  // Queued before the live merge: a retry after a failed merge queues the same job id again (a no-op).
+  const ev = buildRoundsJob(report, nowMs, isBackfill(report, nowMs, undefined));
+  if (ev) await deps.queue.add(ev.jobId, ev.job);
+  await redisOp('writing device state', () => deps.mergeLive(liveUpdateOf(report, nowMs)));
   return 0;
 }
 
@@ -212,7 +223,7 @@ async function ingestWithEvents(deps: ReportsRouteDeps, report: ReportV1): Promi
   const prevLive = parseLiveMergeFields(liveHash);
   const fresh: TransitionRecord[] = transitions.filter((_t, i) => flags[i] !== 1);
   const backfill = isBackfill(report, nowMs, prevLive?.lastSeenMs);
-  const ev = buildDeviceEventsJob(report, fresh, nowMs, backfill);
+  const ev = buildDeviceEventsJob(report, fresh, nowMs, backfill) ?? buildRoundsJob(report, nowMs, backfill);
   if (ev) await deps.queue.add(ev.jobId, ev.job);
   const live = nextLive(prevLive, report, nowMs);
   // `policies` was not read (prevLive has none): written only when this report replaces it, or
