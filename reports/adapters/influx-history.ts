@@ -14,9 +14,10 @@ import type { DeviceStateIn, RunEndIn, TransitionIn } from '../core/types.ts';
 
 /**
  * Link-quality verdicts (RP forever; tags device, iface; fields `degraded` bool, `source`
- * `cloud` | `router`, `loss_pct`, `rtt_p95_ms`, `jitter_ms`), written by the cloud-side evaluator.
+ * `cloud` | `router`, `loss_pct`, `rtt_p95_ms`, `jitter_ms`), written by alerting for every change
+ * of the cloud evaluator's verdict and of the router's `warn_*` flag (docs/metrics.md).
  */
-export const LINK_QUALITY = 'wan_link_quality';
+export const LINK_QUALITY = M.linkQuality;
 
 /** Per device: its transitions and reachability changes relevant to a period. */
 export interface DeviceHistory {
