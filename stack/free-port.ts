@@ -33,3 +33,24 @@ export async function waitFor(
   }
   throw new Error(`${what} not ready after ${timeoutMs} ms${lastError ? `: ${String(lastError)}` : ''}`);
 }
+
+/**
+ * Starts a service on ports chosen by `freePort`, again on new ports when it died because one of
+ * them was taken meanwhile: a port the kernel called free can be given to another process (an
+ * outgoing connection's ephemeral port, another test's server) before the service binds it. With
+ * `fixed` ports nothing is retried (a restart must come back where its clients expect it).
+ */
+export async function startOnFreePorts<T>(
+  start: () => Promise<T>,
+  logOf: () => string,
+  fixed: boolean,
+  tries = 3,
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start();
+    } catch (err) {
+      if (fixed || attempt >= tries || !/address already in use/i.test(logOf())) throw err;
+    }
+  }
+}

@@ -1,6 +1,6 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort, waitFor } from './free-port.ts';
+import { freePort, startOnFreePorts, waitFor } from './free-port.ts';
 import { isAlive, spawnService, type RunningService } from './processes.ts';
 import { which } from './debian-packages.ts';
 
@@ -23,6 +23,28 @@ export async function startInfluxd(
   const binary = which('influxd');
   if (!binary) throw new Error('influxd not found');
   mkdirSync(dir, { recursive: true });
+  const logFile = join(dir, 'influxd.log');
+  const readLog = () => {
+    try {
+      return readFileSync(logFile, 'utf8');
+    } catch {
+      return '';
+    }
+  };
+  return startOnFreePorts(
+    () => startOnce(binary, dir, ownerPid, logFile, fixedPorts),
+    readLog,
+    fixedPorts !== undefined,
+  );
+}
+
+async function startOnce(
+  binary: string,
+  dir: string,
+  ownerPid: number,
+  logFile: string,
+  fixedPorts?: { httpPort: number; rpcPort: number },
+): Promise<InfluxdInstance & { rpcPort: number }> {
   // Fixed ports restart an instance (same dir, same data) where its clients expect it (fault tests).
   const { httpPort, rpcPort } = fixedPorts ?? { httpPort: await freePort(), rpcPort: await freePort() };
   const conf = join(dir, 'influxd.conf');
@@ -55,13 +77,13 @@ export async function startInfluxd(
     binary,
     args: ['run', '-config', conf],
     dataDir: dir,
-    logFile: join(dir, 'influxd.log'),
+    logFile,
     ownerPid,
     env: { INFLUXDB_CONFIG_PATH: conf },
   });
   const url = `http://127.0.0.1:${httpPort}`;
   await waitFor('influxd', async () => {
-    if (!isAlive(service.pid)) throw new Error(`influxd exited; see ${join(dir, 'influxd.log')}`);
+    if (!isAlive(service.pid)) throw new Error(`influxd exited; see ${logFile}`);
     const res = await fetch(`${url}/ping`);
     return res.status === 204 && res.headers.has('x-influxdb-version');
   });

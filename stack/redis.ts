@@ -1,7 +1,7 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import { freePort, waitFor } from './free-port.ts';
+import { freePort, startOnFreePorts, waitFor } from './free-port.ts';
 import { isAlive, spawnService, type RunningService } from './processes.ts';
 import { which } from './debian-packages.ts';
 
@@ -45,6 +45,27 @@ export async function startRedis(
   const binary = which('redis-server');
   if (!binary) throw new Error('redis-server not found');
   mkdirSync(dir, { recursive: true });
+  const readLog = () => {
+    try {
+      return readFileSync(join(dir, 'redis.log'), 'utf8');
+    } catch {
+      return '';
+    }
+  };
+  return startOnFreePorts(
+    () => startOnce(binary, dir, ownerPid, persistent, fixedPort),
+    readLog,
+    fixedPort !== undefined,
+  );
+}
+
+async function startOnce(
+  binary: string,
+  dir: string,
+  ownerPid: number,
+  persistent: boolean,
+  fixedPort?: number,
+): Promise<RedisInstance> {
   // A fixed port restarts an instance where its clients expect it (fault tests).
   const port = fixedPort ?? (await freePort());
   const service = spawnService({
