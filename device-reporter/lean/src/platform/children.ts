@@ -22,11 +22,8 @@ export interface Child {
   done: (this: void, r: ChildResult) => void;
 }
 
-export function spawnChild(
-  argv: readonly string[],
-  deadlineMs: number,
-  done: (this: void, r: ChildResult) => void,
-): Child | undefined {
+/** A pipe and a fork: the child writes to `w`, the parent reads `r`; undefined when fork failed. */
+function forkWithPipe(): { pid: number; r: number; w: number } | undefined {
   const [r, w] = unistd.pipe();
   const pid = unistd.fork();
   if (pid === undefined) {
@@ -34,6 +31,17 @@ export function spawnChild(
     unistd.close(w);
     return undefined;
   }
+  return { pid, r, w };
+}
+
+export function spawnChild(
+  argv: readonly string[],
+  deadlineMs: number,
+  done: (this: void, r: ChildResult) => void,
+): Child | undefined {
+  const forked = forkWithPipe();
+  if (forked === undefined) return undefined;
+  const { pid, r, w } = forked;
   if (pid === 0) {
     unistd.dup2(w, 1);
     unistd.dup2(w, 2);
@@ -95,13 +103,9 @@ export function forkWork(
   deadlineMs: number,
   done: (this: void, r: ChildResult) => void,
 ): Child | undefined {
-  const [r, w] = unistd.pipe();
-  const pid = unistd.fork();
-  if (pid === undefined) {
-    unistd.close(r);
-    unistd.close(w);
-    return undefined;
-  }
+  const forked = forkWithPipe();
+  if (forked === undefined) return undefined;
+  const { pid, r, w } = forked;
   if (pid === 0) {
     unistd.close(r);
     const [ok, text] = pcall(work);
