@@ -2,6 +2,7 @@ import {
   M,
   RP,
   ROLLUP_RETENTION,
+  AUDIT_RETENTION,
   DEFAULT_RAW_RETENTION,
   IFACE_FIELDS as F,
   TARGET_FIELDS as T,
@@ -64,6 +65,7 @@ export function retentionPolicies(rawRetention = DEFAULT_RAW_RETENTION): Retenti
     { name: RP.raw, duration: rawRetention, isDefault: true },
     { name: RP.rollup, duration: ROLLUP_RETENTION, isDefault: false },
     { name: RP.forever, duration: 'INF', isDefault: false },
+    { name: RP.audit, duration: AUDIT_RETENTION, isDefault: false },
   ];
 }
 

@@ -1,0 +1,174 @@
+/**
+ * Token roles, walked over every route the backend serves: each route is in the access table,
+ * and viewer, operator, admin and device tokens get exactly what the table gives them. Every
+ * admin write leaves one audit row; a revoked token is refused at once.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Express } from 'express';
+import { startBackend, createLogger, type RunningBackend } from '../backend/host.ts';
+import { backendPlugins } from '../backend/plugins/index.ts';
+import { ROUTE_ROLES, mayCall, type Role } from '../ingest/access-policy.ts';
+import { testServices } from '../stack/testing.ts';
+import { listRoutes } from './routes.ts';
+
+const ADMIN = 'admin-token-access-0123456789';
+const VIEWER_ENV = 'viewer-token-access-0123456789';
+
+interface Answer {
+  status: number;
+  type: string;
+  body: { code?: string } & Record<string, unknown>;
+}
+
+describe('token roles and the audit log', () => {
+  let backend: RunningBackend;
+  let base: string;
+  const call = async (method: string, path: string, token: string, body?: unknown): Promise<Answer> => {
+    const res = await fetch(base + path, {
+      method,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      ...(method === 'GET' || method === 'HEAD' ? {} : { body: JSON.stringify(body ?? {}) }),
+    });
+    const text = await res.text();
+    return {
+      status: res.status,
+      type: res.headers.get('content-type') ?? '',
+      body: text && /json/.test(res.headers.get('content-type') ?? '') ? JSON.parse(text) : {},
+    };
+  };
+  const newToken = async (role: Role, name: string) => {
+    const r = await call('POST', '/api/v1/tokens', ADMIN, { role, name });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    return r.body as { id: string; token: string; role: Role; name: string };
+  };
+
+  before(async () => {
+    const svc = await testServices();
+    backend = await startBackend(
+      {
+        influxUrl: svc.influxDb('access').url,
+        redisUrl: svc.redisUrl,
+        redisPrefix: svc.redisPrefix('access'),
+        mailFrom: 'wanwatch <w@example.test>',
+        alertEmails: [],
+        adminToken: ADMIN,
+        viewerTokens: [VIEWER_ENV],
+        port: 0,
+        dataDir: '/tmp/ww-access',
+        rawRetention: '30d',
+        logLevel: 'error',
+      },
+      { role: 'all', host: '127.0.0.1', logger: createLogger('error'), plugins: backendPlugins() },
+    );
+    base = `http://127.0.0.1:${backend.port}`;
+  });
+  after(async () => {
+    await backend?.close();
+  });
+
+  it('every route is in the access table and each role gets exactly what the table gives', async () => {
+    const routes = listRoutes(backend.server!.listeners('request')[0] as unknown as Express).filter(
+      (r) => r.path.startsWith('/api/v1/') && r.method !== 'HEAD',
+    );
+    assert.deepEqual(
+      routes.filter((r) => !ROUTE_ROLES.has(`${r.method} ${r.path}`)).map((r) => `${r.method} ${r.path}`),
+      [],
+      'routes without a declared role in ingest/access-policy.ts',
+    );
+    const device = await call('POST', '/api/v1/devices', ADMIN, { id: 'acc-1', name: 'Access 1' });
+    assert.equal(device.status, 201);
+    const tokens = {
+      viewer: (await newToken('viewer', 'wall screen')).token,
+      operator: (await newToken('operator', 'noc shift')).token,
+      admin: (await newToken('admin', 'automation')).token,
+      'viewer (env)': VIEWER_ENV,
+      'admin (env)': ADMIN,
+      device: device.body.token as string,
+    };
+    const roleOf = (who: keyof typeof tokens) =>
+      who === 'device' ? { device: true as const } : { role: who.split(' ')[0] as Role };
+    let checked = 0;
+    for (const r of routes) {
+      const need = ROUTE_ROLES.get(`${r.method} ${r.path}`)!;
+      // Devices' own routes are called with another device's id: a device token is then refused by the handler.
+      const path = r.path.replace(/:\w+/g, 'x');
+      for (const who of Object.keys(tokens) as Array<keyof typeof tokens>) {
+        if (r.path === '/api/v1/reports' && who !== 'device') continue; // the report hot path: devices only
+        const res = await call(r.method, path, tokens[who]);
+        const label = `${who} ${r.method} ${r.path} (needs ${need}): ${res.status} ${JSON.stringify(res.body)}`;
+        if (mayCall(roleOf(who), need)) {
+          assert.ok(res.status !== 401 && !(res.status === 403 && res.body.code === 'forbidden'), label);
+        } else {
+          assert.equal(res.status, 403, label);
+          assert.match(res.type, /^application\/problem\+json/, label);
+          assert.equal(res.body.code, 'forbidden', label);
+        }
+        checked += 1;
+      }
+    }
+    assert.ok(checked >= 6 * 30, `checked ${checked} calls`);
+    // The operator's writes are exactly these (the brief: silences, acks, receivers and routes).
+    assert.deepEqual(
+      [...ROUTE_ROLES].filter(([, need]) => need === 'operator').map(([k]) => k.split(' ')[1]),
+      [
+        '/api/v1/silences',
+        '/api/v1/silences/:id',
+        '/api/v1/incidents/:incidentId/ack',
+        '/api/v1/receivers',
+        '/api/v1/receivers/:name',
+        '/api/v1/routes',
+        '/api/v1/routes/:name',
+      ],
+    );
+  });
+
+  it('leaves one audit row per admin write, with who and the outcome, never the secret', async () => {
+    const admin = await newToken('admin', 'audit walker');
+    const writes = listRoutes(backend.server!.listeners('request')[0] as unknown as Express).filter(
+      (r) => r.path.startsWith('/api/v1/') && !['GET', 'HEAD'].includes(r.method) && r.path !== '/api/v1/reports',
+    );
+    const sent = new Map<string, number>();
+    for (const r of writes) {
+      const res = await call(r.method, r.path.replace(/:\w+/g, 'x'), admin.token);
+      sent.set(`${r.method} ${r.path}`, res.status);
+    }
+    assert.ok(sent.size >= 15, `walked ${sent.size} write routes`);
+    type Row = { tokenId: string; tokenName: string; role: string; method: string; route: string; status: number };
+    let mine: Row[] = [];
+    const deadline = Date.now() + 20_000;
+    while (Date.now() < deadline) {
+      const r = await call('GET', '/api/v1/audit?limit=10000', ADMIN);
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      mine = (r.body.entries as Row[]).filter((e) => e.tokenId === admin.id);
+      if (mine.length >= sent.size) break;
+      await new Promise((res) => setTimeout(res, 200));
+    }
+    const seen = new Map(mine.map((e) => [`${e.method} ${e.route}`, e.status]));
+    assert.deepEqual([...seen.keys()].sort(), [...sent.keys()].sort(), 'one audit row per admin write route');
+    assert.equal(mine.length, sent.size, 'exactly one row per write');
+    for (const [k, status] of sent) assert.equal(seen.get(k), status, `${k}: the outcome`);
+    assert.ok(mine.every((e) => e.tokenName === 'audit walker' && e.role === 'admin'));
+    const all = await call('GET', '/api/v1/audit', ADMIN);
+    assert.ok(!JSON.stringify(all.body).includes(admin.token), 'the audit log never holds a secret');
+  });
+
+  it('lists without secrets, keeps names as data, and a revoked token is refused at once', async () => {
+    const odd = await newToken('viewer', '__proto__');
+    const listed = await call('GET', '/api/v1/tokens', ADMIN);
+    assert.equal(listed.status, 200);
+    const text = JSON.stringify(listed.body);
+    assert.ok(!text.includes(odd.token) && !text.includes('hmac-sha256'), 'no secret nor hash in the list');
+    const row = (listed.body.tokens as Array<Record<string, unknown>>).find((t) => t.id === odd.id);
+    assert.deepEqual(Object.keys(row ?? {}).sort(), ['createdAtMs', 'id', 'lastUsedMs', 'name', 'role']);
+    assert.equal(row?.name, '__proto__');
+    assert.equal((await call('GET', '/api/v1/devices', odd.token)).status, 200);
+    assert.equal((await call('DELETE', `/api/v1/tokens/${odd.id}`, ADMIN)).status, 204);
+    const after = await call('GET', '/api/v1/devices', odd.token);
+    assert.equal(after.status, 401);
+    assert.equal(after.body.code, 'invalid_token');
+    assert.equal((await call('DELETE', `/api/v1/tokens/${odd.id}`, ADMIN)).status, 404);
+    const bad = await call('POST', '/api/v1/tokens', ADMIN, { role: 'root', name: 'x' });
+    assert.equal(bad.status, 422);
+  });
+});
