@@ -8,12 +8,31 @@ import { after, before, describe, it } from 'node:test';
 import type { Express } from 'express';
 import { startBackend, createLogger, type RunningBackend } from '../backend/host.ts';
 import { backendPlugins } from '../backend/plugins/index.ts';
-import { ROUTE_ROLES, mayCall, type Role } from '../ingest/access-policy.ts';
+import { ROUTE_ROLES, type Role } from '../ingest/access-policy.ts';
 import { testServices } from '../stack/testing.ts';
 import { listRoutes } from './routes.ts';
 
 const ADMIN = 'admin-token-access-0123456789';
 const VIEWER_ENV = 'viewer-token-access-0123456789';
+
+/** What the brief grants, written out here independently of the access table it checks. */
+const OPERATOR_WRITES = [
+  'POST /api/v1/silences',
+  'DELETE /api/v1/silences/:id',
+  'POST /api/v1/incidents/:incidentId/ack',
+  'PUT /api/v1/receivers',
+  'DELETE /api/v1/receivers/:name',
+  'PUT /api/v1/routes',
+  'DELETE /api/v1/routes/:name',
+];
+const ADMIN_READS = ['GET /api/v1/tokens', 'GET /api/v1/audit'];
+const DEVICE_ROUTES = ['POST /api/v1/reports', 'PUT /api/v1/devices/:id/multiwan'];
+function granted(who: 'viewer' | 'operator' | 'admin' | 'device', route: string): boolean {
+  if (who === 'admin') return true;
+  if (who === 'device') return DEVICE_ROUTES.includes(route);
+  if (route.startsWith('GET ')) return !ADMIN_READS.includes(route);
+  return who === 'operator' && OPERATOR_WRITES.includes(route);
+}
 
 interface Answer {
   status: number;
@@ -86,8 +105,6 @@ describe('token roles and the audit log', () => {
       'admin (env)': ADMIN,
       device: device.body.token as string,
     };
-    const roleOf = (who: keyof typeof tokens) =>
-      who === 'device' ? { device: true as const } : { role: who.split(' ')[0] as Role };
     let checked = 0;
     for (const r of routes) {
       const need = ROUTE_ROLES.get(`${r.method} ${r.path}`)!;
@@ -97,7 +114,7 @@ describe('token roles and the audit log', () => {
         if (r.path === '/api/v1/reports' && who !== 'device') continue; // the report hot path: devices only
         const res = await call(r.method, path, tokens[who]);
         const label = `${who} ${r.method} ${r.path} (needs ${need}): ${res.status} ${JSON.stringify(res.body)}`;
-        if (mayCall(roleOf(who), need)) {
+        if (granted(who.split(' ')[0] as Role | 'device', `${r.method} ${r.path}`)) {
           assert.ok(res.status !== 401 && !(res.status === 403 && res.body.code === 'forbidden'), label);
         } else {
           assert.equal(res.status, 403, label);
@@ -108,18 +125,9 @@ describe('token roles and the audit log', () => {
       }
     }
     assert.ok(checked >= 6 * 30, `checked ${checked} calls`);
-    // The operator's writes are exactly these (the brief: silences, acks, receivers and routes).
     assert.deepEqual(
-      [...ROUTE_ROLES].filter(([, need]) => need === 'operator').map(([k]) => k.split(' ')[1]),
-      [
-        '/api/v1/silences',
-        '/api/v1/silences/:id',
-        '/api/v1/incidents/:incidentId/ack',
-        '/api/v1/receivers',
-        '/api/v1/receivers/:name',
-        '/api/v1/routes',
-        '/api/v1/routes/:name',
-      ],
+      [...ROUTE_ROLES].filter(([, need]) => need === 'operator').map(([k]) => k),
+      OPERATOR_WRITES,
     );
   });
 
