@@ -14,6 +14,10 @@ const COMMANDS: Record<string, CliEntry> = {
     load: () => import('./commands/serve.ts'),
   },
   device: { summary: 'register and list devices (device add ID ...)', load: () => import('./commands/device.ts') },
+  token: {
+    summary: 'API tokens with roles: create --role R --name N | list | revoke ID',
+    load: () => import('./commands/token.ts'),
+  },
   uptime: {
     summary: 'uptime report of a device (--device ID --from --to --format)',
     load: () => import('./commands/uptime.ts'),

@@ -40,9 +40,13 @@ export function createAuditQueue(o: { connection: ConnectionOptions; prefix: str
     },
   });
   queue.on('error', () => {});
-  const log: AuditLog & { close(): Promise<void> } = {
+  const log: AuditLog & { add(row: AuditRow): Promise<void>; close(): Promise<void> } = {
+    /** Queues a row and waits for Redis to have it (the CLI, which has no worker to hand it to). */
+    async add(row) {
+      await queue.add('audit', row);
+    },
     record(row) {
-      queue.add('audit', row).catch((err: unknown) => {
+      log.add(row).catch((err: unknown) => {
         o.logger.error({ audit: row, err: (err as Error).message }, 'audit row could not be queued (Redis down)');
       });
     },
