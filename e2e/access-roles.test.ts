@@ -4,6 +4,8 @@
  * admin write leaves one audit row; a revoked token is refused at once.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Express } from 'express';
 import { startBackend, createLogger, type RunningBackend } from '../backend/host.ts';
@@ -129,6 +131,22 @@ describe('token roles and the audit log', () => {
       [...ROUTE_ROLES].filter(([, need]) => need === 'operator').map(([k]) => k),
       OPERATOR_WRITES,
     );
+  });
+
+  it('docs/openapi.json gives each operation the role the table gives it (x-role)', () => {
+    const spec = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'docs', 'openapi.json'), 'utf8')) as {
+      paths: Record<string, Record<string, { 'x-role'?: string }>>;
+    };
+    const wrong = Object.entries(spec.paths)
+      .filter(([path]) => path.startsWith('/api/v1/'))
+      .flatMap(([path, ops]) =>
+        Object.entries(ops).map(([m, op]) => {
+          const key = `${m.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`;
+          return { key, documented: op['x-role'], table: ROUTE_ROLES.get(key) };
+        }),
+      )
+      .filter((o) => o.documented !== o.table);
+    assert.deepEqual(wrong, []);
   });
 
   it('leaves one audit row per admin write, with who and the outcome, never the secret', async () => {
