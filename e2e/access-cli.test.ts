@@ -71,7 +71,10 @@ describe('wanwatch token (CLI)', () => {
     assert.equal(made.code, 0, made.stderr);
     const created = JSON.parse(made.stdout) as { id: string; token: string; role: string };
     assert.equal(created.role, 'operator');
-    const silence = await api('POST', '/api/v1/silences', created.token, { endMs: Date.now() + 60_000, comment: 'cli' });
+    const silence = await api('POST', '/api/v1/silences', created.token, {
+      endMs: Date.now() + 60_000,
+      comment: 'cli',
+    });
     assert.equal(silence.status, 201, JSON.stringify(silence.body));
     assert.equal((await api('POST', '/api/v1/devices', created.token, { id: 'cli-1' })).status, 403);
 

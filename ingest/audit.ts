@@ -58,11 +58,7 @@ export function auditRowOf(o: {
       : p.kind === 'admin'
         ? { tokenId: ENV_ADMIN_ID, tokenName: 'WANWATCH_ADMIN_TOKEN', role: 'admin' as const }
         : { tokenId: ENV_VIEWER_ID, tokenName: 'WANWATCH_VIEWER_TOKENS', role: 'viewer' as const };
-  const target = o.route?.params.length
-    ? o.route.params.join('/')
-    : typeof o.createdId === 'string'
-      ? o.createdId
-      : '';
+  const target = o.route?.params.length ? o.route.params.join('/') : typeof o.createdId === 'string' ? o.createdId : '';
   return {
     atMs: o.atMs,
     ...who,
@@ -79,7 +75,14 @@ export function auditRowOf(o: {
  */
 export function auditOnFinish(
   log: AuditLog,
-  o: { req: Request; res: Response; principal: Principal; route: MatchedRoute | undefined; path: string; nowMs: number },
+  o: {
+    req: Request;
+    res: Response;
+    principal: Principal;
+    route: MatchedRoute | undefined;
+    path: string;
+    nowMs: number;
+  },
 ): void {
   const { req, res } = o;
   if (res.locals.audited) return;

@@ -84,8 +84,7 @@ export async function run(argv: string[]): Promise<number> {
     }
     if (positionals.length > 0) return usage('create takes no positional arguments');
     const input = newTokenSchema.safeParse({ role: values.role, name: values.name });
-    if (!input.success)
-      return usage(input.error.issues.map((i) => `--${String(i.path[0])}: ${i.message}`).join('; '));
+    if (!input.success) return usage(input.error.issues.map((i) => `--${String(i.path[0])}: ${i.message}`).join('; '));
     const created = await store.create(input.data, Date.now());
     await audited({ method: 'POST', route: '/api/v1/tokens', target: created.id, status: 201 });
     if (values.json) process.stdout.write(JSON.stringify(created) + '\n');
