@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import type { Role, MatchedRoute } from './access-policy.ts';
-import type { Principal } from './auth.ts';
+import type { Principal } from './principal.ts';
 
 /**
  * The audit log: one row per API write made with an admin, operator or viewer token (refused

@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { ProblemError, deviceIdSchema } from '../contract/index.ts';
-import { redisOp, type DeviceRecord } from '../store/index.ts';
+import { redisOp } from '../store/index.ts';
 import { timingSafeEqual } from 'node:crypto';
 import {
   checkTokenHash,
@@ -16,19 +16,12 @@ import {
 import type { DeviceStore } from './device-store.ts';
 import type { AuthLimiters } from './auth-limits.ts';
 import { RetryLaterProblem } from './http-problems.ts';
-import { apiTokenId, type ApiTokenStore, type ApiTokenView } from './api-tokens.ts';
+import { apiTokenId, type ApiTokenStore } from './api-tokens.ts';
+import type { Principal } from './principal.ts';
 import { matchRoute, mayCall, type Caller } from './access-policy.ts';
 import { auditOnFinish, type AuditLog } from './audit.ts';
 
-/**
- * Who a request comes from: the admin token (WANWATCH_ADMIN_TOKEN), a read-only token of
- * WANWATCH_VIEWER_TOKENS, an API token with a role (api-tokens.ts), or a device.
- */
-export type Principal =
-  | { kind: 'admin' }
-  | { kind: 'viewer' }
-  | { kind: 'token'; token: ApiTokenView }
-  | { kind: 'device'; deviceId: string; record: DeviceRecord };
+export type { Principal };
 
 /** The principal as the access table (access-policy.ts) sees it. */
 export function callerOf(p: Principal): Caller {
