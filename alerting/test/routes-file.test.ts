@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -46,6 +46,13 @@ describe('routes file (YAML or JSON)', () => {
     assert.deepEqual(fromYaml, fromJson);
     assert.deepEqual(fromYml, fromJson);
     assert.equal(fromYaml.routes[0]!.time?.fromMin, 20 * 60);
+  });
+
+  it('reads the YAML example of docs/alerts.md', () => {
+    const doc = readFileSync(join(import.meta.dirname, '..', '..', 'docs', 'alerts.md'), 'utf8');
+    const example = /```yaml\n([\s\S]*?)```/.exec(doc)?.[1];
+    assert.ok(example, 'docs/alerts.md has a YAML example');
+    assert.deepEqual(loadReceiverSetup(file('docs.yaml', example)).defaultReceivers, ['itsm']);
   });
 
   it('names the file, the bad field and its YAML line', () => {
