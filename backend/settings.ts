@@ -18,7 +18,7 @@ import { QUALITY_SETTINGS } from './quality-settings.ts';
  */
 
 /** The CLI commands that read backend settings (`up` also supplies the service URLs itself). */
-export type Command = 'serve' | 'up' | 'uptime' | 'dashboards' | 'device';
+export type Command = 'serve' | 'up' | 'uptime' | 'dashboards' | 'device' | 'audit';
 const BACKEND: Command[] = ['serve', 'up'];
 const ALL: Command[] = ['serve', 'up', 'uptime', 'dashboards', 'device'];
 
@@ -45,7 +45,7 @@ export const SETTINGS = {
       }
     }),
     required: 'is required (e.g. http://127.0.0.1:8086/wanwatch); `wanwatch up` starts an embedded InfluxDB instead',
-    usedBy: ['serve', 'uptime', 'dashboards'],
+    usedBy: ['serve', 'uptime', 'dashboards', 'audit'],
     doc: 'InfluxDB, `http://[user:pass@]host:8086/database` (the path names the database)',
   },
   WANWATCH_REDIS_URL: {

@@ -1,4 +1,4 @@
-/** `wanwatch token` against a running backend: the token it prints works with its role, the list shows no secret, revoke is immediate, both are audited. */
+/** `wanwatch token` and `wanwatch audit` against a running backend: the token it prints works with its role, the list shows no secret, revoke is immediate, both are audited. */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
@@ -45,10 +45,11 @@ describe('wanwatch token (CLI)', () => {
   before(async () => {
     const svc = await testServices();
     const redisPrefix = svc.redisPrefix('access-cli');
-    env = { WANWATCH_REDIS_URL: svc.redisUrl, WANWATCH_REDIS_PREFIX: redisPrefix };
+    const influxUrl = svc.influxDb('accesscli').url;
+    env = { WANWATCH_REDIS_URL: svc.redisUrl, WANWATCH_REDIS_PREFIX: redisPrefix, WANWATCH_INFLUX_URL: influxUrl };
     backend = await startBackend(
       {
-        influxUrl: svc.influxDb('accesscli').url,
+        influxUrl,
         redisUrl: svc.redisUrl,
         redisPrefix,
         mailFrom: 'wanwatch <w@example.test>',
@@ -99,6 +100,16 @@ describe('wanwatch token (CLI)', () => {
       `DELETE ${created.id}`,
       `DELETE ${created.id}`,
       `POST ${created.id}`,
+    ]);
+    const audit = await cli(['audit', '--json', '--limit', '50']);
+    assert.equal(audit.code, 0, audit.stderr);
+    const fromCli = (JSON.parse(audit.stdout) as Array<{ tokenId: string; route: string }>).filter(
+      (r) => r.tokenId === 'cli',
+    );
+    assert.deepEqual(fromCli.map((r) => r.route).sort(), [
+      '/api/v1/tokens',
+      '/api/v1/tokens/:id',
+      '/api/v1/tokens/:id',
     ]);
   });
 });
