@@ -175,6 +175,29 @@ describe('token roles and the audit log', () => {
     assert.equal(mine.length, sent.size, 'exactly one row per write');
     for (const [k, status] of sent) assert.equal(seen.get(k), status, `${k}: the outcome`);
     assert.ok(mine.every((e) => e.tokenName === 'audit walker' && e.role === 'admin'));
+    const operator = await newToken('operator', 'on call');
+    const silence = await call('POST', '/api/v1/silences', operator.token, { endMs: Date.now() + 60_000 });
+    assert.equal(silence.status, 201);
+    let created: Row & { target?: string } = {} as never;
+    while (Date.now() < deadline + 10_000 && !created.tokenId) {
+      const r = await call('GET', '/api/v1/audit', ADMIN);
+      created = (r.body.entries as Array<Row & { target: string }>).find((e) => e.tokenId === operator.id) ?? created;
+      if (!created.tokenId) await new Promise((res) => setTimeout(res, 200));
+    }
+    assert.deepEqual(
+      { ...created, atMs: undefined },
+      {
+        atMs: undefined,
+        tokenId: operator.id,
+        tokenName: 'on call',
+        role: 'operator',
+        method: 'POST',
+        route: '/api/v1/silences',
+        target: silence.body.id,
+        status: 201,
+      },
+      'the row names what was created',
+    );
     const all = await call('GET', '/api/v1/audit', ADMIN);
     assert.ok(!JSON.stringify(all.body).includes(admin.token), 'the audit log never holds a secret');
   });

@@ -71,7 +71,8 @@ export function auditRowOf(o: {
 
 /**
  * Records the request once its answer is sent (the status is its outcome). The id of what a POST
- * created comes from `res.locals.auditTarget` when the handler sets it, else the body's `id`.
+ * created is the `id` of its JSON answer (a silence, a device, a token), else `res.locals.auditTarget`
+ * when the handler sets it, else the request body's `id`.
  */
 export function auditOnFinish(
   log: AuditLog,
@@ -87,6 +88,13 @@ export function auditOnFinish(
   const { req, res } = o;
   if (res.locals.audited) return;
   res.locals.audited = true;
+  let answeredId: string | undefined;
+  const json = res.json.bind(res);
+  res.json = (body: unknown) => {
+    const id = (body as { id?: unknown } | null)?.id;
+    if (typeof id === 'string') answeredId = id;
+    return json(body);
+  };
   res.on('finish', () => {
     const body = req.body as { id?: unknown } | undefined;
     const row = auditRowOf({
@@ -96,7 +104,7 @@ export function auditOnFinish(
       path: o.path,
       status: res.statusCode,
       atMs: o.nowMs,
-      createdId: res.locals.auditTarget ?? (body && typeof body === 'object' ? body.id : undefined),
+      createdId: answeredId ?? res.locals.auditTarget ?? (body && typeof body === 'object' ? body.id : undefined),
     });
     if (row) log.record(row);
   });
