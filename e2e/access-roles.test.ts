@@ -212,6 +212,13 @@ describe('token roles and the audit log', () => {
     assert.deepEqual(Object.keys(row ?? {}).sort(), ['createdAtMs', 'id', 'lastUsedMs', 'name', 'role']);
     assert.equal(row?.name, '__proto__');
     assert.equal((await call('GET', '/api/v1/devices', odd.token)).status, 200);
+    let used: unknown = null;
+    for (const until = Date.now() + 10_000; used === null && Date.now() < until; ) {
+      const again = await call('GET', '/api/v1/tokens', ADMIN);
+      used = (again.body.tokens as Array<Record<string, unknown>>).find((t) => t.id === odd.id)?.lastUsedMs ?? null;
+      if (used === null) await new Promise((res) => setTimeout(res, 100));
+    }
+    assert.equal(typeof used, 'number', 'the list shows when the token was last used');
     assert.equal((await call('DELETE', `/api/v1/tokens/${odd.id}`, ADMIN)).status, 204);
     const after = await call('GET', '/api/v1/devices', odd.token);
     assert.equal(after.status, 401);
@@ -219,5 +226,28 @@ describe('token roles and the audit log', () => {
     assert.equal((await call('DELETE', `/api/v1/tokens/${odd.id}`, ADMIN)).status, 404);
     const bad = await call('POST', '/api/v1/tokens', ADMIN, { role: 'root', name: 'x' });
     assert.equal(bad.status, 422);
+  });
+
+  it('an operator deletes receivers and routes; a receiver still routed to is kept; secrets never shown', async () => {
+    const op = (await newToken('operator', 'routing')).token;
+    const secret = 'hmac-secret-0123456789';
+    const put = await call('PUT', '/api/v1/receivers', op, {
+      receivers: [{ type: 'webhook', name: 'itsm', url: 'http://127.0.0.1:9/hook-secret-path', secret }],
+    });
+    assert.equal(put.status, 200, JSON.stringify(put.body));
+    assert.equal(
+      (await call('PUT', '/api/v1/routes', op, { routes: [{ name: 'all', receivers: ['itsm'] }] })).status,
+      200,
+    );
+    const shown = JSON.stringify((await call('GET', '/api/v1/receivers', VIEWER_ENV)).body);
+    assert.ok(!shown.includes(secret) && !shown.includes('hook-secret-path'), shown);
+    const kept = await call('DELETE', '/api/v1/receivers/itsm', op);
+    assert.equal(kept.status, 422);
+    assert.equal((kept.body.errors as Array<{ path: string }>)[0]?.path, 'routes[0].receivers[0]');
+    assert.equal((await call('DELETE', '/api/v1/routes/all', op)).status, 204);
+    assert.equal((await call('DELETE', '/api/v1/routes/all', op)).status, 404);
+    assert.equal((await call('DELETE', '/api/v1/receivers/itsm', op)).status, 204);
+    assert.deepEqual((await call('GET', '/api/v1/receivers', op)).body.receivers, []);
+    assert.equal((await call('DELETE', '/api/v1/receivers/itsm', op)).status, 404);
   });
 });

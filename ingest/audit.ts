@@ -86,7 +86,7 @@ export function auditOnFinish(
   },
 ): void {
   const { req, res } = o;
-  if (res.locals.audited) return;
+  if (res.locals.audited || req.method === 'GET' || req.method === 'HEAD') return;
   res.locals.audited = true;
   let answeredId: string | undefined;
   const json = res.json.bind(res);
