@@ -29,7 +29,7 @@ export async function startInfluxd(
   dir: string,
   ownerPid: number,
   fixedPorts?: { httpPort: number; rpcPort: number },
-  opts: { auth?: InfluxdAuth } = {},
+  opts: { auth?: InfluxdAuth; cacheSnapshotColdMs?: number } = {},
 ): Promise<InfluxdInstance & { rpcPort: number }> {
   const binary = which('influxd');
   if (!binary) throw new Error('influxd not found');
@@ -43,7 +43,7 @@ export async function startInfluxd(
     }
   };
   return startOnFreePorts(
-    () => startOnce(binary, dir, ownerPid, logFile, fixedPorts, opts.auth),
+    () => startOnce(binary, dir, ownerPid, logFile, fixedPorts, opts),
     readLog,
     fixedPorts !== undefined,
   );
@@ -55,7 +55,7 @@ async function startOnce(
   ownerPid: number,
   logFile: string,
   fixedPorts?: { httpPort: number; rpcPort: number },
-  auth?: InfluxdAuth,
+  { auth, cacheSnapshotColdMs }: { auth?: InfluxdAuth; cacheSnapshotColdMs?: number } = {},
 ): Promise<InfluxdInstance & { rpcPort: number }> {
   // Fixed ports restart an instance (same dir, same data) where its clients expect it (fault tests).
   const { httpPort, rpcPort } = fixedPorts ?? { httpPort: await freePort(), rpcPort: await freePort() };
@@ -71,6 +71,8 @@ async function startOnce(
       `  dir = "${join(dir, 'data')}"`,
       `  wal-dir = "${join(dir, 'wal')}"`,
       '  query-log-enabled = false',
+      // Sizing benches: the in-memory cache goes to compressed TSM files soon after writes stop.
+      ...(cacheSnapshotColdMs ? [`  cache-snapshot-write-cold-duration = "${cacheSnapshotColdMs}ms"`] : []),
       '[http]',
       `  bind-address = "127.0.0.1:${httpPort}"`,
       '  log-enabled = false',

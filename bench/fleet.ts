@@ -1,0 +1,272 @@
+/**
+ * bench/fleet — a synthetic fleet of FLEET devices (10,000 and 100,000 by default) uploading every
+ * 30 s through POST /api/v1/reports of a real `wanwatch serve` child (role all: API and workers),
+ * at a reduced duty cycle: for PHASE_S seconds the devices send at DUTY x the fleet's real rate
+ * (FLEET / 30 s), each device at most once, round-robin; per-device figures are then extrapolated.
+ * Each report is a device like the demo's: 2 WANs x 2 probe targets, 6 rounds of 5 s (36 points)
+ * and a policy snapshot.
+ * Measured per fleet: reports/s sustained, ack p50/p99, CPU ms per report (serve child; influxd and
+ * redis-server apart), RSS of serve and influxd, Redis used_memory before/after registering and after
+ * reporting, InfluxDB series cardinality and on-disk bytes (data + WAL) per point.
+ * Private influxd + redis-server on 127.0.0.1 (nothing leaves the host); each fleet < 60 s.
+ * Prints ONE JSON line.
+ *
+ *   node --import tsx bench/fleet.ts            # BENCH_FLEETS=10000,100000 BENCH_PHASE_S=20
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import type { ReportRecord, ReportV1 } from '../contract/index.ts';
+import { createDeviceStore } from '../ingest/device-store.ts';
+import { redisKeys } from '../store/index.ts';
+import { startInfluxd } from '../stack/influxd.ts';
+import { startRedis } from '../stack/redis.ts';
+import { sample, target } from '../test-support/records.ts';
+import { LeanHttpPool, headerLines } from './lib/lean-http-client.ts';
+
+const FLEETS = (process.env.BENCH_FLEETS ?? '10000,100000').split(',').map(Number);
+const PHASE_S = Number(process.env.BENCH_PHASE_S ?? 20);
+/** Share of the fleet's real rate driven: all of 10k (333/s), 30 % of 100k (1,000/s). */
+const dutyOf = (fleet: number) => Number(process.env.BENCH_DUTY ?? (fleet <= 10_000 ? 1 : 0.3));
+const UPLOAD_S = 30;
+const MAX_IN_FLIGHT = 256;
+const ADMIN = 'bench-fleet-admin-token-0123456789';
+
+function report(deviceId: string, n: number): ReportV1 {
+  const now = Date.now() - 1_000;
+  const records: ReportRecord[] = [];
+  let seq = n * 13 + 1;
+  for (let r = 0; r < 6; r++) {
+    const t = now - (5 - r) * 5_000;
+    for (const iface of ['wan', 'wanb']) {
+      const targets = ['192.0.2.1', '198.51.100.1'].map((name) => ({ ...target(name), rttAvgMs: 10 + r }));
+      records.push(sample({ seq: seq++, timeMs: t, iface, rttAvgMs: 10 + r, jitterMs: 0.5, targets }));
+    }
+  }
+  records.push({
+    type: 'policy',
+    seq: seq++,
+    timeMs: now,
+    policies: [
+      {
+        policy: 'balanced',
+        family: 'ipv4',
+        members: [
+          { iface: 'wan', sharePct: 60, metric: 1, weight: 3 },
+          { iface: 'wanb', sharePct: 40, metric: 1, weight: 2 },
+        ],
+        lastResort: 'unreachable',
+        lastResortActive: false,
+      },
+    ],
+  });
+  return { v: 1, deviceId, bootId: 'fleet-boot', sentAtMs: now, reportIntervalMs: UPLOAD_S * 1000, records };
+}
+const POINTS_PER_REPORT = 12 * 3 + 3;
+
+interface Stack {
+  dataDir: string;
+  influxBaseUrl: string;
+  influxUrl: string;
+  redisUrl: string;
+  influxPid: number;
+}
+
+const procCpuMs = (pid: number) => {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(f[11]) + Number(f[12])) * 10;
+};
+const rssMb = (pid: number) =>
+  Math.round(Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) / 102.4) / 10;
+function duBytes(dir: string): number {
+  let n = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    n += e.isDirectory() ? duBytes(p) : statSync(p).size;
+  }
+  return n;
+}
+const usedMemory = async (redis: Redis) => Number(/used_memory:(\d+)/.exec(await redis.info('memory'))?.[1]);
+async function influxQuery(stack: Stack, q: string): Promise<unknown[][]> {
+  const res = await fetch(`${stack.influxBaseUrl}/query`, {
+    method: 'POST',
+    body: new URLSearchParams({ db: 'wanwatch', q }),
+  });
+  const j = (await res.json()) as { results: Array<{ series?: Array<{ values: unknown[][] }> }> };
+  return j.results[0]?.series?.[0]?.values ?? [];
+}
+
+/** Go heap in use by influxd (SHOW STATS, module runtime). */
+async function influxHeapMb(stack: Stack): Promise<number> {
+  const res = await fetch(`${stack.influxBaseUrl}/query?q=${encodeURIComponent("SHOW STATS FOR 'runtime'")}`);
+  const j = (await res.json()) as { results: Array<{ series?: Array<{ columns: string[]; values: unknown[][] }> }> };
+  const s = j.results[0]?.series?.[0];
+  const i = s?.columns.indexOf('HeapInUse') ?? -1;
+  return i < 0 ? NaN : Math.round(Number(s!.values[0]![i]) / 1024 / 102.4) / 10;
+}
+
+async function startServe(stack: Stack, prefix: string): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(process.execPath, [join(import.meta.dirname, '..', 'bin', 'wanwatch.js'), 'serve'], {
+    env: {
+      ...process.env,
+      WANWATCH_INFLUX_URL: stack.influxUrl,
+      WANWATCH_REDIS_URL: stack.redisUrl,
+      WANWATCH_REDIS_PREFIX: prefix,
+      WANWATCH_ADMIN_TOKEN: ADMIN,
+      WANWATCH_PORT: '0',
+      WANWATCH_LOG_LEVEL: 'info',
+      WANWATCH_DATA_DIR: join(stack.dataDir, `serve-${prefix}`),
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error('serve did not start')), 60_000);
+    child.stdout!.on('data', (d) => {
+      out += String(d);
+      const m = /"port":(\d+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        child.stdout!.resume();
+        resolve(Number(m[1]));
+      }
+    });
+  });
+  return { child, port };
+}
+
+/** Registers the fleet straight through the device store (the API's own code; 100k POSTs would take minutes). */
+async function register(redis: Redis, prefix: string, fleet: number): Promise<string[]> {
+  const store = createDeviceStore(redis, redisKeys(prefix));
+  const tokens = new Array<string>(fleet);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 128 }, async () => {
+      for (let i = next++; i < fleet; i = next++) tokens[i] = (await store.add({ id: `fleet-${i}` }, Date.now())).token;
+    }),
+  );
+  return tokens;
+}
+
+/** Open loop at `rate`/s for PHASE_S, at most MAX_IN_FLIGHT uploads at once (the rest wait: lag). */
+async function drive(pool: LeanHttpPool, tokens: string[], rate: number) {
+  const acks: number[] = [];
+  let errors = 0;
+  let inFlight = 0;
+  const t0 = performance.now();
+  const total = Math.min(tokens.length, Math.round(rate * PHASE_S));
+  const sends: Array<Promise<void>> = [];
+  for (let i = 0; i < total; i++) {
+    const due = t0 + (i / rate) * 1000;
+    while (performance.now() < due || inFlight >= MAX_IN_FLIGHT) await new Promise((r) => setTimeout(r, 1));
+    inFlight++;
+    const body = JSON.stringify(report(`fleet-${i}`, 1));
+    const headers = headerLines({ 'Content-Type': 'application/json', Authorization: `Bearer ${tokens[i]}` });
+    const s0 = performance.now();
+    sends.push(
+      pool
+        .post('/api/v1/reports', headers, body)
+        .then((r) => {
+          if (r.status === 200) acks.push(performance.now() - s0);
+          else errors++;
+        })
+        .catch(() => void errors++)
+        .finally(() => void inFlight--),
+    );
+  }
+  await Promise.all(sends);
+  const seconds = (performance.now() - t0) / 1000;
+  acks.sort((a, b) => a - b);
+  const pct = (p: number) =>
+    Math.round((acks[Math.min(acks.length - 1, Math.floor(acks.length * p))] ?? NaN) * 10) / 10;
+  return { sent: total, acked: acks.length, errors, seconds, p50Ms: pct(0.5), p99Ms: pct(0.99) };
+}
+
+async function fleetRun(stack: Stack, redis: Redis, fleet: number) {
+  const prefix = `fleet${fleet}`;
+  const influxPid = stack.influxPid;
+  const { child, port } = await startServe(stack, prefix);
+  const pool = LeanHttpPool.forUrl(`http://127.0.0.1:${port}`);
+  try {
+    const mem0 = await usedMemory(redis);
+    const tokens = await register(redis, prefix, fleet);
+    const mem1 = await usedMemory(redis);
+    const series0 = Number((await influxQuery(stack, 'SHOW SERIES CARDINALITY'))[0]?.[0] ?? 0);
+    const disk0 = duBytes(join(stack.dataDir, 'influxdb', 'data'));
+    const heap0 = await influxHeapMb(stack);
+    const cpu0 = { serve: procCpuMs(child.pid!), influxd: procCpuMs(influxPid) };
+    const rate = (fleet / UPLOAD_S) * dutyOf(fleet);
+    const d = await drive(pool, tokens, rate);
+    // Let the group-commit writer and the workers finish, and influxd snapshot its cache to TSM.
+    await new Promise((r) => setTimeout(r, 3_000));
+    const tsmWait = Date.now() + 30_000;
+    while (duBytes(join(stack.dataDir, 'influxdb', 'data')) === disk0 && Date.now() < tsmWait)
+      await new Promise((r) => setTimeout(r, 1_000));
+    await new Promise((r) => setTimeout(r, 4_000));
+    const cpu1 = { serve: procCpuMs(child.pid!), influxd: procCpuMs(influxPid) };
+    const mem2 = await usedMemory(redis);
+    const series1 = Number((await influxQuery(stack, 'SHOW SERIES CARDINALITY'))[0]?.[0] ?? 0);
+    const disk1 = duBytes(join(stack.dataDir, 'influxdb', 'data'));
+    const heap1 = await influxHeapMb(stack);
+    const points = d.acked * POINTS_PER_REPORT;
+    return {
+      fleet,
+      duty: dutyOf(fleet),
+      targetRatePerS: Math.round(rate),
+      reportsPerS: Math.round(d.acked / d.seconds),
+      sent: d.sent,
+      acked: d.acked,
+      errors: d.errors,
+      ackP50Ms: d.p50Ms,
+      ackP99Ms: d.p99Ms,
+      serveCpuMsPerReport: Math.round(((cpu1.serve - cpu0.serve) / d.acked) * 100) / 100,
+      influxdCpuMsPerReport: Math.round(((cpu1.influxd - cpu0.influxd) / d.acked) * 100) / 100,
+      serveRssMb: rssMb(child.pid!),
+      influxdRssMb: rssMb(influxPid),
+      influxdHeapInUseMb: { before: heap0, after: heap1 },
+      walBytes: duBytes(join(stack.dataDir, 'influxdb', 'wal')),
+      redisBytesPerRegisteredDevice: Math.round((mem1 - mem0) / fleet),
+      redisBytesPerReportingDevice: Math.round((mem2 - mem1) / d.acked),
+      seriesPerDevice: Math.round(((series1 - series0) / d.acked) * 10) / 10,
+      influxTsmBytesPerPoint: Math.round(((disk1 - disk0) / points) * 10) / 10,
+    };
+  } finally {
+    pool.close();
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+  }
+}
+
+const dataDir = mkdtempSync(join(tmpdir(), 'wanwatch-bench-fleet-'));
+const influxd = await startInfluxd(join(dataDir, 'influxdb'), process.pid, undefined, { cacheSnapshotColdMs: 2_000 });
+const redisd = await startRedis(join(dataDir, 'redis'), process.pid, false);
+const stack: Stack = {
+  dataDir,
+  influxBaseUrl: influxd.url,
+  influxUrl: `${influxd.url}/wanwatch`,
+  redisUrl: redisd.url,
+  influxPid: influxd.service.pid,
+};
+const redis = new Redis(stack.redisUrl);
+try {
+  const load0 = loadavg()[0]!;
+  const runs = [];
+  for (const fleet of FLEETS) runs.push(await fleetRun(stack, redis, fleet));
+  console.log(
+    JSON.stringify({
+      bench: 'fleet',
+      phaseS: PHASE_S,
+      uploadS: UPLOAD_S,
+      pointsPerReport: POINTS_PER_REPORT,
+      loadAvg1m: { before: Math.round(load0 * 10) / 10, after: Math.round(loadavg()[0]! * 10) / 10 },
+      runs,
+    }),
+  );
+} finally {
+  redis.disconnect();
+  await influxd.service.stop();
+  await redisd.service.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+}
