@@ -10,7 +10,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -242,5 +242,12 @@ describe('InfluxDB without admin rights or continuous queries (WANWATCH_INFLUX_S
       }
     }
     assert.ok(!logs.includes(PASSWORD), 'the password was logged');
+  });
+});
+
+describe('docs/deploy.md, "InfluxDB schema"', () => {
+  it('lists exactly the statements managed mode runs, for the administrator of external mode', () => {
+    const doc = readFileSync(join(import.meta.dirname, '..', 'docs', 'deploy.md'), 'utf8');
+    for (const s of schemaStatements(DB)) assert.ok(doc.includes(`${s.statement};`), `missing: ${s.statement}`);
   });
 });

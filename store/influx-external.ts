@@ -71,7 +71,10 @@ export async function checkExternalSchema(url: string, timeoutMs = 10_000): Prom
         method: 'POST',
         body: '',
       });
-      if (w.status >= 300) problems.push(`cannot write into "${o.database}"."${rp}": ${w.status} ${w.text.trim()}`);
+      // Only a refusal or a missing target is a problem: an API that answers an empty body with
+      // 400 (nothing to write) has still authorised it.
+      if (w.status === 401 || w.status === 403 || w.status === 404 || /not found/i.test(w.text))
+        problems.push(`cannot write into "${o.database}"."${rp}": ${w.status} ${w.text.trim()}`);
     }
   }
   return { problems, ...(retentionPolicies ? { retentionPolicies } : {}), rollups: await rollupsOf(query, o.database) };
