@@ -2,7 +2,7 @@
  * bench/fleet — a synthetic fleet of FLEET devices (10,000 and 100,000 by default) uploading every
  * 30 s through POST /api/v1/reports of a real `wanwatch serve` child (role all: API and workers),
  * at a reduced duty cycle: for PHASE_S seconds the devices send at DUTY x the fleet's real rate
- * (FLEET / 30 s), each device at most once, round-robin; per-device figures are then extrapolated.
+ * (FLEET / 30 s), each device at most once; per-device figures are then extrapolated.
  * Each report is a device like the demo's: 2 WANs x 2 probe targets, 6 rounds of 5 s (36 points)
  * and a policy snapshot.
  * Measured per fleet: reports/s sustained, ack p50/p99, CPU ms per report (serve child; influxd and
@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import type { ReportRecord, ReportV1 } from '../contract/index.ts';
 import { createDeviceStore } from '../ingest/device-store.ts';
+import { hashDeviceToken, loadTokenKey, newDeviceToken } from '../ingest/device-token.ts';
 import { redisKeys } from '../store/index.ts';
 import { startInfluxd } from '../stack/influxd.ts';
 import { startRedis } from '../stack/redis.ts';
@@ -28,8 +29,8 @@ import { LeanHttpPool, headerLines } from './lib/lean-http-client.ts';
 
 const FLEETS = (process.env.BENCH_FLEETS ?? '10000,100000').split(',').map(Number);
 const PHASE_S = Number(process.env.BENCH_PHASE_S ?? 20);
-/** Share of the fleet's real rate driven: all of 10k (333/s), 30 % of 100k (1,000/s). */
-const dutyOf = (fleet: number) => Number(process.env.BENCH_DUTY ?? (fleet <= 10_000 ? 1 : 0.3));
+/** Share of the fleet's real rate driven: all of 10k (333/s), 10 % of 100k (also 333/s; 2 shared cores). */
+const dutyOf = (fleet: number) => Number(process.env.BENCH_DUTY ?? (fleet <= 10_000 ? 1 : 0.1));
 const UPLOAD_S = 30;
 const MAX_IN_FLIGHT = 256;
 const ADMIN = 'bench-fleet-admin-token-0123456789';
@@ -98,6 +99,26 @@ async function influxQuery(stack: Stack, q: string): Promise<unknown[][]> {
   return j.results[0]?.series?.[0]?.values ?? [];
 }
 
+/** Redis bytes by key kind (the segment after the prefix; BullMQ keys by queue), for where the memory goes. */
+async function redisByKind(redis: Redis): Promise<Record<string, number>> {
+  const out = new Map<string, number>();
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'COUNT', 5_000);
+    cursor = next;
+    const p = redis.pipeline();
+    for (const k of keys) p.memory('USAGE', k);
+    const sizes = (await p.exec()) ?? [];
+    keys.forEach((k, i) => {
+      const parts = k.split(':');
+      const kind =
+        parts[1] === 'bull' || parts[0] === 'bull' ? parts.slice(0, 3).join(':') : parts.slice(0, 2).join(':');
+      out.set(kind, (out.get(kind) ?? 0) + Number(sizes[i]?.[1] ?? 0));
+    });
+  } while (cursor !== '0');
+  return Object.fromEntries([...out].filter(([, v]) => v > 100_000).sort((a, b) => b[1] - a[1]));
+}
+
 /** Go heap in use by influxd (SHOW STATS, module runtime). */
 async function influxHeapMb(stack: Stack): Promise<number> {
   const res = await fetch(`${stack.influxBaseUrl}/query?q=${encodeURIComponent("SHOW STATS FOR 'runtime'")}`);
@@ -137,30 +158,50 @@ async function startServe(stack: Stack, prefix: string): Promise<{ child: ChildP
   return { child, port };
 }
 
-/** Registers the fleet straight through the device store (the API's own code; 100k POSTs would take minutes). */
+/**
+ * Registers the fleet straight into Redis with the device store's record and token format (the
+ * first one through the store itself, which makes the token key): 100k POSTs would take minutes.
+ */
 async function register(redis: Redis, prefix: string, fleet: number): Promise<string[]> {
-  const store = createDeviceStore(redis, redisKeys(prefix));
-  const tokens = new Array<string>(fleet);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: 128 }, async () => {
-      for (let i = next++; i < fleet; i = next++) tokens[i] = (await store.add({ id: `fleet-${i}` }, Date.now())).token;
-    }),
-  );
+  const keys = redisKeys(prefix);
+  const tokens = [(await createDeviceStore(redis, keys).add({ id: 'fleet-0' }, Date.now())).token];
+  const key = await loadTokenKey(redis, keys.tokenKey);
+  for (let i0 = 1; i0 < fleet; i0 += 2_000) {
+    const p = redis.pipeline();
+    for (let i = i0; i < Math.min(fleet, i0 + 2_000); i++) {
+      const id = `fleet-${i}`;
+      const token = newDeviceToken(id);
+      tokens.push(token);
+      const record = {
+        v: 1,
+        id,
+        name: id,
+        site: null,
+        tokenHash: hashDeviceToken(token, key),
+        createdAtMs: Date.now(),
+        notificationEmails: [],
+        multiWan: null,
+      };
+      p.set(keys.device(id), JSON.stringify(record), 'NX').sadd(keys.devices, id);
+    }
+    await p.exec();
+  }
   return tokens;
 }
 
-/** Open loop at `rate`/s for PHASE_S, at most MAX_IN_FLIGHT uploads at once (the rest wait: lag). */
+/** Open loop at `rate`/s, each device once, issuing for PHASE_S at most; at most MAX_IN_FLIGHT at once. */
 async function drive(pool: LeanHttpPool, tokens: string[], rate: number) {
   const acks: number[] = [];
   let errors = 0;
   let inFlight = 0;
+  let behindMs = 0;
   const t0 = performance.now();
-  const total = Math.min(tokens.length, Math.round(rate * PHASE_S));
+  const end = t0 + PHASE_S * 1000;
   const sends: Array<Promise<void>> = [];
-  for (let i = 0; i < total; i++) {
+  for (let i = 0; i < tokens.length && performance.now() < end; i++) {
     const due = t0 + (i / rate) * 1000;
     while (performance.now() < due || inFlight >= MAX_IN_FLIGHT) await new Promise((r) => setTimeout(r, 1));
+    behindMs = Math.max(behindMs, performance.now() - due);
     inFlight++;
     const body = JSON.stringify(report(`fleet-${i}`, 1));
     const headers = headerLines({ 'Content-Type': 'application/json', Authorization: `Bearer ${tokens[i]}` });
@@ -181,7 +222,7 @@ async function drive(pool: LeanHttpPool, tokens: string[], rate: number) {
   acks.sort((a, b) => a - b);
   const pct = (p: number) =>
     Math.round((acks[Math.min(acks.length - 1, Math.floor(acks.length * p))] ?? NaN) * 10) / 10;
-  return { sent: total, acked: acks.length, errors, seconds, p50Ms: pct(0.5), p99Ms: pct(0.99) };
+  return { sent: sends.length, acked: acks.length, errors, seconds, p50Ms: pct(0.5), p99Ms: pct(0.99), behindMs };
 }
 
 async function fleetRun(stack: Stack, redis: Redis, fleet: number) {
@@ -191,7 +232,9 @@ async function fleetRun(stack: Stack, redis: Redis, fleet: number) {
   const pool = LeanHttpPool.forUrl(`http://127.0.0.1:${port}`);
   try {
     const mem0 = await usedMemory(redis);
+    const r0 = performance.now();
     const tokens = await register(redis, prefix, fleet);
+    const registerS = Math.round((performance.now() - r0) / 100) / 10;
     const mem1 = await usedMemory(redis);
     const series0 = Number((await influxQuery(stack, 'SHOW SERIES CARDINALITY'))[0]?.[0] ?? 0);
     const disk0 = duBytes(join(stack.dataDir, 'influxdb', 'data'));
@@ -216,6 +259,8 @@ async function fleetRun(stack: Stack, redis: Redis, fleet: number) {
       duty: dutyOf(fleet),
       targetRatePerS: Math.round(rate),
       reportsPerS: Math.round(d.acked / d.seconds),
+      maxBehindScheduleMs: Math.round(d.behindMs),
+      registerS,
       sent: d.sent,
       acked: d.acked,
       errors: d.errors,
@@ -229,6 +274,7 @@ async function fleetRun(stack: Stack, redis: Redis, fleet: number) {
       walBytes: duBytes(join(stack.dataDir, 'influxdb', 'wal')),
       redisBytesPerRegisteredDevice: Math.round((mem1 - mem0) / fleet),
       redisBytesPerReportingDevice: Math.round((mem2 - mem1) / d.acked),
+      redisBytesByKind: await redisByKind(redis),
       seriesPerDevice: Math.round(((series1 - series0) / d.acked) * 10) / 10,
       influxTsmBytesPerPoint: Math.round(((disk1 - disk0) / points) * 10) / 10,
     };
@@ -253,7 +299,10 @@ const redis = new Redis(stack.redisUrl);
 try {
   const load0 = loadavg()[0]!;
   const runs = [];
-  for (const fleet of FLEETS) runs.push(await fleetRun(stack, redis, fleet));
+  for (const fleet of FLEETS) {
+    runs.push(await fleetRun(stack, redis, fleet));
+    console.error(JSON.stringify(runs.at(-1)));
+  }
   console.log(
     JSON.stringify({
       bench: 'fleet',
