@@ -21,7 +21,8 @@ import { Redis } from 'ioredis';
 import type { ReportRecord, ReportV1 } from '../contract/index.ts';
 import { createDeviceStore } from '../ingest/device-store.ts';
 import { hashDeviceToken, loadTokenKey, newDeviceToken } from '../ingest/device-token.ts';
-import { redisKeys } from '../store/index.ts';
+import { reportLines } from '../ingest/core/report-points.ts';
+import { redisKeys, schemaStatements } from '../store/index.ts';
 import { startInfluxd } from '../stack/influxd.ts';
 import { startRedis } from '../stack/redis.ts';
 import { sample, target } from '../test-support/records.ts';
@@ -32,18 +33,31 @@ const PHASE_S = Number(process.env.BENCH_PHASE_S ?? 20);
 /** Share of the fleet's real rate driven: all of 10k (333/s), 10 % of 100k (also 333/s; 2 shared cores). */
 const dutyOf = (fleet: number) => Number(process.env.BENCH_DUTY ?? (fleet <= 10_000 ? 1 : 0.1));
 const UPLOAD_S = 30;
+/** Devices of the stored device-day probe (0: skip it). */
+const DAY_DEVICES = Number(process.env.BENCH_DAY_DEVICES ?? 2);
 const MAX_IN_FLIGHT = 256;
 const ADMIN = 'bench-fleet-admin-token-0123456789';
 
-function report(deviceId: string, n: number): ReportV1 {
-  const now = Date.now() - 1_000;
+/** Small deterministic noise, so stored values compress like measured ones, not like constants. */
+let noiseSeed = 1;
+const noise = () => {
+  noiseSeed = (noiseSeed * 1_103_515_245 + 12_345) % 2_147_483_648;
+  return noiseSeed / 2_147_483_648;
+};
+
+function report(deviceId: string, n: number, endMs = Date.now() - 1_000): ReportV1 {
+  const now = endMs;
   const records: ReportRecord[] = [];
   let seq = n * 13 + 1;
   for (let r = 0; r < 6; r++) {
     const t = now - (5 - r) * 5_000;
     for (const iface of ['wan', 'wanb']) {
-      const targets = ['192.0.2.1', '198.51.100.1'].map((name) => ({ ...target(name), rttAvgMs: 10 + r }));
-      records.push(sample({ seq: seq++, timeMs: t, iface, rttAvgMs: 10 + r, jitterMs: 0.5, targets }));
+      const rtt = () => Math.round((12 + noise() * 8) * 1000) / 1000;
+      const targets = ['192.0.2.1', '198.51.100.1'].map((name) => ({ ...target(name), rttAvgMs: rtt() }));
+      const jitterMs = Math.round(noise() * 2000) / 1000;
+      records.push(
+        sample({ seq: seq++, timeMs: t, iface, rttAvgMs: rtt(), rttMinMs: 11, rttMaxMs: 21, jitterMs, targets }),
+      );
     }
   }
   records.push({
@@ -81,22 +95,72 @@ const procCpuMs = (pid: number) => {
 };
 const rssMb = (pid: number) =>
   Math.round(Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) / 102.4) / 10;
-function duBytes(dir: string): number {
+/** Bytes of the files under `dir` whose name matches `re` (TSM: compressed points; `_series`: the series file). */
+function filesBytes(dir: string, re: RegExp): number {
   let n = 0;
   for (const e of readdirSync(dir, { withFileTypes: true })) {
     const p = join(dir, e.name);
-    n += e.isDirectory() ? duBytes(p) : statSync(p).size;
+    n += e.isDirectory() ? filesBytes(p, re) : re.test(p) ? statSync(p).size : 0;
   }
   return n;
 }
 const usedMemory = async (redis: Redis) => Number(/used_memory:(\d+)/.exec(await redis.info('memory'))?.[1]);
-async function influxQuery(stack: Stack, q: string): Promise<unknown[][]> {
-  const res = await fetch(`${stack.influxBaseUrl}/query`, {
-    method: 'POST',
-    body: new URLSearchParams({ db: 'wanwatch', q }),
-  });
+async function influxQuery(stack: Stack, q: string, db = 'wanwatch'): Promise<unknown[][]> {
+  const res = await fetch(`${stack.influxBaseUrl}/query`, { method: 'POST', body: new URLSearchParams({ db, q }) });
   const j = (await res.json()) as { results: Array<{ series?: Array<{ values: unknown[][] }> }> };
-  return j.results[0]?.series?.[0]?.values ?? [];
+  return (j.results[0]?.series ?? []).flatMap((x) => x.values);
+}
+/** Exact series count of a database (the estimate is off by a third at these sizes). */
+const seriesOf = async (stack: Stack, db = 'wanwatch') =>
+  (await influxQuery(stack, 'SHOW SERIES EXACT CARDINALITY', db)).reduce((n, v) => n + Number(v[v.length - 1] ?? 0), 0);
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * One device-day, stored: DAY_DEVICES devices x 2,880 reports (a day at 30 s) with noisy values,
+ * written as the API writes them (reportLines) into database `dayprobe`; once influxd has
+ * snapshotted its cache, the TSM bytes (compressed points, before the full compaction that only
+ * shrinks them) per device and day.
+ */
+async function deviceDay(stack: Stack, devices: number) {
+  const db = 'dayprobe';
+  for (const st of schemaStatements(db)) await influxQuery(stack, st.statement, db);
+  const dayStart = Math.floor(Date.now() / 86_400_000) * 86_400_000 - 86_400_000;
+  let points = 0;
+  const t0 = performance.now();
+  for (let d = 0; d < devices; d++) {
+    for (let n0 = 0; n0 < 2_880; n0 += 240) {
+      const lines: string[] = [];
+      for (let n = n0; n < n0 + 240; n++)
+        lines.push(...reportLines(report(`day-${d}`, n, dayStart + (n + 1) * 30_000)).raw);
+      points += lines.length;
+      const res = await fetch(`${stack.influxBaseUrl}/write?db=${db}&rp=raw&precision=ns`, {
+        method: 'POST',
+        body: lines.join('\n'),
+      });
+      if (res.status !== 204) throw new Error(`dayprobe write: ${res.status} ${await res.text()}`);
+    }
+  }
+  const writeS = Math.round((performance.now() - t0) / 100) / 10;
+  const dir = join(stack.dataDir, 'influxdb');
+  const deadline = Date.now() + 60_000;
+  // Snapshot done when this database's WAL is empty again and its TSM size stops changing.
+  let tsm = -1;
+  for (;;) {
+    await sleep(2_000);
+    const now = filesBytes(join(dir, 'data', db), /\.tsm$/);
+    const wal = filesBytes(join(dir, 'wal', db), /\.wal$/);
+    if ((now === tsm && now > 0 && wal < 1_000) || Date.now() > deadline) break;
+    tsm = now;
+  }
+  return {
+    devices,
+    pointsPerDeviceDay: points / devices,
+    writeS,
+    tsmBytesPerDeviceDay: Math.round(tsm / devices),
+    tsmBytesPerPoint: Math.round((tsm / points) * 100) / 100,
+    seriesPerDevice: (await seriesOf(stack, db)) / devices,
+  };
 }
 
 /** Redis bytes by key kind (the segment after the prefix; BullMQ keys by queue), for where the memory goes. */
@@ -236,24 +300,20 @@ async function fleetRun(stack: Stack, redis: Redis, fleet: number) {
     const tokens = await register(redis, prefix, fleet);
     const registerS = Math.round((performance.now() - r0) / 100) / 10;
     const mem1 = await usedMemory(redis);
-    const series0 = Number((await influxQuery(stack, 'SHOW SERIES CARDINALITY'))[0]?.[0] ?? 0);
-    const disk0 = duBytes(join(stack.dataDir, 'influxdb', 'data'));
+    const series0 = await seriesOf(stack);
+    const seriesFile0 = filesBytes(join(stack.dataDir, 'influxdb', 'data'), /_series/);
     const heap0 = await influxHeapMb(stack);
     const cpu0 = { serve: procCpuMs(child.pid!), influxd: procCpuMs(influxPid) };
     const rate = (fleet / UPLOAD_S) * dutyOf(fleet);
     const d = await drive(pool, tokens, rate);
-    // Let the group-commit writer and the workers finish, and influxd snapshot its cache to TSM.
+    // Let the group-commit writer and the workers finish.
     await new Promise((r) => setTimeout(r, 3_000));
-    const tsmWait = Date.now() + 30_000;
-    while (duBytes(join(stack.dataDir, 'influxdb', 'data')) === disk0 && Date.now() < tsmWait)
-      await new Promise((r) => setTimeout(r, 1_000));
-    await new Promise((r) => setTimeout(r, 4_000));
+
     const cpu1 = { serve: procCpuMs(child.pid!), influxd: procCpuMs(influxPid) };
     const mem2 = await usedMemory(redis);
-    const series1 = Number((await influxQuery(stack, 'SHOW SERIES CARDINALITY'))[0]?.[0] ?? 0);
-    const disk1 = duBytes(join(stack.dataDir, 'influxdb', 'data'));
+    const series1 = await seriesOf(stack);
+    const seriesFile1 = filesBytes(join(stack.dataDir, 'influxdb', 'data'), /_series/);
     const heap1 = await influxHeapMb(stack);
-    const points = d.acked * POINTS_PER_REPORT;
     return {
       fleet,
       duty: dutyOf(fleet),
@@ -271,12 +331,11 @@ async function fleetRun(stack: Stack, redis: Redis, fleet: number) {
       serveRssMb: rssMb(child.pid!),
       influxdRssMb: rssMb(influxPid),
       influxdHeapInUseMb: { before: heap0, after: heap1 },
-      walBytes: duBytes(join(stack.dataDir, 'influxdb', 'wal')),
       redisBytesPerRegisteredDevice: Math.round((mem1 - mem0) / fleet),
       redisBytesPerReportingDevice: Math.round((mem2 - mem1) / d.acked),
       redisBytesByKind: await redisByKind(redis),
       seriesPerDevice: Math.round(((series1 - series0) / d.acked) * 10) / 10,
-      influxTsmBytesPerPoint: Math.round(((disk1 - disk0) / points) * 10) / 10,
+      seriesFileBytesPerSeries: Math.round((seriesFile1 - seriesFile0) / Math.max(1, series1 - series0)),
     };
   } finally {
     pool.close();
@@ -299,7 +358,9 @@ const redis = new Redis(stack.redisUrl);
 try {
   const load0 = loadavg()[0]!;
   const runs = [];
-  for (const fleet of FLEETS) {
+  const day = DAY_DEVICES > 0 ? await deviceDay(stack, DAY_DEVICES) : undefined;
+  if (day) console.error(JSON.stringify(day));
+  for (const fleet of FLEETS.filter((f) => f > 0)) {
     runs.push(await fleetRun(stack, redis, fleet));
     console.error(JSON.stringify(runs.at(-1)));
   }
@@ -310,6 +371,7 @@ try {
       uploadS: UPLOAD_S,
       pointsPerReport: POINTS_PER_REPORT,
       loadAvg1m: { before: Math.round(load0 * 10) / 10, after: Math.round(loadavg()[0]! * 10) / 10 },
+      day,
       runs,
     }),
   );
