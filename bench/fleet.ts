@@ -228,12 +228,12 @@ async function startServe(stack: Stack, prefix: string): Promise<{ child: ChildP
  */
 async function register(redis: Redis, prefix: string, fleet: number): Promise<string[]> {
   const keys = redisKeys(prefix);
-  const tokens = [(await createDeviceStore(redis, keys).add({ id: 'fleet-0' }, Date.now())).token];
+  const tokens = [(await createDeviceStore(redis, keys).add({ id: `${prefix}-0` }, Date.now())).token];
   const key = await loadTokenKey(redis, keys.tokenKey);
   for (let i0 = 1; i0 < fleet; i0 += 2_000) {
     const p = redis.pipeline();
     for (let i = i0; i < Math.min(fleet, i0 + 2_000); i++) {
-      const id = `fleet-${i}`;
+      const id = `${prefix}-${i}`;
       const token = newDeviceToken(id);
       tokens.push(token);
       const record = {
@@ -254,7 +254,7 @@ async function register(redis: Redis, prefix: string, fleet: number): Promise<st
 }
 
 /** Open loop at `rate`/s, each device once, issuing for PHASE_S at most; at most MAX_IN_FLIGHT at once. */
-async function drive(pool: LeanHttpPool, tokens: string[], rate: number) {
+async function drive(pool: LeanHttpPool, prefix: string, tokens: string[], rate: number) {
   const acks: number[] = [];
   let errors = 0;
   let inFlight = 0;
@@ -267,7 +267,7 @@ async function drive(pool: LeanHttpPool, tokens: string[], rate: number) {
     while (performance.now() < due || inFlight >= MAX_IN_FLIGHT) await new Promise((r) => setTimeout(r, 1));
     behindMs = Math.max(behindMs, performance.now() - due);
     inFlight++;
-    const body = JSON.stringify(report(`fleet-${i}`, 1));
+    const body = JSON.stringify(report(`${prefix}-${i}`, 1));
     const headers = headerLines({ 'Content-Type': 'application/json', Authorization: `Bearer ${tokens[i]}` });
     const s0 = performance.now();
     sends.push(
@@ -305,7 +305,7 @@ async function fleetRun(stack: Stack, redis: Redis, fleet: number) {
     const heap0 = await influxHeapMb(stack);
     const cpu0 = { serve: procCpuMs(child.pid!), influxd: procCpuMs(influxPid) };
     const rate = (fleet / UPLOAD_S) * dutyOf(fleet);
-    const d = await drive(pool, tokens, rate);
+    const d = await drive(pool, prefix, tokens, rate);
     // Let the group-commit writer and the workers finish.
     await new Promise((r) => setTimeout(r, 3_000));
 
