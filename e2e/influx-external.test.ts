@@ -28,6 +28,7 @@ import { sample } from '../test-support/records.ts';
 
 const DB = 'wanwatch';
 const BARE_DB = 'wanwatch_bare';
+const READ_ONLY_DB = 'wanwatch_ro';
 const PASSWORD = 'user-secret-9d4f1';
 const AUTH: InfluxdAuth = {
   admin: { username: 'admin', password: 'admin-secret-51ab' },
@@ -116,6 +117,8 @@ describe('InfluxDB without admin rights or continuous queries (WANWATCH_INFLUX_S
     for (const s of schemaStatements(DB)) if (!s.statement.startsWith('CREATE CONTINUOUS')) await asAdmin(s.statement);
     await asAdmin(`CREATE DATABASE "${BARE_DB}"`);
     await asAdmin(`GRANT ALL ON "${BARE_DB}" TO "${AUTH.user.username}"`);
+    for (const s of schemaStatements(READ_ONLY_DB)) await asAdmin(s.statement);
+    await asAdmin(`GRANT READ ON "${READ_ONLY_DB}" TO "${AUTH.user.username}"`);
   });
   after(async () => {
     if (serve && serve.exitCode === null) {
@@ -139,7 +142,7 @@ describe('InfluxDB without admin rights or continuous queries (WANWATCH_INFLUX_S
     assert.ok(!logs.includes(PASSWORD), 'the password was printed');
   });
 
-  it('external mode on a database without the retention policies names each missing one', async () => {
+  it('external mode names each missing retention policy, a missing write right, refused credentials', async () => {
     const config: BackendConfig = {
       influxUrl: `http://${AUTH.user.username}:${PASSWORD}@127.0.0.1:${influxd.httpPort}/${BARE_DB}`,
       influxSchema: 'external',
@@ -161,6 +164,11 @@ describe('InfluxDB without admin rights or continuous queries (WANWATCH_INFLUX_S
         /retention policy "forever" is missing/.test(e.message) &&
         /docs\/deploy\.md/.test(e.message) &&
         !e.message.includes(PASSWORD),
+    );
+    const readOnly = { ...config, influxUrl: config.influxUrl.replace(BARE_DB, READ_ONLY_DB) };
+    await assert.rejects(
+      startBackend(readOnly, { plugins: [], logger: pino({ level: 'silent' }), host: '127.0.0.1' }),
+      /cannot write into "wanwatch_ro"\."raw": 403 .*not authorized to write/,
     );
     const wrong = { ...config, influxUrl: `http://${AUTH.user.username}:wrong@127.0.0.1:${influxd.httpPort}/${DB}` };
     await assert.rejects(
