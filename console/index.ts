@@ -4,5 +4,5 @@
  * through the HTTP API.
  */
 export { createConsole, CONTENT_SECURITY_POLICY, type ConsoleDeps, type WebConsole } from './router.ts';
-export { loopbackApi, type ApiCall } from './api-client.ts';
+export { loopbackApi, loopbackWhoAmI, type ApiCall, type WhoAmI } from './api-client.ts';
 export { SESSION_COOKIE, createSessionStore, signInLinkPath } from './session.ts';

@@ -6,7 +6,9 @@ import type { InfluxDB } from 'influx';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { createDeviceRegistry, type RedisKeys } from '../store/index.ts';
-import type { ApiCall } from './api-client.ts';
+import { actingFor, type ApiCall, type WhoAmI } from './api-client.ts';
+import { signInAnswer } from './sign-in.ts';
+import { mayWrite } from './core/console-access.ts';
 import { boardRow, compareRows, filterRows } from './core/board.ts';
 import { addAdminPages } from './pages-admin.ts';
 import { addOpsPages } from './pages-ops.ts';
@@ -22,7 +24,9 @@ import {
   sameSecret,
   sessionCookie,
   signInLinkPath,
+  ENV_ADMIN,
   type Session,
+  type SignedIn,
 } from './session.ts';
 
 export interface ConsoleDeps {
@@ -32,6 +36,11 @@ export interface ConsoleDeps {
   keys: RedisKeys;
   adminToken: string;
   api: ApiCall;
+  /**
+   * Who a presented token is, asked of the API (`GET /api/v1/whoami`): sign-in then accepts every
+   * token the API does, with its role. Without it only the admin token signs in.
+   */
+  whoami?: WhoAmI;
   logger: Logger;
   influx: InfluxDB;
   grafanaUrl?: string;
@@ -78,8 +87,8 @@ export function createConsole(deps: ConsoleDeps): WebConsole {
   const form = express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 50 });
   const secure = (req: Request) => req.secure || req.headers['x-forwarded-proto'] === 'https';
 
-  const signIn = async (req: Request, res: Response) => {
-    const { id } = await sessions.create(nowMs());
+  const signIn = async (req: Request, res: Response, who: SignedIn) => {
+    const { id } = await sessions.create(who, nowMs());
     res.setHeader('Set-Cookie', sessionCookie(id, secure(req)));
     res.redirect(303, '/');
   };
@@ -91,14 +100,23 @@ export function createConsole(deps: ConsoleDeps): WebConsole {
       return;
     }
     req.session = s;
-    next();
+    // The API calls made for this request act for this person (api-client.ts).
+    actingFor.run(s.tokenId, next);
   };
-  // Every write carries the session's CSRF token (SameSite=Strict is the second fence).
+  // Every write carries the session's CSRF token (SameSite=Strict is the second fence) and needs
+  // the role console-access.ts gives its path, whatever the page showed.
   const requireCsrf = (req: Authed, res: Response, next: NextFunction) => {
     const sent = (req.body as Record<string, unknown> | undefined)?._csrf;
     if (typeof sent !== 'string' || !req.session || !sameSecret(sent, req.session.csrf)) {
       res.status(403).type('text/plain').send('CSRF token missing or wrong');
       return;
+    }
+    if (!mayWrite(req.session.role, req.path)) {
+      const body = `<h1>Not allowed</h1><p>Signed in as a ${req.session.role}, you may not do that.</p>`;
+      return void res
+        .status(403)
+        .type('html')
+        .send(layout('Not allowed', body, req.session));
     }
     next();
   };
@@ -119,11 +137,13 @@ export function createConsole(deps: ConsoleDeps): WebConsole {
   r.get('/login', (_req, res) => void res.type('html').send(loginPage()));
   r.post('/login', form, async (req, res) => {
     const token = (req.body as Record<string, unknown>).token;
-    if (typeof token === 'string' && sameSecret(token, deps.adminToken)) return signIn(req, res);
-    res.status(401).type('html').send(loginPage('That token is not valid.'));
+    const ans = await signInAnswer(token, deps);
+    if ('who' in ans) return signIn(req, res, ans.who);
+    if (ans.retryAfterS) res.setHeader('Retry-After', String(ans.retryAfterS));
+    res.status(ans.status).type('html').send(loginPage(ans.message));
   });
   r.get('/login/once/:secret', async (req, res) => {
-    if (await sessions.useOnce(req.params.secret)) return signIn(req, res);
+    if (await sessions.useOnce(req.params.secret)) return signIn(req, res, ENV_ADMIN);
     res.status(401).type('html').send(loginPage('That sign-in link was used or has expired.'));
   });
   r.post('/logout', form, requireSession, requireCsrf, async (req, res) => {

@@ -1,16 +1,29 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { redisOp, type RedisKeys } from '../store/index.ts';
+import { isConsoleRole, type ConsoleRole } from './core/console-access.ts';
 
 /**
  * Web-console sessions. The browser holds a random id in an HttpOnly cookie; Redis holds only its
- * SHA-256 (a leaked Redis dump signs nobody in) with the role, the CSRF token and an expiry.
+ * SHA-256 (a leaked Redis dump signs nobody in) with who signed in (role, token id, name — never
+ * the token), the CSRF token and an expiry.
  */
-export interface Session {
-  role: 'admin';
+export interface Session extends SignedIn {
   csrf: string;
   createdAtMs: number;
 }
+
+/** Who a session belongs to, as the API's `GET /whoami` names them. */
+export interface SignedIn {
+  role: ConsoleRole;
+  /** An API token's id, or `env-admin` / `env-viewer` for the env tokens. */
+  tokenId: string;
+  name: string;
+}
+
+/** The env admin token's identity (the one-time sign-in link of `wanwatch up` signs in as it). */
+export const ENV_ADMIN: SignedIn = { role: 'admin', tokenId: 'env-admin', name: 'WANWATCH_ADMIN_TOKEN' };
+const ENV_IDS = new Set(['env-admin', 'env-viewer']);
 
 export const SESSION_COOKIE = 'wanwatch_session';
 export const SESSION_TTL_MS = 12 * 3600_000;
@@ -26,7 +39,11 @@ export function sameSecret(a: string, b: string): boolean {
 }
 
 export interface SessionStore {
-  create(nowMs: number): Promise<{ id: string; session: Session }>;
+  create(who: SignedIn, nowMs: number): Promise<{ id: string; session: Session }>;
+  /**
+   * The session, if it exists and its API token still does: a revoked token's sessions end at
+   * their next request (one EXISTS; the env tokens have no record to check).
+   */
   read(id: string | undefined): Promise<Session | undefined>;
   end(id: string | undefined): Promise<void>;
   /** A one-time sign-in secret (for `wanwatch up`'s link), valid `ttlMs` (default 15 minutes). */
@@ -37,9 +54,15 @@ export interface SessionStore {
 
 export function createSessionStore(redis: Redis, keys: RedisKeys): SessionStore {
   return {
-    async create(nowMs) {
+    async create(who, nowMs) {
       const id = randomBytes(32).toString('base64url');
-      const session: Session = { role: 'admin', csrf: randomBytes(32).toString('base64url'), createdAtMs: nowMs };
+      const session: Session = {
+        role: who.role,
+        tokenId: who.tokenId,
+        name: who.name,
+        csrf: randomBytes(32).toString('base64url'),
+        createdAtMs: nowMs,
+      };
       await redisOp('creating session', () =>
         redis.set(keys.consoleSession(sha256(id)), JSON.stringify(session), 'PX', SESSION_TTL_MS),
       );
@@ -47,14 +70,15 @@ export function createSessionStore(redis: Redis, keys: RedisKeys): SessionStore 
     },
     async read(id) {
       if (!id || id.length > 100) return undefined;
-      const json = await redisOp('reading session', () => redis.get(keys.consoleSession(sha256(id))));
-      if (!json) return undefined;
-      try {
-        const s = JSON.parse(json) as Session;
-        return s.role === 'admin' && typeof s.csrf === 'string' ? s : undefined;
-      } catch {
-        return undefined;
-      }
+      const key = keys.consoleSession(sha256(id));
+      const json = await redisOp('reading session', () => redis.get(key));
+      const s = json ? parseSession(json) : undefined;
+      if (!s) return undefined;
+      if (ENV_IDS.has(s.tokenId)) return s;
+      const exists = await redisOp('checking the session token', () => redis.exists(keys.apiToken(s.tokenId)));
+      if (exists === 1) return s;
+      await redisOp('ending session', () => redis.del(key));
+      return undefined;
     },
     async end(id) {
       if (id) await redisOp('ending session', () => redis.del(keys.consoleSession(sha256(id))));
@@ -70,6 +94,21 @@ export function createSessionStore(redis: Redis, keys: RedisKeys): SessionStore 
       return n === 1;
     },
   };
+}
+
+function parseSession(json: string): Session | undefined {
+  try {
+    const s = JSON.parse(json) as Partial<Session>;
+    const ok =
+      isConsoleRole(s.role) &&
+      typeof s.csrf === 'string' &&
+      typeof s.tokenId === 'string' &&
+      typeof s.name === 'string' &&
+      typeof s.createdAtMs === 'number';
+    return ok ? (s as Session) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The path of a one-time sign-in link (`wanwatch up` prints it). */

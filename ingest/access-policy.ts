@@ -20,6 +20,7 @@ export type Need = Role | 'device';
 export const ROUTE_ROLES: ReadonlyMap<string, Need> = new Map<string, Need>([
   ['POST /api/v1/reports', 'device'],
   ['PUT /api/v1/devices/:id/multiwan', 'device'],
+  ['GET /api/v1/whoami', 'viewer'],
   ['GET /api/v1/devices', 'viewer'],
   ['GET /api/v1/devices/:id', 'viewer'],
   ['GET /api/v1/devices/:id/events', 'viewer'],

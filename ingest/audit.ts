@@ -32,6 +32,20 @@ export const ENV_VIEWER_ID = 'env-viewer';
 
 const MAX_TARGET = 200;
 
+/** Who a person's token is, as the audit log and `GET /whoami` name it (never the secret). */
+export interface Who {
+  tokenId: string;
+  tokenName: string;
+  role: Role;
+}
+
+/** The name of a principal that is not a device. Pure. */
+export function whoOf(p: Exclude<Principal, { kind: 'device' }>): Who {
+  if (p.kind === 'token') return { tokenId: p.token.id, tokenName: p.token.name, role: p.token.role };
+  if (p.kind === 'admin') return { tokenId: ENV_ADMIN_ID, tokenName: 'WANWATCH_ADMIN_TOKEN', role: 'admin' };
+  return { tokenId: ENV_VIEWER_ID, tokenName: 'WANWATCH_VIEWER_TOKENS', role: 'viewer' };
+}
+
 /**
  * The audit row of a request, or undefined when it is not audited. Pure.
  *
@@ -52,12 +66,7 @@ export function auditRowOf(o: {
 }): AuditRow | undefined {
   const { principal: p } = o;
   if (o.method === 'GET' || o.method === 'HEAD' || p.kind === 'device') return undefined;
-  const who =
-    p.kind === 'token'
-      ? { tokenId: p.token.id, tokenName: p.token.name, role: p.token.role }
-      : p.kind === 'admin'
-        ? { tokenId: ENV_ADMIN_ID, tokenName: 'WANWATCH_ADMIN_TOKEN', role: 'admin' as const }
-        : { tokenId: ENV_VIEWER_ID, tokenName: 'WANWATCH_VIEWER_TOKENS', role: 'viewer' as const };
+  const who = whoOf(p);
   const target = o.route?.params.length ? o.route.params.join('/') : typeof o.createdId === 'string' ? o.createdId : '';
   return {
     atMs: o.atMs,

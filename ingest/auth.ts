@@ -20,6 +20,7 @@ import { apiTokenId, type ApiTokenStore } from './api-tokens.ts';
 import type { Principal } from './principal.ts';
 import { matchRoute, mayCall, type Caller } from './access-policy.ts';
 import { auditOnFinish, type AuditLog } from './audit.ts';
+import { resolveActingFor } from './acting-for.ts';
 
 export type { Principal };
 
@@ -160,7 +161,8 @@ export async function authenticateApi(req: AuthRequest, deps: AuthDeps): Promise
 /**
  * Authenticates an API request and checks its route against the access table (access-policy.ts);
  * puts the principal in res.locals.principal and records the request in the audit log when it
- * writes. A route not in the table needs admin.
+ * writes. A route not in the table needs admin. The web console's loopback calls act for the
+ * signed-in person (acting-for.ts): their role is the one checked and the audit row names them.
  *
  * | principal              | route needs                 | result                     |
  * |------------------------|-----------------------------|----------------------------|
@@ -172,7 +174,7 @@ export async function authenticateApi(req: AuthRequest, deps: AuthDeps): Promise
  */
 export function authMiddleware(deps: AuthDeps): RequestHandler {
   return async (req, res, next) => {
-    const principal = await authenticateApi(req, deps);
+    const principal = await resolveActingFor(await authenticateApi(req, deps), req, deps.apiTokens);
     res.locals.principal = principal;
     const path = req.originalUrl.split('?')[0]!;
     const route = matchRoute(req.method, path);

@@ -1,9 +1,10 @@
-import { createConsole, loopbackApi, type WebConsole } from '../../console/index.ts';
+import { createConsole, loopbackApi, loopbackWhoAmI, type WebConsole } from '../../console/index.ts';
 import type { PluginFactory } from '../plugin.ts';
 
 /**
  * The web console at `/` (role api/all): its pages, and one Redis subscription per process for
- * the board's live updates. It calls the other parts through this process's own HTTP API.
+ * the board's live updates. It calls the other parts through this process's own HTTP API, which
+ * also tells it who a token signing in is.
  */
 export const consolePlugin: PluginFactory = (ctx) => {
   if (ctx.role === 'worker') return { name: 'console' };
@@ -15,6 +16,7 @@ export const consolePlugin: PluginFactory = (ctx) => {
     keys: ctx.keys,
     adminToken: ctx.config.adminToken,
     api: loopbackApi(() => `http://127.0.0.1:${port}`, ctx.config.adminToken),
+    whoami: loopbackWhoAmI(() => `http://127.0.0.1:${port}`),
     logger: ctx.logger,
     influx: ctx.influx,
     grafanaUrl: ctx.config.grafanaUrl,

@@ -1,5 +1,5 @@
 import type { IncidentRow } from '../../store/index.ts';
-import { h, layout, type PageSession } from './layout.ts';
+import { canWrite, h, layout, type PageSession } from './layout.ts';
 
 /**
  * Open and recent incidents, newest first, with "silence 1 h" per row. Acknowledging needs
@@ -13,12 +13,15 @@ export function renderIncidents(
   const csrf = `<input type="hidden" name="_csrf" value="${h(session.csrf)}">`;
   const rows = p.incidents
     .map((i) => {
-      const silence = `<form method="post" action="/incidents/silence" class="inline">${csrf}
+      const silence = !canWrite(session, '/incidents/silence')
+        ? ''
+        : `<form method="post" action="/incidents/silence" class="inline">${csrf}
 <input type="hidden" name="deviceId" value="${h(i.deviceId)}"><input type="hidden" name="iface" value="${h(i.iface ?? '')}">
 <button type="submit">Silence 1 h</button></form>`;
-      const ack = p.canAck
-        ? `<form method="post" action="/incidents/ack" class="inline">${csrf}<input type="hidden" name="incidentId" value="${h(i.incidentId)}"><button type="submit">Acknowledge</button></form>`
-        : '';
+      const ack =
+        p.canAck && canWrite(session, '/incidents/ack')
+          ? `<form method="post" action="/incidents/ack" class="inline">${csrf}<input type="hidden" name="incidentId" value="${h(i.incidentId)}"><button type="submit">Acknowledge</button></form>`
+          : '';
       return `<tr class="${i.status === 'open' ? 'bad' : 'good'}" data-incident="${h(i.incidentId)}">
 <td><time>${new Date(i.timeMs).toISOString()}</time></td><td><a href="/device/${encodeURIComponent(i.deviceId)}">${h(i.deviceId)}</a></td>
 <td>${h(i.iface ?? '')}</td><td>${h(i.kind)}</td><td>${h(i.status)}</td><td>${h(i.title)}</td><td>${silence} ${ack}</td></tr>`;

@@ -1,11 +1,19 @@
 import { escapeHtml } from '../../store/text-format.ts';
+import { mayWrite, type ConsoleRole } from '../core/console-access.ts';
 
 /** `escapeHtml` for any value: every user- or device-supplied string goes through it. */
 export const h = (v: unknown): string => escapeHtml(String(v ?? ''));
 
 export interface PageSession {
   csrf: string;
+  /** Absent: no write control is shown. */
+  role?: ConsoleRole;
+  name?: string;
 }
+
+/** Whether a page shows the control for the console write at `path` (console-access.ts). */
+export const canWrite = (session: PageSession, path: string): boolean =>
+  session.role !== undefined && mayWrite(session.role, path);
 
 /**
  * The page frame. No inline script or style (the Content-Security-Policy forbids them): behaviour
@@ -14,7 +22,7 @@ export interface PageSession {
 export function layout(title: string, body: string, session?: PageSession): string {
   const nav = session
     ? `<nav aria-label="Main"><a href="/">Fleet</a> <a href="/incidents">Incidents</a> <a href="/maintenance">Maintenance</a> <a href="/reports">Reports</a> <a href="/admin">Devices</a>
-<form method="post" action="/logout" class="inline"><input type="hidden" name="_csrf" value="${h(session.csrf)}"><button type="submit">Sign out</button></form></nav>`
+${session.name ? `<span class="who">${h(session.name)} (${h(session.role)})</span> ` : ''}<form method="post" action="/logout" class="inline"><input type="hidden" name="_csrf" value="${h(session.csrf)}"><button type="submit">Sign out</button></form></nav>`
     : '';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
@@ -35,7 +43,7 @@ export function loginPage(error?: string): string {
     `<h1>Sign in</h1>
 ${error ? `<p class="error" role="alert">${h(error)}</p>` : ''}
 <form method="post" action="/login" class="login">
-<label for="token">Admin token</label>
+<label for="token">Token (admin, operator or viewer)</label>
 <input id="token" name="token" type="password" autocomplete="current-password" required>
 <button type="submit">Sign in</button>
 </form>`,

@@ -1,5 +1,5 @@
 import type { DeviceRecord, Silence } from '../../store/index.ts';
-import { h, layout, type PageSession } from './layout.ts';
+import { canWrite, h, layout, type PageSession } from './layout.ts';
 
 /** Maintenance windows (silences): the active and coming ones, a form to add one, a button to end one. */
 export function renderMaintenance(
@@ -7,6 +7,7 @@ export function renderMaintenance(
   session: PageSession,
 ): string {
   const csrf = `<input type="hidden" name="_csrf" value="${h(session.csrf)}">`;
+  const may = canWrite(session, '/maintenance');
   const rows = p.silences
     .filter((s) => s.endMs > p.nowMs)
     .sort((a, b) => a.startMs - b.startMs)
@@ -15,7 +16,7 @@ export function renderMaintenance(
         s,
       ) => `<tr data-silence="${h(s.id)}"><td>${h(s.deviceId ?? 'whole fleet')}</td><td>${h(s.iface ?? 'all links')}</td>
 <td><time>${new Date(s.startMs).toISOString()}</time></td><td><time>${new Date(s.endMs).toISOString()}</time></td><td>${h(s.comment)}</td>
-<td><form method="post" action="/maintenance/${encodeURIComponent(s.id)}/end">${csrf}<button type="submit">End</button></form></td></tr>`,
+<td>${may ? `<form method="post" action="/maintenance/${encodeURIComponent(s.id)}/end">${csrf}<button type="submit">End</button></form>` : ''}</td></tr>`,
     )
     .join('');
   const options = p.devices.map((d) => `<option value="${h(d.id)}">${h(d.name)} (${h(d.id)})</option>`).join('');
@@ -23,13 +24,17 @@ export function renderMaintenance(
     'Maintenance',
     `<h1>Maintenance</h1>
 ${p.error ? `<p class="error" role="alert">${h(p.error)}</p>` : ''}
-<form method="post" action="/maintenance" class="stack">${csrf}
+${
+  may
+    ? `<form method="post" action="/maintenance" class="stack">${csrf}
 <label for="deviceId">Device</label><select id="deviceId" name="deviceId"><option value="">whole fleet</option>${options}</select>
 <label for="iface">Interface (empty: all)</label><input id="iface" name="iface" maxlength="128">
 <label for="hours">Hours from now</label><input id="hours" name="hours" type="number" min="0.25" max="720" step="0.25" value="1">
 <label for="comment">Comment</label><input id="comment" name="comment" maxlength="500">
 <button type="submit">Start maintenance</button>
-</form>
+</form>`
+    : ''
+}
 <h2>Active and coming</h2>
 <table class="silences"><thead><tr><th scope="col">Device</th><th scope="col">Interface</th><th scope="col">From</th><th scope="col">Until</th><th scope="col">Comment</th><th scope="col"><span class="sr">Actions</span></th></tr></thead>
 <tbody>${rows || '<tr><td colspan="6">none</td></tr>'}</tbody></table>`,

@@ -4,7 +4,8 @@ import { ProblemError } from '../../contract/index.ts';
 import { timeRange } from '../../store/query-time.ts';
 import { newTokenSchema, type ApiTokenStore } from '../api-tokens.ts';
 import { readAudit } from '../audit-queue.ts';
-import { authMiddleware, type AuthDeps } from '../auth.ts';
+import { authMiddleware, principalOf, type AuthDeps } from '../auth.ts';
+import { whoOf } from '../audit.ts';
 import { parseBody } from '../validate.ts';
 
 const DAY_MS = 86_400_000;
@@ -18,12 +19,20 @@ export interface AccessRouteDeps {
 }
 
 /**
- * `POST|GET /tokens`, `DELETE /tokens/:id` and `GET /audit` (admin; access-policy.ts). A new
+ * `POST|GET /tokens`, `DELETE /tokens/:id` and `GET /audit` (admin; access-policy.ts), and
+ * `GET /whoami` (any role: the web console's sign-in asks it who a presented token is). A new
  * token is in the creation answer only; lists show id, name, role and times, never the secret.
  */
 export function accessRouter(deps: AccessRouteDeps): Router {
   const router = Router();
   const auth = authMiddleware(deps.auth);
+  router.get('/whoami', auth, (_req, res) => {
+    const p = principalOf(res);
+    // The access table lets only roles through (a device token is refused before this).
+    if (p.kind === 'device') throw new ProblemError('forbidden');
+    const who = whoOf(p);
+    res.json({ role: who.role, tokenId: who.tokenId, name: who.tokenName });
+  });
   router.post('/tokens', auth, express.json({ limit: '16kb' }), async (req, res) => {
     const input = parseBody(newTokenSchema, req.body);
     const created = await deps.tokens.create(input, deps.nowMs());
