@@ -464,6 +464,7 @@ async function exerciseApi(
     call('POST', '/api/v1/tokens', { headers: admin, body: { name: 'openapi', role: 'viewer' } }),
   );
   await expect(200, call('GET', '/api/v1/tokens', { headers: admin }));
+  await expect(200, call('GET', '/api/v1/whoami', { headers: admin }));
   await expect(
     204,
     call('DELETE', '/api/v1/tokens/{id}', {
