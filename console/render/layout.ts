@@ -43,7 +43,7 @@ export function loginPage(error?: string): string {
     `<h1>Sign in</h1>
 ${error ? `<p class="error" role="alert">${h(error)}</p>` : ''}
 <form method="post" action="/login" class="login">
-<label for="token">Token (admin, operator or viewer)</label>
+<label for="token">API or admin token</label>
 <input id="token" name="token" type="password" autocomplete="current-password" required>
 <button type="submit">Sign in</button>
 </form>`,
