@@ -15,3 +15,4 @@ export * from './incidents-read.ts';
 export * from './registry.ts';
 export * from './redis-op.ts';
 export * from './mail.ts';
+export * from './maintenance-window.ts';
