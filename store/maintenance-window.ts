@@ -148,7 +148,8 @@ export function weeklyBounds(w: WeeklyWindow): Interval {
 }
 
 /**
- * The silences that apply to one device, as device-wide or per-interface silences of it.
+ * The silences that apply to one device; a site's silence comes back naming the device, so a
+ * reader that matches by deviceId (alerting's findSilence) needs no site.
  *
  * | silence names …              | applies to the device when                  |
  * |------------------------------|---------------------------------------------|
@@ -157,7 +158,9 @@ export function weeklyBounds(w: WeeklyWindow): Interval {
  * | neither                      | always (every device)                       |
  */
 export function silencesForDevice(all: readonly Silence[], deviceId: string, site: string | null): Silence[] {
-  return all.filter((s) =>
-    s.deviceId !== null ? s.deviceId === deviceId : s.site === null || (site !== null && s.site === site),
-  );
+  return all.flatMap((s) => {
+    if (s.deviceId !== null) return s.deviceId === deviceId ? [s] : [];
+    if (s.site === null) return [s];
+    return site !== null && s.site === site ? [{ ...s, deviceId }] : [];
+  });
 }
