@@ -372,12 +372,27 @@ async function exerciseApi(
       body: { deviceId: id, endMs: Date.now() + 3_600_000, comment: 'openapi' },
     }),
   );
+  const weekly = await expect(
+    201,
+    call('POST', '/api/v1/silences', {
+      headers: admin,
+      body: { site: 'berlin', weekly: { days: ['sun'], start: '02:00', durationMin: 90, timeZone: 'Europe/Berlin' } },
+    }),
+  );
+  await expect(422, call('POST', '/api/v1/silences', { headers: admin, body: { weekly: { days: [] } } }));
   await expect(200, call('GET', '/api/v1/silences', { headers: admin, query: examples('GET', '/api/v1/silences') }));
   await expect(200, call('GET', '/api/v1/silences', { headers: admin }));
   await expect(
     204,
     call('DELETE', '/api/v1/silences/{id}', {
       params: { id: (JSON.parse(silence.text) as { id: string }).id },
+      headers: admin,
+    }),
+  );
+  await expect(
+    204,
+    call('DELETE', '/api/v1/silences/{id}', {
+      params: { id: (JSON.parse(weekly.text) as { id: string }).id },
       headers: admin,
     }),
   );
