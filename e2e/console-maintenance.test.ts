@@ -42,7 +42,7 @@ describe('console ack and silence change what is emailed (whole backend + Chromi
   const seqs = new Map<string, number>();
   const api = () => `http://127.0.0.1:${backend.port}`;
   const mailsTo = (id: string) => sink.messages.filter((m) => m.rcptTo.includes(`${id}@test.local`));
-  const subjectOf = (raw: string) => /^Subject: (.*)$/im.exec(raw)?.[1] ?? '';
+  const subjectOf = (raw: Buffer | string) => /^Subject: (.*)$/im.exec(String(raw))?.[1] ?? '';
   const linkDownMailed = (id: string) => mailsTo(id).some((m) => /DOWN/.test(subjectOf(m.raw)));
   const incidents = async (id: string) =>
     backend.ctx.influx.query<{ status: string; kind: string }>(

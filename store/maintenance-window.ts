@@ -49,8 +49,19 @@ export function isTimeZone(timeZone: string): boolean {
 
 /** The wall clock of `timeZone` at `tMs`, read as if it were UTC (ms). */
 function wallMs(timeZone: string, tMs: number): number {
-  const p = new Map(formatIn(timeZone).formatToParts(new Date(tMs)).map((x) => [x.type, Number(x.value)]));
-  return Date.UTC(p.get('year')!, p.get('month')! - 1, p.get('day')!, p.get('hour')!, p.get('minute')!, p.get('second')!);
+  const p = new Map(
+    formatIn(timeZone)
+      .formatToParts(new Date(tMs))
+      .map((x) => [x.type, Number(x.value)]),
+  );
+  return Date.UTC(
+    p.get('year')!,
+    p.get('month')! - 1,
+    p.get('day')!,
+    p.get('hour')!,
+    p.get('minute')!,
+    p.get('second')!,
+  );
 }
 
 const offsetMs = (timeZone: string, tMs: number) => wallMs(timeZone, tMs) - Math.floor(tMs / 1000) * 1000;
@@ -84,7 +95,10 @@ function occurrences(w: WeeklyWindow, firstDay: number, lastDay: number): Interv
   const days = new Set(w.days);
   const from = Math.max(firstDay, parseDate(w.firstDate));
   // Bounded: no period anyone reports on spans more than MAX_SPAN_DAYS of occurrences.
-  const to = Math.min(w.lastDate === null ? lastDay : Math.min(lastDay, parseDate(w.lastDate)), from + MAX_SPAN_DAYS * DAY_MS);
+  const to = Math.min(
+    w.lastDate === null ? lastDay : Math.min(lastDay, parseDate(w.lastDate)),
+    from + MAX_SPAN_DAYS * DAY_MS,
+  );
   const out: Interval[] = [];
   for (let day = from; day <= to; day += DAY_MS) {
     if (!days.has(WEEKDAYS[new Date(day).getUTCDay()]!)) continue;
