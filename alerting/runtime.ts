@@ -154,18 +154,17 @@ export function createAlertingRuntime(deps: AlertingDeps, options: AlertingOptio
     blindness: BlindnessView,
   ) {
     await store.withDeviceLock(deviceId, async () => {
-      const [state, lastSeenMs, live, acked, mine] = await Promise.all([
+      const [state, lastSeenMs, live, acked] = await Promise.all([
         store.loadState(deviceId),
         store.lastSeen(deviceId),
         store.live(deviceId),
         store.acks(deviceId),
-        store.deviceSilences(deviceId, silences),
       ]);
       const r = sweepDevice(
         state,
         { lastSeenMs, reportIntervalMs: live.reportIntervalMs, liveBootId: live.bootId, blindness, acked },
         now,
-        mine,
+        await store.deviceSilences(deviceId, silences),
         options,
       );
       if (r.reachChange) await recorder.deviceState(deviceId, r.reachChange, lastSeenMs ?? now, now);

@@ -118,11 +118,11 @@ describe('console ack and silence change what is emailed (whole backend + Chromi
         plugins: [ingestPlugin, alertingPlugin({ options: OPTIONS }), consolePlugin],
       },
     );
-    for (const id of ['m-a', 'm-b', 'm-c', 'm-d', 'm-e', 'm-f']) {
+    for (const id of ['m-a', 'm-b', 'm-c', 'm-d', 'm-e', 'm-f', 'm-g']) {
       const r = await request(api())
         .post('/api/v1/devices')
         .set('Authorization', `Bearer ${ADMIN}`)
-        .send({ id, name: id, notificationEmails: [`${id}@test.local`] })
+        .send({ id, name: id, site: id === 'm-g' ? 'lab <1>' : 'hq', notificationEmails: [`${id}@test.local`] })
         .expect(201);
       tokens.set(id, r.body.token);
       await send(id, (seq) => [
@@ -155,8 +155,17 @@ describe('console ack and silence change what is emailed (whole backend + Chromi
     await page.getByLabel('Comment').fill('router swap');
     await page.getByRole('button', { name: 'Start maintenance' }).click();
     await page.waitForSelector('tr[data-silence]');
-    await Promise.all([cut('m-a'), cut('m-b')]);
+    // And every device of a site, picked by its (hostile) name.
+    await page.getByLabel('Site (when none is picked above)').selectOption('lab <1>');
+    await page.getByLabel('Comment').fill('lab rewiring');
+    await page.getByRole('button', { name: 'Start maintenance' }).click();
+    await page.locator('tr[data-silence]', { hasText: 'site lab <1>' }).waitFor();
+    await Promise.all([cut('m-a'), cut('m-b'), cut('m-g')]);
     await until('the DOWN email of m-b', () => linkDownMailed('m-b'));
+    await until('m-g DOWN recorded as silenced', async () =>
+      (await incidents('m-g')).some((r) => r.kind === 'link_down' && r.status === 'silenced'),
+    );
+    assert.equal(mailsTo('m-g').length, 0, 'the device of the silenced site got no email');
     await until('m-a DOWN recorded as silenced', async () =>
       (await incidents('m-a')).some((r) => r.kind === 'link_down' && r.status === 'silenced'),
     );
