@@ -24,7 +24,7 @@ const invalid = (err: unknown): never => {
  * `GET|PUT /receivers` and `GET|PUT /routes` (docs/alerts.md, "Receivers and routes"). Answers never
  * carry a receiver's URL, secret, bot token or routing key. With a routes file the API only reads.
  */
-export function createReceiversRouter(store: SetupStore): Router {
+export function createReceiversHttpApi(store: SetupStore): Router {
   const r = Router();
   const writable = () => {
     if (store.source() === 'file')
