@@ -193,10 +193,14 @@ async function writePoints(deps: ReportsApiDeps, report: ReportV1): Promise<void
 async function ingestSamples(deps: ReportsApiDeps, report: ReportV1): Promise<number> {
   await writePoints(deps, report);
   const nowMs = deps.nowMs();
-  // Queued before the live merge: a retry after a failed merge queues the same job id again (a no-op).
+  // The job add and the live merge go out together (one wait, not two): the ack waits for both.
+  // Either may fail alone; the reporter then retries, which re-adds the same job id (a no-op) and
+  // merges again (a merge of the same samples changes nothing but lastSeenMs).
   const ev = buildRoundsJob(report, nowMs, isBackfill(report, nowMs, undefined));
-  if (ev) await deps.queue.add(ev.jobId, ev.job);
-  await redisOp('writing device state', () => deps.mergeLive(liveUpdateOf(report, nowMs)));
+  await Promise.all([
+    ev ? deps.queue.add(ev.jobId, ev.job) : undefined,
+    redisOp('writing device state', () => deps.mergeLive(liveUpdateOf(report, nowMs))),
+  ]);
   return 0;
 }
 
