@@ -146,20 +146,24 @@ const sumRuns = (runs: RunFigures[]): RunFigures => ({
   errors: runs.reduce((a, r) => a + r.errors, 0),
 });
 
-/** Closed loop: CONCURRENCY workers send back to back for PHASE_MS. */
+/**
+ * Closed loop: CONCURRENCY workers send back to back for PHASE_MS. Worker w sends for devices w,
+ * w + CONCURRENCY, ... in turn, each device's reports in sequence: like a reporter, a device has
+ * one upload in flight (the server's per-device gate makes a second one wait for the first).
+ */
 async function closedLoop(send: (dev: number, n: number) => Promise<number>): Promise<RunFigures> {
   const end = performance.now() + PHASE_MS;
   const started = performance.now();
   let points = 0;
   let reports = 0;
   let errors = 0;
-  let next = 0;
+  const sent = new Array<number>(DEVICES).fill(0);
   await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (performance.now() < end) {
-        const i = next++;
+    Array.from({ length: CONCURRENCY }, async (_w, w) => {
+      for (let k = 0; performance.now() < end; k++) {
+        const dev = (w + k * CONCURRENCY) % DEVICES;
         try {
-          const p = await send(i % DEVICES, 1000 + Math.floor(i / DEVICES));
+          const p = await send(dev, 1000 + sent[dev]!++);
           points += p;
           reports++;
         } catch {
