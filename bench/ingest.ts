@@ -150,6 +150,7 @@ const sumRuns = (runs: RunFigures[]): RunFigures => ({
  * Closed loop: CONCURRENCY workers send back to back for PHASE_MS. Worker w sends for devices w,
  * w + CONCURRENCY, ... in turn, each device's reports in sequence: like a reporter, a device has
  * one upload in flight (the server's per-device gate makes a second one wait for the first).
+ * With more workers than devices, workers share devices, and those reports wait at the gate.
  */
 async function closedLoop(send: (dev: number, n: number) => Promise<number>): Promise<RunFigures> {
   const end = performance.now() + PHASE_MS;
