@@ -17,7 +17,7 @@ const ackSchema = z.strictObject({
  * incident (a link down, or the device unreachable), so it gets no reminders; the ack and who
  * gave it are recorded as an incident point (status `acknowledged`) that the events API shows.
  */
-export function createAckRouter(deps: { store: AlertStore; influx: InfluxDB; nowMs: () => number }): Router {
+export function createAckHttpApi(deps: { store: AlertStore; influx: InfluxDB; nowMs: () => number }): Router {
   const r = Router();
   const recorder = createRecorder(deps.influx);
   r.post('/incidents/:incidentId/ack', express.json({ limit: '16kb' }), async (req, res) => {

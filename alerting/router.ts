@@ -1,5 +1,6 @@
-import { createAckRouter } from './ack-router.ts';
-import { createReceiversRouter } from './receivers/router.ts';
+import { randomUUID } from 'node:crypto';
+import { createAckHttpApi } from './ack-router.ts';
+import { createReceiversHttpApi } from './receivers/router.ts';
 import type { SetupStore } from './receivers/setup-store.ts';
 import express, { Router } from 'express';
 import type { InfluxDB } from 'influx';
@@ -48,7 +49,7 @@ export interface QuarantineItem {
  * `POST|GET|DELETE /silences`, `GET /notifications` and `GET /alerting/quarantine`; mounted under /api/v1 behind admin auth.
  * Errors are thrown as ProblemError and rendered by ingest's error handler.
  */
-export function createAlertingRouter(deps: {
+export function createAlertingHttpApi(deps: {
   store: AlertStore;
   influx: InfluxDB;
   nowMs: () => number;
@@ -57,8 +58,8 @@ export function createAlertingRouter(deps: {
   qualityDefaults?: QualityThresholds | null;
 }): Router {
   const r = Router();
-  r.use(createReceiversRouter(deps.receivers));
-  r.use(createAckRouter(deps));
+  r.use(createReceiversHttpApi(deps.receivers));
+  r.use(createAckHttpApi(deps));
   r.use(express.json({ limit: '16kb' }));
   mountQualityOverrideRoutes(r, { store: deps.store, qualityDefaults: deps.qualityDefaults ?? null });
 

@@ -20,7 +20,7 @@ import * as rx from './receivers/index.ts';
 import { resolveAlertingOptions, type AlertingOptions } from './options.ts';
 import { listQuarantine, quarantineCounts } from './quarantine.ts';
 import { qualityThresholds } from './core/quality-events.ts';
-import { createAlertingRouter } from './router.ts';
+import { createAlertingHttpApi } from './router.ts';
 import { withOutageRetries } from './step-runner.ts';
 
 export type { FlushJob } from './device-steps.ts';
@@ -278,7 +278,7 @@ export function createAlertingRuntime(deps: AlertingDeps, options: AlertingOptio
   }
 
   return {
-    router: createAlertingRouter({
+    router: createAlertingHttpApi({
       store,
       influx: deps.influx,
       nowMs,

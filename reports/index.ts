@@ -11,7 +11,7 @@ import type { RedisKeys } from '../store/index.ts';
 import { createInfluxHistory } from './adapters/influx-history.ts';
 import { createDeviceRegistry } from '../store/index.ts';
 import { createReportTargets } from './adapters/report-targets.ts';
-import { reportTargetsRouter, uptimeRouter } from './router.ts';
+import { reportTargetsHttpApi, uptimeHttpApi } from './router.ts';
 import {
   startScheduledReports as startScheduled,
   type ReportMailer,
@@ -58,9 +58,9 @@ export function createReportsService(deps: ReportsDeps): UptimeService {
  * `GET /devices/:id/uptime`, `GET /uptime` (fleet) and the SLA/time-zone table `/report-targets`;
  * mount under /api/v1 (ingest's `routers`).
  */
-export function createReportsRouter(deps: ReportsDeps): Router {
-  const r = uptimeRouter(createReportsService(deps), deps.nowMs ?? Date.now);
-  r.use(reportTargetsRouter(createReportTargets(deps.redis, deps.keys)));
+export function createReportsHttpApi(deps: ReportsDeps): Router {
+  const r = uptimeHttpApi(createReportsService(deps), deps.nowMs ?? Date.now);
+  r.use(reportTargetsHttpApi(createReportTargets(deps.redis, deps.keys)));
   return r;
 }
 

@@ -30,7 +30,7 @@ function send(
  * `GET /devices/:id/uptime?from=&to=[&format=json|csv|html][&tz=]` and `GET /uptime?from=&to=[&format=][&tz=]`
  * (fleet). Mounted under /api/v1 behind the admin token; errors are thrown as ProblemError.
  */
-export function uptimeRouter(service: UptimeService, nowMs: () => number): Router {
+export function uptimeHttpApi(service: UptimeService, nowMs: () => number): Router {
   const r = Router();
   r.get('/devices/:id/uptime', async (req, res) => {
     const id = deviceIdSchema.safeParse(req.params.id);
@@ -70,7 +70,7 @@ function scopeOf(raw: string, id: string): TargetScope {
  * The SLA target and IANA time zone per device or site (docs/reports.md, "SLA and time zone"):
  * `GET /report-targets`, `PUT|DELETE /report-targets/devices/:id` and `/report-targets/sites/:site`.
  */
-export function reportTargetsRouter(targets: ReportTargets): Router {
+export function reportTargetsHttpApi(targets: ReportTargets): Router {
   const r = Router();
   r.get('/report-targets', async (_req, res) => {
     res.setHeader('Cache-Control', 'no-store');

@@ -9,8 +9,8 @@ import { deviceHtml, fleetHtml } from './render/html.ts';
 import { deviceText, fleetText } from './render/text.ts';
 import type { DeviceRegistry } from '../store/index.ts';
 
-/** What the reports read of the device registry. */
-type Registry = Pick<DeviceRegistry, 'device' | 'devices' | 'silences'>;
+/** What a report reads of the device registry: the devices (names, sites) and their silences. */
+type DevicesAndSilences = Pick<DeviceRegistry, 'device' | 'devices' | 'silences'>;
 import type { UptimeService } from './uptime-service.ts';
 
 /** The mailer the report emails go through (the backend's one; store/mail.ts). */
@@ -86,7 +86,7 @@ export interface ScheduledReportsDeps {
   /** BullMQ key prefix (normally `redisKeys(prefix).bull`). */
   prefix: string;
   service: UptimeService;
-  registry: Registry;
+  registry: DevicesAndSilences;
   mailer: ReportMailer;
   nocEmails: string[];
   logger: Logger;

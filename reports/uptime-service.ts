@@ -7,12 +7,12 @@ import type { DeviceHistory, HistorySource } from './adapters/influx-history.ts'
 import { effectiveTarget, type ReportTarget, type ReportTargets } from './adapters/report-targets.ts';
 import type { DeviceRegistry } from '../store/index.ts';
 
-/** What the reports read of the device registry. */
-type Registry = Pick<DeviceRegistry, 'device' | 'devices' | 'silences'>;
+/** What a report reads of the device registry: the devices (names, sites) and their silences. */
+type DevicesAndSilences = Pick<DeviceRegistry, 'device' | 'devices' | 'silences'>;
 
 export interface UptimeServiceDeps {
   history: HistorySource;
-  registry: Registry;
+  registry: DevicesAndSilences;
   nowMs: () => number;
   /** SLA targets and time zones (absent: none, UTC). */
   targets?: Pick<ReportTargets, 'all' | 'resolve'>;

@@ -1,11 +1,11 @@
-import { createReportsRouter, startScheduledReports, type ScheduledReports } from '../../reports/index.ts';
+import { createReportsHttpApi, startScheduledReports, type ScheduledReports } from '../../reports/index.ts';
 import type { PluginFactory } from '../plugin.ts';
 
 /** The uptime reports API (`GET /devices/:id/uptime`, `GET /uptime`, `/report-targets`). */
 export const reportsPlugin: PluginFactory = (ctx) => ({
   name: 'reports',
   routers: [
-    createReportsRouter({
+    createReportsHttpApi({
       influx: ctx.influx,
       redis: ctx.redis,
       keys: ctx.keys,
