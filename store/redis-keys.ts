@@ -37,6 +37,8 @@ export function redisKeys(prefix: string = DEFAULT_REDIS_PREFIX) {
     reportTargets: `${prefix}:report-targets`,
     /** STRING: the server's key for device-token HMACs (ingest/device-token.ts); never logged. */
     tokenKey: `${prefix}:token-key`,
+    /** STRING: the server's key for signed share and acknowledgement links (store/link-key.ts); never logged. */
+    linkKey: `${prefix}:link-key`,
     /** BullMQ key prefix. */
     bull: `${prefix}:bull`,
   };
