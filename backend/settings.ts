@@ -106,6 +106,11 @@ export const SETTINGS = {
     usedBy: ['serve', 'up', 'dashboards'],
     doc: 'Grafana, for links in emails and the dashboard sync',
   },
+  WANWATCH_PUBLIC_URL: {
+    schema: url(['http:', 'https:']),
+    usedBy: ['serve', 'up', 'uptime'],
+    doc: 'Public base URL of the API (e.g. https://noc.example.com); without it emails carry no share or acknowledgement links',
+  },
   WANWATCH_GRAFANA_TOKEN: {
     schema: z.string().min(1),
     usedBy: ['serve', 'up', 'dashboards'],
