@@ -7,7 +7,7 @@ import type { Router } from 'express';
 import type { InfluxDB } from 'influx';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { loadLinkKey, type RedisKeys } from '../store/index.ts';
+import { linkMaker, loadLinkKey, type RedisKeys } from '../store/index.ts';
 import { createInfluxHistory } from './adapters/influx-history.ts';
 import { createDeviceRegistry } from '../store/index.ts';
 import { createReportTargets } from './adapters/report-targets.ts';
@@ -109,5 +109,8 @@ export function startScheduledReports(opts: ScheduledReportsOptions): Promise<Sc
     nocEmails: opts.nocEmails,
     logger: opts.logger,
     schedule: opts.schedule,
+    ...(opts.publicUrl
+      ? { links: async () => linkMaker(opts.publicUrl!, await loadLinkKey(opts.redis, opts.keys.linkKey)) }
+      : {}),
   });
 }

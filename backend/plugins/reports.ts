@@ -44,6 +44,7 @@ export const scheduledReportsPlugin: PluginFactory = (ctx) => {
         nocEmails: ctx.config.alertEmails,
         schedule,
         minCoveragePct: ctx.config.reportMinCoveragePct,
+        ...(ctx.config.publicUrl ? { publicUrl: ctx.config.publicUrl } : {}),
       });
     },
     stop: async () => {
