@@ -109,7 +109,7 @@ export const SETTINGS = {
   WANWATCH_PUBLIC_URL: {
     schema: url(['http:', 'https:']),
     usedBy: ['serve', 'up', 'uptime'],
-    doc: 'Public base URL of the API (e.g. https://noc.example.com); without it emails carry no share or acknowledgement links',
+    doc: 'public base URL of the API, for share and acknowledgement links in emails (none without it)',
   },
   WANWATCH_GRAFANA_TOKEN: {
     schema: z.string().min(1),

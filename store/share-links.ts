@@ -1,8 +1,8 @@
 import { signLink } from './signed-links.ts';
 
 /**
- * Where signed links point (docs/reports.md, "Share links"; docs/alerts.md, "Acknowledgement
- * links"), built by reports and alerting alike. Outside /api/v1: these pages are opened without a
+ * Where signed links point, built by reports and alerting alike (docs/reports.md, "Share links";
+ * docs/alerts.md, "Acknowledgement links"). Outside /api/v1: these pages are opened without a
  * token, by the link alone.
  */
 export const SHARE_PREFIX = '/share';
