@@ -8,6 +8,9 @@ import { startBackend, createLogger, type RunningBackend } from '../backend/host
 import { backendPlugins } from '../backend/plugins/index.ts';
 import { loadLinkKey, signLink, sharedUptimePath } from '../store/index.ts';
 import { testServices } from '../stack/testing.ts';
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 
 const ADMIN = 'share-admin-token-0123456789';
 const VIEWER = 'share-viewer-token-0123456789';
@@ -16,6 +19,7 @@ const PUBLIC = 'https://noc.example.test';
 describe('share links of uptime reports', () => {
   let backend: RunningBackend;
   let base: string;
+  let cliEnv: Record<string, string>;
   const api = (method: string, path: string, body?: unknown, token = ADMIN) =>
     fetch(base + path, {
       method,
@@ -38,11 +42,14 @@ describe('share links of uptime reports', () => {
 
   before(async () => {
     const svc = await testServices();
+    const influxUrl = svc.influxDb('share').url;
+    const redisPrefix = svc.redisPrefix('share');
+    cliEnv = { WANWATCH_INFLUX_URL: influxUrl, WANWATCH_REDIS_URL: svc.redisUrl, WANWATCH_REDIS_PREFIX: redisPrefix };
     backend = await startBackend(
       {
-        influxUrl: svc.influxDb('share').url,
+        influxUrl,
         redisUrl: svc.redisUrl,
-        redisPrefix: svc.redisPrefix('share'),
+        redisPrefix,
         mailFrom: 'wanwatch <w@example.test>',
         alertEmails: [],
         adminToken: ADMIN,
@@ -125,5 +132,34 @@ describe('share links of uptime reports', () => {
     await bad({ deviceId: 'shop-1', token: ADMIN }, 422, 'validation_failed');
     const res = await fetch(`${base}/api/v1/share-links`, { method: 'POST', body: '{}' });
     assert.equal(res.status, 401);
+  });
+
+  it('`wanwatch uptime --share-link` prints a link the server opens (one key for CLI and API)', async () => {
+    const { NODE_TEST_CONTEXT: _c, ...env } = process.env;
+    const clean = Object.fromEntries(Object.entries(env).filter(([k]) => !k.startsWith('WANWATCH_')));
+    const run = (args: string[], extra: Record<string, string>) =>
+      promisify(execFile)(
+        process.execPath,
+        [join(import.meta.dirname, '..', 'bin', 'wanwatch.js'), 'uptime', ...args],
+        {
+          env: { ...clean, ...cliEnv, ...extra },
+          timeout: 60_000,
+        },
+      );
+    const withUrl = await run(['--device', 'shop-2', '--format', 'csv', '--share-link', '--expires', '2h'], {
+      WANWATCH_PUBLIC_URL: PUBLIC,
+    });
+    const url = withUrl.stdout.trim();
+    assert.match(url, /^https:\/\/noc\.example\.test\/share\/devices\/shop-2\/uptime\?exp=\d+&format=csv&sig=/);
+    const res = await open(url.slice(PUBLIC.length));
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type')!, /^text\/csv/);
+    const pathOnly = await run(['--fleet', '--share-link'], {});
+    assert.match(pathOnly.stderr, /WANWATCH_PUBLIC_URL is not set/);
+    assert.equal((await open(pathOnly.stdout.trim())).status, 200);
+    await assert.rejects(
+      run(['--fleet', '--share-link', '--expires', 'forever'], {}),
+      (e: { code: number }) => e.code === 2,
+    );
   });
 });
