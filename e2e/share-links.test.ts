@@ -118,13 +118,17 @@ describe('share links of uptime reports', () => {
     assert.equal((await fetch(`${base}/api/v1/devices/shop-1/uptime?format=html&token=${ADMIN}`)).status, 401);
   });
 
-  it('is made by a token that may write, for a registered device and valid times only', async () => {
+  it('is made by an operator or admin, not a viewer, for a registered device and valid times only', async () => {
     const bad = async (body: unknown, status: number, code: string, token = ADMIN) => {
       const res = await api('POST', '/api/v1/share-links', body, token);
       assert.equal(res.status, status, JSON.stringify(body));
       assert.equal(((await res.json()) as { code: string }).code, code);
     };
     await bad({ deviceId: 'shop-1' }, 403, 'forbidden', VIEWER);
+    const made = await api('POST', '/api/v1/tokens', { name: 'night shift', role: 'operator' });
+    assert.equal(made.status, 201);
+    const operator = ((await made.json()) as { token: string }).token;
+    assert.equal((await api('POST', '/api/v1/share-links', { deviceId: 'shop-1' }, operator)).status, 201);
     await bad({ deviceId: 'nope' }, 404, 'not_found');
     await bad({ deviceId: 'shop-1', expiresIn: '365d' }, 422, 'validation_failed');
     await bad({ deviceId: 'shop-1', format: 'json' }, 422, 'validation_failed');
