@@ -14,7 +14,8 @@ export type Need = Role | 'device';
 /**
  * `METHOD /api/v1/template` → the least role. Reads are `viewer` (devices, events, uptime,
  * dashboards, notifications, silences, receivers), except the token list and the audit log;
- * `operator` changes silences, acknowledges incidents and edits receivers and routes; everything
+ * `operator` changes silences, acknowledges incidents, edits receivers and routes and makes share
+ * links of reports; everything
  * else that writes is `admin`. A route not in this table needs `admin`.
  */
 export const ROUTE_ROLES: ReadonlyMap<string, Need> = new Map<string, Need>([
@@ -40,8 +41,8 @@ export const ROUTE_ROLES: ReadonlyMap<string, Need> = new Map<string, Need>([
   ['PUT /api/v1/receivers', 'operator'],
   ['DELETE /api/v1/receivers/:name', 'operator'],
   ['PUT /api/v1/routes', 'operator'],
-  ['POST /api/v1/share-links', 'operator'],
   ['DELETE /api/v1/routes/:name', 'operator'],
+  ['POST /api/v1/share-links', 'operator'],
   ['POST /api/v1/devices', 'admin'],
   ['DELETE /api/v1/devices/:id', 'admin'],
   ['PUT /api/v1/devices/:id/budgets', 'admin'],
