@@ -15,8 +15,7 @@ export type Need = Role | 'device';
  * `METHOD /api/v1/template` → the least role. Reads are `viewer` (devices, events, uptime,
  * dashboards, notifications, silences, receivers), except the token list and the audit log;
  * `operator` changes silences, acknowledges incidents, edits receivers and routes and makes share
- * links of reports; everything
- * else that writes is `admin`. A route not in this table needs `admin`.
+ * links of reports; everything else that writes is `admin`. A route not in this table needs `admin`.
  */
 export const ROUTE_ROLES: ReadonlyMap<string, Need> = new Map<string, Need>([
   ['POST /api/v1/reports', 'device'],
