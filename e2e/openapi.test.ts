@@ -363,6 +363,10 @@ async function exerciseApi(
   await expect(200, call('GET', '/api/v1/report-targets', { headers: admin }));
   await expect(200, call('GET', '/api/v1/devices/{id}/uptime', { params, headers: admin }));
   await expect(204, call('DELETE', '/api/v1/report-targets/{scope}/{id}', target));
+  await expect(
+    201,
+    call('POST', '/api/v1/share-links', { headers: admin, body: { deviceId: id, format: 'csv', expiresIn: '1h' } }),
+  );
   await expect(200, call('GET', '/api/v1/devices/{id}/dashboard', { params, headers: admin }));
   await expect(200, call('GET', '/api/v1/dashboards/fleet', { headers: admin }));
   const silence = await expect(

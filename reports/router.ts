@@ -7,7 +7,8 @@ import { deviceCsv, fleetCsv } from './render/csv.ts';
 import { deviceHtml, fleetHtml } from './render/html.ts';
 import type { UptimeService } from './uptime-service.ts';
 
-function send(
+/** Answers a report in its format (CSV as a download, no caching). */
+export function sendReport(
   res: Response,
   format: 'json' | 'csv' | 'html',
   name: string,
@@ -38,14 +39,18 @@ export function uptimeHttpApi(service: UptimeService, nowMs: () => number): Rout
     const p = parsePeriodQuery(req.query, nowMs(), await service.timeZoneOf(id.data));
     const report = await service.device(id.data, p.fromMs, p.toMs, p.timeZone);
     const name = `uptime-${id.data}-${new Date(p.fromMs).toISOString().slice(0, 10)}`;
-    send(res, p.format, name, { json: () => report, csv: () => deviceCsv(report), html: () => deviceHtml(report) });
+    sendReport(res, p.format, name, {
+      json: () => report,
+      csv: () => deviceCsv(report),
+      html: () => deviceHtml(report),
+    });
   });
   r.get('/uptime', async (req, res) => {
     const p = parsePeriodQuery(req.query, nowMs());
     const report = await service.fleet(p.fromMs, p.toMs);
     const name = `uptime-fleet-${new Date(p.fromMs).toISOString().slice(0, 10)}`;
     const zone = p.timeZone ?? 'UTC';
-    send(res, p.format, name, {
+    sendReport(res, p.format, name, {
       json: () => report,
       csv: () => fleetCsv(report),
       html: () => fleetHtml(report, zone),

@@ -16,3 +16,6 @@ export * from './registry.ts';
 export * from './redis-op.ts';
 export * from './mail.ts';
 export * from './maintenance-window.ts';
+export * from './signed-links.ts';
+export * from './link-key.ts';
+export * from './share-links.ts';

@@ -41,6 +41,8 @@ export function redisKeys(prefix: string = DEFAULT_REDIS_PREFIX) {
     apiToken: (id: string) => `${prefix}:api-token:${id}`,
     /** SET of API token ids. */
     apiTokens: `${prefix}:api-tokens`,
+    /** STRING: the server's key for signed share and acknowledgement links (store/link-key.ts); never logged. */
+    linkKey: `${prefix}:link-key`,
     /** BullMQ key prefix. */
     bull: `${prefix}:bull`,
   };
