@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { createAckHttpApi } from './ack-router.ts';
 import { createReceiversHttpApi } from './receivers/router.ts';
 import type { SetupStore } from './receivers/setup-store.ts';
