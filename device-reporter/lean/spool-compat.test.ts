@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { openSpool, silentLogger, type UnsequencedRecord } from '../spool/index.ts';
+import { crc32Js } from '../spool/line-codec.ts';
 import { buildLean, LEAN_HARNESS, runHarness } from './lean-run.ts';
 
 /**
@@ -147,6 +148,16 @@ async function luaAppend(dir: string, bootId: string, records: UnsequencedRecord
 }
 
 describe('spool: the Node and the Lua build share it', () => {
+  it('line checksums: CRC-32 equal to the Node build, with a bit library and without', async () => {
+    const texts = ['', 'a', '{"b":"boot","r":{"seq":1}}', 'ünïcode ✓ \u0000\xff', 'x'.repeat(3000)];
+    const want = texts.map((t) => crc32Js(t));
+    for (const mode of [[], ['arithmetic']]) {
+      const r = await runHarness(['crc32', ...mode], { input: JSON.stringify(texts) });
+      assert.equal(r.code, 0, r.stderr);
+      assert.deepEqual(JSON.parse(r.stdout), want, `crc32 ${mode.join(' ')}`);
+    }
+  });
+
   it('Lua reads what Node wrote and acknowledged', async () => {
     const dir = tmp();
     const spool = openSpool({ dir, segmentBytes: 4096 }, { logger: silentLogger });

@@ -4,7 +4,7 @@
  * (device-reporter/lean/*.test.ts) can hold the Lua build to the Node build's expectations.
  *
  *   vectors                JSON {score, classify, verdict, metrics, policies} in -> results out
- *   crc32                  JSON array of strings in -> array of CRC-32 values out
+ *   crc32 [arithmetic]     JSON array of strings in -> array of CRC-32 values out (bit library or not)
  *   spool-append DIR BOOT  one unsequenced record per stdin line; prints each seq as it is spooled
  *   spool-pending DIR      prints every pending entry as a JSON line, then {"stats":…}
  *   spool-ack DIR SEQ…     acknowledges those seqs
@@ -67,7 +67,8 @@ function main(argv: string[]): number {
   if (cmd === 'vectors') {
     writeOut(encodeJson(runVectors(decodeJson(readStdin()).value as Vectors)) + '\n');
   } else if (cmd === 'crc32') {
-    writeOut(encodeJson((decodeJson(readStdin()).value as string[]).map((s) => crc32(s))) + '\n');
+    const arithmetic = dir === 'arithmetic';
+    writeOut(encodeJson((decodeJson(readStdin()).value as string[]).map((s) => crc32(s, arithmetic))) + '\n');
   } else if (cmd === 'spool-append' && dir !== undefined) {
     const spool = openLeanSpool(spoolOpts(dir));
     for (;;) {

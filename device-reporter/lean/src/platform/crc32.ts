@@ -1,7 +1,24 @@
 /**
- * CRC-32 (IEEE), as the spool's line checksum (device-reporter/spool/line-codec.ts). Lua 5.1 has
- * no bit operators, so XOR is done a byte at a time through a 256×256-free nibble table.
+ * CRC-32 (IEEE), as the spool's line checksum (device-reporter/spool/line-codec.ts). Every record
+ * is checksummed as it is spooled, so this is the lean build's hottest loop: it runs on a bit
+ * library's C functions when one is installed (OpenWrt's `luabitop` gives `bit`, Debian's
+ * `lua-bit32` — which luaposix pulls in — gives `bit32`), else on Lua 5.1 arithmetic (no bit
+ * operators there: XOR a nibble at a time through a 16×16 table, several times slower).
  */
+interface BitLib {
+  bxor(this: void, a: number, b: number): number;
+  band(this: void, a: number, b: number): number;
+  rshift(this: void, a: number, n: number): number;
+}
+
+function loadBitLib(): BitLib | undefined {
+  for (const name of ['bit', 'bit32']) {
+    const [ok, lib] = pcall(require, name);
+    if (ok && typeof lib === 'object') return lib as BitLib;
+  }
+  return undefined;
+}
+
 const XOR4: number[] = [];
 for (let a = 0; a < 16; a++)
   for (let b = 0; b < 16; b++) {
@@ -33,12 +50,24 @@ for (let n = 0; n < 256; n++) {
   TABLE[n] = c;
 }
 
-/** CRC-32 of the bytes of `text`. */
-export function crc32(text: string): number {
+const BIT = loadBitLib();
+const TWO_32 = 4294967296;
+
+function crc32Arithmetic(text: string): number {
   let crc = 0xffffffff;
   for (let i = 1; i <= text.length; i++) {
     const byte = string.byte(text, i);
     crc = xor32(TABLE[xor8(crc % 256, byte)]!, Math.floor(crc / 256));
   }
   return xor32(crc, 0xffffffff);
+}
+
+/** CRC-32 of the bytes of `text`, as an unsigned 32-bit number. */
+export function crc32(text: string, forceArithmetic = false): number {
+  if (BIT === undefined || forceArithmetic) return crc32Arithmetic(text);
+  const { bxor, band, rshift } = BIT;
+  let crc = 0xffffffff;
+  for (let i = 1; i <= text.length; i++) crc = bxor(TABLE[band(bxor(crc, string.byte(text, i)), 255)]!, rshift(crc, 8));
+  // LuaBitOp answers signed 32-bit numbers, bit32 unsigned ones: the same bits either way.
+  return bxor(crc, 0xffffffff) % TWO_32;
 }

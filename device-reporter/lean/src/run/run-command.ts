@@ -14,7 +14,8 @@ import type { IfaceSnapshot } from '../../../tracker/scheduler.ts';
 import * as signal from 'posix.signal';
 import * as unistd from 'posix.unistd';
 import * as socket from 'socket';
-import { forkWork, pollChildren, spawnChild, type Child } from '../platform/children.ts';
+import { forkWork, killChild, pollChildren, type Child } from '../platform/children.ts';
+import { createShellPool } from '../platform/shell-runners.ts';
 import { writeFileAtomic, mkdirp } from '../platform/files.ts';
 import { parseServerUrl } from '../platform/http-post.ts';
 import { encodeJson } from '../platform/json-encode.ts';
@@ -195,13 +196,14 @@ export function runRun(argv: string[]): number {
   );
   const pingPrefix = ['ping'];
   const busybox = pingIsBusybox();
+  const shells = createShellPool();
   for (const i of tracking.interfaces)
     trackers.set(
       i.name,
       startLinkTracker(i, {
         nowMs: () => nowMs(),
         spawn: (argv2, deadlineMs, done) => {
-          const c = spawnChild(argv2, deadlineMs, (r) => {
+          const c = shells.run(argv2, deadlineMs, (r) => {
             pingPids.delete(c?.pid ?? -1);
             done(r);
           });
@@ -273,7 +275,8 @@ export function runRun(argv: string[]): number {
   log.info({ signal: signalled }, 'stopping');
   stopping = true;
   // Probes cut short are no evidence about a link: end them at once (an upload in flight may finish).
-  for (const c of [...children.values()]) if (pingPids.has(c.pid)) signal.kill(c.pid, signal.SIGKILL);
+  for (const c of [...children.values()]) if (pingPids.has(c.pid)) killChild(children, c);
+  shells.close();
   for (const t of trackers.values()) t.end('stop');
   const deadline = nowMs() + FLUSH_MS;
   uploader.retryNow();
