@@ -20,7 +20,9 @@ import {
 } from '../../../uploader/batch-plan.ts';
 import { backoffDelayMs, orderRoutes, type UploadRoute } from '../../../uploader/route-order.ts';
 import { encodeJson } from '../platform/json-encode.ts';
-import type { ChildResult } from '../platform/children.ts';
+import * as signal from 'posix.signal';
+import * as socket from 'socket';
+import { pollChildren, type Child, type ChildResult } from '../platform/children.ts';
 import { decodeJson } from '../platform/json-decode.ts';
 import { postReport, type PostOutcome, type ServerUrl } from '../platform/http-post.ts';
 import type { LeanSpool, LeanSpoolEntry } from '../spool/lean-spool.ts';
@@ -211,4 +213,26 @@ export function createLeanUploader(
     },
     stats: () => ({ uploadedRecords, rejectedRecords }),
   };
+}
+
+/**
+ * At stop: uploads what is spooled until `deadlineMs` (an upload in flight may finish), then ends
+ * whatever still runs; what was not acknowledged stays spooled for the next start.
+ */
+export function flushUploads(
+  spool: LeanSpool,
+  uploader: LeanUploader,
+  children: Map<number, Child>,
+  deadlineMs: number,
+): void {
+  const now = (): number => math.floor(socket.gettime() * 1000);
+  uploader.retryNow();
+  while ((spool.pending().length > 0 || uploader.busy()) && now() < deadlineMs) {
+    const next = uploader.step();
+    const waitMs = Math.max(0, Math.min(200, (next ?? now() + 200) - now()));
+    if (children.size > 0) pollChildren(children, waitMs, now);
+    else socket.sleep(waitMs / 1000);
+  }
+  for (const c of [...children.values()]) signal.kill(c.pid, signal.SIGKILL);
+  while (children.size > 0) pollChildren(children, 100, now);
 }
