@@ -20,6 +20,7 @@ const dir = mkdtempSync(join(tmpdir(), 'ww-lean-tls-'));
 let ing: TestIngest;
 let server: https.Server;
 let url = '';
+const encodings: (string | undefined)[] = [];
 
 function openssl(...args: string[]): void {
   execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
@@ -63,7 +64,10 @@ before(async () => {
   ing = await startTestIngest({ label: 'lean_tls' });
   server = https.createServer(
     { key: readFileSync(join(dir, 'server.key')), cert: readFileSync(join(dir, 'server.pem')) },
-    ing.app,
+    (req, res) => {
+      if (req.url?.endsWith('/reports') === true) encodings.push(req.headers['content-encoding']);
+      ing.app(req, res);
+    },
   );
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   url = `https://127.0.0.1:${(server.address() as { port: number }).port}`;
@@ -125,6 +129,7 @@ describe('lean build: https through luasec', () => {
     const r = await runFor('ce-tls-1', join(dir, 'ca.pem'), 2, 30_000);
     assert.equal(r.code, 0, r.errText);
     assert.ok(r.uploads >= 2, `acknowledged uploads: ${r.uploads}; ${r.errText}`);
+    assert.ok(encodings.length >= 2 && encodings.every((e) => e === 'gzip'), `encodings ${encodings.join()}`);
     await ing.points.drain();
     const stored = await ing.influx.query<Record<string, unknown>>(
       `SELECT seq FROM raw.wan_iface WHERE device = 'ce-tls-1'`,
