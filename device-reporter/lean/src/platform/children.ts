@@ -115,31 +115,3 @@ export function runSync(argv: readonly string[], timeoutMs: number, nowMs: () =>
   while (children.size > 0) pollChildren(children, 100, nowMs);
   return result;
 }
-
-/**
- * Runs `work` in a forked copy of this process and hands its returned text to `done`, through
- * the same poll loop as the ping children: a slow upload (a WAN that drops packets makes a
- * connect wait for its timeout) never stalls the trackers.
- */
-export function forkWork(
-  work: (this: void) => string,
-  deadlineMs: number,
-  done: (this: void, r: ChildResult) => void,
-): Child | undefined {
-  const forked = forkWithPipe();
-  if (forked === undefined) return undefined;
-  const { pid, r, w } = forked;
-  if (pid === 0) {
-    unistd.close(r);
-    const [ok, text] = pcall(work);
-    let rest = ok ? text : '';
-    while (rest.length > 0) {
-      const n = unistd.write(w, rest)[0];
-      if (n === undefined) break;
-      rest = rest.slice(n);
-    }
-    unistd._exit(ok ? 0 : 1);
-  }
-  unistd.close(w);
-  return { pid, fd: r, output: [], deadlineMs, done };
-}

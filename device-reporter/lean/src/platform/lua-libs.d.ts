@@ -24,6 +24,7 @@ declare module 'posix.signal' {
   export const SIGKILL: number;
   export const SIGPIPE: number;
   export const SIG_IGN: unknown;
+  export const SIG_DFL: unknown;
   export function signal(this: void, sig: number, handler: ((this: void, sig: number) => void) | unknown): void;
   /** 0 on success; on failure nil, a message and errno. */
   export function kill(this: void, pid: number, sig?: number): LuaMultiReturn<[number | undefined, string?, number?]>;

@@ -32,10 +32,14 @@ function optional<T>(name: string): T | undefined {
   return ok && typeof lib === 'object' ? (lib as T) : undefined;
 }
 
-const SSL = optional<SslLib>('ssl');
+// luasec is loaded only for an https:// server: libssl and libcrypto would add megabytes of RSS.
+let SSL: SslLib | undefined;
 const ZLIB = optional<ZlibLib>('zlib');
 
-export const tlsAvailable = (): boolean => SSL !== undefined;
+export function tlsAvailable(): boolean {
+  SSL ??= optional<SslLib>('ssl');
+  return SSL !== undefined;
+}
 export const gzipAvailable = (): boolean => ZLIB !== undefined;
 
 /** The gzip file format (window bits 15 + 16), as the Node build sends. */

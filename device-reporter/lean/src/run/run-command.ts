@@ -15,7 +15,8 @@ import type { IfaceSnapshot } from '../../../tracker/scheduler.ts';
 import * as signal from 'posix.signal';
 import * as unistd from 'posix.unistd';
 import * as socket from 'socket';
-import { forkWork, killChild, pollChildren, type Child } from '../platform/children.ts';
+import { killChild, pollChildren, type Child } from '../platform/children.ts';
+import { createForkedWorker } from '../platform/forked-worker.ts';
 import { createShellPool } from '../platform/shell-runners.ts';
 import { writeFileAtomic, mkdirp } from '../platform/files.ts';
 import { parseServerUrl } from '../platform/http-post.ts';
@@ -24,7 +25,7 @@ import { getEnv, nowMs, pingIsBusybox, writeErr, writeOut } from '../platform/sy
 import { openLeanSpool, type UnsequencedRecord } from '../spool/lean-spool.ts';
 import { openCarriedLinks } from './carried-links.ts';
 import { createLeanLogger } from './lean-logger.ts';
-import { createLeanUploader, flushUploads } from './lean-uploader.ts';
+import { createLeanUploader, flushUploads, handleUploadRequest } from './lean-uploader.ts';
 import { loadTracking, newBootId, readConfig } from './run-config-read.ts';
 import { openHotplugDir } from './hotplug-poll.ts';
 import { createLeanLinks, onlineIfaces, snapshotsOf, statesOf } from './lean-links.ts';
@@ -82,33 +83,32 @@ export function runRun(argv: string[]): number {
   const trackers = new Map<string, LinkTracker>();
   const states = (): Record<string, IfaceState> => statesOf(trackers);
   const snapshots = (): Record<string, IfaceSnapshot> => snapshotsOf(trackers);
-  const uploader = createLeanUploader(
-    {
-      server,
-      token: cfg.token,
-      deviceId: cfg.deviceId,
-      agent: LEAN_AGENT,
-      reportIntervalMs: reportIntervalMs(sampleMs, cfg.uploadIntervalS * 1000),
-      batch: { maxDelayMs: uploadDelayMs },
+  const uploadOptions = {
+    server,
+    token: cfg.token,
+    deviceId: cfg.deviceId,
+    agent: LEAN_AGENT,
+    reportIntervalMs: reportIntervalMs(sampleMs, cfg.uploadIntervalS * 1000),
+    batch: { maxDelayMs: uploadDelayMs },
+  };
+  const uploadWorker = createForkedWorker((request) => handleUploadRequest(uploadOptions, request));
+  const uploader = createLeanUploader(uploadOptions, {
+    spool,
+    routes: () => {
+      const routes = routeSource(tracking, states());
+      sourceRules?.sync(tracking.config.interfaces, routes);
+      return routes;
     },
-    {
-      spool,
-      routes: () => {
-        const routes = routeSource(tracking, states());
-        sourceRules?.sync(tracking.config.interfaces, routes);
-        return routes;
-      },
-      nowMs: () => nowMs(),
-      start: (work, deadlineMs, done) => {
-        const c = forkWork(work, deadlineMs, done);
-        if (c !== undefined) children.set(c.fd, c);
-        return c?.pid;
-      },
-      kill: (pid) => signal.kill(pid, signal.SIGKILL),
-      log,
-      onUploaded: (iface: string) => byRoute.set(iface, (byRoute.get(iface) ?? 0) + 1),
+    nowMs: () => nowMs(),
+    start: (request, deadlineMs, done) => {
+      const c = uploadWorker.run(request, deadlineMs, done);
+      if (c !== undefined) children.set(c.fd, c);
+      return c?.pid;
     },
-  );
+    kill: (pid) => signal.kill(pid, signal.SIGKILL),
+    log,
+    onUploaded: (iface: string) => byRoute.set(iface, (byRoute.get(iface) ?? 0) + 1),
+  });
   let uploadAtMs: number | undefined = nowMs();
 
   function append(rec: UnsequencedRecord): void {
@@ -282,6 +282,7 @@ export function runRun(argv: string[]): number {
   shells.close();
   for (const t of trackers.values()) t.end('stop');
   flushUploads(spool, uploader, children, nowMs() + FLUSH_MS);
+  uploadWorker.close();
   sourceRules?.clear();
   const flushed = spool.pending().length === 0;
   writeStatus(nowMs());
