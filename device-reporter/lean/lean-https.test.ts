@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 // Tests only: the REAL ingest is the peer (the reporter itself never imports backend code).
 // eslint-disable-next-line no-restricted-imports
 import { startTestIngest, type TestIngest } from '../../test-support/ingest.ts';
-import { buildLean, LEAN_REPORTER } from './lean-run.ts';
+import { buildLean, LEAN_REPORTER, runHarness } from './lean-run.ts';
 
 /**
  * The lean build over `https://` (luasec) with gzipped bodies (lua-zlib): the real ingest behind a
@@ -125,6 +125,26 @@ async function runFor(device: string, caFile: string, untilUploads: number, maxM
 }
 
 describe('lean build: https through luasec', () => {
+  it('checks the server name against the certificate (RFC 6125 wildcards)', async () => {
+    const cases: [string, string, boolean][] = [
+      ['ingest.example.com', 'ingest.example.com', true],
+      ['INGEST.example.com', 'ingest.EXAMPLE.com', true],
+      ['*.example.com', 'ingest.example.com', true],
+      ['*.example.com', 'example.com', false],
+      ['*.example.com', 'a.b.example.com', false],
+      ['*.example.com', 'ingest.example.com.evil.test', false],
+      ['example.com', 'ingest.example.com', false],
+      ['127.0.0.1', '127.0.0.1', true],
+      ['127.0.0.1', '127.0.0.2', false],
+    ];
+    const r = await runHarness(['tls-names'], { input: JSON.stringify(cases.map(([p, h]) => [p, h])) });
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(
+      JSON.parse(r.stdout),
+      cases.map(([, , want]) => want),
+    );
+  });
+
   it('uploads gzipped reports to a server its CA store trusts', { timeout: 60_000 }, async () => {
     const r = await runFor('ce-tls-1', join(dir, 'ca.pem'), 2, 30_000);
     assert.equal(r.code, 0, r.errText);

@@ -4,6 +4,7 @@
  * (device-reporter/lean/*.test.ts) can hold the Lua build to the Node build's expectations.
  *
  *   vectors                JSON {score, classify, verdict, metrics, policies} in -> results out
+ *   tls-names              JSON [[certificate name, host], …] in -> [matches?, …] out
  *   crc32 [impl]           JSON array of strings in -> [{impl, crcs}] per implementation installed
  *   spool-append DIR BOOT  one unsequenced record per stdin line; prints each seq as it is spooled
  *   spool-pending DIR      prints every pending entry as a JSON line, then {"stats":…}
@@ -16,6 +17,7 @@ import { computePolicySplits } from '../../policies/compute-policy-splits.ts';
 import { classifyTarget, ifaceMetrics, roundVerdict, type QualityOptions } from '../../tracker/round.ts';
 import { applyRound, firstConnect, type ScoreOptions } from '../../tracker/score-machine.ts';
 import { crc32, crc32Impls, type Crc32Impl } from './platform/crc32.ts';
+import { nameMatches } from './platform/tls.ts';
 import { decodeJson } from './platform/json-decode.ts';
 import { encodeJson } from './platform/json-encode.ts';
 import { writeOut } from './platform/system.ts';
@@ -66,6 +68,9 @@ function main(argv: string[]): number {
   const [cmd, dir, ...rest] = argv;
   if (cmd === 'vectors') {
     writeOut(encodeJson(runVectors(decodeJson(readStdin()).value as Vectors)) + '\n');
+  } else if (cmd === 'tls-names') {
+    const pairs = decodeJson(readStdin()).value as [string, string][];
+    writeOut(encodeJson(pairs.map(([pattern, host]) => nameMatches(pattern, host))) + '\n');
   } else if (cmd === 'crc32') {
     const texts = decodeJson(readStdin()).value as string[];
     const impls = dir === undefined ? crc32Impls() : [dir as Crc32Impl];
