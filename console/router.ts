@@ -10,13 +10,13 @@ import { actingFor, type ApiCall, type WhoAmI } from './api-client.ts';
 import { signInAnswer } from './sign-in.ts';
 import { mayWrite } from './core/console-access.ts';
 import { boardRow, compareRows, filterRows } from './core/board.ts';
+import { inMaintenance } from './core/maintenance-form.ts';
 import { addAdminPages } from './pages-admin.ts';
 import { addOpsPages } from './pages-ops.ts';
 import { createLiveHub, type LiveHub } from './live-hub.ts';
 import { renderBoard, renderRow } from './render/board.ts';
 import { renderDevice } from './render/device.ts';
 import { layout, loginPage } from './render/layout.ts';
-import { renderMaintenance } from './render/maintenance.ts';
 import {
   SESSION_COOKIE,
   cookieValue,
@@ -46,10 +46,11 @@ export interface ConsoleDeps {
   grafanaUrl?: string;
   nowMs?: () => number;
   /**
-   * Hook for acknowledging an incident from the list: alerting's acknowledgement (issue #17) plugs
-   * in here. Without it the console offers no Acknowledge button.
+   * Acknowledges an open incident of a device, `by` the signed-in identity: alerting's
+   * acknowledgement (the backend wires `POST /incidents/{id}/ack`); throws with the reason when
+   * refused. Without it the console offers no Acknowledge button.
    */
-  ack?: (incidentId: string, by: string) => Promise<void>;
+  ack?: (incidentId: string, deviceId: string, by: string) => Promise<void>;
 }
 
 export interface WebConsole {
@@ -156,7 +157,8 @@ export function createConsole(deps: ConsoleDeps): WebConsole {
     const all = await rows();
     const q = typeof req.query.q === 'string' ? req.query.q : undefined;
     const site = typeof req.query.site === 'string' ? req.query.site : undefined;
-    res.type('html').send(renderBoard(filterRows(all, { q, site }), all, { q, site }, nowMs(), req.session!));
+    const maint = inMaintenance(await registry.silences(), all, nowMs());
+    res.type('html').send(renderBoard(filterRows(all, { q, site }), all, { q, site }, nowMs(), req.session!, maint));
   });
 
   const hub: LiveHub = createLiveHub({
@@ -165,10 +167,11 @@ export function createConsole(deps: ConsoleDeps): WebConsole {
     send: async (ids, clients) => {
       const devices = await Promise.all(ids.map((id) => registry.device(id)));
       const found = devices.filter((d) => d !== undefined);
-      const lives = await registry.lives(found.map((d) => d.id));
+      const [lives, silences] = await Promise.all([registry.lives(found.map((d) => d.id)), registry.silences()]);
       const t = nowMs();
+      const maint = inMaintenance(silences, found, t);
       for (const [i, d] of found.entries()) {
-        const data = JSON.stringify({ id: d.id, html: renderRow(boardRow(d, lives[i], t), t) });
+        const data = JSON.stringify({ id: d.id, html: renderRow(boardRow(d, lives[i], t), t, maint.has(d.id)) });
         for (const c of clients) c.write(`event: row\ndata: ${data}\n\n`);
       }
     },
@@ -202,37 +205,6 @@ export function createConsole(deps: ConsoleDeps): WebConsole {
     res
       .type('html')
       .send(renderDevice({ device: d, live, events, uptimes, nowMs: t, grafanaUrl: deps.grafanaUrl }, req.session!));
-  });
-
-  r.get('/maintenance', requireSession, async (req: Authed, res) => {
-    const [silences, devices] = await Promise.all([registry.silences(), registry.devices()]);
-    res.type('html').send(renderMaintenance({ silences, devices, nowMs: nowMs() }, req.session!));
-  });
-  r.post('/maintenance', form, requireSession, requireCsrf, async (req: Authed, res) => {
-    const b = req.body as Record<string, string | undefined>;
-    const hours = Number(b.hours ?? '1');
-    const t = nowMs();
-    const ans = await deps.api('POST', '/silences', {
-      deviceId: b.deviceId || null,
-      iface: b.iface || null,
-      startMs: t,
-      endMs: t + Math.round((Number.isFinite(hours) ? hours : 1) * 3600_000),
-      comment: b.comment ?? '',
-      createdBy: 'console',
-    });
-    if (ans.status >= 400) {
-      const [silences, devices] = await Promise.all([registry.silences(), registry.devices()]);
-      const detail = (ans.body as { detail?: string } | undefined)?.detail ?? `status ${ans.status}`;
-      return void res
-        .status(422)
-        .type('html')
-        .send(renderMaintenance({ silences, devices, nowMs: t, error: detail }, req.session!));
-    }
-    res.redirect(303, '/maintenance');
-  });
-  r.post('/maintenance/:id/end', form, requireSession, requireCsrf, async (req, res) => {
-    await deps.api('DELETE', `/silences/${encodeURIComponent(req.params.id as string)}`);
-    res.redirect(303, '/maintenance');
   });
 
   addAdminPages(r, { registry, api: deps.api, form, requireSession, requireCsrf });

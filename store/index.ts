@@ -15,3 +15,7 @@ export * from './incidents-read.ts';
 export * from './registry.ts';
 export * from './redis-op.ts';
 export * from './mail.ts';
+export * from './maintenance-window.ts';
+export * from './signed-links.ts';
+export * from './link-key.ts';
+export * from './share-links.ts';

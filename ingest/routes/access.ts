@@ -11,7 +11,7 @@ import { parseBody } from '../validate.ts';
 const DAY_MS = 86_400_000;
 const AUDIT_LIMIT_MAX = 10_000;
 
-export interface AccessRouteDeps {
+export interface AccessApiDeps {
   auth: AuthDeps;
   tokens: ApiTokenStore;
   influx: InfluxDB;
@@ -23,7 +23,7 @@ export interface AccessRouteDeps {
  * `GET /whoami` (any role: the web console's sign-in asks it who a presented token is). A new
  * token is in the creation answer only; lists show id, name, role and times, never the secret.
  */
-export function accessRouter(deps: AccessRouteDeps): Router {
+export function accessHttpApi(deps: AccessApiDeps): Router {
   const router = Router();
   const auth = authMiddleware(deps.auth);
   router.get('/whoami', auth, (_req, res) => {
