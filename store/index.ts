@@ -15,3 +15,5 @@ export * from './incidents-read.ts';
 export * from './registry.ts';
 export * from './redis-op.ts';
 export * from './mail.ts';
+export * from './redis-url.ts';
+export * from './redis-layout.ts';
