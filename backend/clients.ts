@@ -56,13 +56,22 @@ function buildClient(url: string, top: Partial<RedisOptions & ClusterOptions>, p
     const n = t.nodes[0]!;
     return new Redis({ host: n.host, port: n.port, db: t.db, ...nodeOptions(t), ...perRequest, ...top });
   }
+  // No auto-pipelining on a cluster: ioredis groups a tick's commands by the slot map of the moment,
+  // and after a failover (a new slot map) such a group fails with "All keys in the pipeline should
+  // belong to the same slots allocation group" until the process restarts (seen in
+  // e2e/many-processes.test.ts). Each command then goes out on its own.
+  const { enableAutoPipelining: _unused, ...clusterTop } = top;
   const cluster = new Cluster(t.nodes, {
-    ...top,
+    ...clusterTop,
     redisOptions: { ...nodeOptions(t), ...perRequest },
-    // A failover takes cluster-node-timeout plus an election: retry moved slots a little longer than the default.
+    // A failover takes cluster-node-timeout plus an election (seconds): a request-serving client
+    // gives up after ~3 s (503; the reporter retries), a worker's rides it out (~20 s). The slot map
+    // is also refreshed every few seconds, so a client that missed the change heals by itself.
     retryDelayOnFailover: 200,
     retryDelayOnClusterDown: 200,
+    maxRedirections: perRequest.maxRetriesPerRequest === null ? 100 : 16,
     slotsRefreshTimeout: 2_000,
+    slotsRefreshInterval: 2_000,
   });
   return cluster as unknown as Redis;
 }

@@ -1,6 +1,6 @@
 /**
  * `wanwatch serve --role worker` for the many-process test, with one difference: BullMQ's job lock
- * is 4 s instead of 30 s (it is not a setting), so the job a SIGKILLed worker held runs again
+ * is 10 s instead of 30 s (it is not a setting), so the job a SIGKILLed worker held runs again
  * within the test's bound. Settings come from the WANWATCH_* environment as for `serve`.
  */
 import { loadBackendConfig } from '../../backend/config.ts';
@@ -11,6 +11,6 @@ const config = loadBackendConfig(process.env);
 const backend = await startBackend(config, {
   role: 'worker',
   logger: createLogger(config.logLevel),
-  plugins: backendPlugins({ alertingOptions: { lockDurationMs: 4_000, stalledIntervalMs: 2_000 } }),
+  plugins: backendPlugins({ alertingOptions: { lockDurationMs: 10_000, stalledIntervalMs: 3_000 } }),
 });
 process.once('SIGTERM', () => void backend.close().then(() => process.exit(0)));
