@@ -58,7 +58,7 @@ export const SETTINGS = {
     }),
     required: 'is required (e.g. redis://127.0.0.1:6379); `wanwatch up` starts an embedded Redis instead',
     usedBy: ['serve', 'uptime', 'dashboards', 'device'],
-    doc: 'Redis, `redis://[:pass@]host:6379[/db]`; a Redis Cluster: its seed nodes, `redis://[:pass@]h1:7000,h2:7001` (docs/deploy.md "Redis Cluster")',
+    doc: 'Redis, `redis://[:pass@]host:6379[/db]`; a Redis Cluster: `redis://h1:7000,h2:7001,…`',
   },
   WANWATCH_REDIS_PREFIX: {
     schema: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, "_" and "-"'),
