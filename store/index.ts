@@ -19,3 +19,5 @@ export * from './maintenance-window.ts';
 export * from './signed-links.ts';
 export * from './link-key.ts';
 export * from './share-links.ts';
+export * from './redis-url.ts';
+export * from './redis-layout.ts';
