@@ -7,7 +7,13 @@ import {
 } from '../core/quality-overrides.ts';
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { createDeviceRegistry, redisKeys, type DeviceRecord, type Silence } from '../../store/index.ts';
+import {
+  createDeviceRegistry,
+  publishLiveChange,
+  redisKeys,
+  type DeviceRecord,
+  type Silence,
+} from '../../store/index.ts';
 import {
   BEAT_SCRIPT,
   MAX_GAPS,
@@ -51,7 +57,7 @@ export function createAlertStore(redis: Redis, prefix: string) {
   const keys = redisKeys(prefix);
   const registry = createDeviceRegistry(redis, keys);
   const k = {
-    state: (id: string) => `${prefix}:alert:dev:${id}`,
+    state: keys.alertState,
     lock: (id: string) => `${prefix}:alert:lock:${id}`,
     open: `${prefix}:alert:open`,
     sweepLock: `${prefix}:alert:sweep-lock`,
@@ -101,6 +107,8 @@ export function createAlertStore(redis: Redis, prefix: string) {
       if (hasOpenMatters(s)) m.sadd(k.open, s.deviceId);
       else m.srem(k.open, s.deviceId);
       await m.exec();
+      // The web console's board shows unreachable and flapping from this state: tell open boards.
+      publishLiveChange(redis, keys.liveChanges, [s.deviceId]);
     },
     openDevices: () => redis.smembers(k.open),
     /**
