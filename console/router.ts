@@ -13,7 +13,7 @@ import { addDevicePage } from './pages-device.ts';
 import { addOpsPages } from './pages-ops.ts';
 import { createLiveHub, type LiveHub } from './live-hub.ts';
 import { renderBoard, renderRow } from './render/board.ts';
-import { layout, loginPage } from './render/layout.ts';
+import { loginPage } from './render/layout.ts';
 import { renderMaintenance } from './render/maintenance.ts';
 import {
   SESSION_COOKIE,
