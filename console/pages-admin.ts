@@ -1,7 +1,7 @@
 import type { NextFunction, Request, RequestHandler, Response, Router } from 'express';
 import type { DeviceRegistry } from '../store/index.ts';
 import type { ApiCall } from './api-client.ts';
-import { renderAdmin } from './render/admin.ts';
+import { renderAdmin, type ReceiverList } from './render/admin.ts';
 import type { Session } from './session.ts';
 
 type Req = Request & { session?: Session };
@@ -10,14 +10,46 @@ type Mw = (req: Req, res: Response, next: NextFunction) => unknown;
 const problemText = (body: unknown, status: number) =>
   (body as { detail?: string; title?: string } | undefined)?.detail ?? `refused (status ${status})`;
 
-/** Admin: add and remove devices through the devices API (the token is shown once, never stored here). */
+/**
+ * Admin: add and remove devices through the devices API (the token is shown once, never stored
+ * here), and receivers through the receivers API (`POST /receivers`, `DELETE /receivers/:name`).
+ */
 export function addAdminPages(
   r: Router,
   d: { registry: DeviceRegistry; api: ApiCall; form: RequestHandler; requireSession: Mw; requireCsrf: Mw },
 ): void {
   const { form, requireSession, requireCsrf } = d;
+  const receivers = async (): Promise<ReceiverList | undefined> => {
+    const ans = await d.api('GET', '/receivers').catch(() => undefined);
+    return ans?.status === 200 ? (ans.body as ReceiverList) : undefined;
+  };
+  const page = async (req: Req, extra: { error?: string; added?: Parameters<typeof renderAdmin>[0]['added'] } = {}) =>
+    renderAdmin({ devices: await d.registry.devices(), receivers: await receivers(), ...extra }, req.session!);
   r.get('/admin', requireSession, async (req: Req, res) => {
-    res.type('html').send(renderAdmin({ devices: await d.registry.devices() }, req.session!));
+    res.type('html').send(await page(req));
+  });
+  r.post('/admin/receivers', form, requireSession, requireCsrf, async (req: Req, res) => {
+    const b = req.body as Record<string, string | undefined>;
+    // Only the fields filled in: each receiver type takes its own (the API names a wrong one).
+    const receiver: Record<string, string> = Object.create(null) as Record<string, string>;
+    for (const k of ['type', 'name', 'url', 'secret', 'botToken', 'chatId', 'routingKey'])
+      if (typeof b[k] === 'string' && b[k] !== '') receiver[k] = b[k];
+    const ans = await d.api('POST', '/receivers', { ...receiver });
+    if (ans.status !== 201)
+      return void res
+        .status(ans.status === 403 ? 403 : 422)
+        .type('html')
+        .send(await page(req, { error: problemText(ans.body, ans.status) }));
+    res.redirect(303, '/admin#receivers');
+  });
+  r.post('/admin/receivers/:name/remove', form, requireSession, requireCsrf, async (req: Req, res) => {
+    const ans = await d.api('DELETE', `/receivers/${encodeURIComponent(req.params.name as string)}`);
+    if (ans.status !== 200)
+      return void res
+        .status(ans.status === 404 ? 404 : 422)
+        .type('html')
+        .send(await page(req, { error: problemText(ans.body, ans.status) }));
+    res.redirect(303, '/admin#receivers');
   });
   r.post('/admin/devices', form, requireSession, requireCsrf, async (req: Req, res) => {
     const b = req.body as Record<string, string | undefined>;
@@ -26,19 +58,18 @@ export function addAdminPages(
       ...(b.name ? { name: b.name } : {}),
       ...(b.site ? { site: b.site } : {}),
     });
-    const devices = await d.registry.devices();
     if (ans.status !== 201) {
       return void res
         .status(ans.status === 409 ? 409 : 422)
         .type('html')
-        .send(renderAdmin({ devices, error: problemText(ans.body, ans.status) }, req.session!));
+        .send(await page(req, { error: problemText(ans.body, ans.status) }));
     }
     const { id, token } = ans.body as { id: string; token: string };
     const serverUrl = `${req.protocol}://${req.get('host') ?? 'localhost'}`;
     res
       .status(201)
       .type('html')
-      .send(renderAdmin({ devices, added: { id, token, serverUrl } }, req.session!));
+      .send(await page(req, { added: { id, token, serverUrl } }));
   });
   r.post('/admin/devices/:id/remove', form, requireSession, requireCsrf, async (req, res) => {
     await d.api('DELETE', `/devices/${encodeURIComponent(req.params.id as string)}`);

@@ -147,6 +147,21 @@ describe('web console (ingest app + console pages + Chromium)', () => {
       tokens.set(id, await t.addDevice(id));
       await setSite(id, site, id === 'evil-1' ? HOSTILE_NAME : undefined);
     }
+    // Three hours of history (5-minute rounds) for the device page's sparklines.
+    const history: ReportRecord[] = [];
+    for (let k = 36; k > 0; k--)
+      for (const [j, iface] of ['wan', 'wanb'].entries())
+        history.push(
+          sample({
+            seq: ++seq,
+            timeMs: Date.now() - k * 300_000,
+            iface,
+            rttAvgMs: 10 + ((k * 7) % 23) + j * 20,
+            lossPct: k % 9 === 0 ? 5 : 0,
+            jitterMs: 1 + (k % 4),
+          }),
+        );
+    await post('berlin-1', history);
     await post('berlin-1', healthy('berlin-1', ['wan', 'wanb']));
     await post('berlin-2', healthy('berlin-2', ['wan', 'lte']));
     await post('paris-1', healthy('paris-1', ['wan']));
@@ -460,8 +475,8 @@ describe('web console (ingest app + console pages + Chromium)', () => {
     const page = await signedInPage();
     await page.getByRole('link', { name: 'Devices' }).click();
     await page.getByLabel('Device id (letters, digits, . _ : -)').fill('new-1');
-    await page.getByLabel('Name').fill('New <one>');
-    await page.getByLabel('Site').fill('Lisbon');
+    await page.getByLabel('Name', { exact: true }).fill('New <one>');
+    await page.getByLabel('Site', { exact: true }).fill('Lisbon');
     await page.getByRole('button', { name: 'Add device' }).click();
     const line = (await page.locator('[data-install]').textContent())!;
     const m = /^wanwatch-reporter run --server (\S+) --device-id new-1 --token (new-1\.\S+)$/.exec(line);
@@ -476,6 +491,48 @@ describe('web console (ingest app + console pages + Chromium)', () => {
     await page.getByRole('button', { name: 'Remove new-1' }).click();
     await page.waitForSelector('tr[data-device="new-1"]', { state: 'detached' });
     assert.equal(await t.redis.sismember(t.keys.devices, 'new-1'), 0);
+    await page.close();
+  });
+
+  it('adds receivers from the admin page, keeps their secrets stored and unshown, and removes them', async () => {
+    const page = await signedInPage();
+    await page.getByRole('link', { name: 'Devices' }).click();
+    const secret = 'hook-secret-' + 'x'.repeat(20);
+    await page.getByLabel('Receiver type').selectOption('webhook');
+    await page.getByLabel('Receiver name (a-z, 0-9, _ and -)').fill('ops-hook');
+    await page.getByLabel(/^URL/).fill('http://127.0.0.1:9/hook');
+    await page.getByLabel('Webhook signing secret (16 characters or more)').fill(secret);
+    await page.getByRole('button', { name: 'Add receiver' }).click();
+    await page.waitForSelector('tr[data-receiver="ops-hook"]');
+    // A bad one is refused with the API's reason, and the first is kept.
+    await page.getByLabel('Receiver type').selectOption('slack');
+    await page.getByLabel('Receiver name (a-z, 0-9, _ and -)').fill('chat');
+    await page.getByLabel(/^URL/).fill('ftp://example.invalid/');
+    await page.getByRole('button', { name: 'Add receiver' }).click();
+    assert.match((await page.locator('p.error').textContent())!, /url/i);
+    await page.getByLabel('Receiver type').selectOption('slack');
+    await page.getByLabel('Receiver name (a-z, 0-9, _ and -)').fill('chat');
+    await page.getByLabel(/^URL/).fill('http://127.0.0.1:9/slack');
+    await page.getByRole('button', { name: 'Add receiver' }).click();
+    await page.waitForSelector('tr[data-receiver="chat"]');
+    assert.ok(!(await page.content()).includes(secret), 'the secret is never shown again');
+    // Adding the second kept the first one's secret (the list answer is redacted, the store is not).
+    const stored = JSON.parse((await t.redis.get(`${t.prefix}:alert:receiver-setup`))!) as {
+      receivers: Array<{ name: string; secret?: string }>;
+    };
+    assert.deepEqual(
+      stored.receivers.map((r) => [r.name, r.secret ?? null]),
+      [
+        ['ops-hook', secret],
+        ['chat', null],
+      ],
+    );
+    await page.getByRole('button', { name: 'Remove receiver ops-hook' }).click();
+    await page.waitForSelector('tr[data-receiver="ops-hook"]', { state: 'detached' });
+    await page.getByRole('button', { name: 'Remove receiver chat' }).click();
+    await page.waitForSelector('tr[data-receiver="chat"]', { state: 'detached' });
+    const api = await request(t.app).get('/api/v1/receivers').set('Authorization', `Bearer ${t.adminToken}`);
+    assert.deepEqual((api.body as { receivers: unknown[] }).receivers, []);
     await page.close();
   });
 

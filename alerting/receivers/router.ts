@@ -21,7 +21,7 @@ const invalid = (err: unknown): never => {
 };
 
 /**
- * `GET|PUT /receivers` and `GET|PUT /routes` (docs/alerts.md, "Receivers and routes"). Answers never
+ * `GET|PUT|POST /receivers`, `DELETE /receivers/:name` and `GET|PUT /routes` (docs/alerts.md, "Receivers and routes"). Answers never
  * carry a receiver's URL, secret, bot token or routing key. With a routes file the API only reads.
  */
 export function createReceiversRouter(store: SetupStore): Router {
@@ -55,6 +55,25 @@ export function createReceiversRouter(store: SetupStore): Router {
     const body = object(req.body);
     const prev = (await store.input()) ?? {};
     await store.save({ ...prev, receivers: body.receivers }).catch(invalid);
+    res.json(await receiversAnswer());
+  });
+  // One receiver at a time (the web console's admin page): the others keep their stored secrets.
+  const storedReceivers = (input: Record<string, unknown>): unknown[] =>
+    Array.isArray(input.receivers) ? input.receivers : [];
+  r.post('/receivers', json, async (req, res) => {
+    writable();
+    const body = object(req.body);
+    const prev = (await store.input()) ?? {};
+    await store.save({ ...prev, receivers: [...storedReceivers(prev), body] }).catch(invalid);
+    res.status(201).json(await receiversAnswer());
+  });
+  r.delete('/receivers/:name', async (req, res) => {
+    writable();
+    const prev = (await store.input()) ?? {};
+    const list = storedReceivers(prev);
+    const rest = list.filter((x) => (x as { name?: unknown } | null)?.name !== req.params.name);
+    if (rest.length === list.length) throw new ProblemError('not_found', `no receiver named ${req.params.name}`);
+    await store.save({ ...prev, receivers: rest }).catch(invalid);
     res.json(await receiversAnswer());
   });
   r.get('/routes', async (_req, res) => {

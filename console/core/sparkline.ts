@@ -10,7 +10,7 @@ export interface Sparkline {
 /**
  * Scales points of a period onto a `widthPx` × `heightPx` box: time left to right over
  * [fromMs, toMs], value bottom to top over [0, max] (a zero baseline, so a flat 1 % loss does not
- * look like an outage). Points outside the period are left out; a null value ends a segment.
+ * look like an outage). Points outside the period are left out; a null value ends a segment; a lone point is a 1 px tick.
  * Coordinates are rounded to 0.1 px (small pages at 1,000 devices matter more than sub-pixels).
  */
 export function sparkline(
@@ -25,17 +25,23 @@ export function sparkline(
   const top = max > 0 ? max : 1;
   const r = (n: number) => Math.round(n * 10) / 10;
   let d = '';
-  let pen = false;
+  // Points in the current segment: a lone point gets a 1 px tick, or it would not show.
+  let run = 0;
+  const endRun = () => {
+    if (run === 1) d += ' h1';
+    run = 0;
+  };
   for (const p of inside) {
     if (p.value === null || !Number.isFinite(p.value)) {
-      pen = false;
+      endRun();
       continue;
     }
     const x = r(((p.timeMs - o.fromMs) / span) * o.widthPx);
     const y = r(o.heightPx - (p.value / top) * o.heightPx);
-    d += `${d ? ' ' : ''}${pen ? 'L' : 'M'}${x} ${y}`;
-    pen = true;
+    d += `${d ? ' ' : ''}${run > 0 ? 'L' : 'M'}${x} ${y}`;
+    run++;
   }
+  endRun();
   let last: number | null = null;
   for (const p of inside) if (p.value !== null && Number.isFinite(p.value)) last = p.value;
   return { d, min: Math.min(...values), max, last };

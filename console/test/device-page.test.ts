@@ -121,7 +121,7 @@ describe('console/core: sparklines', () => {
       ],
       box,
     );
-    assert.equal(s.d, 'M0 5 L50 0 M100 10');
+    assert.equal(s.d, 'M0 5 L50 0 M100 10 h1');
     assert.deepEqual([s.min, s.max, s.last], [0, 10, 0]);
   });
   it('has no line and no figures without data', () => {
