@@ -391,6 +391,10 @@ describe('web console (ingest app + console pages + Chromium)', () => {
       ].join('\n'),
     );
     await page.screenshot({ path: join(OUT, 'console-device.png'), fullPage: true });
+    await page.setViewportSize({ width: 390, height: 844 });
+    const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
+    assert.ok(overflow <= 0, `the device page fits a phone (${overflow} px too wide)`);
+    await page.screenshot({ path: join(OUT, 'console-device-phone.png'), fullPage: true });
     await page.close();
   });
 

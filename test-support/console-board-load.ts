@@ -115,6 +115,8 @@ export async function measureBoardLoad(o: {
   devices: number;
   changesPerS: number;
   seconds: number;
+  /** Where to save a wall-screen (1920×1080) screenshot of the board after the changes. */
+  screenshotPath?: string;
 }): Promise<BoardLoadFigures> {
   const page = await o.browser.newPage({ viewport: { width: 1920, height: 1080 } });
   page.setDefaultTimeout(20_000);
@@ -177,6 +179,8 @@ export async function measureBoardLoad(o: {
     );
     const liveCpuMs = (await cpuS()) - cpu1;
     const liveWallMs = Date.now() - startMs;
+    // After the watch stopped: a screenshot stalls the page's frames itself.
+    if (o.screenshotPath) await page.screenshot({ path: o.screenshotPath });
     const r1 = (n: number) => Math.round(n * 10) / 10;
     return {
       devices: o.devices,
