@@ -156,4 +156,16 @@ describe('console/render: device page', () => {
     assert.match(html, /interface &lt;svg onload=alert\(1\)&gt; is online and tracking is active/);
     assert.match(html, /flapping/);
   });
+  it('links the Grafana dashboards of the device when Grafana is configured, and not otherwise', () => {
+    const input = {
+      device: { ...device, id: 'shop/1 a' },
+      live: live({ wan: link('online') }),
+      events: undefined,
+      uptimes: [undefined, undefined, undefined],
+      nowMs: NOW,
+    };
+    const withGrafana = renderDevice({ ...input, grafanaUrl: 'http://grafana.example:3000/' }, { csrf: 'c' });
+    assert.match(withGrafana, /href="http:\/\/grafana\.example:3000\/dashboards\?query=shop%2F1%20a"/);
+    assert.doesNotMatch(renderDevice(input, { csrf: 'c' }), /Grafana/);
+  });
 });
