@@ -81,12 +81,13 @@ describe('web console board at 1,000 devices (Chromium)', () => {
     });
     writeFileSync(join(OUT, 'console-board-load.json'), JSON.stringify(f, null, 2) + '\n');
     console.log(`console board load: ${JSON.stringify(f)}`);
-    // CPU time is the machine-independent figure; wall-clock bounds are wide for a loaded machine.
+    // CPU time and the count of inserted rows are the machine-independent figures; the wall-clock
+    // bounds are wide because the suite runs test files side by side on two cores.
     assert.ok(f.loadCpuMs < 1000, `the browser spent ${f.loadCpuMs} ms of CPU rendering the board`);
-    assert.ok(f.boardPaintedMs < 5000, `board painted ${f.boardPaintedMs} ms after navigation`);
+    assert.ok(f.boardPaintedMs < 10_000, `board painted ${f.boardPaintedMs} ms after navigation`);
     assert.ok(f.liveCpuPct < 50, `live updates kept the page's main thread ${f.liveCpuPct} % busy`);
-    assert.ok(f.longestFrameGapMs < 1500, `a frame waited ${f.longestFrameGapMs} ms under live updates`);
-    assert.ok(f.searchApplyMs < 1000, `search applied in ${f.searchApplyMs} ms`);
+    assert.ok(f.longestFrameGapMs < 3000, `a frame waited ${f.longestFrameGapMs} ms under live updates`);
+    assert.ok(f.searchApplyMs < 3000, `search applied in ${f.searchApplyMs} ms`);
     assert.equal(f.searchVisibleRows, 27, 'the search kept the devices of site-7 only');
     assert.ok(f.rowsApplied >= 100, `the page applied ${f.rowsApplied} live rows (of ${f.changesSent} changes)`);
     // Patched, not re-rendered: at most one new row per change (re-rendering the table adds ~50,000).
