@@ -1,6 +1,7 @@
 import { resolveAlertingOptions, type AlertingOptions } from '../alerting/options.ts';
 import { loadReceiverSetup, type ReceiverSetup } from '../alerting/index.ts';
 import type { ReportSchedule } from '../reports/index.ts';
+import { influxUrlWithCredentials } from '../store/index.ts';
 import { ConfigError, SETTINGS, readSettings, type SettingKey, type Settings } from './settings.ts';
 
 /**
@@ -41,6 +42,8 @@ export interface BackendConfig {
   port: number;
   dataDir: string;
   rawRetention: string;
+  /** `managed`: the backend creates the InfluxDB schema; `external`: an administrator did (checked at start). */
+  influxSchema?: 'managed' | 'external';
   logLevel: string;
   http?: Partial<HttpLimits>;
   /** Alerting tunables set in the environment (the rest keep alerting's defaults). */
@@ -109,7 +112,7 @@ export function backendConfig(
   };
   const alerting = checkBackendSettings(s);
   return {
-    influxUrl: need(supplied.influxUrl ?? s.WANWATCH_INFLUX_URL, 'WANWATCH_INFLUX_URL'),
+    influxUrl: supplied.influxUrl ?? influxUrlOf(s),
     redisUrl: need(supplied.redisUrl ?? s.WANWATCH_REDIS_URL, 'WANWATCH_REDIS_URL'),
     redisPrefix: s.WANWATCH_REDIS_PREFIX,
     ...(s.WANWATCH_SMTP_URL ? { smtpUrl: s.WANWATCH_SMTP_URL } : {}),
@@ -121,6 +124,7 @@ export function backendConfig(
     port: s.WANWATCH_PORT,
     dataDir: s.WANWATCH_DATA_DIR,
     rawRetention: s.WANWATCH_RAW_RETENTION,
+    influxSchema: s.WANWATCH_INFLUX_SCHEMA,
     logLevel: s.WANWATCH_LOG_LEVEL,
     http: {
       headersTimeoutMs: s.WANWATCH_HTTP_HEADERS_TIMEOUT_MS,
@@ -134,6 +138,12 @@ export function backendConfig(
     viewerTokens: s.WANWATCH_VIEWER_TOKENS,
     ...(s.WANWATCH_ROUTES_FILE ? { receiverSetup: routesFile(s.WANWATCH_ROUTES_FILE) } : {}),
   };
+}
+
+/** WANWATCH_INFLUX_URL with WANWATCH_INFLUX_USERNAME / _PASSWORD applied: what every InfluxDB client is built from. */
+export function influxUrlOf(s: Partial<Settings>): string {
+  if (s.WANWATCH_INFLUX_URL === undefined) throw new ConfigError('WANWATCH_INFLUX_URL is required');
+  return influxUrlWithCredentials(s.WANWATCH_INFLUX_URL, s.WANWATCH_INFLUX_USERNAME, s.WANWATCH_INFLUX_PASSWORD);
 }
 
 /** The receivers and routes file, read and validated once at start; the error names the variable and the field. */

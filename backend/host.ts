@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { redisKeys } from '../store/index.ts';
 import { ensureInfluxSchema } from '../store/influx-ensure.ts';
+import { checkExternalSchema, externalSchemaMessage } from '../store/influx-external.ts';
 import { apiRedis, bullConnection, connectRedis, influxClient, redactUrl, workerRedis } from './clients.ts';
 import { HTTP_LIMIT_DEFAULTS, type BackendConfig, type HttpLimits } from './config.ts';
 import { createLogger } from './logger.ts';
@@ -39,7 +40,8 @@ export async function startBackend(
   const logger = opts.logger ?? createLogger(config.logLevel);
   const influx = influxClient(config.influxUrl);
   try {
-    await ensureInfluxSchema(influx, { rawRetention: config.rawRetention });
+    if (config.influxSchema === 'external') await checkExternal(config.influxUrl, logger);
+    else await ensureInfluxSchema(influx, { rawRetention: config.rawRetention });
   } catch (err) {
     throw new Error(`InfluxDB at ${redactUrl(config.influxUrl)} is not usable: ${(err as Error).message}`, {
       cause: err,
@@ -121,6 +123,18 @@ export async function startBackend(
       return closing;
     },
   };
+}
+
+/** External schema: stops start-up naming what is missing; says when the 1-minute rollups are not made. */
+async function checkExternal(influxUrl: string, logger: Logger): Promise<void> {
+  const report = await checkExternalSchema(influxUrl);
+  if (report.problems.length > 0) throw new Error(externalSchemaMessage(influxUrl, report));
+  if (report.rollups !== 'continuous-queries') {
+    logger.warn(
+      { rollups: report.rollups },
+      'InfluxDB schema external: the 1-minute rollup continuous queries are not there (or not visible); dashboards read raw rounds, aggregated at query time, within the raw retention',
+    );
+  } else logger.info('InfluxDB schema external: database, retention policies and continuous queries found');
 }
 
 /** The HTTP server with the HTTP plugin's handler, every plugin's routes mounted; resolves once listening. */

@@ -18,7 +18,7 @@ import { QUALITY_SETTINGS } from './quality-settings.ts';
  */
 
 /** The CLI commands that read backend settings (`up` also supplies the service URLs itself). */
-export type Command = 'serve' | 'up' | 'uptime' | 'dashboards' | 'device';
+export type Command = 'serve' | 'up' | 'uptime' | 'dashboards' | 'device' | 'audit';
 const BACKEND: Command[] = ['serve', 'up'];
 const ALL: Command[] = ['serve', 'up', 'uptime', 'dashboards', 'device'];
 
@@ -45,8 +45,24 @@ export const SETTINGS = {
       }
     }),
     required: 'is required (e.g. http://127.0.0.1:8086/wanwatch); `wanwatch up` starts an embedded InfluxDB instead',
-    usedBy: ['serve', 'uptime', 'dashboards'],
+    usedBy: ['serve', 'uptime', 'dashboards', 'audit'],
     doc: 'InfluxDB, `http://[user:pass@]host:8086/database` (the path names the database)',
+  },
+  WANWATCH_INFLUX_USERNAME: {
+    schema: z.string().min(1),
+    usedBy: ['serve', 'uptime', 'dashboards'],
+    doc: 'InfluxDB user (overrides the URL’s); with InfluxDB authentication on',
+  },
+  WANWATCH_INFLUX_PASSWORD: {
+    schema: z.string().min(1),
+    usedBy: ['serve', 'uptime', 'dashboards'],
+    doc: 'InfluxDB password (overrides the URL’s); never logged',
+  },
+  WANWATCH_INFLUX_SCHEMA: {
+    schema: z.enum(['managed', 'external'], { message: 'must be managed or external' }),
+    default: 'managed',
+    usedBy: BACKEND,
+    doc: '`managed`: create the database, retention policies and continuous queries at start (needs an InfluxDB admin); `external`: create nothing, check what exists (docs/deploy.md, "InfluxDB schema")',
   },
   WANWATCH_REDIS_URL: {
     schema: url(['redis:', 'rediss:']),

@@ -14,6 +14,14 @@ const COMMANDS: Record<string, CliEntry> = {
     load: () => import('./commands/serve.ts'),
   },
   device: { summary: 'register and list devices (device add ID ...)', load: () => import('./commands/device.ts') },
+  token: {
+    summary: 'API tokens with roles: create --role R --name N | list | revoke ID',
+    load: () => import('./commands/token.ts'),
+  },
+  audit: {
+    summary: 'the audit log of API writes (--from --to --limit --json)',
+    load: () => import('./commands/audit.ts'),
+  },
   uptime: {
     summary: 'uptime report of a device (--device ID --from --to --format)',
     load: () => import('./commands/uptime.ts'),

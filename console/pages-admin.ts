@@ -44,7 +44,7 @@ export function addAdminPages(
   });
   r.post('/admin/receivers/:name/remove', form, requireSession, requireCsrf, async (req: Req, res) => {
     const ans = await d.api('DELETE', `/receivers/${encodeURIComponent(req.params.name as string)}`);
-    if (ans.status !== 200)
+    if (ans.status !== 204)
       return void res
         .status(ans.status === 404 ? 404 : 422)
         .type('html')

@@ -430,7 +430,7 @@ async function exerciseApi(
       body: { type: 'slack', name: 'chat', url: 'http://127.0.0.1:9/slack' },
     }),
   );
-  await expect(200, call('DELETE', '/api/v1/receivers/{name}', { params: { name: 'chat' }, headers: admin }));
+  await expect(204, call('DELETE', '/api/v1/receivers/{name}', { params: { name: 'chat' }, headers: admin }));
   await expect(200, call('GET', '/api/v1/routes', { headers: admin }));
   await expect(
     200,
@@ -465,6 +465,21 @@ async function exerciseApi(
     204,
     call('DELETE', '/api/v1/alerting/quality-overrides', { headers: admin, query: { deviceId: id, iface: 'wan' } }),
   );
+  await expect(204, call('DELETE', '/api/v1/routes/{name}', { params: { name: 'night' }, headers: admin }));
+  await expect(204, call('DELETE', '/api/v1/receivers/{name}', { params: { name: 'itsm' }, headers: admin }));
+  const token = await expect(
+    201,
+    call('POST', '/api/v1/tokens', { headers: admin, body: { name: 'openapi', role: 'viewer' } }),
+  );
+  await expect(200, call('GET', '/api/v1/tokens', { headers: admin }));
+  await expect(
+    204,
+    call('DELETE', '/api/v1/tokens/{id}', {
+      params: { id: (JSON.parse(token.text) as { id: string }).id },
+      headers: admin,
+    }),
+  );
+  await expect(200, call('GET', '/api/v1/audit', { headers: admin, query: examples('GET', '/api/v1/audit') }));
   // Every operation that needs a token: its problem answer without one.
   for (const [template, ops] of Object.entries(spec.paths)) {
     for (const [method, op] of Object.entries(ops)) {

@@ -21,6 +21,9 @@ import { fastReportHandler, takesFastPath } from './hot-path/device-reports-fast
 import { devicesRouter } from './routes/devices.ts';
 import { eventsRouter } from './routes/events.ts';
 import { opsRouter } from './routes/ops.ts';
+import { accessRouter } from './routes/access.ts';
+import { createApiTokenStore } from './api-tokens.ts';
+import type { AuditLog } from './audit.ts';
 import { createLiveMerger } from './hot-path/live-merge.ts';
 import { createNameAdmission } from './name-admission.ts';
 import { createDeviceGate } from './device-gate.ts';
@@ -39,6 +42,8 @@ export interface IngestDeps {
   adminToken: string;
   /** Read-only tokens (role viewer, GET only). */
   viewerTokens?: readonly string[];
+  /** Where API writes are recorded (audit-queue.ts); absent = not recorded. */
+  audit?: AuditLog;
   /** Other parts' routes, mounted under /api/v1 behind the admin token (JSON bodies parsed). */
   routers?: Router[];
   /** Other parts' pages (the web console), mounted at `/` with their own authentication. */
@@ -69,9 +74,12 @@ export function createApp(deps: IngestDeps): express.Express {
   const nowMs = deps.nowMs ?? Date.now;
   const metrics = deps.metrics ?? createIngestMetrics();
   const store = createDeviceStore(deps.redis, deps.keys, { nowMs });
+  const apiTokens = createApiTokenStore(deps.redis, deps.keys);
   const auth: AuthDeps = {
     adminToken: deps.adminToken,
     viewerTokens: deps.viewerTokens ?? [],
+    apiTokens,
+    ...(deps.audit ? { audit: deps.audit } : {}),
     store,
     tokenKey: () => loadTokenKey(deps.redis, deps.keys.tokenKey),
     limits: createAuthLimiters(deps.limits?.auth),
@@ -133,8 +141,9 @@ export function createApp(deps: IngestDeps): express.Express {
   app.use(opsRouter({ influx: deps.influx, redis: deps.redis, metrics }));
   app.use('/api/v1', devicesRouter({ auth, store, nowMs, onDeviceChanged: deps.onDeviceChanged }));
   app.use('/api/v1', eventsRouter({ auth, store, influx: deps.influx, nowMs }));
+  app.use('/api/v1', accessRouter({ auth, tokens: apiTokens, influx: deps.influx, nowMs }));
   if (deps.routers?.length) {
-    app.use('/api/v1', authMiddleware(auth, 'admin'), express.json({ limit: '1mb' }), ...deps.routers);
+    app.use('/api/v1', authMiddleware(auth), express.json({ limit: '1mb' }), ...deps.routers);
   }
   if (deps.pages?.length) app.use(...deps.pages);
   app.use(() => {

@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { ProblemError, deviceIdSchema } from '../contract/index.ts';
-import { redisOp, type DeviceRecord } from '../store/index.ts';
+import { redisOp } from '../store/index.ts';
 import { timingSafeEqual } from 'node:crypto';
 import {
   checkTokenHash,
@@ -16,16 +16,28 @@ import {
 import type { DeviceStore } from './device-store.ts';
 import type { AuthLimiters } from './auth-limits.ts';
 import { RetryLaterProblem } from './http-problems.ts';
+import { apiTokenId, type ApiTokenStore } from './api-tokens.ts';
+import type { Principal } from './principal.ts';
+import { matchRoute, mayCall, type Caller } from './access-policy.ts';
+import { auditOnFinish, type AuditLog } from './audit.ts';
 
-export type Principal =
-  | { kind: 'admin' }
-  | { kind: 'viewer' }
-  | { kind: 'device'; deviceId: string; record: DeviceRecord };
+export type { Principal };
+
+/** The principal as the access table (access-policy.ts) sees it. */
+export function callerOf(p: Principal): Caller {
+  if (p.kind === 'device') return { device: true };
+  if (p.kind === 'token') return { role: p.token.role };
+  return { role: p.kind };
+}
 
 export interface AuthDeps {
   adminToken: string;
   /** Read-only tokens (role viewer): they pass the admin routes for GET and HEAD only. */
   viewerTokens?: readonly string[];
+  /** API tokens with roles; absent = only the admin, viewer and device tokens authenticate. */
+  apiTokens?: ApiTokenStore;
+  /** Where API writes are recorded (audit.ts); absent = not recorded. */
+  audit?: AuditLog;
   store: DeviceStore;
   /** The server's token key (loadTokenKey). */
   tokenKey: () => Promise<TokenKey>;
@@ -117,35 +129,64 @@ export function principalOf(res: { locals: Record<string, unknown> }): Principal
 }
 
 /**
- * Puts the principal in res.locals.principal; `admin` = only the admin token passes, and a viewer
- * token for reading:
+ * Who an API request comes from (reports use `authenticate`, which knows only admin and device
+ * tokens). A wrong API-shaped token is counted against its source like a wrong device token.
  *
- * | token | method | result |
- * |---|---|---|
- * | admin | any | admin |
- * | viewer | GET, HEAD | viewer |
- * | viewer | any other | 403 forbidden |
- * | device | any | 403 forbidden |
- * | other / none | any | 401 |
+ * | token                                | result                           |
+ * |--------------------------------------|----------------------------------|
+ * | WANWATCH_ADMIN_TOKEN                 | admin                            |
+ * | one of WANWATCH_VIEWER_TOKENS        | viewer                           |
+ * | `wwt_<id>_…`, stored and right       | token (its role)                 |
+ * | `wwt_<id>_…`, revoked or wrong       | 401 invalid_token (429 if limited) |
+ * | anything else                        | as `authenticate` (device or 401) |
  */
-export function authMiddleware(deps: AuthDeps, who: 'admin' | 'any'): RequestHandler {
+export async function authenticateApi(req: AuthRequest, deps: AuthDeps): Promise<Principal> {
+  const token = bearerToken(req);
+  if (timingSafeEqual(sha256(token), adminDigest(deps.adminToken))) return { kind: 'admin' };
+  if (deps.viewerTokens?.some((v) => secretEquals(token, v))) return { kind: 'viewer' };
+  if (deps.apiTokens && apiTokenId(token) !== undefined) {
+    const nowMs = deps.nowMs();
+    const view = await redisOp('reading an API token', () => deps.apiTokens!.verify(token, nowMs));
+    if (view) return { kind: 'token', token: view };
+    const source = req.socket?.remoteAddress ?? 'unknown';
+    const state = deps.limits.source.state(source, nowMs);
+    deps.limits.source.fail(source, nowMs);
+    if (state.limited) throw new RetryLaterProblem('too_many_auth_failures', state.retryAfterMs);
+    throw new ProblemError('invalid_token');
+  }
+  return authenticate(req, deps);
+}
+
+/**
+ * Authenticates an API request and checks its route against the access table (access-policy.ts);
+ * puts the principal in res.locals.principal and records the request in the audit log when it
+ * writes. A route not in the table needs admin.
+ *
+ * | principal              | route needs                 | result                     |
+ * |------------------------|-----------------------------|----------------------------|
+ * | role allowed (mayCall) | viewer / operator / admin   | next                       |
+ * | role too weak          | any role                    | 403 forbidden              |
+ * | device                 | `device` (its own routes)   | next (handlers check the id) |
+ * | device                 | a role                      | 403 forbidden              |
+ * | none / wrong           | any                         | 401                        |
+ */
+export function authMiddleware(deps: AuthDeps): RequestHandler {
   return async (req, res, next) => {
-    if (who === 'admin') {
-      const token = bearerToken(req);
-      if (!secretEquals(token, deps.adminToken) && deps.viewerTokens?.some((v) => secretEquals(token, v))) {
-        if (req.method !== 'GET' && req.method !== 'HEAD')
-          throw new ProblemError('forbidden', 'a viewer token may only read');
-        res.locals.principal = { kind: 'viewer' } satisfies Principal;
-        return next();
-      }
-      if (!secretEquals(token, deps.adminToken)) {
-        // A valid device token is "forbidden", anything else "invalid".
-        const p = await authenticate(req, deps);
-        if (p.kind === 'device') throw new ProblemError('forbidden', 'this route needs the admin token');
-      }
-      res.locals.principal = { kind: 'admin' } satisfies Principal;
-    } else {
-      res.locals.principal = await authenticate(req, deps);
+    const principal = await authenticateApi(req, deps);
+    res.locals.principal = principal;
+    const path = req.originalUrl.split('?')[0]!;
+    const route = matchRoute(req.method, path);
+    if (deps.audit) auditOnFinish(deps.audit, { req, res, principal, route, path, nowMs: deps.nowMs() });
+    const need = route?.need ?? 'admin';
+    if (!mayCall(callerOf(principal), need)) {
+      throw new ProblemError(
+        'forbidden',
+        principal.kind === 'device'
+          ? 'this route needs an API token, not a device token'
+          : need === 'device'
+            ? 'this route needs a device token or an admin token'
+            : `this route needs the ${need} role`,
+      );
     }
     next();
   };

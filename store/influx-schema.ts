@@ -13,10 +13,14 @@ export const RP = {
   rollup: 'rollup_1m',
   /** Transitions, incidents, notifications, device reachability: kept forever (uptime reports are computed from them). */
   forever: 'forever',
+  /** The audit log of API writes (`wanwatch_audit`); AUDIT_RETENTION. */
+  audit: 'audit',
 } as const;
 
 export const DEFAULT_RAW_RETENTION = '30d';
 export const ROLLUP_RETENTION = '400d';
+/** How long the audit log keeps API writes (RP `audit`). */
+export const AUDIT_RETENTION = '400d';
 
 export const M = {
   /** One point per tracker round per interface (RP raw). */
@@ -43,6 +47,8 @@ export const M = {
   ifaceRollup: 'wan_iface_1m',
   /** 1-minute rollup of wan_target (RP rollup_1m). */
   targetRollup: 'wan_target_1m',
+  /** One point per API write by a token (RP audit; tags role, method): who, what, outcome. */
+  audit: 'wanwatch_audit',
 } as const;
 
 export const TAG = {

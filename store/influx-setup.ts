@@ -2,6 +2,7 @@ import {
   M,
   RP,
   ROLLUP_RETENTION,
+  AUDIT_RETENTION,
   DEFAULT_RAW_RETENTION,
   IFACE_FIELDS as F,
   TARGET_FIELDS as T,
@@ -42,6 +43,18 @@ export function parseInfluxUrl(url: string): InfluxUrlOptions {
   };
 }
 
+/**
+ * The InfluxDB URL with WANWATCH_INFLUX_USERNAME / _PASSWORD put in its user part (they win over
+ * the URL's), so every client built from the URL authenticates alike; `redactUrl` hides the password.
+ */
+export function influxUrlWithCredentials(url: string, username?: string, password?: string): string {
+  if (username === undefined && password === undefined) return url;
+  const u = new URL(url);
+  if (username !== undefined) u.username = encodeURIComponent(username);
+  if (password !== undefined) u.password = encodeURIComponent(password);
+  return u.toString().replace(/\/$/, '');
+}
+
 /** The URL with its password replaced, for logs. */
 export function redactUrl(url: string): string {
   try {
@@ -64,6 +77,7 @@ export function retentionPolicies(rawRetention = DEFAULT_RAW_RETENTION): Retenti
     { name: RP.raw, duration: rawRetention, isDefault: true },
     { name: RP.rollup, duration: ROLLUP_RETENTION, isDefault: false },
     { name: RP.forever, duration: 'INF', isDefault: false },
+    { name: RP.audit, duration: AUDIT_RETENTION, isDefault: false },
   ];
 }
 
@@ -95,5 +109,31 @@ export function continuousQueries(db: string): ContinuousQuerySpec[] {
         `mean(${q(T.jitterMs)}) AS ${q(T.jitterMs)}, mean(${q(T.up)}) AS ${q('up_ratio')} ` +
         `INTO ${dst(M.targetRollup)} FROM ${src(M.target)} GROUP BY time(1m), *`,
     },
+  ];
+}
+
+/** One statement of the managed schema, and what it makes (for messages and the administrator's list). */
+export interface SchemaStatement {
+  what: string;
+  statement: string;
+}
+
+/**
+ * The InfluxQL that makes wanwatch's schema on InfluxDB 1.x: what `managed` mode runs (through
+ * node-influx, same effect) and what an administrator runs once for `external` mode
+ * (docs/deploy.md lists them for the database `wanwatch`).
+ */
+export function schemaStatements(db: string, rawRetention = DEFAULT_RAW_RETENTION): SchemaStatement[] {
+  const q = (s: string) => `"${s}"`;
+  return [
+    { what: `database ${db}`, statement: `CREATE DATABASE ${q(db)}` },
+    ...retentionPolicies(rawRetention).map((rp) => ({
+      what: `retention policy ${rp.name}`,
+      statement: `CREATE RETENTION POLICY ${q(rp.name)} ON ${q(db)} DURATION ${rp.duration} REPLICATION 1${rp.isDefault ? ' DEFAULT' : ''}`,
+    })),
+    ...continuousQueries(db).map((cq) => ({
+      what: `continuous query ${cq.name}`,
+      statement: `CREATE CONTINUOUS QUERY ${q(cq.name)} ON ${q(db)} BEGIN ${cq.select} END`,
+    })),
   ];
 }

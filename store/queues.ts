@@ -16,6 +16,8 @@ export const QUEUES = {
   alertTimers: 'ww-alert-timers',
   /** scheduled uptime report emails (reports). */
   reports: 'ww-reports',
+  /** API writes -> the audit log in InfluxDB (ingest/audit-queue.ts). */
+  audit: 'ww-audit',
 } as const;
 
 /** Last measured figures of an interface, carried so emails can show them. */

@@ -39,6 +39,10 @@ export function redisKeys(prefix: string = DEFAULT_REDIS_PREFIX) {
     reportTargets: `${prefix}:report-targets`,
     /** STRING: the server's key for device-token HMACs (ingest/device-token.ts); never logged. */
     tokenKey: `${prefix}:token-key`,
+    /** HASH: an API token (ingest/api-tokens.ts): name, role, keyed hash, created, last used; never the token. */
+    apiToken: (id: string) => `${prefix}:api-token:${id}`,
+    /** SET of API token ids. */
+    apiTokens: `${prefix}:api-tokens`,
     /** BullMQ key prefix. */
     bull: `${prefix}:bull`,
   };

@@ -21,8 +21,10 @@ const invalid = (err: unknown): never => {
 };
 
 /**
- * `GET|PUT|POST /receivers`, `DELETE /receivers/:name` and `GET|PUT /routes` (docs/alerts.md, "Receivers and routes"). Answers never
- * carry a receiver's URL, secret, bot token or routing key. With a routes file the API only reads.
+ * `GET|PUT|POST /receivers`, `DELETE /receivers/:name`, `GET|PUT /routes` and `DELETE /routes/:name`
+ * (docs/alerts.md, "Receivers and routes"). Answers never carry a receiver's URL, secret, bot
+ * token or routing key. With a routes file the API only reads. A receiver still named by a route
+ * or the default is not deleted (422 naming that field).
  */
 export function createReceiversRouter(store: SetupStore): Router {
   const r = Router();
@@ -67,15 +69,6 @@ export function createReceiversRouter(store: SetupStore): Router {
     await store.save({ ...prev, receivers: [...storedReceivers(prev), body] }).catch(invalid);
     res.status(201).json(await receiversAnswer());
   });
-  r.delete('/receivers/:name', async (req, res) => {
-    writable();
-    const prev = (await store.input()) ?? {};
-    const list = storedReceivers(prev);
-    const rest = list.filter((x) => (x as { name?: unknown } | null)?.name !== req.params.name);
-    if (rest.length === list.length) throw new ProblemError('not_found', `no receiver named ${req.params.name}`);
-    await store.save({ ...prev, receivers: rest }).catch(invalid);
-    res.json(await receiversAnswer());
-  });
   r.get('/routes', async (_req, res) => {
     res.json(await routesAnswer());
   });
@@ -87,6 +80,24 @@ export function createReceiversRouter(store: SetupStore): Router {
     if (body.default !== undefined) next.default = body.default;
     await store.save(next).catch(invalid);
     res.json(await routesAnswer());
+  });
+  r.delete('/receivers/:name', async (req, res) => {
+    writable();
+    const prev = await store.input();
+    const list = Array.isArray(prev?.receivers) ? (prev.receivers as Array<{ name?: unknown }>) : [];
+    const name = req.params.name as string;
+    if (!prev || !list.some((x) => x.name === name)) throw new ProblemError('not_found', `no receiver "${name}"`);
+    await store.save({ ...prev, receivers: list.filter((x) => x.name !== name) }).catch(invalid);
+    res.status(204).end();
+  });
+  r.delete('/routes/:name', async (req, res) => {
+    writable();
+    const prev = await store.input();
+    const list = Array.isArray(prev?.routes) ? (prev.routes as Array<{ name?: unknown }>) : [];
+    const name = req.params.name as string;
+    if (!prev || !list.some((x) => x.name === name)) throw new ProblemError('not_found', `no route "${name}"`);
+    await store.save({ ...prev, routes: list.filter((x) => x.name !== name) }).catch(invalid);
+    res.status(204).end();
   });
   return r;
 }

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { LineCounter, parseDocument, type Document } from 'yaml';
 import { z } from 'zod';
 import { ReceiverConfigError, receiversSchema, type Receiver } from './config.ts';
 import { ROUTE_KINDS, WEEKDAYS, routeNotice, type Route, type RoutedNotice, type RoutingTable } from './routing.ts';
@@ -78,19 +79,48 @@ export function parseReceiverSetup(input: unknown): ReceiverSetup {
   return { receivers, routes, defaultReceivers: def ?? receivers.map((x) => x.name) };
 }
 
-/** Reads the routes file (JSON); errors name the file and the field. */
+/**
+ * Reads the routes file: YAML when it ends in `.yaml`/`.yml`, else JSON. Errors name the file,
+ * the field (`routes[0].time.from`) and, in YAML, its line.
+ */
 export function loadReceiverSetup(path: string): ReceiverSetup {
-  let raw: unknown;
+  const yaml = /\.ya?ml$/i.test(path);
+  let text: string;
   try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
+    text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new Error(`${path}: not a readable JSON file (${(err as Error).message})`);
+    throw new Error(`${path}: not readable (${(err as Error).message})`);
+  }
+  let raw: unknown;
+  let doc: Document | undefined;
+  const lines = new LineCounter();
+  if (yaml) {
+    doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
+    if (doc.errors.length > 0) throw new Error(`${path}: not valid YAML (${doc.errors[0]!.message})`);
+    raw = doc.toJS({ maxAliasCount: 50 });
+  } else {
+    try {
+      raw = JSON.parse(text);
+    } catch (err) {
+      throw new Error(`${path}: not valid JSON (${(err as Error).message})`);
+    }
   }
   try {
     return parseReceiverSetup(raw);
   } catch (err) {
-    throw new Error(`${path}: ${(err as Error).message}`);
+    if (!(err instanceof ReceiverConfigError) || !doc) throw new Error(`${path}: ${(err as Error).message}`);
+    throw new Error(`${path}: ${err.message}${lineOf(doc, lines, err.field)}`);
   }
+}
+
+/** ` (line N)` of a field like `routes[0].time.from` in a YAML document, or '' when not found. */
+function lineOf(doc: Document, lines: LineCounter, field: string): string {
+  const path = [...field.matchAll(/\[(\d+)\]|([^.[\]]+)/g)].map((m) => (m[1] !== undefined ? Number(m[1]) : m[2]!));
+  for (let n = path.length; n > 0; n--) {
+    const node = doc.getIn(path.slice(0, n), true) as { range?: [number, number, number] } | undefined;
+    if (node?.range) return ` (line ${lines.linePos(node.range[0]).line})`;
+  }
+  return '';
 }
 
 /** The receivers a notice goes to under a setup (routeNotice over the configured receivers). Pure. */

@@ -2,6 +2,7 @@ import { createApp } from '../../ingest/app.ts';
 import { createBullEventQueue } from '../../ingest/event-queue.ts';
 import { createPointWriter, influxLineSink } from '../../ingest/hot-path/point-writer.ts';
 import { createIngestMetrics } from '../../ingest/metrics.ts';
+import { createAuditQueue, startAuditWorker } from '../../ingest/audit-queue.ts';
 import { startReceivingHeartbeat, type ReceivingHeartbeat } from '../../ingest/receiving-heartbeat.ts';
 import { HTTP_LIMIT_DEFAULTS } from '../config.ts';
 import type { HttpMount, PluginFactory } from '../plugin.ts';
@@ -21,6 +22,9 @@ export const ingestPlugin: PluginFactory = (ctx) => {
     },
   });
   const queue = createBullEventQueue({ connection: ctx.bullConnection({ failFast: true }), prefix: keys.bull });
+  // API writes are audited through a queue (API roles) written to InfluxDB by a worker (worker roles).
+  const audit = createAuditQueue({ connection: ctx.bullConnection({ failFast: true }), prefix: keys.bull, logger });
+  let auditWorker: ReturnType<typeof startAuditWorker> | undefined;
   let mount: HttpMount | undefined;
   let heartbeat: ReceivingHeartbeat | undefined;
   return {
@@ -44,6 +48,7 @@ export const ingestPlugin: PluginFactory = (ctx) => {
         logger,
         adminToken: config.adminToken,
         viewerTokens: config.viewerTokens ?? [],
+        audit,
         routers: m.routers,
         pages: m.pages,
         onDeviceChanged: m.onDeviceChanged,
@@ -63,12 +68,17 @@ export const ingestPlugin: PluginFactory = (ctx) => {
         canReceive: () => !(mount?.shuttingDown() ?? false),
       });
     },
+    async start() {
+      auditWorker = startAuditWorker({ connection: ctx.workerRedis(), prefix: keys.bull, influx, logger });
+    },
     stopping: async () => {
       await heartbeat?.stop();
     },
     async stop() {
       await points.drain();
       await queue.close();
+      await audit.close();
+      await auditWorker?.close();
     },
   };
 };

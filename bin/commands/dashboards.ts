@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { redisKeys } from '../../store/index.ts';
 import { apiRedis, connectRedis, influxClient, redactUrl } from '../../backend/clients.ts';
-import { ConfigError, readSettings, settingsHelp, type SettingKey } from '../../backend/config.ts';
+import { ConfigError, influxUrlOf, readSettings, settingsHelp, type SettingKey } from '../../backend/config.ts';
 import {
   allDashboards,
   backfillDeviceInfo,
@@ -75,7 +75,7 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write(`wanwatch dashboards ${sub}:\n${(err as Error).message}\n`);
     return 2;
   }
-  const influxUrl = env.WANWATCH_INFLUX_URL!;
+  const influxUrl = influxUrlOf(env);
   const redisUrl = env.WANWATCH_REDIS_URL!;
   const redis = apiRedis(redisUrl);
   redis.on('error', () => {});

@@ -3,7 +3,7 @@ import { pino } from 'pino';
 import { ProblemError } from '../../contract/index.ts';
 import { redisKeys } from '../../store/index.ts';
 import { apiRedis, connectRedis, influxClient, redactUrl } from '../../backend/clients.ts';
-import { ConfigError, readSettings, settingsHelp } from '../../backend/config.ts';
+import { ConfigError, influxUrlOf, readSettings, settingsHelp } from '../../backend/config.ts';
 import {
   createReportsService,
   deviceCsv,
@@ -88,7 +88,7 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write(`wanwatch uptime: configuration error:\n${err.message}\n`);
     return 2;
   }
-  const influxUrl = settings.WANWATCH_INFLUX_URL!;
+  const influxUrl = influxUrlOf(settings);
   const redisUrl = settings.WANWATCH_REDIS_URL!;
   const influx = influxClient(influxUrl);
   const redis = apiRedis(redisUrl);
