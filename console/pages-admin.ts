@@ -2,6 +2,7 @@ import type { NextFunction, Request, RequestHandler, Response, Router } from 'ex
 import type { DeviceRegistry } from '../store/index.ts';
 import type { ApiCall } from './api-client.ts';
 import { renderAdmin, type ReceiverList } from './render/admin.ts';
+import type { NewToken, TokenList } from './render/tokens.ts';
 import type { Session } from './session.ts';
 
 type Req = Request & { session?: Session };
@@ -12,7 +13,8 @@ const problemText = (body: unknown, status: number) =>
 
 /**
  * Admin: add and remove devices through the devices API (the token is shown once, never stored
- * here), and receivers through the receivers API (`POST /receivers`, `DELETE /receivers/:name`).
+ * here), receivers through the receivers API (`POST /receivers`, `DELETE /receivers/:name`) and API
+ * tokens through the tokens API (the new token shown once).
  */
 export function addAdminPages(
   r: Router,
@@ -23,8 +25,38 @@ export function addAdminPages(
     const ans = await d.api('GET', '/receivers').catch(() => undefined);
     return ans?.status === 200 ? (ans.body as ReceiverList) : undefined;
   };
-  const page = async (req: Req, extra: { error?: string; added?: Parameters<typeof renderAdmin>[0]['added'] } = {}) =>
-    renderAdmin({ devices: await d.registry.devices(), receivers: await receivers(), ...extra }, req.session!);
+  const tokens = async (): Promise<TokenList | undefined> => {
+    const ans = await d.api('GET', '/tokens').catch(() => undefined);
+    return ans?.status === 200 ? (ans.body as TokenList) : undefined;
+  };
+  type Extra = { error?: string; added?: Parameters<typeof renderAdmin>[0]['added']; createdToken?: NewToken };
+  const page = async (req: Req, extra: Extra = {}) => {
+    const [devices, rx, tk] = await Promise.all([d.registry.devices(), receivers(), tokens()]);
+    return renderAdmin({ devices, receivers: rx, tokens: tk, ...extra }, req.session!);
+  };
+  r.post('/admin/tokens', form, requireSession, requireCsrf, async (req: Req, res) => {
+    const b = req.body as Record<string, string | undefined>;
+    const ans = await d.api('POST', '/tokens', { name: b.name ?? '', role: b.role ?? '' });
+    if (ans.status !== 201)
+      return void res
+        .status(422)
+        .type('html')
+        .send(await page(req, { error: problemText(ans.body, ans.status) }));
+    const t = ans.body as NewToken;
+    res
+      .status(201)
+      .type('html')
+      .send(await page(req, { createdToken: { name: t.name, role: t.role, token: t.token } }));
+  });
+  r.post('/admin/tokens/:id/revoke', form, requireSession, requireCsrf, async (req: Req, res) => {
+    const ans = await d.api('DELETE', `/tokens/${encodeURIComponent(req.params.id as string)}`);
+    if (ans.status !== 204)
+      return void res
+        .status(ans.status === 404 ? 404 : 422)
+        .type('html')
+        .send(await page(req, { error: problemText(ans.body, ans.status) }));
+    res.redirect(303, '/admin#tokens');
+  });
   r.get('/admin', requireSession, async (req: Req, res) => {
     res.type('html').send(await page(req));
   });

@@ -540,6 +540,26 @@ describe('web console (ingest app + console pages + Chromium)', () => {
     await page.close();
   });
 
+  it('creates an API token from the admin page, shows it once, and revokes it', async () => {
+    const page = await signedInPage();
+    await page.getByRole('link', { name: 'Devices' }).click();
+    await page.getByLabel('Token name').fill('wall <screen>');
+    await page.getByLabel('Token role').selectOption('viewer');
+    await page.getByRole('button', { name: 'Create token' }).click();
+    const token = (await page.locator('[data-token]').textContent())!.trim();
+    const api = (tok: string) => request(t.app).get('/api/v1/devices').set('Authorization', `Bearer ${tok}`);
+    assert.equal((await api(token)).status, 200, 'the token shown works');
+    await page.goto(`${base}/admin`);
+    assert.equal(await page.locator('[data-token]').count(), 0, 'the token is shown only once');
+    assert.ok(!(await page.content()).includes(token));
+    const row = page.locator('table.tokens tbody tr', { hasText: 'wall <screen>' });
+    assert.match((await row.textContent())!, /viewer/);
+    await row.getByRole('button', { name: 'Revoke token wall <screen>' }).click();
+    await page.waitForSelector('table.tokens >> text=wall <screen>', { state: 'detached' });
+    assert.equal((await api(token)).status, 401, 'a revoked token is refused');
+    await page.close();
+  });
+
   it('passes the accessibility basics and axe-core (no critical or serious violation) on every page', async () => {
     const page = await signedInPage();
     const serious: string[] = [];

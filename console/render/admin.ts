@@ -1,5 +1,6 @@
 import type { DeviceRecord } from '../../store/index.ts';
 import { h, layout, type PageSession } from './layout.ts';
+import { renderTokens, type NewToken, type TokenList } from './tokens.ts';
 
 export interface NewDevice {
   id: string;
@@ -44,11 +45,18 @@ ${add}`;
 
 /**
  * Devices (add one with its token shown once and the reporter's command line; remove one),
- * chat and paging receivers (add, remove; secrets go in, never come back out), and the place for
- * API tokens.
+ * chat and paging receivers (add, remove; secrets go in, never come back out), and API tokens
+ * (create, shown once; revoke).
  */
 export function renderAdmin(
-  p: { devices: DeviceRecord[]; added?: NewDevice; error?: string; receivers?: ReceiverList },
+  p: {
+    devices: DeviceRecord[];
+    added?: NewDevice;
+    error?: string;
+    receivers?: ReceiverList;
+    tokens?: TokenList;
+    createdToken?: NewToken;
+  },
   session: PageSession,
 ): string {
   const csrf = `<input type="hidden" name="_csrf" value="${h(session.csrf)}">`;
@@ -80,7 +88,8 @@ ${p.error ? `<p class="error" role="alert">${h(p.error)}</p>` : ''}${added}
 <p>Chat and paging receivers told of every alert (docs/alerts.md, “Receivers and routes”). Secrets are stored and never shown again.</p>
 ${receiversSection(p.receivers, csrf)}
 <h2 id="tokens">API tokens</h2>
-<p>Tokens with roles are not managed here yet: the admin token from <code>WANWATCH_ADMIN_TOKEN</code> signs in.</p>`,
+<p>Tokens for scripts and wall screens: <code>viewer</code> reads, <code>operator</code> also silences, acknowledges and edits receivers, <code>admin</code> does everything.</p>
+${renderTokens(p.tokens, p.createdToken, csrf)}`,
     session,
   );
 }
