@@ -4,10 +4,12 @@ import type { Logger } from 'pino';
 import type { AlertStore } from './adapters/store.ts';
 import { viaRedis } from './adapters/outage.ts';
 import type { NotificationRecord, Recorder } from './adapters/recorder.ts';
+import { ackableIncidents, type MessageLinks } from './core/ack-links.ts';
 import type { Notice } from './core/notice.ts';
 import { ifaceFigures, renderNotice } from './core/render.ts';
 import type { DeviceAlertState } from './core/state.ts';
-import { queueReceiverJobs, type ReceiverJob } from './receivers/delivery.ts';
+import { queueReceiverJobs, receiverRecipient, type ReceiverJob } from './receivers/delivery.ts';
+import type { LinkMaker } from '../store/index.ts';
 import { receiverMessage, routedNotice } from './receivers/message.ts';
 import { pickReceivers, type ReceiverSetup } from './receivers/routes-file.ts';
 
@@ -34,6 +36,12 @@ export interface RecordJob {
   notice: Notice;
   subject: string;
   notification: NotificationRecord;
+}
+
+/** Signed links in messages: the maker (public base URL and the server's link key) and their lifetime. */
+export interface DeliverLinks {
+  maker: () => Promise<LinkMaker>;
+  lifetimeMs: number;
 }
 
 /** Stable Message-ID of one notification of one device: the same on every retry and every replay. */
@@ -74,6 +82,8 @@ export function createDeliverer(deps: {
   /** Chat and paging receivers and their routes (beside email), and their queue. */
   receivers?: { setup: () => Promise<ReceiverSetup>; queue: Queue<ReceiverJob> };
   dashboardUrl?: (deviceId: string) => string;
+  /** Signs acknowledgement and report links (WANWATCH_PUBLIC_URL set); without it messages carry none. */
+  links?: DeliverLinks;
   logger: Logger;
   jobOptions: { attempts: number; recordAttempts: number };
 }) {
@@ -88,6 +98,22 @@ export function createDeliverer(deps: {
       }),
     );
 
+  /** Who-specific links of a notice (null without a link maker): acks of its open incidents, the report. */
+  async function messageLinks(notice: Notice, state: DeviceAlertState, nowMs: number) {
+    if (!deps.links || !notice.items.some((i) => i.disposition === 'notify')) return null;
+    const maker = await viaRedis(deps.links.maker);
+    const expMs = nowMs + deps.links.lifetimeMs;
+    const deviceId = notice.deviceId;
+    const incidents = ackableIncidents(notice, state);
+    const report = maker.report({ deviceId }, expMs);
+    return (recipients: string[]): MessageLinks => ({
+      report,
+      ack: incidents.flatMap(({ incidentId, what }) =>
+        recipients.map((by) => ({ by, what, url: maker.ack({ deviceId, incidentId, by }, expMs) })),
+      ),
+    });
+  }
+
   return async function deliverNotice(notice: Notice, state: DeviceAlertState, nowMs: number): Promise<void> {
     const [record, live] = await Promise.all([
       deps.store.deviceRecord(notice.deviceId),
@@ -96,13 +122,10 @@ export function createDeliverer(deps: {
     const ifaces = ifaceFigures(state, live.ifaces);
     const device = { id: notice.deviceId, name: record?.name ?? notice.deviceId, site: record?.site ?? null };
     const dashboardUrl = deps.dashboardUrl ? deps.dashboardUrl(notice.deviceId) : null;
-    const mail = renderNotice(notice, {
-      device,
-      mode: record?.multiWan?.mode ?? null,
-      ifaces,
-      policies: state.policies,
-      dashboardUrl,
-    });
+    const ctx = { device, mode: record?.multiWan?.mode ?? null, ifaces, policies: state.policies, dashboardUrl };
+    const to = [...new Set([...(record?.notificationEmails ?? []), ...deps.nocEmails])];
+    const linksFor = await messageLinks(notice, state, nowMs);
+    const mail = renderNotice(notice, { ...ctx, ...(linksFor ? { links: linksFor(to) } : {}) });
     const messageId = messageIdFor(notice.deviceId, notice.id);
     const base = {
       deviceId: notice.deviceId,
@@ -127,13 +150,16 @@ export function createDeliverer(deps: {
       );
       return;
     }
-    const to = [...new Set([...(record?.notificationEmails ?? []), ...deps.nocEmails])];
     const chat = deps.receivers
       ? await queueReceiverJobs(
           deps.receivers.queue,
           pickReceivers(await deps.receivers.setup(), routedNotice(notice, device.site)),
           notice.deviceId,
-          receiverMessage(notice, mail, device, dashboardUrl),
+          (r) => {
+            if (!linksFor) return receiverMessage(notice, mail, device, dashboardUrl);
+            const links = linksFor([receiverRecipient(r)]);
+            return receiverMessage(notice, renderNotice(notice, { ...ctx, links }), device, dashboardUrl, links);
+          },
           deps.jobOptions.attempts,
         )
       : [];

@@ -196,7 +196,7 @@ export function createDeviceSteps(d: DeviceStepDeps) {
   async function flushNow(deviceId: string, groupId: string) {
     await d.store.withDeviceLock(deviceId, async () => {
       const now = d.nowMs();
-      const [loaded, silences] = await Promise.all([d.store.loadState(deviceId), d.store.silences()]);
+      const [loaded, silences] = await Promise.all([d.store.loadState(deviceId), d.store.deviceSilences(deviceId)]);
       const state = await deliverOutbox(loaded, now);
       const group = state.group;
       const r = d.steps.flushGroup(state, groupId, now, silences);

@@ -7,3 +7,5 @@ export type { AlertingOptions } from './options.ts';
 export { resolveAlertingOptions } from './options.ts';
 export { createAlerting, type Alerting, type AlertingDeps } from './runtime.ts';
 export { loadReceiverSetup, parseReceiverSetup, type ReceiverSetup } from './receivers/routes-file.ts';
+export { createAckLinksPages } from './ack-links-router.ts';
+export type { DeliverLinks } from './deliver.ts';

@@ -1,25 +1,15 @@
-import { randomUUID } from 'node:crypto';
-import { createAckRouter } from './ack-router.ts';
-import { createReceiversRouter } from './receivers/router.ts';
+import { createAckHttpApi } from './ack-router.ts';
+import { createReceiversHttpApi } from './receivers/router.ts';
 import type { SetupStore } from './receivers/setup-store.ts';
 import express, { Router } from 'express';
 import type { InfluxDB } from 'influx';
 import { z } from 'zod';
 import { ProblemError, decodeTagValue, encodeTagValue, issuesToErrors } from '../contract/index.ts';
-import { M, NOTIFICATION_STATUSES, RP, TAG, type Silence } from '../store/index.ts';
+import { M, NOTIFICATION_STATUSES, RP, TAG, activeAt } from '../store/index.ts';
+import { createSilenceSchema, newSilence } from './silence-input.ts';
 import type { AlertStore } from './adapters/store.ts';
 import type { QualityThresholds } from './core/quality.ts';
 import { mountQualityOverrideRoutes } from './quality-router.ts';
-
-const createSilenceSchema = z.strictObject({
-  deviceId: z.string().min(1).max(64).nullable().optional(),
-  iface: z.string().min(1).max(128).nullable().optional(),
-  /** Default: now. */
-  startMs: z.number().int().nonnegative().optional(),
-  endMs: z.number().int().positive(),
-  comment: z.string().max(500).optional(),
-  createdBy: z.string().max(100).optional(),
-});
 
 /** `deviceId` names the device as the answer and the silences do; `device` is its older spelling, still accepted. */
 const notificationsQuerySchema = z
@@ -58,7 +48,7 @@ export interface QuarantineItem {
  * `POST|GET|DELETE /silences`, `GET /notifications` and `GET /alerting/quarantine`; mounted under /api/v1 behind admin auth.
  * Errors are thrown as ProblemError and rendered by ingest's error handler.
  */
-export function createAlertingRouter(deps: {
+export function createAlertingHttpApi(deps: {
   store: AlertStore;
   influx: InfluxDB;
   nowMs: () => number;
@@ -67,8 +57,8 @@ export function createAlertingRouter(deps: {
   qualityDefaults?: QualityThresholds | null;
 }): Router {
   const r = Router();
-  r.use(createReceiversRouter(deps.receivers));
-  r.use(createAckRouter(deps));
+  r.use(createReceiversHttpApi(deps.receivers));
+  r.use(createAckHttpApi(deps));
   r.use(express.json({ limit: '16kb' }));
   mountQualityOverrideRoutes(r, { store: deps.store, qualityDefaults: deps.qualityDefaults ?? null });
 
@@ -76,29 +66,7 @@ export function createAlertingRouter(deps: {
     const parsed = createSilenceSchema.safeParse(req.body ?? {});
     if (!parsed.success)
       throw new ProblemError('validation_failed', 'invalid silence', issuesToErrors(parsed.error.issues));
-    const b = parsed.data;
-    const now = deps.nowMs();
-    const startMs = b.startMs ?? now;
-    if (b.endMs <= startMs)
-      throw new ProblemError('validation_failed', 'endMs must be after startMs', [
-        { path: 'endMs', message: 'must be after startMs' },
-      ]);
-    if ((b.deviceId ?? null) === null && (b.iface ?? null) !== null) {
-      throw new ProblemError('validation_failed', 'iface needs deviceId', [
-        { path: 'iface', message: 'a silence by interface must name its deviceId' },
-      ]);
-    }
-    const silence: Silence = {
-      v: 1,
-      id: `sil-${randomUUID()}`,
-      deviceId: b.deviceId ?? null,
-      iface: b.iface ?? null,
-      startMs,
-      endMs: b.endMs,
-      comment: b.comment ?? '',
-      createdBy: b.createdBy ?? 'admin',
-      createdAtMs: now,
-    };
+    const silence = newSilence(parsed.data, deps.nowMs());
     await deps.store.putSilence(silence);
     res.status(201).json(silence);
   });
@@ -107,7 +75,7 @@ export function createAlertingRouter(deps: {
     const now = deps.nowMs();
     const active = req.query.active === 'true' || req.query.active === '1';
     const all = (await deps.store.silences())
-      .filter((s) => !active || (s.startMs <= now && now < s.endMs))
+      .filter((s) => !active || activeAt(s, now))
       .sort((a, b) => a.startMs - b.startMs);
     res.json({ silences: all });
   });

@@ -11,7 +11,7 @@ import { createAlertStore } from './adapters/store.ts';
 import { attemptsForCoverage, retryDelayMs } from './core/retry.ts';
 import type { BlindnessView } from './core/blindness.ts';
 import { sweepDevice } from './core/sweep.ts';
-import { createDeliverer, writeRecords, type NotifyJob, type RecordJob } from './deliver.ts';
+import { createDeliverer, writeRecords, type DeliverLinks, type NotifyJob, type RecordJob } from './deliver.ts';
 import { createDeviceSteps, defaultSteps, type AlertingSteps, type FlushJob } from './device-steps.ts';
 import { createAlertingMetrics } from './metrics.ts';
 import { createInboxRescue } from './inbox-rescue.ts';
@@ -20,10 +20,8 @@ import * as rx from './receivers/index.ts';
 import { resolveAlertingOptions, type AlertingOptions } from './options.ts';
 import { listQuarantine, quarantineCounts } from './quarantine.ts';
 import { qualityThresholds } from './core/quality-events.ts';
-import { createAlertingRouter } from './router.ts';
+import { createAlertingHttpApi } from './router.ts';
 import { withOutageRetries } from './step-runner.ts';
-
-export type { FlushJob } from './device-steps.ts';
 
 export interface AlertingDeps {
   /** node-influx client bound to the wanwatch database (RP `forever` must exist). */
@@ -45,6 +43,8 @@ export interface AlertingDeps {
   grafanaUrl?: string;
   /** Link to the device's dashboard, shown in every email when given. */
   dashboardUrl?: (deviceId: string) => string;
+  /** Signs acknowledgement and report links in messages (WANWATCH_PUBLIC_URL set); none without. */
+  links?: DeliverLinks;
   logger: Logger;
   options?: Partial<AlertingOptions>;
   /** Clock, injectable for tests; defaults to Date.now. */
@@ -84,7 +84,6 @@ export function createAlertingRuntime(deps: AlertingDeps, options: AlertingOptio
   const store = createAlertStore(redis, deps.redisPrefix);
   const safety = createSafetyStore(redis, deps.redisPrefix);
   const recorder = createRecorder(deps.influx);
-  const mailer = deps.mailer;
   const attempts = attemptsForCoverage(options.retryBaseDelayMs, options.retryMaxDelayMs, options.retryCoverageMs);
   const notifyQueue = new Queue<NotifyJob>(QUEUES.notify, { connection, prefix });
   const timers = new Queue<FlushJob | RecordJob | { v: 1 }>(QUEUES.alertTimers, { connection, prefix });
@@ -104,6 +103,7 @@ export function createAlertingRuntime(deps: AlertingDeps, options: AlertingOptio
     nocEmails: deps.nocEmails,
     receivers: { setup: setups.current, queue: receiverQueue },
     dashboardUrl: deps.dashboardUrl,
+    links: deps.links,
     logger: log,
     jobOptions: { attempts, recordAttempts: options.poisonMaxAttempts },
   });
@@ -164,7 +164,7 @@ export function createAlertingRuntime(deps: AlertingDeps, options: AlertingOptio
         state,
         { lastSeenMs, reportIntervalMs: live.reportIntervalMs, liveBootId: live.bootId, blindness, acked },
         now,
-        silences,
+        await store.deviceSilences(deviceId, silences),
         options,
       );
       if (r.reachChange) await recorder.deviceState(deviceId, r.reachChange, lastSeenMs ?? now, now);
@@ -241,7 +241,7 @@ export function createAlertingRuntime(deps: AlertingDeps, options: AlertingOptio
     );
     const notify = new Worker<NotifyJob>(
       QUEUES.notify,
-      retrying('notify', createNotifyProcessor({ mailer, recorder, safety, logger: log, nowMs })),
+      retrying('notify', createNotifyProcessor({ mailer: deps.mailer, recorder, safety, logger: log, nowMs })),
       {
         ...workerOpts,
         concurrency: options.notifyConcurrency,
@@ -278,7 +278,7 @@ export function createAlertingRuntime(deps: AlertingDeps, options: AlertingOptio
   }
 
   return {
-    router: createAlertingRouter({
+    router: createAlertingHttpApi({
       store,
       influx: deps.influx,
       nowMs,

@@ -39,6 +39,8 @@ export interface BackendConfig {
   viewerTokens?: string[];
   grafanaUrl?: string;
   grafanaToken?: string;
+  /** Public base URL of the API, for signed links in emails and chat messages; none when unset. */
+  publicUrl?: string;
   port: number;
   dataDir: string;
   rawRetention: string;
@@ -121,6 +123,7 @@ export function backendConfig(
     adminToken: need(s.WANWATCH_ADMIN_TOKEN ?? supplied.adminToken, 'WANWATCH_ADMIN_TOKEN'),
     ...(s.WANWATCH_GRAFANA_URL ? { grafanaUrl: s.WANWATCH_GRAFANA_URL } : {}),
     ...(s.WANWATCH_GRAFANA_TOKEN ? { grafanaToken: s.WANWATCH_GRAFANA_TOKEN } : {}),
+    ...(s.WANWATCH_PUBLIC_URL ? { publicUrl: s.WANWATCH_PUBLIC_URL } : {}),
     port: s.WANWATCH_PORT,
     dataDir: s.WANWATCH_DATA_DIR,
     rawRetention: s.WANWATCH_RAW_RETENTION,

@@ -122,6 +122,11 @@ export const SETTINGS = {
     usedBy: ['serve', 'up', 'dashboards'],
     doc: 'Grafana, for links in emails and the dashboard sync',
   },
+  WANWATCH_PUBLIC_URL: {
+    schema: url(['http:', 'https:']),
+    usedBy: ['serve', 'up', 'uptime'],
+    doc: 'public base URL of the API, for share and acknowledgement links in emails (none without it)',
+  },
   WANWATCH_GRAFANA_TOKEN: {
     schema: z.string().min(1),
     usedBy: ['serve', 'up', 'dashboards'],

@@ -15,6 +15,7 @@ import type { ReportV1, ReportRecord } from '../contract/index.ts';
 import { reportLines } from '../ingest/core/report-points.ts';
 import { LeanHttpPool, headerLines } from './lib/lean-http-client.ts';
 import { sample as sampleRecord, target } from '../test-support/records.ts';
+import { Redis } from 'ioredis';
 
 /**
  * 256 devices with one upload each in flight. A real fleet of 10,000 devices at 2,000 reports/s keeps
@@ -145,20 +146,25 @@ const sumRuns = (runs: RunFigures[]): RunFigures => ({
   errors: runs.reduce((a, r) => a + r.errors, 0),
 });
 
-/** Closed loop: CONCURRENCY workers send back to back for PHASE_MS. */
+/**
+ * Closed loop: CONCURRENCY workers send back to back for PHASE_MS. Worker w sends for devices w,
+ * w + CONCURRENCY, ... in turn, each device's reports in sequence: like a reporter, a device has
+ * one upload in flight (the server's per-device gate makes a second one wait for the first).
+ * With more workers than devices, workers share devices, and those reports wait at the gate.
+ */
 async function closedLoop(send: (dev: number, n: number) => Promise<number>): Promise<RunFigures> {
   const end = performance.now() + PHASE_MS;
   const started = performance.now();
   let points = 0;
   let reports = 0;
   let errors = 0;
-  let next = 0;
+  const sent = new Array<number>(DEVICES).fill(0);
   await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (performance.now() < end) {
-        const i = next++;
+    Array.from({ length: CONCURRENCY }, async (_w, w) => {
+      for (let k = 0; performance.now() < end; k++) {
+        const dev = (w + k * CONCURRENCY) % DEVICES;
         try {
-          const p = await send(i % DEVICES, 1000 + Math.floor(i / DEVICES));
+          const p = await send(dev, 1000 + sent[dev]!++);
           points += p;
           reports++;
         } catch {
@@ -307,16 +313,32 @@ async function main() {
       others.influxd += o1.influxd - o0.influxd;
       others.redis += o1.redis - o0.redis;
     };
+    // Redis commands per report during the API phases (INFO commandstats): round trips are latency.
+    const statsRedis = new Redis(stack.redisUrl, { lazyConnect: true });
+    await statsRedis.connect();
+    const redisCalls = async () => {
+      const calls = new Map<string, number>();
+      for (const m of (await statsRedis.info('commandstats')).matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm))
+        calls.set(m[1]!, Number(m[2]));
+      return calls;
+    };
+    const redisCallsApi = new Map<string, number>();
+    const apiPhaseCounted = async (offset: number) => {
+      const c0 = await redisCalls();
+      await apiPhase(offset);
+      for (const [cmd, n] of await redisCalls())
+        redisCallsApi.set(cmd, (redisCallsApi.get(cmd) ?? 0) + n - (c0.get(cmd) ?? 0));
+    };
     const gc0 = await groupCommit();
     const ticks0 = machineTicks();
     for (let round = 0; round < ROUNDS; round++) {
       const offset = 1_000 + round * 100_000;
       if (round % 2 === 0) {
-        await apiPhase(offset);
+        await apiPhaseCounted(offset);
         rawRuns.push(await closedLoop((dev, n) => sendRaw(dev, offset + n)));
       } else {
         rawRuns.push(await closedLoop((dev, n) => sendRaw(dev, offset + n)));
-        await apiPhase(offset);
+        await apiPhaseCounted(offset);
       }
     }
     const gc1 = await groupCommit();
@@ -336,6 +358,15 @@ async function main() {
       influxd: perReport(others.influxd),
       redis: perReport(others.redis),
     };
+    // INFO's own calls are left out; each figure is per report, commands sent (script bodies count once).
+    redisCallsApi.delete('info');
+    const redisCallsPerReport = Object.fromEntries(
+      [...redisCallsApi]
+        .filter(([, n]) => n > 0)
+        .sort((a, b) => b[1] - a[1])
+        .map(([cmd, n]) => [cmd, Math.round((n / apiRun.reports) * 100) / 100]),
+    );
+    statsRedis.disconnect();
     const roundRatios = apiRuns.map(
       (a, i) => Math.round((a.points / a.seconds / (rawRuns[i]!.points / rawRuns[i]!.seconds)) * 100) / 100,
     );
@@ -435,6 +466,7 @@ async function main() {
         // CPU the API process spent per report: unlike rates, not distorted by other load on the machine.
         serverCpuMsPerReport: Math.round(serverCpuMsPerReport * 1000) / 1000,
         apiPhaseCpuMsPerReport,
+        redisCallsPerReport,
         projectedReportsPerSecOn2Cores: Math.round(2000 / serverCpuMsPerReport),
         machineDuringPhases,
         loadAverage1m: (await import('node:os')).loadavg()[0],

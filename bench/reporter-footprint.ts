@@ -4,8 +4,9 @@
  * 4 WANs × 2 targets at `interval 1` (reliability 2: both targets every round), uploading every
  * second to a loopback ingest stand-in that acknowledges every report.
  *
- * - RSS: the reporter process's peak (VmHWM), and the peak sum over its process tree (ping and,
- *   for the lean build, the forked upload child), sampled every 250 ms. Shell: the peak sum of its loops.
+ * - RSS: the reporter process's peak (VmHWM), and the peak sum over its process tree (the `sh`
+ *   helpers and their pings and, for the lean build, the upload worker), sampled every 250 ms.
+ *   Shell: the peak sum of its loops.
  * - CPU: utime+stime+cutime+cstime of the process and its live descendants (so every reaped
  *   `ping` counts), from the end of a 2 s warm-up to the end; the shell's from bash's `times`.
  * - Installed size: dist/wanwatch-reporter.lua (and as `luac -s` bytecode), the Node bundle.
@@ -61,7 +62,7 @@ function startAckServer(): Promise<{ url: string; reports: () => number; records
     req.on('data', (d: Buffer) => chunks.push(d));
     req.on('end', () => {
       const raw = Buffer.concat(chunks);
-      // The Node build gzips its reports; the lean build sends plain JSON.
+      // Both builds gzip their reports (the lean build when lua-zlib is installed).
       const body = req.headers['content-encoding'] === 'gzip' ? gunzipSync(raw).toString() : raw.toString();
       const r = JSON.parse(body) as { bootId: string; records: { seq: number }[] };
       reports++;

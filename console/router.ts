@@ -8,13 +8,13 @@ import type { Logger } from 'pino';
 import { createDeviceRegistry, readAlertViews, type RedisKeys } from '../store/index.ts';
 import type { ApiCall } from './api-client.ts';
 import { boardRow, compareRows, filterRows } from './core/board.ts';
+import { inMaintenance } from './core/maintenance-form.ts';
 import { addAdminPages } from './pages-admin.ts';
 import { addDevicePage } from './pages-device.ts';
 import { addOpsPages } from './pages-ops.ts';
 import { createLiveHub, type LiveHub } from './live-hub.ts';
 import { renderBoard, renderRow } from './render/board.ts';
 import { loginPage } from './render/layout.ts';
-import { renderMaintenance } from './render/maintenance.ts';
 import {
   SESSION_COOKIE,
   cookieValue,
@@ -37,10 +37,11 @@ export interface ConsoleDeps {
   grafanaUrl?: string;
   nowMs?: () => number;
   /**
-   * Hook for acknowledging an incident from the list: alerting's acknowledgement (issue #17) plugs
-   * in here. Without it the console offers no Acknowledge button.
+   * Acknowledges an open incident of a device, `by` the signed-in identity: alerting's
+   * acknowledgement (the backend wires `POST /incidents/{id}/ack`); throws with the reason when
+   * refused. Without it the console offers no Acknowledge button.
    */
-  ack?: (incidentId: string, by: string) => Promise<void>;
+  ack?: (incidentId: string, deviceId: string, by: string) => Promise<void>;
 }
 
 export interface WebConsole {
@@ -137,7 +138,8 @@ export function createConsole(deps: ConsoleDeps): WebConsole {
     const all = await rows();
     const q = typeof req.query.q === 'string' ? req.query.q : undefined;
     const site = typeof req.query.site === 'string' ? req.query.site : undefined;
-    res.type('html').send(renderBoard(filterRows(all, { q, site }), all, { q, site }, nowMs(), req.session!));
+    const maint = inMaintenance(await registry.silences(), all, nowMs());
+    res.type('html').send(renderBoard(filterRows(all, { q, site }), all, { q, site }, nowMs(), req.session!, maint));
   });
 
   const hub: LiveHub = createLiveHub({
@@ -147,12 +149,17 @@ export function createConsole(deps: ConsoleDeps): WebConsole {
       const devices = await Promise.all(changed.map((id) => registry.device(id)));
       const found = devices.filter((d) => d !== undefined);
       const ids = found.map((d) => d.id);
-      const [lives, alerts] = await Promise.all([registry.lives(ids), readAlertViews(deps.redis, deps.keys, ids)]);
+      const [lives, alerts, silences] = await Promise.all([
+        registry.lives(ids),
+        readAlertViews(deps.redis, deps.keys, ids),
+        registry.silences(),
+      ]);
       const t = nowMs();
+      const maint = inMaintenance(silences, found, t);
       // One message per batch: the board patches all its rows in one frame.
       const rowsOut = found.map((d, i) => ({
         id: d.id,
-        html: renderRow(boardRow(d, lives[i], t, undefined, alerts[i]), t),
+        html: renderRow(boardRow(d, lives[i], t, undefined, alerts[i]), t, maint.has(d.id)),
       }));
       const msg = `event: rows\ndata: ${JSON.stringify(rowsOut)}\n\n`;
       for (const c of clients) c.write(msg);
@@ -166,37 +173,6 @@ export function createConsole(deps: ConsoleDeps): WebConsole {
     });
     res.write('retry: 3000\n\n');
     hub.add(res);
-  });
-
-  r.get('/maintenance', requireSession, async (req: Authed, res) => {
-    const [silences, devices] = await Promise.all([registry.silences(), registry.devices()]);
-    res.type('html').send(renderMaintenance({ silences, devices, nowMs: nowMs() }, req.session!));
-  });
-  r.post('/maintenance', form, requireSession, requireCsrf, async (req: Authed, res) => {
-    const b = req.body as Record<string, string | undefined>;
-    const hours = Number(b.hours ?? '1');
-    const t = nowMs();
-    const ans = await deps.api('POST', '/silences', {
-      deviceId: b.deviceId || null,
-      iface: b.iface || null,
-      startMs: t,
-      endMs: t + Math.round((Number.isFinite(hours) ? hours : 1) * 3600_000),
-      comment: b.comment ?? '',
-      createdBy: 'console',
-    });
-    if (ans.status >= 400) {
-      const [silences, devices] = await Promise.all([registry.silences(), registry.devices()]);
-      const detail = (ans.body as { detail?: string } | undefined)?.detail ?? `status ${ans.status}`;
-      return void res
-        .status(422)
-        .type('html')
-        .send(renderMaintenance({ silences, devices, nowMs: t, error: detail }, req.session!));
-    }
-    res.redirect(303, '/maintenance');
-  });
-  r.post('/maintenance/:id/end', form, requireSession, requireCsrf, async (req, res) => {
-    await deps.api('DELETE', `/silences/${encodeURIComponent(req.params.id as string)}`);
-    res.redirect(303, '/maintenance');
   });
 
   addDevicePage(r, {

@@ -25,6 +25,8 @@ export const PROBLEMS = {
   invalid_token: { status: 401, title: 'The token is not valid' },
   forbidden: { status: 403, title: 'This token may not do that' },
   forbidden_device: { status: 403, title: 'A device may only write as itself' },
+  link_invalid: { status: 403, title: 'The link is not valid (changed, or made for another page)' },
+  link_expired: { status: 403, title: 'The link has expired; ask for a new one' },
   not_found: { status: 404, title: 'Not found' },
   device_exists: { status: 409, title: 'A device with this id already exists' },
   too_many_auth_failures: { status: 429, title: 'Too many failed authentications; retry after Retry-After' },

@@ -2,9 +2,9 @@
  * Grafana dashboards for wanwatch: generated per CE device and for the fleet, served over HTTP,
  * exported as a provisioning set and synced to a Grafana server. See docs/dashboards.md.
  */
-export { createDashboardsRouter, type DashboardsRouterDeps } from './router.ts';
+export { createDashboardsHttpApi, type DashboardsHttpApiDeps } from './router.ts';
 export { dashboardsPlugin } from './plugin.ts';
-export { createDashboardSyncer, type DashboardSyncer, type DashboardSyncerDeps } from './syncer.ts';
+export { createDashboardSyncer, type DashboardSyncer, type DashboardSyncerDeps } from './sync-scheduler.ts';
 export { createInventory, type DashboardInventory, type RegistryRedis } from './inventory.ts';
 export {
   allDashboards,
@@ -21,7 +21,7 @@ export {
 } from './dashboard-set.ts';
 export { backfillDeviceInfo, createDeviceInfoWriter, deviceInfoPoint, type DeviceInfoWriter } from './device-info.ts';
 export { exportDashboards, type ExportResult } from './export.ts';
-export { syncDashboards, type SyncReport, type DashboardOutcome } from './sync.ts';
+export { syncDashboards, type SyncReport, type DashboardOutcome } from './sync-pass.ts';
 export { createGrafanaClient, GrafanaError, type GrafanaClient, type GrafanaErrorKind } from './grafana-client.ts';
 export {
   buildDeviceDashboard,

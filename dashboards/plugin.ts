@@ -6,8 +6,8 @@ import type { RedisKeys } from '../store/index.ts';
 import { dashboardOptionsFromEnv, type DashboardOptions } from './dashboard-set.ts';
 import { createDeviceInfoWriter } from './device-info.ts';
 import { createInventory, type RegistryRedis } from './inventory.ts';
-import { createDashboardsRouter } from './router.ts';
-import { createDashboardSyncer } from './syncer.ts';
+import { createDashboardsHttpApi } from './router.ts';
+import { createDashboardSyncer } from './sync-scheduler.ts';
 
 /**
  * Dashboards as a backend plugin (structurally the `PluginFactory` of backend/plugin.ts, which this
@@ -31,7 +31,7 @@ export function dashboardsPlugin(ctx: {
 } {
   const options = ctx.options ?? dashboardOptionsFromEnv();
   const inventory = createInventory(ctx);
-  const router = createDashboardsRouter({ ...ctx, inventory, options });
+  const router = createDashboardsHttpApi({ ...ctx, inventory, options });
   const info = createDeviceInfoWriter({ influx: ctx.influx, inventory, logger: ctx.logger });
   const { grafanaUrl, grafanaToken } = ctx.config;
   if (!grafanaUrl || !grafanaToken) {

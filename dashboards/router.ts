@@ -7,7 +7,7 @@ import { DEFAULT_DASHBOARD_OPTIONS, deviceDashboard, type DashboardOptions } fro
 import { buildFleetDashboard } from './core/fleet-dashboard.ts';
 import { createInventory, type DashboardInventory, type RegistryRedis } from './inventory.ts';
 
-export interface DashboardsRouterDeps {
+export interface DashboardsHttpApiDeps {
   redis: RegistryRedis;
   keys: RedisKeys;
   influx: InfluxDB;
@@ -22,7 +22,7 @@ export interface DashboardsRouterDeps {
  * auth by ingest): the bare dashboard JSON, as Grafana's "Import dashboard" and the provisioning
  * files take it. Errors are thrown as ProblemError and rendered by ingest's error handler.
  */
-export function createDashboardsRouter(deps: DashboardsRouterDeps): Router {
+export function createDashboardsHttpApi(deps: DashboardsHttpApiDeps): Router {
   const inv = deps.inventory ?? createInventory(deps);
   const options = deps.options ?? DEFAULT_DASHBOARD_OPTIONS;
   const r = Router();

@@ -27,6 +27,8 @@ const OPERATOR_WRITES = [
   'DELETE /api/v1/receivers/:name',
   'PUT /api/v1/routes',
   'DELETE /api/v1/routes/:name',
+  // Decided with share links (docs/api.md, "Tokens and roles"): not a viewer, who may not hand reports on.
+  'POST /api/v1/share-links',
 ];
 const ADMIN_READS = ['GET /api/v1/tokens', 'GET /api/v1/audit'];
 const DEVICE_ROUTES = ['POST /api/v1/reports', 'PUT /api/v1/devices/:id/multiwan'];

@@ -17,11 +17,11 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import request from 'supertest';
 import { encodeTagValue, type ReportRecord } from '../contract/index.ts';
 import { createConsole, loopbackApi, SESSION_COOKIE, type WebConsole } from '../console/index.ts';
-import { createAlertingRouter } from '../alerting/router.ts';
+import { createAlertingHttpApi } from '../alerting/router.ts';
 import { createAlertStore } from '../alerting/adapters/store.ts';
 import { emptyDeviceState } from '../alerting/core/state.ts';
 import { createSetupStore } from '../alerting/receivers/index.ts';
-import { createReportsRouter } from '../reports/index.ts';
+import { createReportsHttpApi } from '../reports/index.ts';
 import { M, RP, type DeviceRecord } from '../store/index.ts';
 import { testServices } from '../stack/testing.ts';
 import { startTestIngest, type TestIngest } from '../test-support/ingest.ts';
@@ -111,14 +111,14 @@ describe('web console (ingest app + console pages + Chromium)', () => {
     pages.use((req, res, next) => (slot.pages ? slot.pages(req, res, next) : next()));
     t = await startTestIngest({ label: 'console_e2e', routers: [api], pages: [pages] });
     const logger = pino({ level: 'silent' });
-    const alerting = createAlertingRouter({
+    const alerting = createAlertingHttpApi({
       store: createAlertStore(t.redis, t.prefix),
       influx: t.influx,
       nowMs: Date.now,
       quarantine: async () => [],
       receivers: createSetupStore(t.redis, t.prefix),
     });
-    const reports = createReportsRouter({ influx: t.influx, redis: t.redis, keys: t.keys, logger });
+    const reports = createReportsHttpApi({ influx: t.influx, redis: t.redis, keys: t.keys, logger });
     const both = Router();
     both.use(alerting, reports);
     slot.api = both;

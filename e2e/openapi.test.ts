@@ -363,6 +363,10 @@ async function exerciseApi(
   await expect(200, call('GET', '/api/v1/report-targets', { headers: admin }));
   await expect(200, call('GET', '/api/v1/devices/{id}/uptime', { params, headers: admin }));
   await expect(204, call('DELETE', '/api/v1/report-targets/{scope}/{id}', target));
+  await expect(
+    201,
+    call('POST', '/api/v1/share-links', { headers: admin, body: { deviceId: id, format: 'csv', expiresIn: '1h' } }),
+  );
   await expect(200, call('GET', '/api/v1/devices/{id}/dashboard', { params, headers: admin }));
   await expect(200, call('GET', '/api/v1/dashboards/fleet', { headers: admin }));
   const silence = await expect(
@@ -372,12 +376,27 @@ async function exerciseApi(
       body: { deviceId: id, endMs: Date.now() + 3_600_000, comment: 'openapi' },
     }),
   );
+  const weekly = await expect(
+    201,
+    call('POST', '/api/v1/silences', {
+      headers: admin,
+      body: { site: 'berlin', weekly: { days: ['sun'], start: '02:00', durationMin: 90, timeZone: 'Europe/Berlin' } },
+    }),
+  );
+  await expect(422, call('POST', '/api/v1/silences', { headers: admin, body: { weekly: { days: [] } } }));
   await expect(200, call('GET', '/api/v1/silences', { headers: admin, query: examples('GET', '/api/v1/silences') }));
   await expect(200, call('GET', '/api/v1/silences', { headers: admin }));
   await expect(
     204,
     call('DELETE', '/api/v1/silences/{id}', {
       params: { id: (JSON.parse(silence.text) as { id: string }).id },
+      headers: admin,
+    }),
+  );
+  await expect(
+    204,
+    call('DELETE', '/api/v1/silences/{id}', {
+      params: { id: (JSON.parse(weekly.text) as { id: string }).id },
       headers: admin,
     }),
   );

@@ -14,8 +14,8 @@ export type Need = Role | 'device';
 /**
  * `METHOD /api/v1/template` → the least role. Reads are `viewer` (devices, events, uptime,
  * dashboards, notifications, silences, receivers), except the token list and the audit log;
- * `operator` changes silences, acknowledges incidents and edits receivers and routes; everything
- * else that writes is `admin`. A route not in this table needs `admin`.
+ * `operator` changes silences, acknowledges incidents, edits receivers and routes and makes share
+ * links of reports; everything else that writes is `admin`. A route not in this table needs `admin`.
  */
 export const ROUTE_ROLES: ReadonlyMap<string, Need> = new Map<string, Need>([
   ['POST /api/v1/reports', 'device'],
@@ -42,6 +42,7 @@ export const ROUTE_ROLES: ReadonlyMap<string, Need> = new Map<string, Need>([
   ['DELETE /api/v1/receivers/:name', 'operator'],
   ['PUT /api/v1/routes', 'operator'],
   ['DELETE /api/v1/routes/:name', 'operator'],
+  ['POST /api/v1/share-links', 'operator'],
   ['POST /api/v1/devices', 'admin'],
   ['DELETE /api/v1/devices/:id', 'admin'],
   ['PUT /api/v1/devices/:id/budgets', 'admin'],

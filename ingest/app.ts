@@ -16,12 +16,12 @@ import type { EventQueue } from './event-queue.ts';
 import { problemHandler } from './http-problems.ts';
 import { authMiddleware, type AuthDeps } from './auth.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { reportsRouter, type ReportsRouteDeps } from './hot-path/device-reports.ts';
+import { reportsHttpApi, type ReportsApiDeps } from './hot-path/device-reports.ts';
 import { fastReportHandler, takesFastPath } from './hot-path/device-reports-fast.ts';
-import { devicesRouter } from './routes/devices.ts';
-import { eventsRouter } from './routes/events.ts';
-import { opsRouter } from './routes/ops.ts';
-import { accessRouter } from './routes/access.ts';
+import { devicesHttpApi } from './routes/devices.ts';
+import { eventsHttpApi } from './routes/events.ts';
+import { opsHttpApi } from './routes/ops.ts';
+import { accessHttpApi } from './routes/access.ts';
 import { createApiTokenStore } from './api-tokens.ts';
 import type { AuditLog } from './audit.ts';
 import { createLiveMerger } from './hot-path/live-merge.ts';
@@ -119,7 +119,7 @@ export function createApp(deps: IngestDeps): express.Express {
   });
   metrics.setTagValueSource({ counts: () => names.fleetCounts(), limit: names.fleetLimit });
   // Reports first: they are nearly all the traffic, so they pass the fewest routing layers.
-  const reportDeps: ReportsRouteDeps = {
+  const reportDeps: ReportsApiDeps = {
     auth,
     store,
     redis: deps.redis,
@@ -137,11 +137,11 @@ export function createApp(deps: IngestDeps): express.Express {
     names,
     gate: createDeviceGate(),
   };
-  app.use(reportsRouter(reportDeps));
-  app.use(opsRouter({ influx: deps.influx, redis: deps.redis, metrics }));
-  app.use('/api/v1', devicesRouter({ auth, store, nowMs, onDeviceChanged: deps.onDeviceChanged }));
-  app.use('/api/v1', eventsRouter({ auth, store, influx: deps.influx, nowMs }));
-  app.use('/api/v1', accessRouter({ auth, tokens: apiTokens, influx: deps.influx, nowMs }));
+  app.use(reportsHttpApi(reportDeps));
+  app.use(opsHttpApi({ influx: deps.influx, redis: deps.redis, metrics }));
+  app.use('/api/v1', devicesHttpApi({ auth, store, nowMs, onDeviceChanged: deps.onDeviceChanged }));
+  app.use('/api/v1', eventsHttpApi({ auth, store, influx: deps.influx, nowMs }));
+  app.use('/api/v1', accessHttpApi({ auth, tokens: apiTokens, influx: deps.influx, nowMs }));
   if (deps.routers?.length) {
     app.use('/api/v1', authMiddleware(auth), express.json({ limit: '1mb' }), ...deps.routers);
   }

@@ -2,6 +2,7 @@ import { Queue, type ConnectionOptions } from 'bullmq';
 import { ProblemError } from '../contract/index.ts';
 import { QUEUES } from '../store/index.ts';
 import type { DeviceEventsJob } from '../store/index.ts';
+import { batchPerTick } from './tick-batch.ts';
 
 /** The producer side of ingest -> alerting (role interface; BullMQ in production). */
 export interface EventQueue {
@@ -20,6 +21,12 @@ export interface BullEventQueueOptions {
 /**
  * BullMQ producer on QUEUES.deviceEvents. `enableOfflineQueue: false` makes `add` fail at once
  * while Redis is down, so the report is answered 503 and the reporter retries, instead of hanging.
+ *
+ * The adds of one tick go out as one `addBulk` (one pipeline: one socket write, one reply): the
+ * reports that one group-commit write resumes all queue their job in the same tick. Each job is
+ * still its own BullMQ add script with its own deterministic jobId, so a retried report is queued
+ * once, and each caller's promise resolves only once its own job is in Redis. When a bulk fails
+ * for anything but the connection, its jobs are added one by one, so only a bad job fails.
  */
 export function createBullEventQueue(opts: BullEventQueueOptions): EventQueue {
   const queue = new Queue<DeviceEventsJob>(QUEUES.deviceEvents, {
@@ -35,10 +42,17 @@ export function createBullEventQueue(opts: BullEventQueueOptions): EventQueue {
   });
   // Connection errors surface on add(); without a listener ioredis would print them unhandled.
   queue.on('error', () => {});
+  const addTick = batchPerTick<{ jobId: string; job: DeviceEventsJob }>(
+    (items) =>
+      items.length === 1
+        ? queue.add('report', items[0]!.job, { jobId: items[0]!.jobId })
+        : queue.addBulk(items.map(({ jobId, job }) => ({ name: 'report', data: job, opts: { jobId } }))),
+    { isolate: (err) => !isConnectionError(err) },
+  );
   return {
     async add(jobId, job) {
       try {
-        await queue.add('report', job, { jobId });
+        await addTick({ jobId, job });
       } catch (err) {
         // Only connection trouble is worth a retry; a refused job (bad id, bad options) is our bug.
         if (isConnectionError(err))

@@ -7,11 +7,12 @@ import type { Router } from 'express';
 import type { InfluxDB } from 'influx';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { RedisKeys } from '../store/index.ts';
+import { linkMaker, loadLinkKey, type RedisKeys } from '../store/index.ts';
 import { createInfluxHistory } from './adapters/influx-history.ts';
 import { createDeviceRegistry } from '../store/index.ts';
 import { createReportTargets } from './adapters/report-targets.ts';
-import { reportTargetsRouter, uptimeRouter } from './router.ts';
+import { reportTargetsHttpApi, uptimeHttpApi } from './router.ts';
+import { shareLinksHttpApi, sharedReportsPages } from './share-links.ts';
 import {
   startScheduledReports as startScheduled,
   type ReportMailer,
@@ -29,6 +30,7 @@ export { deviceText, fleetText } from './render/text.ts';
 export { parsePeriodQuery, parseTime } from './period.ts';
 export { createReportTargets, reportTargetSchema, type ReportTargets } from './adapters/report-targets.ts';
 export { formatZoned, lastFullPeriod } from './core/zoned-time.ts';
+export { lifetimeMs, makeShareLink, type ShareLink } from './share-links.ts';
 export { DEFAULT_REPORT_SCHEDULE, parseReportSchedule, reportScheduleSchema } from './scheduled-reports.ts';
 export type { ReportMailer, ReportSchedule, ScheduledReports, UptimeService };
 
@@ -41,6 +43,8 @@ export interface ReportsDeps {
   nowMs?: () => number;
   /** Coverage in % below which availability is not meaningful (default 90). */
   minCoveragePct?: number;
+  /** Public base URL of the API (WANWATCH_PUBLIC_URL): share links are absolute with it. */
+  publicUrl?: string;
 }
 
 /** The uptime service (history from InfluxDB, devices and silences from Redis). */
@@ -55,13 +59,31 @@ export function createReportsService(deps: ReportsDeps): UptimeService {
 }
 
 /**
- * `GET /devices/:id/uptime`, `GET /uptime` (fleet) and the SLA/time-zone table `/report-targets`;
+ * `GET /devices/:id/uptime`, `GET /uptime` (fleet), the SLA/time-zone table `/report-targets` and
+ * `POST /share-links`;
  * mount under /api/v1 (ingest's `routers`).
  */
-export function createReportsRouter(deps: ReportsDeps): Router {
-  const r = uptimeRouter(createReportsService(deps), deps.nowMs ?? Date.now);
-  r.use(reportTargetsRouter(createReportTargets(deps.redis, deps.keys)));
+export function createReportsHttpApi(deps: ReportsDeps): Router {
+  const r = uptimeHttpApi(createReportsService(deps), deps.nowMs ?? Date.now);
+  r.use(reportTargetsHttpApi(createReportTargets(deps.redis, deps.keys)));
+  r.use(
+    shareLinksHttpApi({
+      service: createReportsService(deps),
+      linkKey: () => loadLinkKey(deps.redis, deps.keys.linkKey),
+      publicUrl: deps.publicUrl ?? null,
+      nowMs: deps.nowMs ?? Date.now,
+    }),
+  );
   return r;
+}
+
+/** The shared uptime reports opened by a signed link (`/share/...`); mount at `/` (ingest's `pages`). */
+export function createSharedReportsPages(deps: ReportsDeps): Router {
+  return sharedReportsPages({
+    service: createReportsService(deps),
+    linkKey: () => loadLinkKey(deps.redis, deps.keys.linkKey),
+    nowMs: deps.nowMs ?? Date.now,
+  });
 }
 
 export interface ScheduledReportsOptions extends ReportsDeps {
@@ -87,5 +109,8 @@ export function startScheduledReports(opts: ScheduledReportsOptions): Promise<Sc
     nocEmails: opts.nocEmails,
     logger: opts.logger,
     schedule: opts.schedule,
+    ...(opts.publicUrl
+      ? { links: async () => linkMaker(opts.publicUrl!, await loadLinkKey(opts.redis, opts.keys.linkKey)) }
+      : {}),
   });
 }

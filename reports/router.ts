@@ -7,7 +7,8 @@ import { deviceCsv, fleetCsv } from './render/csv.ts';
 import { deviceHtml, fleetHtml } from './render/html.ts';
 import type { UptimeService } from './uptime-service.ts';
 
-function send(
+/** Answers a report in its format (CSV as a download, no caching). */
+export function sendReport(
   res: Response,
   format: 'json' | 'csv' | 'html',
   name: string,
@@ -30,7 +31,7 @@ function send(
  * `GET /devices/:id/uptime?from=&to=[&format=json|csv|html][&tz=]` and `GET /uptime?from=&to=[&format=][&tz=]`
  * (fleet). Mounted under /api/v1 behind the admin token; errors are thrown as ProblemError.
  */
-export function uptimeRouter(service: UptimeService, nowMs: () => number): Router {
+export function uptimeHttpApi(service: UptimeService, nowMs: () => number): Router {
   const r = Router();
   r.get('/devices/:id/uptime', async (req, res) => {
     const id = deviceIdSchema.safeParse(req.params.id);
@@ -38,14 +39,18 @@ export function uptimeRouter(service: UptimeService, nowMs: () => number): Route
     const p = parsePeriodQuery(req.query, nowMs(), await service.timeZoneOf(id.data));
     const report = await service.device(id.data, p.fromMs, p.toMs, p.timeZone);
     const name = `uptime-${id.data}-${new Date(p.fromMs).toISOString().slice(0, 10)}`;
-    send(res, p.format, name, { json: () => report, csv: () => deviceCsv(report), html: () => deviceHtml(report) });
+    sendReport(res, p.format, name, {
+      json: () => report,
+      csv: () => deviceCsv(report),
+      html: () => deviceHtml(report),
+    });
   });
   r.get('/uptime', async (req, res) => {
     const p = parsePeriodQuery(req.query, nowMs());
     const report = await service.fleet(p.fromMs, p.toMs);
     const name = `uptime-fleet-${new Date(p.fromMs).toISOString().slice(0, 10)}`;
     const zone = p.timeZone ?? 'UTC';
-    send(res, p.format, name, {
+    sendReport(res, p.format, name, {
       json: () => report,
       csv: () => fleetCsv(report),
       html: () => fleetHtml(report, zone),
@@ -70,7 +75,7 @@ function scopeOf(raw: string, id: string): TargetScope {
  * The SLA target and IANA time zone per device or site (docs/reports.md, "SLA and time zone"):
  * `GET /report-targets`, `PUT|DELETE /report-targets/devices/:id` and `/report-targets/sites/:site`.
  */
-export function reportTargetsRouter(targets: ReportTargets): Router {
+export function reportTargetsHttpApi(targets: ReportTargets): Router {
   const r = Router();
   r.get('/report-targets', async (_req, res) => {
     res.setHeader('Cache-Control', 'no-store');

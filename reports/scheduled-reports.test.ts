@@ -4,7 +4,7 @@ import { simpleParser } from 'mailparser';
 import nodemailer, { type Transporter } from 'nodemailer';
 import { pino } from 'pino';
 import { encodeTagValue } from '../contract/index.ts';
-import { M, RP } from '../store/index.ts';
+import { M, RP, loadLinkKey, verifyLink } from '../store/index.ts';
 import { startTestIngest, type TestIngest } from '../test-support/ingest.ts';
 import { startSmtpSink, type SmtpSink } from '../stack/smtp-sink.ts';
 import { testServices } from '../stack/testing.ts';
@@ -89,6 +89,7 @@ describe('scheduled uptime reports (BullMQ job scheduler -> real SMTP sink)', ()
       connection: bullConnection(t.redisUrl),
       mailer,
       nocEmails: ['noc@example.test'],
+      publicUrl: 'https://noc.example.test',
       schedule: {
         'device-test': { audience: 'device', period: 'last', lengthMs: 3_600_000, repeat: { every: 2_000 } },
         'fleet-test': { audience: 'fleet', period: 'last', lengthMs: 3_600_000, repeat: { every: 2_000 } },
@@ -128,6 +129,21 @@ describe('scheduled uptime reports (BullMQ job scheduler -> real SMTP sink)', ()
     assert.match(device.html || '', /<svg/);
     assert.match(fleet.text ?? '', /ce-sched/);
     assert.match(fleet.text ?? '', /ce-quiet/);
+    // Each carries share links (HTML and CSV of the same period) that the server's key verifies.
+    const key = await loadLinkKey(t.redis, t.keys.linkKey);
+    for (const [mail, path] of [
+      [device, '/share/devices/ce-sched/uptime'],
+      [fleet, '/share/uptime'],
+    ] as const) {
+      const open = /Open online: (\S+)\nCSV: (\S+)/.exec(mail.text ?? '');
+      assert.ok(open, mail.text);
+      for (const link of [open[1]!, open[2]!]) {
+        const u = new URL(link);
+        assert.equal(u.origin + u.pathname, `https://noc.example.test${path}`);
+        assert.deepEqual(verifyLink(key, u.pathname, u.searchParams, Date.now()), { ok: true });
+      }
+      assert.match(mail.html || '', /Open this report online<\/a>/);
+    }
     // The device without recipients gets no mail.
     assert.ok(got.every((m) => !m.rcptTo.includes('')));
   });

@@ -1,6 +1,7 @@
 import { Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { Logger } from 'pino';
-import { QUEUES, type Mailer } from '../store/index.ts';
+import { QUEUES, type LinkMaker, type Mailer, type SharedReport } from '../store/index.ts';
+import { escapeHtml } from '../store/text-format.ts';
 import { z } from 'zod';
 import { formatZoned } from './core/zoned-time.ts';
 import { reportPeriod, reportRunKey, type ReportPeriodKind } from './core/schedule.ts';
@@ -9,8 +10,8 @@ import { deviceHtml, fleetHtml } from './render/html.ts';
 import { deviceText, fleetText } from './render/text.ts';
 import type { DeviceRegistry } from '../store/index.ts';
 
-/** What the reports read of the device registry. */
-type Registry = Pick<DeviceRegistry, 'device' | 'devices' | 'silences'>;
+/** What a report reads of the device registry: the devices (names, sites) and their silences. */
+type DevicesAndSilences = Pick<DeviceRegistry, 'device' | 'devices' | 'silences'>;
 import type { UptimeService } from './uptime-service.ts';
 
 /** The mailer the report emails go through (the backend's one; store/mail.ts). */
@@ -86,11 +87,29 @@ export interface ScheduledReportsDeps {
   /** BullMQ key prefix (normally `redisKeys(prefix).bull`). */
   prefix: string;
   service: UptimeService;
-  registry: Registry;
+  registry: DevicesAndSilences;
   mailer: ReportMailer;
   nocEmails: string[];
   logger: Logger;
   schedule: ReportSchedule;
+  /** Signs share links of the mailed report (WANWATCH_PUBLIC_URL set); without it mails carry none. */
+  links?: () => Promise<LinkMaker>;
+}
+
+/** How long the share links of a mailed report open it: past the next monthly report. */
+export const MAILED_LINK_LIFETIME_MS = 35 * 86_400_000;
+
+/**
+ * A mailed report's text and HTML with its share links (HTML and CSV of the same report) added:
+ * appended to the text, and before `</body>` of the HTML. Pure.
+ */
+export function withShareLinks(mail: { text: string; html: string }, links: { html: string; csv: string } | null) {
+  if (!links) return mail;
+  const text = `${mail.text.replace(/\n*$/, '')}\n\nOpen online: ${links.html}\nCSV: ${links.csv}\n`;
+  const a = (url: string, label: string) => `<a href="${escapeHtml(url)}">${escapeHtml(label)}</a>`;
+  const p = `<p>${a(links.html, 'Open this report online')} · ${a(links.csv, 'CSV')}</p>`;
+  const html = mail.html.includes('</body>') ? mail.html.replace('</body>', `${p}\n</body>`) : mail.html + p;
+  return { text, html };
 }
 
 export interface ScheduledReports {
@@ -156,15 +175,24 @@ export async function startScheduledReports(deps: ScheduledReportsDeps): Promise
     if (data.deviceId) await sendDevice(data.deviceId, data.period, data.fromMs, data.toMs);
   };
 
+  /** The share links (HTML, CSV) of one mailed report; null without a link maker. */
+  async function shareLinks(r: Omit<SharedReport, 'format'>, nowMs: number) {
+    if (!deps.links) return null;
+    const maker = await deps.links();
+    const expMs = nowMs + MAILED_LINK_LIFETIME_MS;
+    return { html: maker.report({ ...r, format: 'html' }, expMs), csv: maker.report({ ...r, format: 'csv' }, expMs) };
+  }
+  const iso = (ms: number) => new Date(ms).toISOString();
+
   async function sendDevice(deviceId: string, kind: ReportPeriodKind, fromMs: number, toMs: number) {
     const record = await deps.registry.device(deviceId);
     if (!record || record.notificationEmails.length === 0) return;
     const r = await deps.service.device(deviceId, fromMs, toMs);
+    const links = await shareLinks({ deviceId, from: iso(fromMs), to: iso(toMs), tz: r.timeZone }, Date.now());
     await deps.mailer.send({
       to: record.notificationEmails,
       subject: `[wanwatch] ${periodLabel(kind)} uptime ${record.name || deviceId}: internet ${formatPct(r.internet.availabilityPct)} (${formatZoned(fromMs, r.timeZone).slice(0, 10)} – ${formatZoned(toMs, r.timeZone).slice(0, 10)})`,
-      text: deviceText(r),
-      html: deviceHtml(r),
+      ...withShareLinks({ text: deviceText(r), html: deviceHtml(r) }, links),
       messageId: `<${reportRunKey('device', kind, fromMs, deviceId)}@wanwatch>`,
     });
     deps.logger.info({ deviceId, kind, fromMs, toMs }, 'uptime report mailed');
@@ -173,11 +201,11 @@ export async function startScheduledReports(deps: ScheduledReportsDeps): Promise
   async function sendFleet(kind: ReportPeriodKind, fromMs: number, toMs: number) {
     if (deps.nocEmails.length === 0) return;
     const f = await deps.service.fleet(fromMs, toMs);
+    const links = await shareLinks({ deviceId: null, from: iso(fromMs), to: iso(toMs) }, Date.now());
     await deps.mailer.send({
       to: deps.nocEmails,
       subject: `[wanwatch] ${periodLabel(kind)} fleet uptime: ${f.deviceCount} devices, internet ${formatPct(f.internet.availabilityPct)} (${formatTime(fromMs).slice(0, 10)} – ${formatTime(toMs).slice(0, 10)})`,
-      text: fleetText(f),
-      html: fleetHtml(f),
+      ...withShareLinks({ text: fleetText(f), html: fleetHtml(f) }, links),
       messageId: `<${reportRunKey('fleet', kind, fromMs)}@wanwatch>`,
     });
     deps.logger.info({ kind, fromMs, toMs, devices: f.deviceCount }, 'fleet uptime report mailed');

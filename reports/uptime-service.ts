@@ -1,5 +1,5 @@
 import { ProblemError } from '../contract/index.ts';
-import type { DeviceRecord, Silence } from '../store/index.ts';
+import { intervals, silencesForDevice, type DeviceRecord, type Silence } from '../store/index.ts';
 import { computeDeviceUptime } from './core/compute-uptime.ts';
 import { computeFleetUptime } from './core/fleet.ts';
 import type { DeviceUptime, FleetUptime, SilenceIn } from './core/types.ts';
@@ -7,12 +7,12 @@ import type { DeviceHistory, HistorySource } from './adapters/influx-history.ts'
 import { effectiveTarget, type ReportTarget, type ReportTargets } from './adapters/report-targets.ts';
 import type { DeviceRegistry } from '../store/index.ts';
 
-/** What the reports read of the device registry. */
-type Registry = Pick<DeviceRegistry, 'device' | 'devices' | 'silences'>;
+/** What a report reads of the device registry: the devices (names, sites) and their silences. */
+type DevicesAndSilences = Pick<DeviceRegistry, 'device' | 'devices' | 'silences'>;
 
 export interface UptimeServiceDeps {
   history: HistorySource;
-  registry: Registry;
+  registry: DevicesAndSilences;
   nowMs: () => number;
   /** SLA targets and time zones (absent: none, UTC). */
   targets?: Pick<ReportTargets, 'all' | 'resolve'>;
@@ -28,10 +28,16 @@ export interface UptimeService {
   timeZoneOf(deviceId: string): Promise<string>;
 }
 
-function silencesFor(all: readonly Silence[], deviceId: string): SilenceIn[] {
-  return all
-    .filter((s) => s.deviceId === null || s.deviceId === deviceId)
-    .map((s) => ({ startMs: s.startMs, endMs: s.endMs, iface: s.iface }));
+/** The device's maintenance time in the period: its silences (device, site, fleet; one-off or weekly) as windows. */
+function silencesFor(
+  all: readonly Silence[],
+  d: Pick<DeviceRecord, 'id' | 'site'>,
+  fromMs: number,
+  toMs: number,
+): SilenceIn[] {
+  return silencesForDevice(all, d.id, d.site).flatMap((s) =>
+    intervals(s, fromMs, toMs).map((i) => ({ startMs: i.startMs, endMs: i.endMs, iface: s.iface })),
+  );
 }
 
 /** The I/O shell around the pure core: loads history, devices, silences and targets, then computes. */
@@ -51,7 +57,7 @@ export function createUptimeService(deps: UptimeServiceDeps): UptimeService {
         deviceStates: h?.deviceStates ?? [],
         runEnds: h?.runEnds,
         quality: h?.quality,
-        silences: silencesFor(silences, d.id),
+        silences: silencesFor(silences, d, period.fromMs, period.toMs),
       },
       { name: d.name, site: d.site, ...target, minCoveragePct: deps.minCoveragePct ?? 90 },
     );

@@ -14,10 +14,14 @@ export const PKG = {
   iproute2: { name: 'iproute2', provides: 'ip' },
   nftables: { name: 'nftables', provides: 'nft' },
   chromium: { name: 'chromium', provides: 'chromium' },
-  // The lean (Lua) reporter build and what it needs on a router: luasocket, luaposix.
+  // The lean (Lua) reporter build and what it needs on a router: luasocket, luaposix; what it
+  // uses when installed: bit32 (spool checksums), zlib (gzip, checksums), luasec (https).
   lua: { name: 'lua5.1', provides: 'lua5.1' },
   luaSocket: { name: 'lua-socket', provides: '/usr/share/lua/5.1/socket.lua' },
   luaPosix: { name: 'lua-posix', provides: '/usr/share/lua/5.1/posix/compat.lua' },
+  luaBit32: { name: 'lua-bit32', provides: '/usr/share/doc/lua-bit32' },
+  luaZlib: { name: 'lua-zlib', provides: '/usr/share/doc/lua-zlib' },
+  luaSec: { name: 'lua-sec', provides: '/usr/share/lua/5.1/ssl.lua' },
 } satisfies Record<string, DebianPackage>;
 
 /** What `wanwatch up` needs. */
@@ -31,6 +35,9 @@ export const TEST_PACKAGES: DebianPackage[] = [
   PKG.lua,
   PKG.luaSocket,
   PKG.luaPosix,
+  PKG.luaBit32,
+  PKG.luaZlib,
+  PKG.luaSec,
 ];
 
 const installed = (p: DebianPackage): boolean =>

@@ -17,3 +17,7 @@ export * from './alert-view.ts';
 export * from './registry.ts';
 export * from './redis-op.ts';
 export * from './mail.ts';
+export * from './maintenance-window.ts';
+export * from './signed-links.ts';
+export * from './link-key.ts';
+export * from './share-links.ts';

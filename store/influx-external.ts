@@ -21,7 +21,7 @@ export interface ExternalSchemaReport {
 }
 
 /** The RPs wanwatch writes to (ingest: raw; alerting, device info: forever). `rollup_1m` is the CQs' only. */
-const WRITTEN_RPS = [RP.raw, RP.forever];
+const WRITTEN_RPS = [RP.raw, RP.forever, RP.audit];
 
 interface Answer {
   status: number;
@@ -30,7 +30,7 @@ interface Answer {
 
 /**
  * Checks an externally managed InfluxDB: reachable, the user authenticates, may read (`SHOW
- * RETENTION POLICIES`), may write into `raw` and `forever` (an empty write: authorised and the RP
+ * RETENTION POLICIES`), may write into `raw`, `forever` and `audit` (an empty write: authorised and the RP
  * resolved, nothing stored), and which CQs exist. Network errors throw (InfluxDB down is not a
  * schema problem).
  */

@@ -21,14 +21,14 @@ export const QUEUES = {
 } as const;
 
 /** Last measured figures of an interface, carried so emails can show them. */
-export const ifaceMetricsSchema = z.strictObject({
+export const latestIfaceMetricsSchema = z.strictObject({
   timeMs: z.number().int(),
   rttAvgMs: z.number().nullable(),
   lossPct: z.number().nullable(),
   jitterMs: z.number().nullable(),
   state: z.string(),
 });
-export type IfaceMetrics = z.infer<typeof ifaceMetricsSchema>;
+export type LatestIfaceMetrics = z.infer<typeof latestIfaceMetricsSchema>;
 
 /** One probe round of one interface, summarised for the cloud-side quality evaluation. */
 export const qualityRoundSchema = z.strictObject({
@@ -52,7 +52,7 @@ export const deviceEventsJobSchema = z.strictObject({
   /** Policy snapshots of the report, in seq order. */
   policies: z.array(policyRecordSchema),
   /** Latest sample figures per interface from the report. */
-  metrics: z.record(z.string(), ifaceMetricsSchema),
+  metrics: z.record(z.string(), latestIfaceMetricsSchema),
   /** True when the report carried records older than the device's last-seen time (back-fill after a cut). */
   backfill: z.boolean(),
   /** Every sample of the report, summarised, in the report's order (absent in jobs queued before quality evaluation). */

@@ -43,6 +43,8 @@ export function redisKeys(prefix: string = DEFAULT_REDIS_PREFIX) {
     apiToken: (id: string) => `${prefix}:api-token:${id}`,
     /** SET of API token ids. */
     apiTokens: `${prefix}:api-tokens`,
+    /** STRING: the server's key for signed share and acknowledgement links (store/link-key.ts); never logged. */
+    linkKey: `${prefix}:link-key`,
     /** BullMQ key prefix. */
     bull: `${prefix}:bull`,
   };
@@ -78,13 +80,32 @@ export const deviceRecordSchema = z.strictObject({
 });
 export type DeviceRecord = z.infer<typeof deviceRecordSchema>;
 
-/** A maintenance window: incidents inside it are recorded, not emailed; reports count it as maintenance time. */
-export const silenceSchema = z.strictObject({
+/** Days of the week as `Date#getUTCDay` numbers them (index 0 = Sunday). */
+export const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+
+/** A weekly recurrence (store/maintenance-window.ts): local days and start time in an IANA zone. */
+export const weeklyWindowSchema = z.strictObject({
+  days: z.array(z.enum(WEEKDAYS)).min(1).max(7),
+  /** Local wall-clock start, `HH:MM` (24 h). */
+  start: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (00:00 to 23:59)'),
+  /** Elapsed minutes (a window over a DST change keeps its length); up to one week. */
+  durationMin: z.number().int().min(1).max(10_080),
+  timeZone: z.string().min(1).max(64),
+  /** First local date an occurrence may start on (`YYYY-MM-DD`). */
+  firstDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be YYYY-MM-DD'),
+  /** Last local date an occurrence may start on; null = no end. */
+  lastDate: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be YYYY-MM-DD')
+    .nullable(),
+});
+export type WeeklyWindow = z.infer<typeof weeklyWindowSchema>;
+
+const silenceV1Schema = z.strictObject({
   v: z.literal(1),
   id: z.string(),
-  /** Device the silence applies to; null = every device. */
   deviceId: z.string().nullable(),
-  /** Interface the silence applies to; null = every interface of the device(s). */
   iface: z.string().nullable(),
   startMs: z.number().int(),
   endMs: z.number().int(),
@@ -92,4 +113,30 @@ export const silenceSchema = z.strictObject({
   createdBy: z.string().max(100),
   createdAtMs: z.number().int(),
 });
-export type Silence = z.infer<typeof silenceSchema>;
+
+/**
+ * A maintenance window: incidents inside it are recorded, not emailed; reports count it as
+ * maintenance time. One-off (`weekly` null: active in [startMs, endMs)) or weekly (active in the
+ * occurrences of `weekly`; startMs/endMs are then the bounds of all occurrences, endMs
+ * MAX_WINDOW_MS without a last date). Stored v1 records (one-off, device or fleet) read as v2.
+ */
+export const silenceSchema = z.union([
+  z.strictObject({
+    v: z.literal(2),
+    id: z.string(),
+    /** Device the silence applies to; null = by site or every device. */
+    deviceId: z.string().nullable(),
+    /** Site the silence applies to (with deviceId null); null = not by site. */
+    site: z.string().nullable(),
+    /** Interface the silence applies to (needs deviceId); null = every interface. */
+    iface: z.string().nullable(),
+    startMs: z.number().int(),
+    endMs: z.number().int(),
+    weekly: weeklyWindowSchema.nullable(),
+    comment: z.string().max(500),
+    createdBy: z.string().max(100),
+    createdAtMs: z.number().int(),
+  }),
+  silenceV1Schema.transform((s) => ({ ...s, v: 2 as const, site: null, weekly: null })),
+]);
+export type Silence = z.output<typeof silenceSchema>;

@@ -11,6 +11,7 @@ import {
   createDeviceRegistry,
   publishLiveChange,
   redisKeys,
+  silencesForDevice,
   type DeviceRecord,
   type Silence,
 } from '../../store/index.ts';
@@ -151,6 +152,12 @@ export function createAlertStore(redis: Redis, prefix: string) {
       };
     },
     silences: (): Promise<Silence[]> => registry.silences(),
+    /** The silences that apply to one device (`all`: already read); its record is read only for a site's silence. */
+    async deviceSilences(deviceId: string, all?: Silence[]): Promise<Silence[]> {
+      const silences = all ?? (await registry.silences());
+      if (!silences.some((x) => x.deviceId === null && x.site !== null)) return silences;
+      return silencesForDevice(silences, deviceId, (await registry.device(deviceId))?.site ?? null);
+    },
     async putSilence(s: Silence): Promise<void> {
       await redis.hset(keys.silences, s.id, JSON.stringify(s));
     },

@@ -1,4 +1,4 @@
-import type { IncidentKind, Silence } from '../../store/index.ts';
+import { activeAt, type IncidentKind, type Silence } from '../../store/index.ts';
 import type { DeviceAlertState, DisposedItem, NoticeItem } from './state.ts';
 
 export type { SweepItem, NoticeItem, Disposition, DisposedItem, Notice } from './state.ts';
@@ -7,6 +7,11 @@ export function itemIface(item: NoticeItem): string | null {
   return 'iface' in item ? item.iface : null;
 }
 
+/**
+ * The silence that keeps an item from being emailed: one of the device's silences (already narrowed
+ * to it by site, store/maintenance-window.ts) for the whole device or this interface, in force
+ * at the item's time or now (one-off or a weekly occurrence).
+ */
 export function findSilence(
   silences: Silence[],
   deviceId: string,
@@ -16,9 +21,9 @@ export function findSilence(
 ): Silence | undefined {
   return silences.find(
     (s) =>
-      (s.deviceId === null || s.deviceId === deviceId) &&
+      ((s.deviceId === null && s.site === null) || s.deviceId === deviceId) &&
       (s.iface === null || s.iface === iface) &&
-      ((s.startMs <= atMs && atMs < s.endMs) || (s.startMs <= nowMs && nowMs < s.endMs)),
+      (activeAt(s, atMs) || activeAt(s, nowMs)),
   );
 }
 

@@ -1,4 +1,5 @@
 import { escapeHtml, formatDuration, formatTime } from '../../store/text-format.ts';
+import { linkHtml, linkLines, type MessageLinks } from './ack-links.ts';
 import type { DisposedItem, Notice, NoticeItem } from './notice.ts';
 import { splitContradicts } from './policy-summary.ts';
 import type { QualityFigures } from './quality.ts';
@@ -20,6 +21,8 @@ export interface RenderContext {
   /** Current policy splits (policy key -> view). */
   policies: ReadonlyMap<string, PolicyView>;
   dashboardUrl: string | null;
+  /** Signed acknowledgement and report links (WANWATCH_PUBLIC_URL set). */
+  links?: MessageLinks;
 }
 
 /**
@@ -262,6 +265,7 @@ export function renderNotice(notice: Notice, ctx: RenderContext): RenderedMail {
     deviceLine,
     ...sections.flatMap(([title, lines]) => (lines.length ? ['', `${title}:`, ...lines.map((l) => `  - ${l}`)] : [])),
     ...(ctx.dashboardUrl ? ['', `Dashboard: ${ctx.dashboardUrl}`] : []),
+    ...(ctx.links ? linkLines(ctx.links) : []),
     '',
     `Notification ${notice.id} · wanwatch`,
   ].join('\n');
@@ -275,6 +279,7 @@ export function renderNotice(notice: Notice, ctx: RenderContext): RenderedMail {
         : [],
     ),
     ...(ctx.dashboardUrl ? [`<p><a href="${escapeHtml(ctx.dashboardUrl)}">Open the dashboard</a></p>`] : []),
+    ...(ctx.links ? linkHtml(ctx.links) : []),
     `<p style="color:#888">Notification ${escapeHtml(notice.id)} · wanwatch</p>`,
     '</body></html>',
   ].join('\n');

@@ -1,5 +1,5 @@
 import type { IfaceState } from '../../contract/index.ts';
-import type { IfaceMetrics, IncidentKind } from '../../store/index.ts';
+import type { LatestIfaceMetrics, IncidentKind } from '../../store/index.ts';
 import type { LinkQualityState, QualityFigures } from './quality.ts';
 
 /**
@@ -109,7 +109,7 @@ export interface DeviceAlertState {
   seen: Map<string, number>;
   ifaces: Map<string, IfaceAlertState>;
   policies: Map<string, PolicyView>;
-  metrics: Map<string, IfaceMetrics>;
+  metrics: Map<string, LatestIfaceMetrics>;
   /** Cloud-side quality evaluation per link (quality.ts): its recent rounds and verdict. */
   quality: Map<string, LinkQualityState>;
   group: PendingGroup | null;
@@ -212,7 +212,7 @@ export function parseState(raw: string, deviceId: string): DeviceAlertState {
     seen: toMap<number>(o.seen),
     ifaces: toMap<IfaceAlertState>(o.ifaces),
     policies: toMap<PolicyView>(o.policies, (p) => ({ ...p, members: p.members ?? [] })),
-    metrics: toMap<IfaceMetrics>(o.metrics),
+    metrics: toMap<LatestIfaceMetrics>(o.metrics),
     quality: toMap<LinkQualityState>(o.quality),
     group,
     outbox: (o.outbox as FlushOutbox | null | undefined) ?? null,

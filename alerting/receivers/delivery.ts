@@ -32,17 +32,19 @@ export const receiverRecipient = (r: Pick<Receiver, 'type' | 'name'>) => `${r.ty
 
 /**
  * Queues one job per receiver for a notice that is to be notified. PagerDuty only hears of DOWN
- * and UP events, so a receiver with nothing to send gets no job. Returns the recipients queued.
+ * and UP events, so a receiver with nothing to send gets no job. The message may be made per receiver
+ * (its acknowledgement link names it). Returns the recipients queued.
  */
 export async function queueReceiverJobs(
   queue: Queue<ReceiverJob>,
   receivers: readonly Receiver[],
   deviceId: string,
-  message: ReceiverMessage,
+  messageFor: ReceiverMessage | ((r: Receiver) => ReceiverMessage),
   attempts: number,
 ): Promise<string[]> {
   const queued: string[] = [];
   for (const r of receivers) {
+    const message = typeof messageFor === 'function' ? messageFor(r) : messageFor;
     const jobId = receiverJobId(deviceId, message.notificationId, r.name);
     if (receiverRequests(r, message, { nowMs: 0, idempotencyKey: jobId }).length === 0) continue;
     await viaRedis(() =>

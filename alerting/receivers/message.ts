@@ -1,4 +1,5 @@
 import type { IncidentKind } from '../../store/index.ts';
+import type { MessageLinks } from '../core/ack-links.ts';
 import type { Notice, NoticeItem } from '../core/notice.ts';
 import type { RenderedMail } from '../core/render.ts';
 import type { RoutedNotice } from './routing.ts';
@@ -25,7 +26,8 @@ export interface ReceiverMessage {
   subject: string;
   text: string;
   events: ReceiverEvent[];
-  links: { dashboard: string | null };
+  /** Signed links (WANWATCH_PUBLIC_URL set): acknowledge as this receiver, the device's uptime report. */
+  links: { dashboard: string | null; ack?: string | null; report?: string | null };
 }
 
 /** The message of a notice from its rendered email; only notified items are events. Pure. */
@@ -34,6 +36,7 @@ export function receiverMessage(
   mail: RenderedMail,
   device: ReceiverMessage['device'],
   dashboardUrl: string | null,
+  links?: MessageLinks,
 ): ReceiverMessage {
   const sent = notice.items.filter((i) => i.disposition === 'notify').map((i) => i.item);
   return {
@@ -45,7 +48,10 @@ export function receiverMessage(
     subject: mail.subject,
     text: mail.text,
     events: sent.map((i) => ({ id: i.id, kind: i.kind, iface: 'iface' in i ? i.iface : null, atMs: i.atMs })),
-    links: { dashboard: dashboardUrl },
+    links: {
+      dashboard: dashboardUrl,
+      ...(links ? { ack: links.ack[0]?.url ?? null, report: links.report } : {}),
+    },
   };
 }
 

@@ -38,7 +38,7 @@ const title = (m: ReceiverMessage) => m.subject.replace(/^\[wanwatch\] /, '');
  * |---|---|---|
  * | webhook | 1 | `{ version, idempotencyKey, incident, device, events, subject, text, links }`, signed |
  * | slack | 1 | `{ text }` (mrkdwn: bold title, the email text in a code block) |
- * | teams | 1 | a Workflows message with one Adaptive Card (title, text, dashboard action) |
+ * | teams | 1 | a Workflows message with one Adaptive Card (title, text; acknowledge, dashboard, report actions) |
  * | telegram | 1 | `sendMessage` `{ chat_id, text }` (plain text, ≤ 4096 characters) |
  * | pagerduty | one per DOWN/UP event (see pagerDutyEvent); none for other events | Events API v2 |
  */
@@ -110,13 +110,27 @@ function teamsCard(m: ReceiverMessage) {
             { type: 'TextBlock', text: title(m), weight: 'Bolder', size: 'Medium', wrap: true },
             { type: 'TextBlock', text: m.text, wrap: true, fontType: 'Monospace' },
           ],
-          actions: m.links.dashboard
-            ? [{ type: 'Action.OpenUrl', title: 'Open the dashboard', url: m.links.dashboard }]
-            : [],
+          actions: [
+            ...(m.links.ack ? [{ type: 'Action.OpenUrl', title: 'Acknowledge', url: m.links.ack }] : []),
+            ...(m.links.dashboard
+              ? [{ type: 'Action.OpenUrl', title: 'Open the dashboard', url: m.links.dashboard }]
+              : []),
+            ...(m.links.report ? [{ type: 'Action.OpenUrl', title: 'Uptime report', url: m.links.report }] : []),
+          ],
         },
       },
     ],
   };
+}
+
+/** PagerDuty's links of a trigger: dashboard, acknowledgement page, uptime report (those that are set). */
+function pdLinks(m: ReceiverMessage): Array<{ href: string; text: string }> {
+  const l = m.links;
+  return [
+    ...(l.dashboard ? [{ href: l.dashboard, text: 'Dashboard' }] : []),
+    ...(l.ack ? [{ href: l.ack, text: 'Acknowledge in wanwatch' }] : []),
+    ...(l.report ? [{ href: l.report, text: 'Uptime report' }] : []),
+  ];
 }
 
 function pagerDutyBodies(routingKey: string, m: ReceiverMessage) {
@@ -143,7 +157,7 @@ function pagerDutyBodies(routingKey: string, m: ReceiverMessage) {
               class: e.kind,
               custom_details: { text: m.text, notificationId: m.notificationId, deviceId: m.device.id },
             },
-            ...(m.links.dashboard ? { links: [{ href: m.links.dashboard, text: 'Dashboard' }] } : {}),
+            ...(pdLinks(m).length > 0 ? { links: pdLinks(m) } : {}),
           },
     );
   }

@@ -26,7 +26,7 @@ const invalid = (err: unknown): never => {
  * token or routing key. With a routes file the API only reads. A receiver still named by a route
  * or the default is not deleted (422 naming that field).
  */
-export function createReceiversRouter(store: SetupStore): Router {
+export function createReceiversHttpApi(store: SetupStore): Router {
   const r = Router();
   const writable = () => {
     if (store.source() === 'file')

@@ -10,6 +10,7 @@ import { attemptsForCoverage, coveredMs, retryDelayMs } from '../core/retry.ts';
 import { emptyDeviceState, emptyIface, type DeviceAlertState } from '../core/state.ts';
 import { decideReachability, reminderDue, sweepDevice } from '../core/sweep.ts';
 import { job, pol, T0, tr } from './fixtures.ts';
+import { silencesForDevice } from '../../store/index.ts';
 
 const opts = resolveAlertingOptions({
   groupWaitMs: 10_000,
@@ -246,15 +247,36 @@ describe('flap damping', () => {
 
 describe('silences and inhibition (dispose truth table)', () => {
   const sil = (deviceId: string | null, iface: string | null, startMs: number, endMs: number) => ({
-    v: 1 as const,
+    v: 2 as const,
     id: 's1',
     deviceId,
+    site: null,
     iface,
+    weekly: null,
     startMs,
     endMs,
     comment: '',
     createdBy: 't',
     createdAtMs: 0,
+  });
+  it('a weekly window matches inside an occurrence only; a site silence only once narrowed to the device', () => {
+    const mon = Date.parse('2026-06-08T12:00:00Z');
+    const weekly = {
+      ...sil('ce-1', null, 0, 8_640_000_000_000_000),
+      weekly: {
+        days: ['mon' as const],
+        start: '14:00',
+        durationMin: 60,
+        timeZone: 'Europe/Berlin',
+        firstDate: '2026-01-01',
+        lastDate: null,
+      },
+    };
+    assert.ok(findSilence([weekly], 'ce-1', 'eth1', mon + 1_000, mon + 1_000));
+    assert.equal(findSilence([weekly], 'ce-1', 'eth1', mon + 3_600_000, mon + 3_600_000), undefined);
+    const site = { ...sil(null, null, T0, T0 + 10), site: 'berlin' };
+    assert.equal(findSilence([site], 'ce-1', 'eth1', T0 + 5, T0 + 5), undefined);
+    assert.ok(findSilence(silencesForDevice([site], 'ce-1', 'berlin'), 'ce-1', 'eth1', T0 + 5, T0 + 5));
   });
   it('matches device, device+iface, and time (event time or now)', () => {
     assert.ok(findSilence([sil('ce-1', null, T0, T0 + 10)], 'ce-1', 'eth1', T0 + 5, T0 + 100));

@@ -9,12 +9,19 @@ export const consolePlugin: PluginFactory = (ctx) => {
   if (ctx.role === 'worker') return { name: 'console' };
   // The port the server got (it differs from the setting when that is 0).
   let port = ctx.config.port;
+  const api = loopbackApi(() => `http://127.0.0.1:${port}`, ctx.config.adminToken);
   const web: WebConsole = createConsole({
     redis: ctx.redis,
     subscriber: ctx.workerRedis(),
     keys: ctx.keys,
     adminToken: ctx.config.adminToken,
-    api: loopbackApi(() => `http://127.0.0.1:${port}`, ctx.config.adminToken),
+    api,
+    // Alerting's acknowledgement, through its API route so the rules and the events record hold.
+    async ack(incidentId, deviceId, by) {
+      const ans = await api('POST', `/incidents/${encodeURIComponent(incidentId)}/ack`, { deviceId, by });
+      const detail = (ans.body as { detail?: unknown } | undefined)?.detail;
+      if (ans.status >= 400) throw new Error(typeof detail === 'string' ? detail : `status ${ans.status}`);
+    },
     logger: ctx.logger,
     influx: ctx.influx,
     grafanaUrl: ctx.config.grafanaUrl,

@@ -1,19 +1,26 @@
-import { createReportsRouter, startScheduledReports, type ScheduledReports } from '../../reports/index.ts';
+import {
+  createReportsHttpApi,
+  createSharedReportsPages,
+  startScheduledReports,
+  type ScheduledReports,
+} from '../../reports/index.ts';
 import type { PluginFactory } from '../plugin.ts';
 
-/** The uptime reports API (`GET /devices/:id/uptime`, `GET /uptime`, `/report-targets`). */
-export const reportsPlugin: PluginFactory = (ctx) => ({
-  name: 'reports',
-  routers: [
-    createReportsRouter({
-      influx: ctx.influx,
-      redis: ctx.redis,
-      keys: ctx.keys,
-      logger: ctx.logger,
-      minCoveragePct: ctx.config.reportMinCoveragePct,
-    }),
-  ],
-});
+/**
+ * The uptime reports API (`GET /devices/:id/uptime`, `GET /uptime`, `/report-targets`,
+ * `POST /share-links`) and the shared reports a signed link opens (`/share/...`, no token).
+ */
+export const reportsPlugin: PluginFactory = (ctx) => {
+  const deps = {
+    influx: ctx.influx,
+    redis: ctx.redis,
+    keys: ctx.keys,
+    logger: ctx.logger,
+    minCoveragePct: ctx.config.reportMinCoveragePct,
+    ...(ctx.config.publicUrl ? { publicUrl: ctx.config.publicUrl } : {}),
+  };
+  return { name: 'reports', routers: [createReportsHttpApi(deps)], pages: [createSharedReportsPages(deps)] };
+};
 
 /**
  * Scheduled uptime report emails (WANWATCH_REPORT_SCHEDULE) as their own plugin (worker roles),
@@ -37,6 +44,7 @@ export const scheduledReportsPlugin: PluginFactory = (ctx) => {
         nocEmails: ctx.config.alertEmails,
         schedule,
         minCoveragePct: ctx.config.reportMinCoveragePct,
+        ...(ctx.config.publicUrl ? { publicUrl: ctx.config.publicUrl } : {}),
       });
     },
     stop: async () => {

@@ -27,8 +27,9 @@ import { parseMwan3Config } from '../../device-reporter/config/mwan3-config.ts';
 import { readStatusFile } from '../../device-reporter/status/status-file.ts';
 import { buildStatusView } from '../../device-reporter/status/build-status-view.ts';
 import { formatMwan3Status } from '../../device-reporter/status/mwan3-status-text.ts';
+import { addDemoWebhook, webhookCurlLines, webhookUrlProblem } from './up-webhook.ts';
 
-export const HELP = `Usage: wanwatch up [--port 8080] [--data-dir .wanwatch] [--demo-devices N]
+export const HELP = `Usage: wanwatch up [--port 8080] [--data-dir .wanwatch] [--demo-devices N] [--webhook URL]
 
 The embedded default: starts a private influxd and redis-server (Debian packages, installed when
 missing and running as root), the whole backend (API, alerting workers, reports, dashboards), keeps
@@ -53,6 +54,12 @@ Options:
   --demo-cycle S      length of one demo story in seconds (default 120)
   --demo-interval S   tracking interval of the simulated devices (default 2)
   --exit-after S      stop by itself after S seconds (for scripted runs)
+  --webhook URL       also send every alert to this webhook receiver (JSON, signed with
+                      X-Wanwatch-Signature; docs/alerts.md): replaces the receivers and routes set
+                      through the API. Without it, the curl lines printed at start add one.
+  --webhook-secret S  its signing secret (at least 16 characters; default: generated and printed)
+Alert emails carry signed acknowledgement and report links to this API (WANWATCH_PUBLIC_URL, default
+http://127.0.0.1:PORT here).
 `;
 
 function outboxCount(dir: string): number {
@@ -78,6 +85,8 @@ export async function run(argv: string[]): Promise<number> {
         'demo-cycle': { type: 'string' },
         'demo-interval': { type: 'string' },
         'exit-after': { type: 'string' },
+        webhook: { type: 'string' },
+        'webhook-secret': { type: 'string' },
       },
     }) as { values: Record<string, string | undefined> });
   } catch (err) {
@@ -102,6 +111,9 @@ export async function run(argv: string[]): Promise<number> {
     cycleMs = num('demo-cycle', 120, 10, 86_400) * 1000;
     intervalS = num('demo-interval', 2, 1, 60);
     exitAfterS = values['exit-after'] !== undefined ? num('exit-after', 0, 1, 86_400) : undefined;
+    const hook = values.webhook === undefined ? undefined : webhookUrlProblem(values.webhook);
+    if (hook) throw new Error(hook);
+    if ((values['webhook-secret']?.length ?? 16) < 16) throw new Error('--webhook-secret needs at least 16 characters');
     // The same table, checks and defaults as `serve`; only the service URLs and the token differ.
     settings = readSettings('up', process.env, flags, { require: [] });
     checkBackendSettings(settings);
@@ -133,6 +145,8 @@ export async function run(argv: string[]): Promise<number> {
     }),
     dataDir,
   };
+  // Links in the demo's emails open this API (port 0 has no address before the start).
+  if (!config.publicUrl && config.port !== 0) config.publicUrl = `http://127.0.0.1:${config.port}`;
   const { adminToken } = config;
   const outboxDir = outboxDirOf(config);
   const logger = createLogger(config.logLevel);
@@ -171,6 +185,22 @@ export async function run(argv: string[]): Promise<number> {
   say(`  mail         ${config.smtpUrl ? 'via WANWATCH_SMTP_URL' : `${outboxDir}/*.eml`}`);
   say(`  dashboards   ${dashboardsDir}/ (Grafana provisioning set; refreshed every minute)`);
   say(`  data         ${dataDir}/ (kept across restarts)`);
+  if (values.webhook) {
+    await addDemoWebhook(apiUrl, adminToken, values.webhook, values['webhook-secret']).then(
+      (secret) => say(`  webhook      ${values.webhook} gets every alert (X-Wanwatch-Signature secret: ${secret})`),
+      (err: Error) => process.stderr.write(`wanwatch up: could not add the webhook receiver: ${err.message}\n`),
+    );
+  } else {
+    const [receivers, routes] = webhookCurlLines(
+      apiUrl,
+      adminToken,
+      'http://127.0.0.1:9000/hook',
+      'a-secret-of-16-chars',
+    );
+    say(`  webhook      add one (or start with --webhook URL):`);
+    say(`                 ${receivers}`);
+    say(`                 ${routes}`);
+  }
   say('');
 
   const fleet =

@@ -16,10 +16,12 @@ import {
   type UptimeService,
 } from '../../reports/index.ts';
 import { terminalSafe } from '../../reports/render/format.ts';
+import { printShareLink, shareArgsProblem } from './uptime-share.ts';
 
 export const HELP = `Usage:
   wanwatch uptime --device ID [--from T] [--to T] [--tz ZONE] [--format table|csv|json|html]
   wanwatch uptime --fleet [--from T] [--to T] [--tz ZONE] [--format table|csv|json|html]
+  wanwatch uptime (--device ID | --fleet) [...] --share-link [--expires 7d]
 
 Uptime report of one device over [from, to): availability per WAN link and of the site's internet
 (time with at least one WAN online), coverage, degraded time, outages, MTTR, MTBF and the SLA verdict.
@@ -33,6 +35,10 @@ from the transitions the device recorded (rules: docs/reports.md).
   --to T        period end (exclusive); default: now
   --tz ZONE     IANA time zone for dates and displayed times (e.g. Europe/Berlin)
   --format F    table (default), csv, json or html (a self-contained page: > report.html)
+  --share-link  print a signed link that opens this report (html, or csv with --format csv)
+                without a token until it expires (docs/reports.md, "Share links"); absolute
+                with WANWATCH_PUBLIC_URL, else the path
+  --expires D   the link's lifetime: 30m, 12h, 7d (default 7d, at most 90d)
 
 Environment:
 ${settingsHelp('uptime')}
@@ -55,6 +61,8 @@ export async function run(argv: string[]): Promise<number> {
         from: { type: 'string' },
         to: { type: 'string' },
         format: { type: 'string', default: 'table' },
+        'share-link': { type: 'boolean', default: false },
+        expires: { type: 'string' },
       },
     }));
   } catch (err) {
@@ -67,7 +75,11 @@ export async function run(argv: string[]): Promise<number> {
       ? 'give either --device ID or --fleet'
       : !FORMATS.includes(format)
         ? `--format must be one of ${FORMATS.join(', ')}`
-        : undefined;
+        : values['share-link']
+          ? shareArgsProblem(values)
+          : values.expires !== undefined
+            ? '--expires goes with --share-link'
+            : undefined;
   if (problem) {
     process.stderr.write(`wanwatch uptime: ${problem}\n\n${HELP}`);
     return 2;
@@ -103,9 +115,14 @@ export async function run(argv: string[]): Promise<number> {
       logger: pino({ level: 'silent' }),
       minCoveragePct: settings.WANWATCH_REPORT_MIN_COVERAGE_PCT,
     });
-    const out = values.device
-      ? await deviceReport(service, values.device, query, format)
-      : await fleetReport(service, query, format);
+    const out = values['share-link']
+      ? await printShareLink(
+          { service, redis, keys: redisKeys(settings.WANWATCH_REDIS_PREFIX), publicUrl: settings.WANWATCH_PUBLIC_URL },
+          { ...query, deviceId: values.device ?? null, format, ...(values.expires ? { expires: values.expires } : {}) },
+        )
+      : values.device
+        ? await deviceReport(service, values.device, query, format)
+        : await fleetReport(service, query, format);
     if (out === undefined) return 2;
     process.stdout.write(out);
     return 0;

@@ -4,6 +4,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createHmac } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { simpleParser } from 'mailparser';
 import { isAlive } from '../../stack/processes.ts';
 
@@ -64,7 +67,29 @@ describe('wanwatch up (smoke, short schedule)', () => {
 
   it('shows status, emails, dashboards and an uptime report; Ctrl-C stops everything; a restart keeps the data', async () => {
     const t0 = Date.now();
-    const first = startUp(['--demo-devices', '3', '--demo-cycle', '60', '--demo-interval', '1']);
+    // A local webhook receiver (`--webhook`): it must get the alerts too, signed with the secret.
+    const hooks: Array<{ subject: string; signed: boolean }> = [];
+    const secret = 'up-smoke-webhook-secret';
+    const hookServer = createServer((req, res) => {
+      let body = '';
+      req.on('data', (d: Buffer) => (body += d.toString()));
+      req.on('end', () => {
+        const ts = String(req.headers['x-wanwatch-timestamp']);
+        const want = `sha256=${createHmac('sha256', secret).update(`${ts}.${body}`).digest('hex')}`;
+        hooks.push({
+          subject: (JSON.parse(body) as { subject: string }).subject,
+          signed: req.headers['x-wanwatch-signature'] === want,
+        });
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((r) => hookServer.listen(0, '127.0.0.1', r));
+    after(() => hookServer.close());
+    const hookUrl = `http://127.0.0.1:${(hookServer.address() as AddressInfo).port}/hook`;
+    const first = startUp([
+      ...['--demo-devices', '3', '--demo-cycle', '60', '--demo-interval', '1'],
+      ...['--webhook', hookUrl, '--webhook-secret', secret],
+    ]);
     const pids = await until('the stack', () => (stackPids().length === 2 ? stackPids() : undefined), 60_000);
     await until('the admin token', () => /admin token: (\S+)\)/.exec(first.output()), 60_000);
     // The console's one-time sign-in link signs a browser in, once.
@@ -106,6 +131,12 @@ describe('wanwatch up (smoke, short schedule)', () => {
       throw new Error(`${err.message}; subjects so far:\n  ${seen.join('\n  ')}`);
     });
     const emailsAfterS = (Date.now() - t0) / 1000;
+    assert.match(first.output(), /webhook +http:\S+ gets every alert/);
+    await until('a DOWN at the webhook', () => hooks.some((h) => /DOWN/.test(h.subject)), 30_000);
+    assert.ok(
+      hooks.every((h) => h.signed),
+      'every webhook request is signed with the secret',
+    );
     await until('the uptime report', () => first.output().includes('Uptime report: demo-ce-01'), 40_000);
     const dashboardFiles = readdirSync(join(dataDir, 'dashboards', 'dashboards'), { recursive: true }).map(String);
     assert.ok(
@@ -126,6 +157,12 @@ describe('wanwatch up (smoke, short schedule)', () => {
       'the second start',
       () => /API {10}(http:\S+) {3}\(admin token: (\S+)\)/.exec(second.output()),
       60_000,
+    );
+    // Without --webhook, the lines that add one are printed (the README shows them).
+    await until(
+      'the webhook lines',
+      () => /webhook +add one[^\n]*\n +curl -X PUT .*\/api\/v1\/receivers/.exec(second.output()),
+      10_000,
     );
     const res = await fetch(`${m[1]}/api/v1/devices/demo-ce-01/events?from=${t0 - 1000}`, {
       headers: { authorization: `Bearer ${m[2]}` },

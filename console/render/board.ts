@@ -12,8 +12,8 @@ const LABEL: Record<BoardRow['attention'], string> = {
   ok: 'ok',
 };
 
-/** One `<tr>`; also sent alone over the live stream when the device changes. */
-export function renderRow(r: BoardRow, nowMs: number): string {
+/** One `<tr>`; also sent alone over the live stream when the device changes. `maintenance`: a window is in force. */
+export function renderRow(r: BoardRow, nowMs: number, maintenance = false): string {
   const links = r.links
     .map(
       (l) =>
@@ -24,7 +24,7 @@ export function renderRow(r: BoardRow, nowMs: number): string {
   return `<tr class="row ${attentionTone(r.attention)}" data-id="${h(r.id)}" data-attention="${r.attention}" data-site="${h(r.site ?? '')}" data-search="${h(searchText(r))}">
 <td><a href="/device/${encodeURIComponent(r.id)}">${h(r.name)}</a><div class="sub">${h(r.id)}</div></td>
 <td>${h(r.site ?? '')}</td>
-<td><span class="badge">${LABEL[r.attention]}</span></td>
+<td><span class="badge">${LABEL[r.attention]}</span>${maintenance ? ' <span class="badge maint">maintenance</span>' : ''}</td>
 <td>${links || '<span class="sub">no links yet</span>'}</td>
 <td>${split || '–'}</td>
 <td class="age" data-seen="${r.lastSeenMs ?? ''}">${ageText(r.lastSeenMs, nowMs)}</td>
@@ -37,6 +37,7 @@ export function renderBoard(
   filter: BoardFilter,
   nowMs: number,
   session: PageSession,
+  maintenance: ReadonlySet<string> = new Set(),
 ): string {
   const counts = countByAttention(all);
   const sites = [...new Set(all.map((r) => r.site).filter((s): s is string => !!s))].sort();
@@ -62,7 +63,7 @@ export function renderBoard(
 <table class="board" id="board" data-live="/live">
 <thead><tr><th scope="col">Device</th><th scope="col">Site</th><th scope="col">State</th><th scope="col">Links</th><th scope="col">Traffic split</th><th scope="col">Last seen</th></tr></thead>
 <tbody>
-${rows.map((r) => renderRow(r, nowMs)).join('\n')}
+${rows.map((r) => renderRow(r, nowMs, maintenance.has(r.id))).join('\n')}
 </tbody></table>`,
     session,
   );

@@ -15,8 +15,8 @@ import { pino } from 'pino';
 import { startTestIngest, type TestIngest } from '../../test-support/ingest.ts';
 import { testServices } from '../../stack/testing.ts';
 import { createInventory } from '../inventory.ts';
-import { createDashboardsRouter } from '../router.ts';
-import { createDashboardSyncer, type DashboardSyncer } from '../syncer.ts';
+import { createDashboardsHttpApi } from '../router.ts';
+import { createDashboardSyncer, type DashboardSyncer } from '../sync-scheduler.ts';
 import { startFakeGrafana, type FakeGrafana } from './fake-grafana.ts';
 import { influxQuery, seed } from './seed.ts';
 
@@ -60,7 +60,7 @@ describe('dashboards through the real ingest, routes and CLI', () => {
     g = await startFakeGrafana();
     t = await startTestIngest({ label: 'dash', routers: [lazy], onDeviceChanged: (id) => syncer?.schedule(id) });
     const inventory = createInventory({ redis: t.redis, keys: t.keys, influx: t.influx });
-    inner = createDashboardsRouter({ redis: t.redis, keys: t.keys, influx: t.influx, logger: silent, inventory });
+    inner = createDashboardsHttpApi({ redis: t.redis, keys: t.keys, influx: t.influx, logger: silent, inventory });
     syncer = createDashboardSyncer({
       grafanaUrl: g.url,
       grafanaToken: g.token,

@@ -12,8 +12,8 @@ import type { DeviceRecord } from '../../store/index.ts';
 import { deviceDashboard, sharedDashboards } from '../dashboard-set.ts';
 import { createGrafanaClient, GrafanaError } from '../grafana-client.ts';
 import type { DashboardInventory } from '../inventory.ts';
-import { syncDashboards } from '../sync.ts';
-import { createDashboardSyncer } from '../syncer.ts';
+import { syncDashboards } from '../sync-pass.ts';
+import { createDashboardSyncer } from '../sync-scheduler.ts';
 import { startFakeGrafana, type FakeGrafana } from './fake-grafana.ts';
 
 const rec = (id: string, site: string | null): DeviceRecord => ({

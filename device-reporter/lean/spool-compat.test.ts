@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { openSpool, silentLogger, type UnsequencedRecord } from '../spool/index.ts';
+import { crc32Js } from '../spool/line-codec.ts';
 import { buildLean, LEAN_HARNESS, runHarness } from './lean-run.ts';
 
 /**
@@ -147,6 +148,20 @@ async function luaAppend(dir: string, bootId: string, records: UnsequencedRecord
 }
 
 describe('spool: the Node and the Lua build share it', () => {
+  it('line checksums: CRC-32 equal to the Node build, on zlib, a bit library and plain Lua', async () => {
+    const texts = ['', 'a', '{"b":"boot","r":{"seq":1}}', 'ünïcode ✓ \u0000\xff', 'x'.repeat(3000)];
+    const want = texts.map((t) => crc32Js(t));
+    const r = await runHarness(['crc32'], { input: JSON.stringify(texts) });
+    assert.equal(r.code, 0, r.stderr);
+    const got = JSON.parse(r.stdout) as { impl: string; crcs: number[] }[];
+    // lua-zlib and lua-bit32 are test packages (stack/debian-packages.ts): every way is exercised.
+    assert.deepEqual(
+      got.map((g) => g.impl),
+      ['zlib', 'bit', 'arithmetic'],
+    );
+    for (const g of got) assert.deepEqual(g.crcs, want, g.impl);
+  });
+
   it('Lua reads what Node wrote and acknowledged', async () => {
     const dir = tmp();
     const spool = openSpool({ dir, segmentBytes: 4096 }, { logger: silentLogger });

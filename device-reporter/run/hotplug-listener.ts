@@ -1,32 +1,9 @@
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, unlinkSync, watch, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
 
-/** `<spool-dir>/hotplug/`: the netifd hotplug handler drops one file per interface here. */
-export const HOTPLUG_DIR = 'hotplug';
+import { HOTPLUG_DIR, parseHotplugEvent, type HotplugEvent } from './hotplug-event.ts';
 
-export interface HotplugEvent {
-  action: 'ifup' | 'ifdown';
-  iface: string;
-}
-
-/** netifd logical interface names (what the handler accepts too). */
-const IFACE_RE = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/;
-
-/**
- * One event file's text, `<action> <interface>` (the file is named after the interface):
- *
- * | text             | file name | result                    |
- * |------------------|-----------|---------------------------|
- * | `ifdown wan`     | `wan`     | { action: ifdown, wan }   |
- * | `ifup wan`       | `wan`     | { action: ifup, wan }     |
- * | other action     | any       | undefined (ignored)       |
- * | name ≠ file name | any       | undefined (ignored)       |
- */
-export function parseHotplugEvent(fileName: string, text: string): HotplugEvent | undefined {
-  const [action, iface, ...rest] = text.trim().split(/\s+/);
-  if (rest.length > 0 || iface !== fileName || !IFACE_RE.test(iface)) return undefined;
-  return action === 'ifup' || action === 'ifdown' ? { action, iface } : undefined;
-}
+export { HOTPLUG_DIR, parseHotplugEvent, type HotplugEvent };
 
 export interface HotplugListener {
   close(): void;

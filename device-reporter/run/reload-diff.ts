@@ -30,7 +30,7 @@ export function diffTrackedInterfaces(
   const diff: TrackedDiff = { unchanged: [], changed: [], added: [], removed: [] };
   for (const i of after) {
     const old = prev.get(i.name);
-    if (!old) diff.added.push(i);
+    if (old === undefined) diff.added.push(i);
     else if (old.device === i.device && canonical(old.options) === canonical(i.options)) diff.unchanged.push(i);
     else diff.changed.push(i);
   }
@@ -38,11 +38,18 @@ export function diffTrackedInterfaces(
   return diff;
 }
 
-/** JSON with sorted keys, so two option objects compare by value whatever order they were built in. */
+/**
+ * A text with sorted keys, so two option objects compare by value whatever order they were built
+ * in. Written by hand, not with JSON.stringify: the lean build compiles this file to Lua.
+ */
 function canonical(v: unknown): string {
-  return JSON.stringify(v, (_k, val: unknown) =>
-    val && typeof val === 'object' && !Array.isArray(val)
-      ? Object.fromEntries(Object.entries(val).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : val,
-  );
+  if (Array.isArray(v)) return `[${v.map((x: unknown) => canonical(x)).join(',')}]`;
+  if (v !== null && typeof v === 'object') {
+    const obj = v as Record<string, unknown>;
+    const keys = Object.keys(obj)
+      .filter((k) => obj[k] !== undefined)
+      .sort();
+    return `{${keys.map((k) => `${k}:${canonical(obj[k])}`).join(',')}}`;
+  }
+  return `${typeof v}:${String(v)}`;
 }

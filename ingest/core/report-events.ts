@@ -1,6 +1,6 @@
 import { deviceEventsJobId } from '../../store/index.ts';
 import type { PolicyRecord, ReportV1, TransitionRecord } from '../../contract/index.ts';
-import type { DeviceEventsJob, IfaceMetrics, QualityRoundSummary } from '../../store/index.ts';
+import type { DeviceEventsJob, LatestIfaceMetrics, QualityRoundSummary } from '../../store/index.ts';
 
 /** Member of `keys.seenTransitions(id)`: a transition is identified for ever by bootId + seq. */
 export const seenMember = (bootId: string, seq: number) => `${bootId}:${seq}`;
@@ -45,9 +45,9 @@ export function isBackfill(report: ReportV1, nowMs: number, previousLastSeenMs: 
 }
 
 /** Latest figures per interface from the report's samples (for emails and the live state). */
-export function latestMetrics(report: ReportV1): Record<string, IfaceMetrics> {
+export function latestMetrics(report: ReportV1): Record<string, LatestIfaceMetrics> {
   // Keyed by interface names, which are data (`__proto__`, `constructor` are legal): no prototype.
-  const out: Record<string, IfaceMetrics> = Object.create(null) as Record<string, IfaceMetrics>;
+  const out: Record<string, LatestIfaceMetrics> = Object.create(null) as Record<string, LatestIfaceMetrics>;
   for (const r of report.records) {
     if (r.type !== 'sample') continue;
     const prev = out[r.iface];

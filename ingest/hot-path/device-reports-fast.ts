@@ -13,7 +13,7 @@ import {
   utf8Text,
 } from '../http-problems.ts';
 import { isPlainValidReport } from './report-precheck.ts';
-import { checkReportAdmissible, enterGate, ingestReport, type ReportsRouteDeps } from './device-reports.ts';
+import { checkReportAdmissible, enterGate, ingestReport, type ReportsApiDeps } from './device-reports.ts';
 import { expectedBodyBytes } from '../body-budget.ts';
 
 export const REPORTS_PATH = '/api/v1/reports';
@@ -118,9 +118,9 @@ function send(
 /**
  * POST /api/v1/reports without express's router, middleware chain and body parser: reports are
  * nearly all the traffic, and those layers cost about as much CPU as the ingest itself. Same steps,
- * same order, same answers as `reportsRouter` (auth -> body -> validation -> ingestReport).
+ * same order, same answers as `reportsHttpApi` (auth -> body -> validation -> ingestReport).
  */
-export function fastReportHandler(deps: ReportsRouteDeps) {
+export function fastReportHandler(deps: ReportsApiDeps) {
   const { metrics, logger } = deps;
   const ok = metrics.requests.labels({ ...ROUTE_LABEL, status: '200' });
   return (req: IncomingMessage, res: ServerResponse): void => {

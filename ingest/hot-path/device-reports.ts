@@ -37,7 +37,7 @@ import type { Principal } from '../auth.ts';
 /** Seen transitions are remembered 30 days: longer than any spool keeps a record. */
 const SEEN_TTL_S = 30 * 24 * 3600;
 
-export interface ReportsRouteDeps {
+export interface ReportsApiDeps {
   auth: AuthDeps;
   store: DeviceStore;
   redis: Redis;
@@ -64,7 +64,7 @@ export interface ReportsRouteDeps {
 
 /** Waits for the device's turn (see DeviceGate); the admin's reports are refused later, without waiting. */
 export async function enterGate(
-  deps: Pick<ReportsRouteDeps, 'gate'>,
+  deps: Pick<ReportsApiDeps, 'gate'>,
   principal: Principal,
 ): Promise<(status?: number) => void> {
   return principal.kind === 'device' ? deps.gate.enter(principal.deviceId) : () => {};
@@ -76,7 +76,7 @@ export async function enterGate(
  * A crash between any two steps makes the reporter retry; the retry rewrites the same points, and
  * the same jobId keeps the job from being queued twice.
  */
-export function reportsRouter(deps: ReportsRouteDeps): Router {
+export function reportsHttpApi(deps: ReportsApiDeps): Router {
   const router = Router();
   // `verify` sees the bytes (inflated) before they are decoded: invalid UTF-8 is refused as on the fast path.
   const json = express.json({ limit: deps.maxReportBytes, inflate: true, verify: (_req, _res, buf) => utf8Text(buf) });
@@ -154,7 +154,7 @@ function samplesOnly(report: ReportV1): boolean {
  * | a name new to the device beyond its budget         | `name_budget_exceeded` |
  * | a name new to the fleet beyond the tag-value guard | `fleet_tag_limit`      |
  */
-async function checkStorable(deps: ReportsRouteDeps, report: ReportV1): Promise<void> {
+async function checkStorable(deps: ReportsApiDeps, report: ReportV1): Promise<void> {
   const expired = findExpiredRecord(report, deps.nowMs(), deps.rawRetentionMs);
   if (expired) {
     const path = `records.${expired.index}.timeMs`;
@@ -169,7 +169,7 @@ async function checkStorable(deps: ReportsRouteDeps, report: ReportV1): Promise<
   await deps.names.admit(report.deviceId, record?.createdAtMs ?? 0, namesOf(report), budgetsOf(record));
 }
 
-export async function ingestReport(deps: ReportsRouteDeps, report: ReportV1): Promise<ReportAck> {
+export async function ingestReport(deps: ReportsApiDeps, report: ReportV1): Promise<ReportAck> {
   await checkStorable(deps, report);
   const duplicateTransitions = samplesOnly(report)
     ? await ingestSamples(deps, report)
@@ -183,25 +183,29 @@ export async function ingestReport(deps: ReportsRouteDeps, report: ReportV1): Pr
   };
 }
 
-async function writePoints(deps: ReportsRouteDeps, report: ReportV1): Promise<void> {
+async function writePoints(deps: ReportsApiDeps, report: ReportV1): Promise<void> {
   const lines = reportLines(report);
   await deps.points.write(lines);
   deps.metrics.pointsWritten.inc(lines.raw.length + lines.forever.length);
 }
 
 /** Nearly every report: points, then one merge of the live state that Redis does by itself. Returns 0 duplicates. */
-async function ingestSamples(deps: ReportsRouteDeps, report: ReportV1): Promise<number> {
+async function ingestSamples(deps: ReportsApiDeps, report: ReportV1): Promise<number> {
   await writePoints(deps, report);
   const nowMs = deps.nowMs();
-  // Queued before the live merge: a retry after a failed merge queues the same job id again (a no-op).
+  // The job add and the live merge go out together (one wait, not two): the ack waits for both.
+  // Either may fail alone; the reporter then retries, which re-adds the same job id (a no-op) and
+  // merges again (a merge of the same samples changes nothing but lastSeenMs).
   const ev = buildRoundsJob(report, nowMs, isBackfill(report, nowMs, undefined));
-  if (ev) await deps.queue.add(ev.jobId, ev.job);
-  await redisOp('writing device state', () => deps.mergeLive(liveUpdateOf(report, nowMs)));
+  await Promise.all([
+    ev ? deps.queue.add(ev.jobId, ev.job) : undefined,
+    redisOp('writing device state', () => deps.mergeLive(liveUpdateOf(report, nowMs))),
+  ]);
   return 0;
 }
 
 /** Reports with transitions or policy snapshots: read the state, queue the alerting job, write. Returns the duplicates. */
-async function ingestWithEvents(deps: ReportsRouteDeps, report: ReportV1): Promise<number> {
+async function ingestWithEvents(deps: ReportsApiDeps, report: ReportV1): Promise<number> {
   const { keys, redis } = deps;
   const id = report.deviceId;
   const seenKey = keys.seenTransitions(id);

@@ -112,30 +112,27 @@ export function createLiveMerger(
   const r = redis as MergeRedis;
   if (typeof r.wanwatchMergeLive !== 'function') r.defineCommand('wanwatchMergeLive', { lua: MERGE_LIVE_LUA });
   const merge = batchPerTick<LiveUpdate>(
-    (updates) =>
-      r.wanwatchMergeLive(
+    async (updates) => {
+      await r.wanwatchMergeLive(
         updates.length + 1,
         keys.lastSeen,
         ...updates.map((u) => keys.live(u.id)),
         ...updates.map((u) => JSON.stringify(u)),
-      ),
+      );
+      // The change notice for open web consoles (store/live-notify.ts): one per batch, naming its devices.
+      if (keys.liveChanges) publishLiveChange(redis, keys.liveChanges, [...new Set(updates.map((u) => u.id))]);
+    },
     { isolate: isScriptDataError },
   );
   return (update) =>
-    merge(update).then(
-      // The change notice for open web consoles (store/live-notify.ts).
-      () => {
-        if (keys.liveChanges) publishLiveChange(redis, keys.liveChanges, [update.id]);
-      },
-      (err: unknown) => {
-        if (isScriptDataError(err))
-          throw new ProblemError(
-            'storage_rejected',
-            `Redis refused the live state of this report: ${(err as Error).message}`,
-          );
-        throw err;
-      },
-    );
+    merge(update).catch((err: unknown) => {
+      if (isScriptDataError(err))
+        throw new ProblemError(
+          'storage_rejected',
+          `Redis refused the live state of this report: ${(err as Error).message}`,
+        );
+      throw err;
+    });
 }
 export type LiveMerger = ReturnType<typeof createLiveMerger>;
 

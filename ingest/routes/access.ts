@@ -10,7 +10,7 @@ import { parseBody } from '../validate.ts';
 const DAY_MS = 86_400_000;
 const AUDIT_LIMIT_MAX = 10_000;
 
-export interface AccessRouteDeps {
+export interface AccessApiDeps {
   auth: AuthDeps;
   tokens: ApiTokenStore;
   influx: InfluxDB;
@@ -21,7 +21,7 @@ export interface AccessRouteDeps {
  * `POST|GET /tokens`, `DELETE /tokens/:id` and `GET /audit` (admin; access-policy.ts). A new
  * token is in the creation answer only; lists show id, name, role and times, never the secret.
  */
-export function accessRouter(deps: AccessRouteDeps): Router {
+export function accessHttpApi(deps: AccessApiDeps): Router {
   const router = Router();
   const auth = authMiddleware(deps.auth);
   router.post('/tokens', auth, express.json({ limit: '16kb' }), async (req, res) => {

@@ -15,7 +15,7 @@ export const newDeviceSchema = z.strictObject({
   notificationEmails: z.array(z.email()).max(50).optional(),
 });
 
-export interface DevicesRouteDeps {
+export interface DevicesApiDeps {
   auth: AuthDeps;
   store: DeviceStore;
   nowMs: () => number;
@@ -53,7 +53,7 @@ export function deviceView(record: DeviceRecord, live: LiveState | undefined, fu
   };
 }
 
-export function devicesRouter(deps: DevicesRouteDeps): Router {
+export function devicesHttpApi(deps: DevicesApiDeps): Router {
   const router = Router();
   // Who may call which route: the access table (access-policy.ts).
   const auth = authMiddleware(deps.auth);

@@ -16,7 +16,7 @@ const SOURCES = [
   { type: 'device_state', measurement: M.deviceState },
 ] as const;
 
-export interface EventsRouteDeps {
+export interface EventsApiDeps {
   auth: AuthDeps;
   store: DeviceStore;
   influx: InfluxDB;
@@ -24,7 +24,7 @@ export interface EventsRouteDeps {
 }
 
 /** GET /devices/:id/events — transitions, incidents, notifications and reachability, merged in time order. */
-export function eventsRouter(deps: EventsRouteDeps): Router {
+export function eventsHttpApi(deps: EventsApiDeps): Router {
   const router = Router();
   router.get('/devices/:id/events', authMiddleware(deps.auth), async (req, res) => {
     const id = req.params.id as string;

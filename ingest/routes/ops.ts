@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import type { IngestMetrics } from '../metrics.ts';
 
 /** Liveness, readiness (InfluxDB and Redis answer within 2 s) and Prometheus metrics. */
-export function opsRouter(deps: { influx: InfluxDB; redis: Redis; metrics: IngestMetrics }): Router {
+export function opsHttpApi(deps: { influx: InfluxDB; redis: Redis; metrics: IngestMetrics }): Router {
   const router = Router();
   router.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });

@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { Redis } from 'ioredis';
-import { liveFields, parseLive, redisKeys, type LiveState } from '../../store/index.ts';
+import { liveFields, parseLive, parseLiveChange, redisKeys, type LiveState } from '../../store/index.ts';
 import type { ReportV1, SampleRecord } from '../../contract/index.ts';
 import { testServices } from '../../stack/testing.ts';
 import { createLiveMerger, liveUpdateOf, nextLive, type LiveUpdate } from '../hot-path/live-merge.ts';
@@ -164,6 +164,32 @@ describe('live-state merge in Redis (MERGE_LIVE_LUA) equals nextLive for samples
     assert.equal(err.code, 'storage_rejected');
     assert.equal(err.status, 422);
     assert.equal(parseLive(await redis.hgetall(keys.live('dev-ok2')))?.ifaces.wan?.state, 'online');
+  });
+
+  it('the merges of one tick publish one change notice naming their devices', async () => {
+    const sub = redis.duplicate();
+    const notices: string[][] = [];
+    await sub.subscribe(keys.liveChanges);
+    sub.on('message', (_ch: string, msg: string) => notices.push(parseLiveChange(msg)));
+    try {
+      const up = (id: string): LiveUpdate => ({
+        id,
+        lastSeenMs: T0,
+        bootIdJson: '"boot-a"',
+        lastSeq: 1,
+        reportIntervalMs: 5000,
+        ifaces: { wan: { state: 'online', timeMs: T0, rttAvgMs: 1, lossPct: 0, jitterMs: 0 } },
+      });
+      await Promise.all([merge(up('n1')), merge(up('n2')), merge(up('n1')), merge(up('n3'))]);
+      // A later batch's notice marks the end of the first batch's (pub/sub keeps the order).
+      await merge(up('n-end'));
+      const deadline = Date.now() + 10_000;
+      while (!notices.some((n) => n.includes('n-end')) && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 20));
+      assert.deepEqual(notices, [['n1', 'n2', 'n3'], ['n-end']]);
+    } finally {
+      sub.disconnect();
+    }
   });
 });
 

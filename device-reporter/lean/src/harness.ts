@@ -4,7 +4,8 @@
  * (device-reporter/lean/*.test.ts) can hold the Lua build to the Node build's expectations.
  *
  *   vectors                JSON {score, classify, verdict, metrics, policies} in -> results out
- *   crc32                  JSON array of strings in -> array of CRC-32 values out
+ *   tls-names              JSON [[certificate name, host], …] in -> [matches?, …] out
+ *   crc32 [impl]           JSON array of strings in -> [{impl, crcs}] per implementation installed
  *   spool-append DIR BOOT  one unsequenced record per stdin line; prints each seq as it is spooled
  *   spool-pending DIR      prints every pending entry as a JSON line, then {"stats":…}
  *   spool-ack DIR SEQ…     acknowledges those seqs
@@ -15,7 +16,8 @@ import { parseMwan3Config } from '../../config/mwan3-config.ts';
 import { computePolicySplits } from '../../policies/compute-policy-splits.ts';
 import { classifyTarget, ifaceMetrics, roundVerdict, type QualityOptions } from '../../tracker/round.ts';
 import { applyRound, firstConnect, type ScoreOptions } from '../../tracker/score-machine.ts';
-import { crc32 } from './platform/crc32.ts';
+import { crc32, crc32Impls, type Crc32Impl } from './platform/crc32.ts';
+import { nameMatches } from './platform/tls.ts';
 import { decodeJson } from './platform/json-decode.ts';
 import { encodeJson } from './platform/json-encode.ts';
 import { writeOut } from './platform/system.ts';
@@ -66,8 +68,13 @@ function main(argv: string[]): number {
   const [cmd, dir, ...rest] = argv;
   if (cmd === 'vectors') {
     writeOut(encodeJson(runVectors(decodeJson(readStdin()).value as Vectors)) + '\n');
+  } else if (cmd === 'tls-names') {
+    const pairs = decodeJson(readStdin()).value as [string, string][];
+    writeOut(encodeJson(pairs.map(([pattern, host]) => nameMatches(pattern, host))) + '\n');
   } else if (cmd === 'crc32') {
-    writeOut(encodeJson((decodeJson(readStdin()).value as string[]).map((s) => crc32(s))) + '\n');
+    const texts = decodeJson(readStdin()).value as string[];
+    const impls = dir === undefined ? crc32Impls() : [dir as Crc32Impl];
+    writeOut(encodeJson(impls.map((impl) => ({ impl, crcs: texts.map((s) => crc32(s, impl)) }))) + '\n');
   } else if (cmd === 'spool-append' && dir !== undefined) {
     const spool = openLeanSpool(spoolOpts(dir));
     for (;;) {

@@ -20,10 +20,17 @@ export interface Child {
   output: string[];
   deadlineMs: number;
   done: (this: void, r: ChildResult) => void;
+  /**
+   * For a job that ends before its output does (a shell runner's command, shell-runners.ts): its
+   * result once what was read completes it, else undefined. Without it a child ends at end of output.
+   */
+  complete?: (this: void, output: string[]) => ChildResult | undefined;
+  /** Kills and reaps what runs the job (default: the child's pid, its fd closed, waited for). */
+  end?: (this: void, killed: boolean) => void;
 }
 
 /** A pipe and a fork: the child writes to `w`, the parent reads `r`; undefined when fork failed. */
-function forkWithPipe(): { pid: number; r: number; w: number } | undefined {
+export function forkWithPipe(): { pid: number; r: number; w: number } | undefined {
   const [r, w] = unistd.pipe();
   const pid = unistd.fork();
   if (pid === undefined) {
@@ -67,6 +74,11 @@ export function pollChildren(children: Map<number, Child>, timeoutMs: number, no
       const data = unistd.read(c.fd, 4096);
       if (data !== undefined && data !== '') {
         c.output.push(data);
+        const r = c.complete?.(c.output);
+        if (r !== undefined) {
+          children.delete(c.fd);
+          c.done(r);
+        }
         continue;
       }
       finish(children, c, false);
@@ -74,7 +86,18 @@ export function pollChildren(children: Map<number, Child>, timeoutMs: number, no
   }
 }
 
+/** Ends a child at once (a stopping reporter): killed, reaped, `done` told. */
+export function killChild(children: Map<number, Child>, c: Child): void {
+  finish(children, c, true);
+}
+
 function finish(children: Map<number, Child>, c: Child, kill: boolean): void {
+  if (c.end !== undefined) {
+    c.end(kill);
+    children.delete(c.fd);
+    c.done({ code: undefined, output: c.output.join('') });
+    return;
+  }
   if (kill) signal.kill(c.pid, signal.SIGKILL);
   unistd.close(c.fd);
   const [, how, status] = wait.wait(c.pid);
@@ -91,32 +114,4 @@ export function runSync(argv: readonly string[], timeoutMs: number, nowMs: () =>
   children.set(c.fd, c);
   while (children.size > 0) pollChildren(children, 100, nowMs);
   return result;
-}
-
-/**
- * Runs `work` in a forked copy of this process and hands its returned text to `done`, through
- * the same poll loop as the ping children: a slow upload (a WAN that drops packets makes a
- * connect wait for its timeout) never stalls the trackers.
- */
-export function forkWork(
-  work: (this: void) => string,
-  deadlineMs: number,
-  done: (this: void, r: ChildResult) => void,
-): Child | undefined {
-  const forked = forkWithPipe();
-  if (forked === undefined) return undefined;
-  const { pid, r, w } = forked;
-  if (pid === 0) {
-    unistd.close(r);
-    const [ok, text] = pcall(work);
-    let rest = ok ? text : '';
-    while (rest.length > 0) {
-      const n = unistd.write(w, rest)[0];
-      if (n === undefined) break;
-      rest = rest.slice(n);
-    }
-    unistd._exit(ok ? 0 : 1);
-  }
-  unistd.close(w);
-  return { pid, fd: r, output: [], deadlineMs, done };
 }

@@ -1,12 +1,15 @@
 /**
- * One report POST over plain TCP (luasocket), bound to a WAN's source address, a fresh
- * connection per upload (as the Node build: a reused socket on a dead WAN would hang).
+ * One report POST over TCP (luasocket; TLS through luasec for `https://`, tls.ts), bound to a
+ * WAN's source address, a fresh connection per upload (as the Node build: a reused socket on a
+ * dead WAN would hang), the body gzipped when lua-zlib is installed.
  * Classified once, here, like device-reporter/uploader/http-transport.ts:
  * 200 -> ack, connect/socket error or bad answer -> network, 429/5xx/404 -> server,
  * 401/403 -> auth, 400/413/415/422 -> rejected.
  */
 import * as socket from 'socket';
+import type { TcpSocket } from 'socket';
 import { decodeJson } from './json-decode.ts';
+import { gzip, gzipAvailable, startTls, tlsAvailable } from './tls.ts';
 
 export type PostOutcome =
   | { kind: 'ack'; bootId: string; ackSeq: number }
@@ -16,17 +19,24 @@ export type PostOutcome =
   | { kind: 'rejected'; status: number; detail: string };
 
 export interface ServerUrl {
+  tls: boolean;
   host: string;
   port: number;
   path: string;
 }
 
-/** `http://host[:port][/base]` -> where reports go (`/api/v1/reports`); undefined when not http. */
+/**
+ * `http[s]://host[:port][/base]` -> where reports go (`/api/v1/reports`); undefined when not
+ * http(s), or https without luasec installed.
+ */
 export function parseServerUrl(url: string): ServerUrl | undefined {
-  const [host, port, base] = string.match(url, '^http://([%w%.%-]+):?(%d*)(/?[^?#]*)$');
-  if (host === undefined) return undefined;
+  const [scheme, host, port, base] = string.match(url, '^(https?)://([%w%.%-]+):?(%d*)(/?[^?#]*)$');
+  if (scheme === undefined || host === undefined) return undefined;
+  const tls = scheme === 'https';
+  if (tls && !tlsAvailable()) return undefined;
   const trimmed = (base ?? '').endsWith('/') ? (base ?? '').slice(0, -1) : (base ?? '');
-  return { host, port: port !== undefined && port !== '' ? tonumber(port)! : 80, path: `${trimmed}/api/v1/reports` };
+  const portNumber = port !== undefined && port !== '' ? tonumber(port)! : tls ? 443 : 80;
+  return { tls, host, port: portNumber, path: `${trimmed}/api/v1/reports` };
 }
 
 export function postReport(
@@ -34,7 +44,8 @@ export function postReport(
   body: string,
   o: { token: string; agent: string; localAddress?: string; connectTimeoutS: number; requestTimeoutS: number },
 ): PostOutcome {
-  const sock = socket.tcp();
+  const sock: TcpSocket = socket.tcp();
+  let conn: TcpSocket = sock;
   try {
     if (o.localAddress !== undefined) {
       const [ok, err] = sock.bind(o.localAddress, 0);
@@ -43,26 +54,35 @@ export function postReport(
     sock.settimeout(o.connectTimeoutS);
     const [connected, cerr] = sock.connect(server.host, server.port);
     if (connected === undefined) return { kind: 'network', error: `connect: ${cerr}` };
-    sock.settimeout(o.requestTimeoutS);
+    if (server.tls) {
+      const tls = startTls(sock, server.host, o.requestTimeoutS);
+      if (typeof tls === 'string') return { kind: 'network', error: tls };
+      conn = tls;
+    }
+    conn.settimeout(o.requestTimeoutS);
+    const zipped = gzipAvailable();
+    const payload = zipped ? gzip(body) : body;
     const head = [
       `POST ${server.path} HTTP/1.1`,
       `Host: ${server.host}:${server.port}`,
       'Content-Type: application/json',
-      `Content-Length: ${body.length}`,
+      ...(zipped ? ['Content-Encoding: gzip'] : []),
+      `Content-Length: ${payload.length}`,
       `Authorization: Bearer ${o.token}`,
       `User-Agent: ${o.agent}`,
       'Connection: close',
       '',
       '',
     ].join('\r\n');
-    const [sent, serr] = sock.send(head + body);
+    const [sent, serr] = conn.send(head + payload);
     if (sent === undefined) return { kind: 'network', error: `send: ${serr}` };
-    const [answer, rerr, partial] = sock.receive('*a');
+    const [answer, rerr, partial] = conn.receive('*a');
     const text = answer ?? partial ?? '';
     if (answer === undefined && rerr !== 'closed') return { kind: 'network', error: `receive: ${rerr}` };
     return classify(text);
   } finally {
-    sock.close();
+    conn.close();
+    if (conn !== sock) sock.close();
   }
 }
 

@@ -8,25 +8,47 @@
  * a `null` in a table, and the wire format requires `"rttAvgMs":null` rather than no key.
  */
 export function encodeJson(value: unknown, nullKeys?: (obj: Record<string, unknown>) => readonly string[]): string {
+  // One buffer for the whole document: the status file and records are encoded several times a
+  // second, and per-level joins and key arrays were most of the reporter's own CPU.
+  const out: string[] = [];
+  put(value, out, nullKeys);
+  return table.concat(out);
+}
+
+function put(
+  value: unknown,
+  out: string[],
+  nullKeys: ((obj: Record<string, unknown>) => readonly string[]) | undefined,
+): void {
   const t = type(value);
-  if (value === undefined) return 'null';
-  if (t === 'boolean') return value ? 'true' : 'false';
-  if (t === 'number') return encodeNumber(value as number);
-  if (t === 'string') return encodeString(value as string);
-  if (Array.isArray(value)) return `[${value.map((v: unknown) => encodeJson(v, nullKeys)).join(',')}]`;
-  if (t === 'table') {
-    const obj = value as Record<string, unknown>;
-    const parts: string[] = [];
-    const keys = Object.keys(obj);
-    if (nullKeys !== undefined) for (const k of nullKeys(obj)) if (obj[k] === undefined) keys.push(k);
-    keys.sort();
-    for (const k of keys) {
-      const v = obj[k];
-      parts.push(`${encodeString(k)}:${v === undefined ? 'null' : encodeJson(v, nullKeys)}`);
+  if (t === 'string') out.push(encodeString(value as string));
+  else if (t === 'number') out.push(encodeNumber(value as number));
+  else if (t === 'boolean') out.push(value === true ? 'true' : 'false');
+  else if (t !== 'table') out.push('null');
+  else if (Array.isArray(value)) {
+    out.push('[');
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) out.push(',');
+      put(value[i], out, nullKeys);
     }
-    return `{${parts.join(',')}}`;
+    out.push(']');
+  } else {
+    const obj = value as Record<string, unknown>;
+    const keys: string[] = [];
+    for (const [k] of pairs(obj as unknown as LuaTable<string, unknown>)) keys.push(k);
+    if (nullKeys !== undefined) for (const k of nullKeys(obj)) if (obj[k] === undefined) keys.push(k);
+    table.sort(keys);
+    out.push('{');
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i]!;
+      if (i > 0) out.push(',');
+      out.push(encodeString(k), ':');
+      const v = obj[k];
+      if (v === undefined) out.push('null');
+      else put(v, out, nullKeys);
+    }
+    out.push('}');
   }
-  return 'null';
 }
 
 function encodeNumber(n: number): string {
@@ -39,6 +61,8 @@ function encodeNumber(n: number): string {
 const ESCAPES: Record<string, string> = { '"': '\\"', '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 
 function encodeString(s: string): string {
+  // Most strings (keys, names, states) need no escape: skip gsub's per-call closure for them.
+  if (string.find(s, '[%c"\\\\]')[0] === undefined) return `"${s}"`;
   const [out] = string.gsub(s, '[%c"\\\\]', (c: string) => ESCAPES[c] ?? string.format('\\u%04x', string.byte(c)));
   return `"${out}"`;
 }

@@ -24,6 +24,7 @@ declare module 'posix.signal' {
   export const SIGKILL: number;
   export const SIGPIPE: number;
   export const SIG_IGN: unknown;
+  export const SIG_DFL: unknown;
   export function signal(this: void, sig: number, handler: ((this: void, sig: number) => void) | unknown): void;
   /** 0 on success; on failure nil, a message and errno. */
   export function kill(this: void, pid: number, sig?: number): LuaMultiReturn<[number | undefined, string?, number?]>;
@@ -63,6 +64,9 @@ declare module 'posix.fcntl' {
   export const O_CREAT: number;
   export const O_APPEND: number;
   export const O_TRUNC: number;
+  export const F_SETFD: number;
+  export const FD_CLOEXEC: number;
+  export function fcntl(this: void, fd: number, cmd: number, arg?: number): number | undefined;
   export function open(
     this: void,
     path: string,
@@ -72,6 +76,8 @@ declare module 'posix.fcntl' {
 }
 
 declare module 'posix.unistd' {
+  /** `setpid('p', 0, 0)`: a process group of its own. */
+  export function setpid(this: void, what: 'p', id: number, gid: number): number | undefined;
   export function fsync(this: void, fd: number): number | undefined;
   export function close(this: void, fd: number): number | undefined;
   export function unlink(this: void, path: string): number | undefined;

@@ -1,7 +1,8 @@
 /**
  * The lean build's uploader: the shared batch plan (batch-plan.ts), route order (route-order.ts)
- * and backoff decide; luasocket posts, in a forked child that tries the routes in order (a dead
- * WAN costs its connect timeout there, never in the loop that runs the trackers). One upload at a time.
+ * and backoff decide; luasocket posts, in a long-lived forked worker that tries the routes in order
+ * (a dead WAN costs its connect timeout there, never in the loop that runs the trackers). One
+ * upload at a time.
  *
  * | outcome of a batch on a route | then                                                          |
  * |-------------------------------|---------------------------------------------------------------|
@@ -20,7 +21,9 @@ import {
 } from '../../../uploader/batch-plan.ts';
 import { backoffDelayMs, orderRoutes, type UploadRoute } from '../../../uploader/route-order.ts';
 import { encodeJson } from '../platform/json-encode.ts';
-import type { ChildResult } from '../platform/children.ts';
+import * as signal from 'posix.signal';
+import * as socket from 'socket';
+import { pollChildren, type Child, type ChildResult } from '../platform/children.ts';
 import { decodeJson } from '../platform/json-decode.ts';
 import { postReport, type PostOutcome, type ServerUrl } from '../platform/http-post.ts';
 import type { LeanSpool, LeanSpoolEntry } from '../spool/lean-spool.ts';
@@ -68,10 +71,10 @@ export function createLeanUploader(
     routes: (this: void) => UploadRoute[];
     nowMs: (this: void) => number;
     log: LeanLogger;
-    /** Runs `work` in a child process; `done` gets its text. False when it could not start. */
+    /** Runs `request` (uploadRequest) in the upload worker; `done` gets its answer. Undefined when it could not start. */
     start: (
       this: void,
-      work: (this: void) => string,
+      request: string,
       deadlineMs: number,
       done: (this: void, r: ChildResult) => void,
     ) => number | undefined;
@@ -144,23 +147,9 @@ export function createLeanUploader(
     deps.spool.sync();
     const text = body(entries);
     const routes = orderRoutes(deps.routes(), { lastGoodIface, failedAtMs }, deps.nowMs(), ROUTE_COOLDOWN_MS);
-    const work = (): string => {
-      const failed: [string, string][] = [];
-      for (const r of routes) {
-        const outcome = postReport(o.server, text, {
-          token: o.token,
-          agent: o.agent,
-          ...(r.localAddress !== undefined ? { localAddress: r.localAddress } : {}),
-          connectTimeoutS: CONNECT_TIMEOUT_S,
-          requestTimeoutS: REQUEST_TIMEOUT_S,
-        });
-        if (outcome.kind !== 'network') return encodeJson({ outcome, route: r.iface, failed });
-        failed.push([r.iface, outcome.error]);
-      }
-      return encodeJson({ outcome: { kind: 'network', error: 'every route failed' }, failed });
-    };
+    const request = `${encodeJson(routes.map((r) => [r.iface, r.localAddress ?? '']))}\n${text}`;
     const deadlineMs = deps.nowMs() + (routes.length * (CONNECT_TIMEOUT_S + REQUEST_TIMEOUT_S) + 5) * 1000;
-    const pid = deps.start(work, deadlineMs, (r) => {
+    const pid = deps.start(request, deadlineMs, (r) => {
       inFlight = false;
       const was = current;
       current = undefined;
@@ -211,4 +200,49 @@ export function createLeanUploader(
     },
     stats: () => ({ uploadedRecords, rejectedRecords }),
   };
+}
+
+/**
+ * At stop: uploads what is spooled until `deadlineMs` (an upload in flight may finish), then ends
+ * whatever still runs; what was not acknowledged stays spooled for the next start.
+ */
+export function flushUploads(
+  spool: LeanSpool,
+  uploader: LeanUploader,
+  children: Map<number, Child>,
+  deadlineMs: number,
+): void {
+  const now = (): number => math.floor(socket.gettime() * 1000);
+  uploader.retryNow();
+  while ((spool.pending().length > 0 || uploader.busy()) && now() < deadlineMs) {
+    const next = uploader.step();
+    const waitMs = Math.max(0, Math.min(200, (next ?? now() + 200) - now()));
+    if (children.size > 0) pollChildren(children, waitMs, now);
+    else socket.sleep(waitMs / 1000);
+  }
+  for (const c of [...children.values()]) signal.kill(c.pid, signal.SIGKILL);
+  while (children.size > 0) pollChildren(children, 100, now);
+}
+
+/**
+ * In the upload worker: one request (the routes in order as a JSON line, then the body) tried
+ * route after route until one answers; the attempt as JSON for `settle`.
+ */
+export function handleUploadRequest(o: LeanUploaderOptions, request: string): string {
+  const nl = request.indexOf('\n');
+  const routes = decodeJson(request.slice(0, nl)).value as [string, string][];
+  const text = request.slice(nl + 1);
+  const failed: [string, string][] = [];
+  for (const [iface, localAddress] of routes) {
+    const outcome = postReport(o.server, text, {
+      token: o.token,
+      agent: o.agent,
+      ...(localAddress !== '' ? { localAddress } : {}),
+      connectTimeoutS: CONNECT_TIMEOUT_S,
+      requestTimeoutS: REQUEST_TIMEOUT_S,
+    });
+    if (outcome.kind !== 'network') return encodeJson({ outcome, route: iface, failed });
+    failed.push([iface, outcome.error]);
+  }
+  return encodeJson({ outcome: { kind: 'network', error: 'every route failed' }, failed });
 }

@@ -49,16 +49,30 @@ export interface LinkTracker {
   tick(): void;
   /** Ends the tracker: later probe answers are ignored; a `reason` transition to unknown is emitted. */
   end(reason: TransitionRecord['reason']): void;
+  /** Ends the tracker without a record (netifd ifdown/ifup, reload: the caller records what follows). */
+  halt(): void;
 }
 
-export function startLinkTracker(iface: TrackedInterface, deps: TrackerDeps): LinkTracker {
+/**
+ * How a tracker run opens (as device-reporter/tracker/scheduler.ts `opening`): `start` from the
+ * last confirmed state of the previous run; `ifup` and `config` from the state the link had.
+ */
+export interface Opening {
+  from: IfaceState;
+  reason: TransitionRecord['reason'];
+}
+
+export function startLinkTracker(iface: TrackedInterface, deps: TrackerDeps, opening?: Opening): LinkTracker {
   const o = iface.options;
   let state: ScoreState = firstConnect(o);
   let ended = false;
   let probing = false;
   let nextAtMs = deps.nowMs();
   const prevRtt = new Map<string, number | null>();
-  let confirm: Confirmation = openConfirmation(deps.carried.get(iface.name), o.initialState);
+  const carried = deps.carried.get(iface.name);
+  // ifup is itself a confirmed change; the others start in initial_state, which is no evidence.
+  let confirm: Confirmation =
+    opening?.reason === 'ifup' ? { carried, agreeingRounds: 0, done: true } : openConfirmation(carried, o.initialState);
   const startMs = deps.nowMs();
   const snap: IfaceSnapshot = {
     state: state.reported,
@@ -80,15 +94,20 @@ export function startLinkTracker(iface: TrackedInterface, deps: TrackerDeps): Li
     deps.onTransition(rec);
   }
 
-  transition({
-    type: 'transition',
-    timeMs: startMs,
-    iface: iface.name,
-    from: deps.carried.get(iface.name),
-    to: state.reported,
-    score: state.score,
-    reason: 'start',
-  });
+  const openFrom = opening !== undefined ? opening.from : carried;
+  // netifd brought back a link already in the state its restart opens with: not a change.
+  if (opening?.reason === 'ifup' && openFrom === state.reported) {
+    if (openFrom === 'online' || openFrom === 'offline') deps.carried.set(iface.name, openFrom);
+  } else
+    transition({
+      type: 'transition',
+      timeMs: startMs,
+      iface: iface.name,
+      from: openFrom,
+      to: state.reported,
+      score: state.score,
+      reason: opening?.reason ?? 'start',
+    });
 
   function probe(target: string, done: (r: ReturnType<typeof probeResultOf>) => void): void {
     const req: ProbeRequest = {
@@ -212,6 +231,9 @@ export function startLinkTracker(iface: TrackedInterface, deps: TrackerDeps): Li
     wakeAtMs: () => (probing || ended ? undefined : nextAtMs),
     tick() {
       if (!ended && !probing && deps.nowMs() >= nextAtMs) runRound();
+    },
+    halt() {
+      ended = true;
     },
     end(reason) {
       if (ended) return;

@@ -1,11 +1,12 @@
 /**
  * `run` in the lean build: one event loop in one process — trackers (ping children read through
  * poll(2)), spool, status file, policy snapshots and uploader — with the Node build's lifecycle
- * (docs/openwrt.md). SIGHUP re-reads nothing yet: procd `reload` restarts the lean build
- * (docs/lean-reporter.md).
- */ import type { IfaceState, PolicySplit, SampleRecord, TransitionRecord } from '../../../../contract/index.ts';
+ * (docs/openwrt.md): SIGHUP re-reads the mwan3 and network configuration and restarts only the
+ * links that changed; netifd hotplug events are picked up from the spool directory every second.
+ */
+import type { IfaceState, PolicySplit, SampleRecord, TransitionRecord } from '../../../../contract/index.ts';
 import { RUN_HELP } from '../../../cli/help-texts.ts';
-import { loadTrackedInterfaces, type LoadedTracking } from '../../../config/load-tracked.ts';
+import type { LoadedTracking } from '../../../config/load-tracked.ts';
 import { computePolicySplits } from '../../../policies/compute-policy-splits.ts';
 import { policySnapshotReady } from '../../../run/policy-readiness.ts';
 import { reportIntervalMs, sampleIntervalMs } from '../../../run/report-intervals.ts';
@@ -14,22 +15,27 @@ import type { IfaceSnapshot } from '../../../tracker/scheduler.ts';
 import * as signal from 'posix.signal';
 import * as unistd from 'posix.unistd';
 import * as socket from 'socket';
-import { forkWork, pollChildren, spawnChild, type Child } from '../platform/children.ts';
+import { killChild, pollChildren, type Child } from '../platform/children.ts';
+import { createForkedWorker } from '../platform/forked-worker.ts';
+import { createShellPool } from '../platform/shell-runners.ts';
 import { writeFileAtomic, mkdirp } from '../platform/files.ts';
 import { parseServerUrl } from '../platform/http-post.ts';
 import { encodeJson } from '../platform/json-encode.ts';
-import { fileExists, getEnv, nowMs, pingIsBusybox, readTextFile, writeErr, writeOut } from '../platform/system.ts';
+import { getEnv, nowMs, pingIsBusybox, writeErr, writeOut } from '../platform/system.ts';
 import { openLeanSpool, type UnsequencedRecord } from '../spool/lean-spool.ts';
 import { openCarriedLinks } from './carried-links.ts';
 import { createLeanLogger } from './lean-logger.ts';
-import { createLeanUploader } from './lean-uploader.ts';
-import { newBootId, readConfig } from './run-config-read.ts';
-import { startLinkTracker, type LinkTracker } from './link-tracker.ts';
+import { createLeanUploader, flushUploads, handleUploadRequest } from './lean-uploader.ts';
+import { loadTracking, newBootId, readConfig } from './run-config-read.ts';
+import { openHotplugDir } from './hotplug-poll.ts';
+import { createLeanLinks, onlineIfaces, snapshotsOf, statesOf } from './lean-links.ts';
+import type { LinkTracker } from './link-tracker.ts';
 import { createLeanSourceRules } from './source-rules.ts';
 import { createRouteSource } from './wan-addresses.ts';
 
 export const LEAN_AGENT = 'wanwatch-reporter-lua/0.1.0';
 const FLUSH_MS = 5_000;
+const HOTPLUG_POLL_MS = 1_000;
 
 export function runRun(argv: string[]): number {
   if (argv.includes('--help') || argv.includes('-h')) {
@@ -53,8 +59,7 @@ export function runRun(argv: string[]): number {
     : cfg.uploadIntervalS * 1000;
   let tracking: LoadedTracking;
   try {
-    const network = fileExists(cfg.networkConfig) ? readTextFile(cfg.networkConfig) : undefined;
-    tracking = loadTrackedInterfaces(readTextFile(cfg.mwan3Config) ?? '', network);
+    tracking = loadTracking(cfg);
   } catch (err) {
     log.error({ err: String((err as Error).message ?? err) }, 'reporter could not start');
     return 1;
@@ -67,7 +72,6 @@ export function runRun(argv: string[]): number {
   const sampleMs = sampleIntervalMs(tracking, 'native', policyIntervalMs);
   const routeSource = createRouteSource(nowMs);
   const children = new Map<number, Child>();
-  const trackers = new Map<string, LinkTracker>();
   const pingPids = new Set<number>();
   let recorded = 0;
   let lastPolicyJson = '';
@@ -76,58 +80,41 @@ export function runRun(argv: string[]): number {
   const byRoute = new Map<string, number>();
   const sourceRules = cfg.sourceRules ? createLeanSourceRules(log, () => nowMs()) : undefined;
 
-  const states = (): Record<string, IfaceState> => {
-    const out: Record<string, IfaceState> = {};
-    for (const [name, t] of trackers) out[name] = t.snapshot().state;
-    return out;
+  const trackers = new Map<string, LinkTracker>();
+  const states = (): Record<string, IfaceState> => statesOf(trackers);
+  const snapshots = (): Record<string, IfaceSnapshot> => snapshotsOf(trackers);
+  const uploadOptions = {
+    server,
+    token: cfg.token,
+    deviceId: cfg.deviceId,
+    agent: LEAN_AGENT,
+    reportIntervalMs: reportIntervalMs(sampleMs, cfg.uploadIntervalS * 1000),
+    batch: { maxDelayMs: uploadDelayMs },
   };
-  const snapshots = (): Record<string, IfaceSnapshot> => {
-    const out: Record<string, IfaceSnapshot> = {};
-    for (const [name, t] of trackers) out[name] = t.snapshot();
-    return out;
-  };
-  const uploader = createLeanUploader(
-    {
-      server,
-      token: cfg.token,
-      deviceId: cfg.deviceId,
-      agent: LEAN_AGENT,
-      reportIntervalMs: reportIntervalMs(sampleMs, cfg.uploadIntervalS * 1000),
-      batch: { maxDelayMs: uploadDelayMs },
+  const uploadWorker = createForkedWorker((request) => handleUploadRequest(uploadOptions, request));
+  const uploader = createLeanUploader(uploadOptions, {
+    spool,
+    routes: () => {
+      const routes = routeSource(tracking, states());
+      sourceRules?.sync(tracking.config.interfaces, routes);
+      return routes;
     },
-    {
-      spool,
-      routes: () => {
-        const routes = routeSource(tracking, states());
-        sourceRules?.sync(tracking.config.interfaces, routes);
-        return routes;
-      },
-      nowMs: () => nowMs(),
-      start: (work, deadlineMs, done) => {
-        const c = forkWork(work, deadlineMs, done);
-        if (c !== undefined) children.set(c.fd, c);
-        return c?.pid;
-      },
-      kill: (pid) => signal.kill(pid, signal.SIGKILL),
-      log,
-      onUploaded: (iface: string) => byRoute.set(iface, (byRoute.get(iface) ?? 0) + 1),
+    nowMs: () => nowMs(),
+    start: (request, deadlineMs, done) => {
+      const c = uploadWorker.run(request, deadlineMs, done);
+      if (c !== undefined) children.set(c.fd, c);
+      return c?.pid;
     },
-  );
+    kill: (pid) => signal.kill(pid, signal.SIGKILL),
+    log,
+    onUploaded: (iface: string) => byRoute.set(iface, (byRoute.get(iface) ?? 0) + 1),
+  });
   let uploadAtMs: number | undefined = nowMs();
 
   function append(rec: UnsequencedRecord): void {
     const e = spool.append(bootId, rec);
     recorded++;
     if (trace) writeOut(`s ${e.seq} ${e.type}\n`);
-  }
-
-  function onlineIfaces(): string[] {
-    const snaps = snapshots();
-    const tracked = Object.entries(states())
-      .filter(([name, st]) => snaps[name]?.routed ?? (st === 'online' || st === 'disconnecting'))
-      .map(([name]) => name);
-    const untrackedUp = tracking.untracked.filter((u) => u.reason === 'no track_ip').map((u) => u.name);
-    return [...tracked, ...untrackedUp];
   }
 
   function emitPolicies(force: boolean): void {
@@ -137,7 +124,7 @@ export function runRun(argv: string[]): number {
       new Map(Object.entries(states())),
     );
     if (!ready) return;
-    const policies = computePolicySplits(tracking.config, onlineIfaces());
+    const policies = computePolicySplits(tracking.config, onlineIfaces(trackers, tracking));
     const json = encodeJson(policies);
     if (!force && json === lastPolicyJson) return;
     lastPolicyJson = json;
@@ -193,31 +180,41 @@ export function runRun(argv: string[]): number {
   const carried = openCarriedLinks(cfg.spoolDir, (err) =>
     log.warn({ err: String(err) }, 'confirmed link states not saved'),
   );
-  const pingPrefix = ['ping'];
   const busybox = pingIsBusybox();
-  for (const i of tracking.interfaces)
-    trackers.set(
-      i.name,
-      startLinkTracker(i, {
-        nowMs: () => nowMs(),
-        spawn: (argv2, deadlineMs, done) => {
-          const c = spawnChild(argv2, deadlineMs, (r) => {
-            pingPids.delete(c?.pid ?? -1);
-            done(r);
-          });
-          if (c !== undefined) {
-            children.set(c.fd, c);
-            pingPids.add(c.pid);
-          }
-          return c !== undefined;
-        },
-        onSample: (r) => onSample(r),
-        onTransition: (r) => onTransition(r),
-        carried,
-        pingCommand: pingPrefix,
-        busybox,
-      }),
-    );
+  const shells = createShellPool();
+  const links = createLeanLinks(trackers, {
+    nowMs: () => nowMs(),
+    spawn: (argv2, deadlineMs, done) => {
+      const c = shells.run(argv2, deadlineMs, (r) => {
+        pingPids.delete(c?.pid ?? -1);
+        done(r);
+      });
+      if (c !== undefined) {
+        children.set(c.fd, c);
+        pingPids.add(c.pid);
+      }
+      return c !== undefined;
+    },
+    onSample: (r) => onSample(r),
+    onTransition: (r) => onTransition(r),
+    carried,
+    pingCommand: ['ping'],
+    busybox,
+  });
+  for (const i of tracking.interfaces) links.start(i);
+  const hotplug = openHotplugDir(cfg.spoolDir, (file) =>
+    log.warn({ file }, 'hotplug: ignored an event file that is not "<ifup|ifdown> <interface>"'),
+  );
+  let hotplugAtMs = 0;
+  function reload(): void {
+    const [ok, next] = pcall(() => loadTracking(cfg));
+    if (!ok) return log.error({ err: String(next) }, 'reload failed: keeping the running configuration');
+    const diff = links.reload(tracking.interfaces, next.interfaces);
+    log.info(diff, 'reload: restarting only changed interfaces');
+    tracking = next;
+    emitPolicies(false);
+    writeStatus();
+  }
   emitPolicies(false);
   writeStatus();
   log.info({ bootId, deviceId: cfg.deviceId, source: 'native', spool: spool.stats() }, 'reporter started');
@@ -232,8 +229,16 @@ export function runRun(argv: string[]): number {
   let traceAtMs = 0;
   while (signalled === undefined || signalled === 'SIGHUP') {
     if (signalled === 'SIGHUP') {
-      log.warn({}, 'SIGHUP: the lean build applies configuration changes on restart; ignoring');
       signalled = undefined;
+      reload();
+    }
+    if (nowMs() >= hotplugAtMs) {
+      hotplugAtMs = nowMs() + HOTPLUG_POLL_MS;
+      for (const ev of hotplug.scan()) {
+        const known = links[ev.action](ev.iface);
+        log.info({ iface: ev.iface, action: ev.action, tracked: known }, `netifd ${ev.action} ${ev.iface}`);
+        statusDirty = true;
+      }
     }
     if (statusDirty) {
       statusDirty = false;
@@ -258,7 +263,7 @@ export function runRun(argv: string[]): number {
         `st ${encodeJson({ t: nowMs(), states: states(), byRoute: Object.fromEntries(byRoute), pending: spool.stats().pendingRecords })}\n`,
       );
     }
-    let wake = policyAtMs;
+    let wake = Math.min(policyAtMs, hotplugAtMs);
     for (const t of trackers.values()) {
       const w = t.wakeAtMs();
       if (w !== undefined) wake = Math.min(wake, w);
@@ -273,18 +278,11 @@ export function runRun(argv: string[]): number {
   log.info({ signal: signalled }, 'stopping');
   stopping = true;
   // Probes cut short are no evidence about a link: end them at once (an upload in flight may finish).
-  for (const c of [...children.values()]) if (pingPids.has(c.pid)) signal.kill(c.pid, signal.SIGKILL);
+  for (const c of [...children.values()]) if (pingPids.has(c.pid)) killChild(children, c);
+  shells.close();
   for (const t of trackers.values()) t.end('stop');
-  const deadline = nowMs() + FLUSH_MS;
-  uploader.retryNow();
-  while ((spool.pending().length > 0 || uploader.busy()) && nowMs() < deadline) {
-    const next = uploader.step();
-    const waitMs = Math.max(0, Math.min(200, (next ?? nowMs() + 200) - nowMs()));
-    if (children.size > 0) pollChildren(children, waitMs, nowMs);
-    else socket.sleep(waitMs / 1000);
-  }
-  for (const c of [...children.values()]) signal.kill(c.pid, signal.SIGKILL);
-  while (children.size > 0) pollChildren(children, 100, nowMs);
+  flushUploads(spool, uploader, children, nowMs() + FLUSH_MS);
+  uploadWorker.close();
   sourceRules?.clear();
   const flushed = spool.pending().length === 0;
   writeStatus(nowMs());

@@ -7,7 +7,8 @@ import {
   settingsFromUci,
   type RawSettings,
 } from '../../../run/settings-sources.ts';
-import { getEnv, nowMs, readTextFile, writeErr } from '../platform/system.ts';
+import { loadTrackedInterfaces, type LoadedTracking } from '../../../config/load-tracked.ts';
+import { fileExists, getEnv, nowMs, readTextFile, writeErr } from '../platform/system.ts';
 import { wanwatchEnv } from '../cli/status.ts';
 import { resolveLeanRunConfig, type LeanRunConfig } from './run-settings.ts';
 
@@ -46,4 +47,12 @@ export function newBootId(): string {
   let out = '';
   for (let i = 1; i <= 8; i++) out += string.format('%02x', string.byte(bytes, i) ?? 0);
   return out;
+}
+
+/** The tracked interfaces from the mwan3 and network configuration files (at start and on SIGHUP). */
+export function loadTracking(cfg: LeanRunConfig): LoadedTracking {
+  return loadTrackedInterfaces(
+    readTextFile(cfg.mwan3Config) ?? '',
+    fileExists(cfg.networkConfig) ? readTextFile(cfg.networkConfig) : undefined,
+  );
 }

@@ -4,6 +4,7 @@
  * `deviceId (--device-id, WANWATCH_DEVICE_ID, uci option device_id): is required`.
  */
 import { RunConfigError, SETTINGS, type RawSettings, type SettingName } from '../../../run/settings-sources.ts';
+import { tlsAvailable } from '../platform/tls.ts';
 
 export interface LeanRunConfig {
   server: string;
@@ -45,8 +46,10 @@ export function resolveLeanRunConfig(...layers: RawSettings[]): LeanRunConfig {
     return tonumber(v) ?? fallback;
   };
   const server = str('server');
-  if (m.server !== undefined && !server.startsWith('http://'))
-    bad('server', 'must be an http:// URL (the lean build has no TLS; see docs/lean-reporter.md)');
+  if (m.server !== undefined && !server.startsWith('http://') && !server.startsWith('https://'))
+    bad('server', 'must be an http:// or https:// URL');
+  else if (server.startsWith('https://') && !tlsAvailable())
+    bad('server', 'https:// needs luasec (OpenWrt package luasec; see docs/lean-reporter.md)');
   const deviceId = str('deviceId');
   const token = str('token');
   if (m.token !== undefined && token.length < 8)

@@ -1,3 +1,7 @@
+/**
+ * When to sync: debounces device changes, builds the dashboards of the moment and runs a pass of
+ * sync-pass.ts, retrying transient failures with backoff.
+ */
 import type { InfluxDB } from 'influx';
 import type { Logger } from 'pino';
 import { Counter, Registry } from 'prom-client';
@@ -12,7 +16,7 @@ import {
 } from './dashboard-set.ts';
 import { createGrafanaClient, GrafanaError, type GrafanaClient } from './grafana-client.ts';
 import { createInventory, type DashboardInventory, type RegistryRedis } from './inventory.ts';
-import { hasTransientFailure, syncDashboards } from './sync.ts';
+import { hasTransientFailure, syncDashboards } from './sync-pass.ts';
 
 export interface DashboardSyncerDeps {
   grafanaUrl: string;

@@ -1,3 +1,7 @@
+/**
+ * One sync pass: pushes a given set of dashboards (and their folders) to Grafana and reports the
+ * outcome of each. When a pass runs is decided by sync-scheduler.ts.
+ */
 import type { Logger } from 'pino';
 import type { PlacedDashboard } from './dashboard-set.ts';
 import { GrafanaError, type GrafanaClient, type GrafanaErrorKind } from './grafana-client.ts';

@@ -1,0 +1,56 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { Queue } from 'bullmq';
+import { QUEUES, redisKeys, type DeviceEventsJob } from '../../store/index.ts';
+import { testServices } from '../../stack/testing.ts';
+import { bullConnection } from '../../backend/clients.ts';
+import { createBullEventQueue, type EventQueue } from '../event-queue.ts';
+
+const job = (deviceId: string): DeviceEventsJob => ({
+  v: 1,
+  deviceId,
+  bootId: 'boot-a',
+  receivedAtMs: 1_763_700_000_000,
+  transitions: [],
+  policies: [],
+  metrics: {},
+  backfill: false,
+});
+
+describe('alerting job producer (BullMQ, jobs of one tick added together)', () => {
+  let events: EventQueue;
+  let reader: Queue;
+  before(async () => {
+    const s = await testServices();
+    const prefix = redisKeys(s.redisPrefix('eventqueue')).bull;
+    events = createBullEventQueue({ connection: bullConnection(s.redisUrl, { failFast: true }), prefix });
+    reader = new Queue(QUEUES.deviceEvents, { connection: bullConnection(s.redisUrl), prefix });
+  });
+  after(async () => {
+    await reader.obliterate({ force: true });
+    await reader.close();
+    await events.close();
+  });
+
+  it('adds each job of a tick once under its own id; the same id again is a no-op', async () => {
+    await Promise.all([events.add('ev_a_1', job('a')), events.add('ev_b_1', job('b')), events.add('ev_a_1', job('a'))]);
+    await events.add('ev_b_1', job('b'));
+    assert.equal(await reader.count(), 2);
+    assert.equal((await reader.getJob('ev_b_1'))?.data.deviceId, 'b');
+  });
+
+  it('a job BullMQ refuses fails only its own add; the others of the tick are queued', async () => {
+    // BullMQ refuses a custom id with a ":" unless it has exactly three parts.
+    const results = await Promise.allSettled([
+      events.add('ev_c_1', job('c')),
+      events.add('bad:id', job('x')),
+      events.add('ev_d_1', job('d')),
+    ]);
+    assert.deepEqual(
+      results.map((r) => r.status),
+      ['fulfilled', 'rejected', 'fulfilled'],
+    );
+    assert.ok(await reader.getJob('ev_c_1'));
+    assert.ok(await reader.getJob('ev_d_1'));
+  });
+});
