@@ -12,6 +12,8 @@ export * from './influx-setup.ts';
 export * from './live.ts';
 export * from './live-notify.ts';
 export * from './incidents-read.ts';
+export * from './series-read.ts';
+export * from './alert-view.ts';
 export * from './registry.ts';
 export * from './redis-op.ts';
 export * from './mail.ts';

@@ -46,6 +46,8 @@ export function redisKeys(prefix: string = DEFAULT_REDIS_PREFIX) {
     consoleSession: (idHash: string) => `${prefix}:console:session:${idHash}`,
     /** STRING: a one-time console sign-in link (`wanwatch up`), keyed by the SHA-256 of its secret; expires. */
     consoleOnce: (secretHash: string) => `${prefix}:console:once:${secretHash}`,
+    /** STRING: alerting's JSON state of a device (alerting/core/state.ts); the console reads it (store/alert-view.ts). */
+    alertState: (id: string) => `${deviceTag(prefix, id)}:alert:state`,
     /** ZSET device id -> last-seen ms, for the watchdog. */
     lastSeen: `${prefix}:last-seen`,
     /** HASH silence id -> JSON Silence (maintenance windows; read by alerting and reports). */

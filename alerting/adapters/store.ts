@@ -10,6 +10,7 @@ import type { Redis } from 'ioredis';
 import {
   createDeviceRegistry,
   deviceTag,
+  publishLiveChange,
   redisKeys,
   silencesForDevice,
   type DeviceRecord,
@@ -61,7 +62,7 @@ export function createAlertStore(redis: Redis, prefix: string) {
   const keys = redisKeys(prefix);
   const registry = createDeviceRegistry(redis, keys);
   const k = {
-    state: (id: string) => `${deviceTag(prefix, id)}:alert:state`,
+    state: keys.alertState,
     lock: (id: string) => `${deviceTag(prefix, id)}:alert:lock`,
     open: `${prefix}:alert:open`,
     sweepLock: `${prefix}:alert:sweep-lock`,
@@ -120,6 +121,8 @@ export function createAlertStore(redis: Redis, prefix: string) {
         await redis.set(k.state(s.deviceId), serialiseState(s));
         await redis.srem(k.open, s.deviceId);
       }
+      // The web console's board shows unreachable and flapping from this state: tell open boards.
+      publishLiveChange(redis, keys.liveChanges, [s.deviceId]);
     },
     openDevices: () => redis.smembers(k.open),
     /**
