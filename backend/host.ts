@@ -2,10 +2,18 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
-import { redisKeys } from '../store/index.ts';
+import { redisKeys, upgradeKeyLayout } from '../store/index.ts';
 import { ensureInfluxSchema } from '../store/influx-ensure.ts';
 import { checkExternalSchema, externalSchemaMessage } from '../store/influx-external.ts';
-import { apiRedis, bullConnection, connectRedis, influxClient, redactUrl, workerRedis } from './clients.ts';
+import {
+  apiRedis,
+  bullConnection,
+  closeBullConnection,
+  connectRedis,
+  influxClient,
+  redactUrl,
+  workerRedis,
+} from './clients.ts';
 import { HTTP_LIMIT_DEFAULTS, type BackendConfig, type HttpLimits } from './config.ts';
 import { createLogger } from './logger.ts';
 import { createMailer } from './mail.ts';
@@ -51,6 +59,10 @@ export async function startBackend(
   const redis = apiRedis(config.redisUrl, { enableAutoPipelining: true });
   redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
   await connectRedis(redis, config.redisUrl);
+  // Keys written by an older wanwatch get their hash-tagged names before anything reads them.
+  await upgradeKeyLayout(redis, config.redisPrefix, { log: (msg, fields) => logger.info(fields ?? {}, msg) });
+  // BullMQ does not close the client instances a Redis Cluster needs: closed with the host.
+  const bullClients: Array<ReturnType<typeof bullConnection>> = [];
   const mailer = createMailer({
     ...(config.smtpUrl ? { smtpUrl: config.smtpUrl } : { outboxDir: outboxDirOf(config) }),
     from: config.mailFrom,
@@ -64,7 +76,11 @@ export async function startBackend(
     logger,
     mailer,
     workerRedis: () => workerRedis(config.redisUrl),
-    bullConnection: (o) => bullConnection(config.redisUrl, o),
+    bullConnection: (o) => {
+      const c = bullConnection(config.redisUrl, o);
+      bullClients.push(c);
+      return c;
+    },
   };
   const plugins: BackendPlugin[] = [];
   /** Undoes a start that failed half-way (a plugin refusing its settings, port taken), then rethrows. */
@@ -117,6 +133,7 @@ export async function startBackend(
           }
         }
         mailer.close();
+        for (const c of bullClients) closeBullConnection(c);
         await redis.quit().catch(() => redis.disconnect());
         logger.info('wanwatch stopped');
       })();

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_RAW_RETENTION, DEFAULT_REDIS_PREFIX, parseInfluxUrl } from '../store/index.ts';
+import { DEFAULT_RAW_RETENTION, DEFAULT_REDIS_PREFIX, parseInfluxUrl, parseRedisUrl } from '../store/index.ts';
 import {
   REPORT_SCHEDULE_FORMS,
   adminTokenProblem,
@@ -65,10 +65,16 @@ export const SETTINGS = {
     doc: '`managed`: create the database, retention policies and continuous queries at start (needs an InfluxDB admin); `external`: create nothing, check what exists (docs/deploy.md, "InfluxDB schema")',
   },
   WANWATCH_REDIS_URL: {
-    schema: url(['redis:', 'rediss:']),
+    schema: z.string().superRefine((v, ctx) => {
+      try {
+        parseRedisUrl(v);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      }
+    }),
     required: 'is required (e.g. redis://127.0.0.1:6379); `wanwatch up` starts an embedded Redis instead',
     usedBy: ['serve', 'uptime', 'dashboards', 'device'],
-    doc: 'Redis, `redis://[:pass@]host:6379[/db]`',
+    doc: 'Redis, `redis://[:pass@]host:6379[/db]`; a Redis Cluster: `redis://h1:7000,h2:7001,…`',
   },
   WANWATCH_REDIS_PREFIX: {
     schema: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, "_" and "-"'),

@@ -5,17 +5,17 @@ import express, { Router, type NextFunction, type Request, type Response } from 
 import type { InfluxDB } from 'influx';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { createDeviceRegistry, type RedisKeys } from '../store/index.ts';
+import { createDeviceRegistry, readAlertViews, type RedisKeys } from '../store/index.ts';
 import { actingFor, type ApiCall, type WhoAmI } from './api-client.ts';
 import { signInAnswer } from './sign-in.ts';
 import { mayWrite } from './core/console-access.ts';
 import { boardRow, compareRows, filterRows } from './core/board.ts';
 import { inMaintenance } from './core/maintenance-form.ts';
 import { addAdminPages } from './pages-admin.ts';
+import { addDevicePage } from './pages-device.ts';
 import { addOpsPages } from './pages-ops.ts';
 import { createLiveHub, type LiveHub } from './live-hub.ts';
 import { renderBoard, renderRow } from './render/board.ts';
-import { renderDevice } from './render/device.ts';
 import { layout, loginPage } from './render/layout.ts';
 import {
   SESSION_COOKIE,
@@ -124,9 +124,10 @@ export function createConsole(deps: ConsoleDeps): WebConsole {
 
   const rows = async () => {
     const devices = await registry.devices();
-    const lives = await registry.lives(devices.map((d) => d.id));
+    const ids = devices.map((d) => d.id);
+    const [lives, alerts] = await Promise.all([registry.lives(ids), readAlertViews(deps.redis, deps.keys, ids)]);
     const t = nowMs();
-    return devices.map((d, i) => boardRow(d, lives[i], t)).sort(compareRows);
+    return devices.map((d, i) => boardRow(d, lives[i], t, undefined, alerts[i])).sort(compareRows);
   };
 
   r.use(
@@ -164,16 +165,24 @@ export function createConsole(deps: ConsoleDeps): WebConsole {
   const hub: LiveHub = createLiveHub({
     subscriber: deps.subscriber,
     channel: deps.keys.liveChanges,
-    send: async (ids, clients) => {
-      const devices = await Promise.all(ids.map((id) => registry.device(id)));
+    send: async (changed, clients) => {
+      const devices = await Promise.all(changed.map((id) => registry.device(id)));
       const found = devices.filter((d) => d !== undefined);
-      const [lives, silences] = await Promise.all([registry.lives(found.map((d) => d.id)), registry.silences()]);
+      const ids = found.map((d) => d.id);
+      const [lives, alerts, silences] = await Promise.all([
+        registry.lives(ids),
+        readAlertViews(deps.redis, deps.keys, ids),
+        registry.silences(),
+      ]);
       const t = nowMs();
       const maint = inMaintenance(silences, found, t);
-      for (const [i, d] of found.entries()) {
-        const data = JSON.stringify({ id: d.id, html: renderRow(boardRow(d, lives[i], t), t, maint.has(d.id)) });
-        for (const c of clients) c.write(`event: row\ndata: ${data}\n\n`);
-      }
+      // One message per batch: the board patches all its rows in one frame.
+      const rowsOut = found.map((d, i) => ({
+        id: d.id,
+        html: renderRow(boardRow(d, lives[i], t, undefined, alerts[i]), t, maint.has(d.id)),
+      }));
+      const msg = `event: rows\ndata: ${JSON.stringify(rowsOut)}\n\n`;
+      for (const c of clients) c.write(msg);
     },
   });
   r.get('/live', requireSession, (req, res) => {
@@ -186,27 +195,16 @@ export function createConsole(deps: ConsoleDeps): WebConsole {
     hub.add(res);
   });
 
-  r.get('/device/:id', requireSession, async (req: Authed, res) => {
-    const id = req.params.id as string;
-    const d = await registry.device(id);
-    if (!d)
-      return void res
-        .status(404)
-        .type('html')
-        .send(layout('Not found', '<h1>No such device</h1>', req.session));
-    const t = nowMs();
-    const [live, events, ...uptimes] = await Promise.all([
-      registry.live(id),
-      deps.api('GET', `/devices/${encodeURIComponent(id)}/events`).catch(() => undefined),
-      ...[86_400_000, 7 * 86_400_000, 30 * 86_400_000].map((span) =>
-        deps.api('GET', `/devices/${encodeURIComponent(id)}/uptime?from=${t - span}&to=${t}`).catch(() => undefined),
-      ),
-    ]);
-    res
-      .type('html')
-      .send(renderDevice({ device: d, live, events, uptimes, nowMs: t, grafanaUrl: deps.grafanaUrl }, req.session!));
+  addDevicePage(r, {
+    redis: deps.redis,
+    keys: deps.keys,
+    registry,
+    influx: deps.influx,
+    api: deps.api,
+    nowMs,
+    grafanaUrl: deps.grafanaUrl,
+    requireSession,
   });
-
   addAdminPages(r, { registry, api: deps.api, form, requireSession, requireCsrf });
   addOpsPages(r, {
     influx: deps.influx,

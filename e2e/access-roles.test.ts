@@ -23,6 +23,7 @@ const OPERATOR_WRITES = [
   'DELETE /api/v1/silences/:id',
   'POST /api/v1/incidents/:incidentId/ack',
   'PUT /api/v1/receivers',
+  'POST /api/v1/receivers',
   'DELETE /api/v1/receivers/:name',
   'PUT /api/v1/routes',
   'DELETE /api/v1/routes/:name',

@@ -442,6 +442,14 @@ async function exerciseApi(
       body: { receivers: [{ type: 'webhook', name: 'itsm', url: 'http://127.0.0.1:9/hook', secret: 'x'.repeat(20) }] },
     }),
   );
+  await expect(
+    201,
+    call('POST', '/api/v1/receivers', {
+      headers: admin,
+      body: { type: 'slack', name: 'chat', url: 'http://127.0.0.1:9/slack' },
+    }),
+  );
+  await expect(204, call('DELETE', '/api/v1/receivers/{name}', { params: { name: 'chat' }, headers: admin }));
   await expect(200, call('GET', '/api/v1/routes', { headers: admin }));
   await expect(
     200,

@@ -39,6 +39,7 @@ export const ROUTE_ROLES: ReadonlyMap<string, Need> = new Map<string, Need>([
   ['DELETE /api/v1/silences/:id', 'operator'],
   ['POST /api/v1/incidents/:incidentId/ack', 'operator'],
   ['PUT /api/v1/receivers', 'operator'],
+  ['POST /api/v1/receivers', 'operator'],
   ['DELETE /api/v1/receivers/:name', 'operator'],
   ['PUT /api/v1/routes', 'operator'],
   ['DELETE /api/v1/routes/:name', 'operator'],

@@ -77,19 +77,15 @@ export function createDeviceStore(
     list: (): Promise<DeviceRecord[]> => registry.devices(),
     async remove(id: string): Promise<boolean> {
       recent.delete(id);
+      // The device's own keys (one slot), then its name sets (the `{names}` slot) and its entries in
+      // the fleet's set and zset: a crash between the steps leaves an id whose record is gone, which
+      // readers skip and a second delete clears.
       const n = await redisOp('deleting device', async () => {
-        const res = await redis
-          .multi()
-          .del(
-            keys.device(id),
-            keys.live(id),
-            keys.seenTransitions(id),
-            ...NAME_KINDS.map((k) => keys.deviceNames(id, k)),
-          )
-          .srem(keys.devices, id)
-          .zrem(keys.lastSeen, id)
-          .exec();
-        return Number(res?.[0]?.[1] ?? 0);
+        const deleted = await redis.del(keys.device(id), keys.live(id), keys.seenTransitions(id));
+        await redis.del(...NAME_KINDS.map((k) => keys.deviceNames(id, k)));
+        await redis.srem(keys.devices, id);
+        await redis.zrem(keys.lastSeen, id);
+        return deleted;
       });
       return n > 0;
     },
@@ -115,9 +111,12 @@ export function createDeviceStore(
     getLives: (ids: string[]): Promise<Array<LiveState | undefined>> => registry.lives(ids),
     /** Live hash fields (JSON values), as one HSET, and the watchdog's last-seen score. */
     async setLive(id: string, live: LiveState): Promise<void> {
-      await redisOp('writing live state', () =>
-        redis.multi().hset(keys.live(id), liveFields(live)).zadd(keys.lastSeen, live.lastSeenMs, id).exec(),
-      );
+      // Two slots on a cluster: the live hash first; a crash before the last-seen score leaves the
+      // report unacknowledged, and the reporter's retry writes both.
+      await redisOp('writing live state', async () => {
+        await redis.hset(keys.live(id), liveFields(live));
+        await redis.zadd(keys.lastSeen, live.lastSeenMs, id);
+      });
     },
   };
 }

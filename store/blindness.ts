@@ -14,14 +14,15 @@ export const RECEIVING_GAP_MS = 5_000;
 /** Gaps kept (newest first); older ones have long stopped mattering. */
 export const MAX_GAPS = 8;
 
+/** The beats and the gaps share the `{blind}` slot: BEAT_SCRIPT reads one and writes the other. */
 export function blindnessKeys(prefix: string = DEFAULT_REDIS_PREFIX) {
   return {
     /** STRING: ms of the last receiving beat of any API process. */
-    receivingBeat: `${prefix}:blind:receiving-beat`,
+    receivingBeat: `${prefix}:{blind}:receiving-beat`,
     /** STRING: ms of the last watchdog sweep run. */
-    sweepBeat: `${prefix}:blind:sweep-beat`,
+    sweepBeat: `${prefix}:{blind}:sweep-beat`,
     /** LIST of JSON BlindGap, newest first. */
-    gaps: `${prefix}:blind:gaps`,
+    gaps: `${prefix}:{blind}:gaps`,
   };
 }
 

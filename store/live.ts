@@ -89,9 +89,16 @@ export async function readLive(redis: Redis, keys: RedisKeys, id: string): Promi
   return parseLive(await redisOp('reading live state', () => redis.hgetall(keys.live(id))));
 }
 
-/** Reads many devices' live states in one pipeline, in the order of `ids`. */
+/**
+ * Reads many devices' live states in the order of `ids`: one pipeline on a single Redis; on a
+ * cluster, where a pipeline must stay on one node, one HGETALL each.
+ */
 export async function readLives(redis: Redis, keys: RedisKeys, ids: string[]): Promise<Array<LiveState | undefined>> {
   if (ids.length === 0) return [];
+  if (redis.isCluster) {
+    const all = await redisOp('reading live state', () => Promise.all(ids.map((id) => redis.hgetall(keys.live(id)))));
+    return all.map(parseLive);
+  }
   const pipe = redis.pipeline();
   for (const id of ids) pipe.hgetall(keys.live(id));
   const res = await redisOp('reading live state', () => pipe.exec());

@@ -5,30 +5,49 @@ import { multiWanV2Schema } from '../contract/multiwan.ts';
 export const DEFAULT_REDIS_PREFIX = 'ww';
 
 /**
+ * The hash tag of a device's keys: Redis Cluster puts every key whose name holds the same `{…}` in
+ * one slot, so a device's keys can be used together in one MULTI or Lua script while the fleet's
+ * devices spread over every master. A single Redis ignores the braces.
+ */
+export function deviceTag(prefix: string, id: string): string {
+  return `${prefix}:{d:${id}}`;
+}
+
+/**
  * Redis keys shared by ingest (writer) and alerting/reports/dashboards (readers). All shared state
  * lives here or in InfluxDB, never in a process, so API and worker processes scale out.
  * `prefix` lets tests and several installations share one Redis.
+ *
+ * Slot rules (Redis Cluster, docs/architecture.md "Redis key layout"): keys used together in one
+ * multi-key command, MULTI or script share a hash tag. Per-device keys carry `{d:<id>}`; the name
+ * budget sets and the fleet's tag-value sets, checked by one script, share `{names}`; BullMQ's keys
+ * share `{bull}`. Fleet-wide keys without a tag are only ever used alone.
  */
 export function redisKeys(prefix: string = DEFAULT_REDIS_PREFIX) {
   return {
     /** SET of device ids. */
     devices: `${prefix}:devices`,
     /** STRING (JSON DeviceRecord). */
-    device: (id: string) => `${prefix}:device:${id}`,
+    device: (id: string) => `${deviceTag(prefix, id)}:device`,
     /** HASH of live state (store/live.ts: one JSON value per field). */
-    live: (id: string) => `${prefix}:device:${id}:live`,
+    live: (id: string) => `${deviceTag(prefix, id)}:live`,
     /** SET of `bootId:seq` of transitions already queued (expires after 30 days). */
-    seenTransitions: (id: string) => `${prefix}:device:${id}:seen`,
-    /** SET of the distinct names (`iface`, `target`, `policy`) the device has ever used: its budget count. */
-    deviceNames: (id: string, kind: NameKind) => `${prefix}:device:${id}:names:${kind}`,
+    seenTransitions: (id: string) => `${deviceTag(prefix, id)}:seen`,
+    /**
+     * SET of the distinct names (`iface`, `target`, `policy`) the device has ever used: its budget
+     * count. In the `{names}` slot with `tagValues`: one script checks both.
+     */
+    deviceNames: (id: string, kind: NameKind) => `${prefix}:{names}:device:${id}:${kind}`,
     /** SET of the distinct tag values of one tag key in use across the fleet (InfluxDB's max-values-per-tag). */
-    tagValues: (kind: NameKind) => `${prefix}:tag-values:${kind}`,
+    tagValues: (kind: NameKind) => `${prefix}:{names}:tag-values:${kind}`,
     /** Pub/sub channel: ids of devices whose live state changed (store/live-notify.ts). */
     liveChanges: `${prefix}:live-changes`,
     /** STRING: a web-console session (console/session.ts), keyed by the SHA-256 of its id; expires. */
     consoleSession: (idHash: string) => `${prefix}:console:session:${idHash}`,
     /** STRING: a one-time console sign-in link (`wanwatch up`), keyed by the SHA-256 of its secret; expires. */
     consoleOnce: (secretHash: string) => `${prefix}:console:once:${secretHash}`,
+    /** STRING: alerting's JSON state of a device (alerting/core/state.ts); the console reads it (store/alert-view.ts). */
+    alertState: (id: string) => `${deviceTag(prefix, id)}:alert:state`,
     /** ZSET device id -> last-seen ms, for the watchdog. */
     lastSeen: `${prefix}:last-seen`,
     /** HASH silence id -> JSON Silence (maintenance windows; read by alerting and reports). */
@@ -38,13 +57,17 @@ export function redisKeys(prefix: string = DEFAULT_REDIS_PREFIX) {
     /** STRING: the server's key for device-token HMACs (ingest/device-token.ts); never logged. */
     tokenKey: `${prefix}:token-key`,
     /** HASH: an API token (ingest/api-tokens.ts): name, role, keyed hash, created, last used; never the token. */
-    apiToken: (id: string) => `${prefix}:api-token:${id}`,
-    /** SET of API token ids. */
-    apiTokens: `${prefix}:api-tokens`,
+    apiToken: (id: string) => `${prefix}:{tokens}:api-token:${id}`,
+    /** SET of API token ids (slot `{tokens}` with the tokens: created and revoked in one MULTI). */
+    apiTokens: `${prefix}:{tokens}:api-tokens`,
     /** STRING: the server's key for signed share and acknowledgement links (store/link-key.ts); never logged. */
     linkKey: `${prefix}:link-key`,
-    /** BullMQ key prefix. */
-    bull: `${prefix}:bull`,
+    /** BullMQ key prefix: every queue's keys in the `{bull}` slot, as BullMQ needs on a cluster. */
+    bull: `${prefix}:{bull}`,
+    /** STRING: the key layout version (store/redis-layout.ts); absent = the layout before hash tags. */
+    layout: `${prefix}:layout`,
+    /** STRING: held (with an expiry) by the one process that upgrades the key layout. */
+    layoutLock: `${prefix}:layout-lock`,
   };
 }
 export type RedisKeys = ReturnType<typeof redisKeys>;

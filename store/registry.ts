@@ -51,7 +51,9 @@ export function createDeviceRegistry(redis: Redis, keys: RedisKeys): DeviceRegis
     async devices() {
       const ids = (await redisOp('listing devices', () => redis.smembers(keys.devices))).sort();
       if (ids.length === 0) return [];
-      const jsons = await redisOp('listing devices', () => redis.mget(ids.map((id) => keys.device(id))));
+      // One GET per device (each device's record is in its own slot on a cluster); auto-pipelining
+      // sends them together.
+      const jsons = await redisOp('listing devices', () => Promise.all(ids.map((id) => redis.get(keys.device(id)))));
       return jsons.map(parseDeviceRecord).filter((d): d is DeviceRecord => d !== undefined);
     },
     async silences() {

@@ -4,12 +4,12 @@
  */
 import type { Router } from 'express';
 import { InfluxDB } from 'influx';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { parseInfluxUrl, redisKeys } from '../store/index.ts';
 import type { RedisKeys } from '../store/index.ts';
 import { testServices } from '../stack/testing.ts';
-import { bullConnection } from '../backend/clients.ts';
+import { apiRedis, bullConnection, closeBullConnection } from '../backend/clients.ts';
 import { createApp } from '../ingest/app.ts';
 import { ensureInfluxSchema } from '../store/influx-ensure.ts';
 import { createBullEventQueue, type EventQueue } from '../ingest/event-queue.ts';
@@ -64,16 +64,12 @@ export async function startTestIngest(
   const prefix = svc.redisPrefix(opts.label ?? 'ingest');
   const keys = redisKeys(prefix);
   const redisUrl = opts.redisUrl ?? svc.redisUrl;
-  // As in production: no offline queue, so a Redis outage answers 503 at once.
-  const redis = new Redis(redisUrl, {
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
-    lazyConnect: true,
-    enableAutoPipelining: true,
-  });
+  // As in production (a single Redis or a cluster): no offline queue, so a Redis outage answers 503 at once.
+  const redis = apiRedis(redisUrl, { enableAutoPipelining: true });
   redis.on('error', () => {});
   await redis.connect();
-  const queue = createBullEventQueue({ connection: bullConnection(redisUrl, { failFast: true }), prefix: keys.bull });
+  const queueConnection = bullConnection(redisUrl, { failFast: true });
+  const queue = createBullEventQueue({ connection: queueConnection, prefix: keys.bull });
   const points = createPointWriter(influxLineSink(influx));
   const adminToken = `admin-${prefix}`;
   const app = createApp({
@@ -110,6 +106,7 @@ export async function startTestIngest(
     async close() {
       await points.drain();
       await queue.close();
+      closeBullConnection(queueConnection);
       redis.disconnect();
     },
   };

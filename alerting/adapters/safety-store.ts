@@ -42,14 +42,16 @@ export function createSafetyStore(redis: Redis, prefix: string) {
     },
     async quarantine(e: QuarantineEntry): Promise<void> {
       const entry = { ...e, subject: e.subject.slice(0, 4096), error: e.error.slice(0, 1000) };
+      // The list and the counter are two fleet keys (two slots on a cluster): a crash between the
+      // steps leaves the entry kept and the metric one short, never the reverse.
       await viaRedis(() =>
         redis
           .multi()
           .lpush(k.quarantine, JSON.stringify(entry))
           .ltrim(k.quarantine, 0, MAX_QUARANTINE_ENTRIES - 1)
-          .hincrby(k.quarantineCount, e.kind, 1)
           .exec(),
       );
+      await viaRedis(() => redis.hincrby(k.quarantineCount, e.kind, 1));
     },
     /** Newest first. */
     async quarantined(limit: number): Promise<QuarantineEntry[]> {

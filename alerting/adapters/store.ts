@@ -9,6 +9,8 @@ import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import {
   createDeviceRegistry,
+  deviceTag,
+  publishLiveChange,
   redisKeys,
   silencesForDevice,
   type DeviceRecord,
@@ -27,10 +29,13 @@ import type { IfaceFigures } from '../core/render.ts';
 import { emptyDeviceState, hasOpenMatters, parseState, serialiseState, type DeviceAlertState } from '../core/state.ts';
 
 const UNLOCK = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
-/** Stops watching a device's inbox only if it is still empty (a record pushed meanwhile keeps it watched). */
+/**
+ * Forgets a device's inbox job ids only if its inbox is still empty (a record pushed meanwhile keeps
+ * them). KEYS: inbox, inbox job ids (one device, one slot). Returns 1 when the inbox was empty.
+ */
 const FORGET_EMPTY_INBOX = `if redis.call('llen', KEYS[1]) == 0 then
   redis.call('del', KEYS[2])
-  return redis.call('srem', KEYS[3], ARGV[1])
+  return 1
 end
 return 0`;
 
@@ -57,15 +62,15 @@ export function createAlertStore(redis: Redis, prefix: string) {
   const keys = redisKeys(prefix);
   const registry = createDeviceRegistry(redis, keys);
   const k = {
-    state: (id: string) => `${prefix}:alert:dev:${id}`,
-    lock: (id: string) => `${prefix}:alert:lock:${id}`,
+    state: keys.alertState,
+    lock: (id: string) => `${deviceTag(prefix, id)}:alert:lock`,
     open: `${prefix}:alert:open`,
     sweepLock: `${prefix}:alert:sweep-lock`,
-    noRecipients: (id: string) => `${prefix}:alert:no-recipients-logged:${id}`,
-    inbox: (id: string) => `${prefix}:alert:inbox:${id}`,
-    inboxJobs: (id: string) => `${prefix}:alert:inbox-jobs:${id}`,
+    noRecipients: (id: string) => `${deviceTag(prefix, id)}:alert:no-recipients-logged`,
+    inbox: (id: string) => `${deviceTag(prefix, id)}:alert:inbox`,
+    inboxJobs: (id: string) => `${deviceTag(prefix, id)}:alert:inbox-jobs`,
     inboxes: `${prefix}:alert:inboxes`,
-    acks: (id: string) => `${prefix}:alert:acks:${id}`,
+    acks: (id: string) => `${deviceTag(prefix, id)}:alert:acks`,
     /** HASH scope field (core/quality-overrides.ts) -> JSON ThresholdOverride, set by an admin. */
     qualityOverrides: `${prefix}:alert:quality-overrides`,
   };
@@ -102,11 +107,22 @@ export function createAlertStore(redis: Redis, prefix: string) {
       const raw = await redis.get(k.state(deviceId));
       return raw ? parseState(raw, deviceId) : emptyDeviceState(deviceId);
     },
+    /**
+     * Two steps, as the state (device slot) and the open set (fleet) may live on different cluster
+     * nodes, ordered so that a crash between them leaves at most a device in the open set with no
+     * open matter (the sweep loads it and finds nothing to do), never an open matter the sweep
+     * cannot see. Only the device's lock holder changes its membership.
+     */
     async saveState(s: DeviceAlertState): Promise<void> {
-      const m = redis.multi().set(k.state(s.deviceId), serialiseState(s));
-      if (hasOpenMatters(s)) m.sadd(k.open, s.deviceId);
-      else m.srem(k.open, s.deviceId);
-      await m.exec();
+      if (hasOpenMatters(s)) {
+        await redis.sadd(k.open, s.deviceId);
+        await redis.set(k.state(s.deviceId), serialiseState(s));
+      } else {
+        await redis.set(k.state(s.deviceId), serialiseState(s));
+        await redis.srem(k.open, s.deviceId);
+      }
+      // The web console's board shows unreachable and flapping from this state: tell open boards.
+      publishLiveChange(redis, keys.liveChanges, [s.deviceId]);
     },
     openDevices: () => redis.smembers(k.open),
     /**
@@ -114,17 +130,31 @@ export function createAlertStore(redis: Redis, prefix: string) {
      * before anything else awaits, so the list keeps ingest's order even when jobs of one device run
      * concurrently; the drain (under the device lock) applies them in that order.
      */
-    pushInbox: (deviceId: string, payload: string, jobId: string | undefined) => {
+    pushInbox: async (deviceId: string, payload: string, jobId: string | undefined) => {
+      // The fleet's inbox set is sent first (another slot on a cluster) and nothing is awaited
+      // before the push, which keeps arrival order. Should the process die with only the push
+      // applied, the job is not completed: BullMQ runs it again and it adds the device then.
+      const watched = redis.sadd(k.inboxes, deviceId);
       const m = redis.multi().rpush(k.inbox(deviceId), payload);
       if (jobId !== undefined) m.sadd(k.inboxJobs(deviceId), jobId);
-      return m.sadd(k.inboxes, deviceId).exec();
+      const [, res] = await Promise.all([watched, m.exec()]);
+      return res;
     },
     /** Devices whose inbox may hold records (the sweep looks for records no live job will apply). */
     inboxDevices: () => redis.smembers(k.inboxes),
     /** Ids of the events jobs that pushed records since the device's inbox was last seen empty. */
     inboxJobIds: (deviceId: string) => redis.smembers(k.inboxJobs(deviceId)),
-    forgetInboxIfEmpty: (deviceId: string) =>
-      redis.eval(FORGET_EMPTY_INBOX, 3, k.inbox(deviceId), k.inboxJobs(deviceId), k.inboxes, deviceId),
+    /**
+     * Stops watching an empty inbox. The fleet set lives apart from the device's keys, so the check
+     * is repeated after the removal: a record pushed meanwhile (its push added the device first)
+     * puts the device back.
+     */
+    async forgetInboxIfEmpty(deviceId: string): Promise<number> {
+      if ((await redis.eval(FORGET_EMPTY_INBOX, 2, k.inbox(deviceId), k.inboxJobs(deviceId))) !== 1) return 0;
+      const n = await redis.srem(k.inboxes, deviceId);
+      if ((await redis.llen(k.inbox(deviceId))) > 0) await redis.sadd(k.inboxes, deviceId);
+      return n;
+    },
     readInbox: (deviceId: string) => redis.lrange(k.inbox(deviceId), 0, 999),
     inboxLength: (deviceId: string) => redis.llen(k.inbox(deviceId)),
     /** Drops the first `count` entries once they are applied and saved (a crash before this re-applies them: a no-op by seq). */

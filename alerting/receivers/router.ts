@@ -21,7 +21,7 @@ const invalid = (err: unknown): never => {
 };
 
 /**
- * `GET|PUT /receivers`, `DELETE /receivers/:name`, `GET|PUT /routes` and `DELETE /routes/:name`
+ * `GET|PUT|POST /receivers`, `DELETE /receivers/:name`, `GET|PUT /routes` and `DELETE /routes/:name`
  * (docs/alerts.md, "Receivers and routes"). Answers never carry a receiver's URL, secret, bot
  * token or routing key. With a routes file the API only reads. A receiver still named by a route
  * or the default is not deleted (422 naming that field).
@@ -58,6 +58,16 @@ export function createReceiversHttpApi(store: SetupStore): Router {
     const prev = (await store.input()) ?? {};
     await store.save({ ...prev, receivers: body.receivers }).catch(invalid);
     res.json(await receiversAnswer());
+  });
+  // One receiver at a time (the web console's admin page): the others keep their stored secrets.
+  const storedReceivers = (input: Record<string, unknown>): unknown[] =>
+    Array.isArray(input.receivers) ? input.receivers : [];
+  r.post('/receivers', json, async (req, res) => {
+    writable();
+    const body = object(req.body);
+    const prev = (await store.input()) ?? {};
+    await store.save({ ...prev, receivers: [...storedReceivers(prev), body] }).catch(invalid);
+    res.status(201).json(await receiversAnswer());
   });
   r.get('/routes', async (_req, res) => {
     res.json(await routesAnswer());

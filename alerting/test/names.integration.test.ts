@@ -40,7 +40,7 @@ describe('prototype-named interfaces, real Redis/BullMQ/SMTP', () => {
         both.map((m) => m.subject),
         [`[wanwatch] Router ${id} (Berlin): ${name} DOWN`, `[wanwatch] Router ${id} (Berlin): ${name} UP after 3s`],
       );
-      const stored = await h.redis.get(`${h.prefix}:alert:dev:${id}`);
+      const stored = await h.redis.get(`${h.prefix}:{d:${id}}:alert:state`);
       assert.match(stored!, new RegExp(`\\["${name}",\\{"state":"online"`), 'names stored as [name, value] pairs');
     });
   }

@@ -36,7 +36,7 @@ async function steadyDevice(h: Harness, id: string) {
 }
 
 async function alertState(h: Harness, id: string) {
-  const raw = await h.redis.get(`${h.prefix}:alert:dev:${id}`);
+  const raw = await h.redis.get(`${h.prefix}:{d:${id}}:alert:state`);
   return raw ? parseState(raw, id) : null;
 }
 
@@ -94,10 +94,10 @@ describe('an events job that stalled too often: its inbox record is applied by t
       new Promise((_, reject) => setTimeout(() => reject(new Error('child did not die')), 20_000)),
     ]);
     // The scenario: the record is in the inbox, not applied, and its job is left active.
-    assert.equal(await h.redis.llen(`${h.prefix}:alert:inbox:${id}`), 1);
+    assert.equal(await h.redis.llen(`${h.prefix}:{d:${id}}:alert:inbox`), 1);
     assert.equal(await applied(h, id, 10), false);
     // The dead worker's device lock would lapse after its 30 s TTL; let it lapse now.
-    await h.redis.pexpire(`${h.prefix}:alert:lock:${id}`, 1);
+    await h.redis.pexpire(`${h.prefix}:{d:${id}}:alert:lock`, 1);
 
     await h.alerting.startWorkers();
     const failed = await waitFor(
@@ -115,7 +115,7 @@ describe('an events job that stalled too often: its inbox record is applied by t
       [`[wanwatch] Router ${id} (Berlin): eth1 DOWN`],
     );
     assert.equal(await counter(h, 'wanwatch_alerting_stranded_inboxes_drained_total'), 1);
-    await waitFor('inbox emptied', async () => (await h.redis.llen(`${h.prefix}:alert:inbox:${id}`)) === 0);
+    await waitFor('inbox emptied', async () => (await h.redis.llen(`${h.prefix}:{d:${id}}:alert:inbox`)) === 0);
 
     // An operator retries the failed job: it queues its record again, which is skipped by its seq.
     await failed.retry();

@@ -1,22 +1,24 @@
-import type { LiveState } from '../../store/index.ts';
+import type { AlertView, LiveState } from '../../store/index.ts';
 
 /**
  * How much a device needs a NOC engineer's attention, most urgent first. The board sorts by it.
  *
- * | reported? | last report older than `unreachableAfterMs` | links                        | attention     |
- * | --------- | ------------------------------------------- | ---------------------------- | ------------- |
- * | no        | –                                           | –                            | `never`       |
- * | yes       | yes                                         | any                          | `unreachable` |
- * | yes       | no                                          | none online (at least one)   | `all-down`    |
- * | yes       | no                                          | some not online (not disabled) | `link-down` |
- * | yes       | no                                          | all online, one over a limit | `degraded`    |
- * | yes       | no                                          | all online, within limits    | `ok`          |
+ * | reported? | watchdog says unreachable, or last report older than `unreachableAfterMs` | links | alerting: a link flapping | attention |
+ * | --------- | ---- | ------------------------------ | --- | ------------- |
+ * | no        | –    | –                              | –   | `never`       |
+ * | yes       | yes  | any                            | any | `unreachable` |
+ * | yes       | no   | none online (at least one)     | any | `all-down`    |
+ * | yes       | no   | some not online (not disabled) | any | `link-down`   |
+ * | yes       | no   | all online, one over a limit   | any | `degraded`    |
+ * | yes       | no   | all online, within limits      | yes | `flapping`    |
+ * | yes       | no   | all online, within limits      | no  | `ok`          |
  *
  * `disabled` links are left out (an operator turned them off). Degraded: loss ≥ `degradedLossPct`
- * or mean latency ≥ `degradedRttMs` on an online link. Flapping is alerting's judgement (its
- * damping); the board shows it once alerting publishes it.
+ * or mean latency ≥ `degradedRttMs` on an online link. Unreachable and flapping are alerting's
+ * judgement (its watchdog and its damping, read through store/alert-view.ts); the console's own
+ * staleness rule also catches a device whose watchdog has not run.
  */
-export const ATTENTIONS = ['unreachable', 'all-down', 'link-down', 'degraded', 'never', 'ok'] as const;
+export const ATTENTIONS = ['unreachable', 'all-down', 'link-down', 'degraded', 'flapping', 'never', 'ok'] as const;
 export type Attention = (typeof ATTENTIONS)[number];
 
 export interface AttentionLimits {
@@ -34,10 +36,11 @@ export function attentionOf(
   live: LiveState | undefined,
   nowMs: number,
   limits: AttentionLimits = DEFAULT_ATTENTION_LIMITS,
+  alert?: AlertView,
 ): Attention {
   if (!live) return 'never';
   const stale = Math.max(limits.unreachableAfterMs, 3 * (live.reportIntervalMs || 0));
-  if (nowMs - live.lastSeenMs > stale) return 'unreachable';
+  if (alert?.unreachable || nowMs - live.lastSeenMs > stale) return 'unreachable';
   const links = Object.values(live.ifaces).filter((l) => l.state !== 'disabled');
   if (links.length > 0 && links.every((l) => l.state !== 'online')) return 'all-down';
   if (links.some((l) => l.state !== 'online')) return 'link-down';
@@ -46,7 +49,8 @@ export function attentionOf(
       (l.lossPct !== null && l.lossPct >= limits.degradedLossPct) ||
       (l.rttAvgMs !== null && l.rttAvgMs >= limits.degradedRttMs),
   );
-  return over ? 'degraded' : 'ok';
+  if (over) return 'degraded';
+  return alert && alert.flapping.length > 0 ? 'flapping' : 'ok';
 }
 
 /** The attention's sort rank (0 = top of the board). */
@@ -57,6 +61,6 @@ export function attentionRank(a: Attention): number {
 /** The colour class of a row: bad (red), warn (amber), idle (grey) or good (green). */
 export function attentionTone(a: Attention): 'bad' | 'warn' | 'idle' | 'good' {
   if (a === 'unreachable' || a === 'all-down' || a === 'link-down') return 'bad';
-  if (a === 'degraded') return 'warn';
+  if (a === 'degraded' || a === 'flapping') return 'warn';
   return a === 'never' ? 'idle' : 'good';
 }

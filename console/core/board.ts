@@ -1,4 +1,4 @@
-import type { DeviceRecord, LiveState } from '../../store/index.ts';
+import type { AlertView, DeviceRecord, LiveState } from '../../store/index.ts';
 import { attentionOf, attentionRank, type Attention, type AttentionLimits } from './attention.ts';
 
 /** One board row: what the fleet board shows of a device. */
@@ -7,7 +7,7 @@ export interface BoardRow {
   name: string;
   site: string | null;
   attention: Attention;
-  links: Array<{ iface: string; state: string; rttAvgMs: number | null; lossPct: number | null }>;
+  links: Array<{ iface: string; state: string; rttAvgMs: number | null; lossPct: number | null; flapping: boolean }>;
   /** Traffic split of the first policy: iface and share (%). */
   split: Array<{ iface: string; sharePct: number }>;
   lastSeenMs: number | null;
@@ -29,15 +29,23 @@ export function boardRow(
   live: LiveState | undefined,
   nowMs: number,
   limits?: AttentionLimits,
+  alert?: AlertView,
 ): BoardRow {
+  const flapping = new Set(alert?.flapping ?? []);
   const links = Object.entries(live?.ifaces ?? {})
-    .map(([iface, l]) => ({ iface, state: l.state, rttAvgMs: l.rttAvgMs, lossPct: l.lossPct }))
+    .map(([iface, l]) => ({
+      iface,
+      state: l.state,
+      rttAvgMs: l.rttAvgMs,
+      lossPct: l.lossPct,
+      flapping: flapping.has(iface),
+    }))
     .sort((a, b) => (a.iface < b.iface ? -1 : a.iface > b.iface ? 1 : 0));
   return {
     id: d.id,
     name: d.name,
     site: d.site,
-    attention: attentionOf(live, nowMs, limits),
+    attention: attentionOf(live, nowMs, limits, alert),
     links,
     split: splitOf(live),
     lastSeenMs: live?.lastSeenMs ?? null,

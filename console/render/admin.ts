@@ -1,5 +1,6 @@
 import type { DeviceRecord } from '../../store/index.ts';
 import { canWrite, h, layout, type PageSession } from './layout.ts';
+import { renderTokens, type NewToken, type TokenList } from './tokens.ts';
 
 export interface NewDevice {
   id: string;
@@ -8,9 +9,58 @@ export interface NewDevice {
   serverUrl: string;
 }
 
-/** Devices: add one (its token shown once, with the reporter's command line), remove one. */
+/** `GET /receivers` as the admin page shows it: names and types only (the API redacts secrets). */
+export interface ReceiverList {
+  source: 'api' | 'file';
+  receivers: Array<{ type: string; name: string }>;
+}
+
+const RECEIVER_TYPES = ['webhook', 'slack', 'teams', 'telegram', 'pagerduty'];
+
+/** `csrf` undefined: the signed-in role may not change receivers (list only). */
+function receiversSection(list: ReceiverList | undefined, csrf: string | undefined): string {
+  if (!list) return '<p class="error">The receivers could not be read.</p>';
+  const fromFile = list.source === 'file';
+  const readOnly = fromFile || csrf === undefined;
+  const rows = list.receivers
+    .map(
+      (r) => `<tr data-receiver="${h(r.name)}"><td>${h(r.name)}</td><td>${h(r.type)}</td>
+<td>${readOnly ? '' : `<form method="post" action="/admin/receivers/${encodeURIComponent(r.name)}/remove">${csrf}<button type="submit">Remove receiver ${h(r.name)}</button></form>`}</td></tr>`,
+    )
+    .join('');
+  const add = fromFile
+    ? '<p>Receivers are set by <code>WANWATCH_ROUTES_FILE</code>: change them there.</p>'
+    : readOnly
+      ? ''
+      : `<form method="post" action="/admin/receivers" class="stack">${csrf}
+<label for="rx-type">Receiver type</label><select id="rx-type" name="type">${RECEIVER_TYPES.map((t) => `<option>${t}</option>`).join('')}</select>
+<label for="rx-name">Receiver name (a-z, 0-9, _ and -)</label><input id="rx-name" name="name" required maxlength="64">
+<label for="rx-url">URL (webhook, Slack, Teams; optional for PagerDuty and Telegram)</label><input id="rx-url" name="url" type="url" maxlength="2000">
+<label for="rx-secret">Webhook signing secret (16 characters or more)</label><input id="rx-secret" name="secret" type="password" autocomplete="off" maxlength="500">
+<label for="rx-bot">Telegram bot token</label><input id="rx-bot" name="botToken" type="password" autocomplete="off" maxlength="500">
+<label for="rx-chat">Telegram chat id</label><input id="rx-chat" name="chatId" maxlength="100">
+<label for="rx-key">PagerDuty routing key</label><input id="rx-key" name="routingKey" type="password" autocomplete="off" maxlength="500">
+<button type="submit">Add receiver</button>
+</form>`;
+  return `<table class="receivers"><thead><tr><th scope="col">Name</th><th scope="col">Type</th><th scope="col"><span class="sr">Actions</span></th></tr></thead>
+<tbody>${rows || '<tr><td colspan="3">none</td></tr>'}</tbody></table>
+${add}`;
+}
+
+/**
+ * Devices (add one with its token shown once and the reporter's command line; remove one),
+ * chat and paging receivers (add, remove; secrets go in, never come back out), and API tokens
+ * (create, shown once; revoke).
+ */
 export function renderAdmin(
-  p: { devices: DeviceRecord[]; added?: NewDevice; error?: string },
+  p: {
+    devices: DeviceRecord[];
+    added?: NewDevice;
+    error?: string;
+    receivers?: ReceiverList;
+    tokens?: TokenList;
+    createdToken?: NewToken;
+  },
   session: PageSession,
 ): string {
   const csrf = `<input type="hidden" name="_csrf" value="${h(session.csrf)}">`;
@@ -42,7 +92,17 @@ ${
 }
 <h2>Registered</h2>
 <table class="devices"><thead><tr><th scope="col">Id</th><th scope="col">Name</th><th scope="col">Site</th><th scope="col"><span class="sr">Actions</span></th></tr></thead>
-<tbody>${rows || '<tr><td colspan="4">none</td></tr>'}</tbody></table>`,
+<tbody>${rows || '<tr><td colspan="4">none</td></tr>'}</tbody></table>
+<h2 id="receivers">Receivers</h2>
+<p>Chat and paging receivers told of every alert (docs/alerts.md, “Receivers and routes”). Secrets are stored and never shown again.</p>
+${receiversSection(p.receivers, canWrite(session, '/admin/receivers') ? csrf : undefined)}
+${
+  canWrite(session, '/admin/tokens')
+    ? `<h2 id="tokens">API tokens</h2>
+<p>Tokens for scripts and wall screens: <code>viewer</code> reads, <code>operator</code> also silences, acknowledges and edits receivers, <code>admin</code> does everything.</p>
+${renderTokens(p.tokens, p.createdToken, csrf)}`
+    : ''
+}`,
     session,
   );
 }

@@ -7,13 +7,19 @@ const LABEL: Record<BoardRow['attention'], string> = {
   'all-down': 'all links down',
   'link-down': 'link down',
   degraded: 'degraded',
+  flapping: 'flapping',
   never: 'never reported',
   ok: 'ok',
 };
 
 /** One `<tr>`; also sent alone over the live stream when the device changes. `maintenance`: a window is in force. */
 export function renderRow(r: BoardRow, nowMs: number, maintenance = false): string {
-  const links = r.links.map((l) => `<span class="link s-${h(l.state)}">${h(l.iface)}: ${h(l.state)}</span>`).join(' ');
+  const links = r.links
+    .map(
+      (l) =>
+        `<span class="link s-${h(l.state)}${l.flapping ? ' flap' : ''}">${h(l.iface)}: ${h(l.state)}${l.flapping ? ', flapping' : ''}</span>`,
+    )
+    .join(' ');
   const split = r.split.map((s) => `${h(s.iface)} ${h(Math.round(s.sharePct))} %`).join(' / ');
   return `<tr class="row ${attentionTone(r.attention)}" data-id="${h(r.id)}" data-attention="${r.attention}" data-site="${h(r.site ?? '')}" data-search="${h(searchText(r))}">
 <td><a href="/device/${encodeURIComponent(r.id)}">${h(r.name)}</a><div class="sub">${h(r.id)}</div></td>

@@ -49,13 +49,14 @@ export function liveUpdateOf(report: ReportV1, nowMs: number): LiveUpdate {
  * | iface missing or timeMs <= update's     | newer sample                 | iface replaced; a null figure    |
  * |                                         |                              | keeps the stored one             |
  *
- * KEYS[1] = last-seen sorted set, KEYS[2..] = the devices' live hashes; ARGV[i] = JSON of the
- * LiveUpdate for KEYS[i + 1]. Numbers re-encoded by cjson keep 14 significant digits.
+ * KEYS = the devices' live hashes; ARGV[i] = JSON of the LiveUpdate for KEYS[i]. Numbers re-encoded
+ * by cjson keep 14 significant digits. The last-seen scores (a fleet key, another slot on a Redis
+ * Cluster) are written by the caller after the script.
  */
 export const MERGE_LIVE_LUA = `
 local figures = { 'rttAvgMs', 'lossPct', 'jitterMs' }
-for i = 2, #KEYS do
-  local u = cjson.decode(ARGV[i - 1])
+for i = 1, #KEYS do
+  local u = cjson.decode(ARGV[i])
   local key = KEYS[i]
   local cur = redis.call('HMGET', key, 'lastSeenMs', 'bootId', 'ackSeq', 'ifaces')
   local ack = u.lastSeq
@@ -79,9 +80,8 @@ for i = 2, #KEYS do
   redis.call('HSET', key, 'lastSeenMs', u.lastSeenMs, 'bootId', u.bootIdJson, 'ackSeq', ack,
     'reportIntervalMs', u.reportIntervalMs, 'ifaces', cjson.encode(ifaces))
   if not cur[1] then redis.call('HSET', key, 'policies', '[]', 'policiesTimeMs', '0') end
-  redis.call('ZADD', KEYS[1], u.lastSeenMs, u.id)
 end
-return #KEYS - 1
+return #KEYS
 `;
 
 type MergeRedis = Redis & {
@@ -101,7 +101,10 @@ export function isScriptDataError(err: unknown): boolean {
 
 /**
  * Batches live-state merges: every call made in one tick (the requests a group-commit write
- * resumes together) goes to Redis as one EVALSHA. Each caller's promise settles with that call.
+ * resumes together) goes to Redis as one EVALSHA (on a Redis Cluster one per device, each in its
+ * device's slot, sent together by auto-pipelining), then one ZADD of the last-seen scores. A crash
+ * between the two leaves the reports unacknowledged: the reporters' retries write both again.
+ * Each caller's promise settles with the batch.
  * A script error caused by one update's data fails only that update, as `storage_rejected` (4xx:
  * the reporter isolates and drops the record; a retry could never succeed).
  */
@@ -111,14 +114,18 @@ export function createLiveMerger(
 ): (update: LiveUpdate) => Promise<void> {
   const r = redis as MergeRedis;
   if (typeof r.wanwatchMergeLive !== 'function') r.defineCommand('wanwatchMergeLive', { lua: MERGE_LIVE_LUA });
+  const mergeHashes = (updates: LiveUpdate[]): Promise<unknown> =>
+    redis.isCluster
+      ? Promise.all(updates.map((u) => r.wanwatchMergeLive(1, keys.live(u.id), JSON.stringify(u))))
+      : r.wanwatchMergeLive(
+          updates.length,
+          ...updates.map((u) => keys.live(u.id)),
+          ...updates.map((u) => JSON.stringify(u)),
+        );
   const merge = batchPerTick<LiveUpdate>(
     async (updates) => {
-      await r.wanwatchMergeLive(
-        updates.length + 1,
-        keys.lastSeen,
-        ...updates.map((u) => keys.live(u.id)),
-        ...updates.map((u) => JSON.stringify(u)),
-      );
+      await mergeHashes(updates);
+      await redis.zadd(keys.lastSeen, ...updates.flatMap((u) => [u.lastSeenMs, u.id]));
       // The change notice for open web consoles (store/live-notify.ts): one per batch, naming its devices.
       if (keys.liveChanges) publishLiveChange(redis, keys.liveChanges, [...new Set(updates.map((u) => u.id))]);
     },

@@ -124,7 +124,7 @@ describe('bad reports: 4xx problem+json, nothing written', () => {
     const ms = await t.influx.getMeasurements();
     assert.deepEqual(ms, []);
     // BullMQ writes its queue meta key when the producer starts; no job, no live state, no seen set.
-    const keys = (await t.redis.keys(`${t.prefix}:*`)).filter((k) => !k.endsWith(':bull:ww-device-events:meta'));
+    const keys = (await t.redis.keys(`${t.prefix}:*`)).filter((k) => !k.endsWith(':{bull}:ww-device-events:meta'));
     const expected = [t.keys.devices, t.keys.device('dev-a'), t.keys.device('dev-b'), t.keys.tokenKey].sort();
     assert.deepEqual(keys.sort(), expected);
   });
