@@ -129,7 +129,8 @@ describe('console sign-in with roles', () => {
       const maint = await page('GET', '/maintenance', cookie);
       assert.equal(maint.status, 200);
       assert.doesNotMatch(maint.text, /action="\/maintenance"/, 'no maintenance form for a viewer');
-      assert.doesNotMatch((await page('GET', '/admin', cookie)).text, /action="\/admin\/devices"/);
+      const admin = (await page('GET', '/admin', cookie)).text;
+      assert.doesNotMatch(admin, /action="\/admin\/(devices|receivers|tokens)"/, 'no admin forms for a viewer');
       assert.match(maint.text, /\(viewer\)/, 'the page names who is signed in');
       const forged = await page('POST', '/maintenance', cookie, { _csrf: csrfOf(maint.text), hours: '1' });
       assert.equal(forged.status, 403, forged.text);
@@ -145,7 +146,11 @@ describe('console sign-in with roles', () => {
     const cookie = await signIn(op.token);
     const maint = await page('GET', '/maintenance', cookie);
     assert.match(maint.text, /action="\/maintenance"/);
-    assert.doesNotMatch((await page('GET', '/admin', cookie)).text, /action="\/admin\/devices"/);
+    const admin = (await page('GET', '/admin', cookie)).text;
+    assert.match(admin, /action="\/admin\/receivers"/, 'an operator edits receivers');
+    assert.doesNotMatch(admin, /action="\/admin\/(devices|tokens)"/, 'but not devices nor tokens');
+    const forgedToken = await page('POST', '/admin/tokens', cookie, { _csrf: csrfOf(admin), name: 'x', role: 'admin' });
+    assert.equal(forgedToken.status, 403, 'an operator cannot make tokens from the console');
     const made = await page('POST', '/maintenance', cookie, {
       _csrf: csrfOf(maint.text),
       deviceId: '',
