@@ -4,6 +4,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import type { ReportRecord } from '../../contract/index.ts';
 import { openSpool, silentLogger } from '../spool/index.ts';
 import { MWAN3_TEXT } from '../test/run-fixtures.ts';
 import { buildLean, LEAN_REPORTER, NODE_CLI } from './lean-run.ts';
@@ -89,10 +90,10 @@ async function runWithFakeUbus(build: 'node' | 'lean'): Promise<Outcome> {
   child.kill('SIGTERM');
   assert.equal(await exited, 0, errText);
   assert.ok(polls() >= 4, `${build}: only ${polls()} polls of ubus; ${errText}`);
-  assert.doesNotMatch(errText, /failed|unexpected/, `${build}: ${errText}`);
+  assert.doesNotMatch(errText, /ubus/, `${build}: ${errText}`);
 
   const spool = openSpool({ dir: spoolDir }, { logger: silentLogger });
-  const records = spool.pending().map((e) => e.record);
+  const records = spool.pending().map((e) => JSON.parse(e.json) as ReportRecord);
   spool.close();
   const transitions = records.flatMap((r) =>
     r.type === 'transition' ? [`${r.iface}:${r.from}>${r.to}:${r.reason}:${r.score}`] : [],
