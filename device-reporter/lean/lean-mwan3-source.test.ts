@@ -29,6 +29,8 @@ const POLLS = [
       },
       lte: { status: 'online', enabled: false },
       wanb: { status: 'notracking', enabled: true, up: true, score: 0 },
+      dsl: { status: 'notracking', enabled: true, up: true, score: 0 },
+      wwan: { status: 'notracking', enabled: true, up: true, score: 0 },
     },
   },
   {
@@ -36,6 +38,8 @@ const POLLS = [
       wan: { status: 'offline', enabled: true, up: true, score: 0, track_ip: [{ ip: '192.0.2.1', status: 'down' }] },
       lte: { status: 'online', enabled: false },
       wanb: { status: 'notracking', enabled: true, up: true, score: 0 },
+      dsl: { status: 'notracking', enabled: true, up: true, score: 0 },
+      wwan: { status: 'notracking', enabled: true, up: true, score: 0 },
     },
   },
 ];
@@ -116,8 +120,11 @@ describe('--source mwan3 (ubus call mwan3 status), both builds', { timeout: 120_
       ]);
       // One sample per enabled interface per poll, in mwan3's order; the disabled `lte` never.
       assert.deepEqual(
-        o.samples.slice(0, 4).map((s) => `${String(s.iface)}:${String(s.state)}`),
-        ['wan:online', 'wanb:unknown', 'wan:offline', 'wanb:unknown'],
+        o.samples.slice(0, 8).map((s) => `${String(s.iface)}:${String(s.state)}`),
+        [
+          ...['wan:online', 'wanb:unknown', 'dsl:unknown', 'wwan:unknown'],
+          ...['wan:offline', 'wanb:unknown', 'dsl:unknown', 'wwan:unknown'],
+        ],
       );
       assert.deepEqual(o.samples[0], {
         type: 'sample',
@@ -135,8 +142,8 @@ describe('--source mwan3 (ubus call mwan3 status), both builds', { timeout: 120_
         jitterMs: null,
         targets: [],
       });
-      assert.deepEqual(o.samples[2], {
-        ...o.samples[2],
+      assert.deepEqual(o.samples[4], {
+        ...o.samples[4],
         state: 'offline',
         roundOk: false,
         rttAvgMs: null,
@@ -148,7 +155,7 @@ describe('--source mwan3 (ubus call mwan3 status), both builds', { timeout: 120_
     const [node, lean] = [outcomes.get('node'), outcomes.get('lean')];
     assert.ok(node && lean, 'both runs completed');
     const n = Math.min(node.samples.length, lean.samples.length);
-    assert.ok(n >= 6);
+    assert.ok(n >= 12);
     assert.deepEqual(lean.samples.slice(0, n), node.samples.slice(0, n));
   });
 });
