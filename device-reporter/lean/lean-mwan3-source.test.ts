@@ -10,7 +10,7 @@ import { MWAN3_TEXT } from '../test/run-fixtures.ts';
 import { buildLean, LEAN_REPORTER, NODE_CLI } from './lean-run.ts';
 
 /**
- * `run --source mwan3` in both builds: link state from `ubus call mwan3 status` (a fake `ubus`
+ * `run` with UCI `option source 'mwan3'` (`--source mwan3`) in both builds: link state from `ubus call mwan3 status` (a fake `ubus`
  * first on PATH plays mwan3), the same records in the same order. The server is a closed loopback
  * port, so every record stays in the spool, where the test reads it back.
  */
@@ -77,9 +77,11 @@ async function runWithFakeUbus(build: 'node' | 'lean'): Promise<Outcome> {
     'run',
     ...['--server', 'http://127.0.0.1:1', '--device-id', 'ce-mwan3', '--token', 'tok-mwan3-source'],
     ...['--mwan3-config', join(dir, 'mwan3'), '--network-config', join(dir, 'none'), '--spool-dir', spoolDir],
-    ...['--source', 'mwan3', '--log-level', 'warn'],
+    ...['--log-level', 'warn'],
   ];
-  const env = { ...process.env, PATH: `${bin}:${process.env.PATH}`, WANWATCH_REPORTER_CONFIG: join(dir, 'none') };
+  // The UCI option selects the source (as /etc/config/wanwatch does on the router).
+  writeFileSync(join(dir, 'wanwatch'), "config reporter 'main'\n\toption source 'mwan3'\n");
+  const env = { ...process.env, PATH: `${bin}:${process.env.PATH}`, WANWATCH_REPORTER_CONFIG: join(dir, 'wanwatch') };
   const child =
     build === 'lean'
       ? spawn('lua5.1', [LEAN_REPORTER, ...args], { env, stdio: ['ignore', 'ignore', 'pipe'] })
