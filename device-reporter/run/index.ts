@@ -11,4 +11,5 @@ export {
   type RunConfig,
   type RawSettings,
 } from './run-config.ts';
-export { startMwan3Source, sampleFromUbus, type Mwan3Source } from './mwan3-source.ts';
+export { startMwan3Source, type Mwan3Source } from './mwan3-source.ts';
+export { sampleFromUbus, mwan3PollRecords } from './mwan3-poll.ts';

@@ -1,13 +1,13 @@
 import { execFile } from 'node:child_process';
 import type { IfaceState, SampleRecord, TransitionRecord } from '../../contract/index.ts';
 import type { ReporterLogger } from '../spool/logger.ts';
-import { parseUbusMwan3Status, type UbusIfaceStatus } from '../status/ubus-status.ts';
+import { parseUbusMwan3Status } from '../status/ubus-status.ts';
+import { mwan3PollRecords } from './mwan3-poll.ts';
 
 /**
  * `--source mwan3`: on a router where mwan3track already tracks the links, take link state from
- * `ubus call mwan3 status` instead of probing a second time. Every poll gives one sample per
- * interface; a changed state gives a transition with reason `mwan3`. Latency/loss are what mwan3
- * reports per target (only with check_quality), so they are often null.
+ * `ubus call mwan3 status` instead of probing a second time. What a poll records is decided in
+ * mwan3-poll.ts (shared with the lean build).
  */
 export interface Mwan3SourceOptions {
   pollMs: number;
@@ -37,32 +37,10 @@ export function ubusMwan3Status(): Promise<unknown> {
   });
 }
 
-/** One sample from one interface of ubus output. Pure. */
-export function sampleFromUbus(i: UbusIfaceStatus, timeMs: number): Omit<SampleRecord, 'seq'> {
-  const lat = i.targets.map((t) => t.latencyMs).filter((v): v is number => v !== undefined);
-  const loss = i.targets.map((t) => t.lossPct).filter((v): v is number => v !== undefined);
-  const avg = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
-  return {
-    type: 'sample',
-    timeMs,
-    iface: i.name,
-    state: i.state,
-    score: Math.max(0, Math.round(i.score)),
-    roundOk: i.targets.some((t) => t.status === 'up'),
-    degraded: false,
-    rttAvgMs: avg(lat),
-    rttMinMs: lat.length ? Math.min(...lat) : null,
-    rttMaxMs: lat.length ? Math.max(...lat) : null,
-    lossPct: avg(loss),
-    jitterMs: null,
-    targets: [],
-  };
-}
-
 export function startMwan3Source(o: Mwan3SourceOptions): Mwan3Source {
   const nowMs = o.nowMs ?? Date.now;
   const read = o.readStatus ?? ubusMwan3Status;
-  const states: Record<string, IfaceState> = {};
+  const states = new Map<string, IfaceState>();
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let failing = false;
@@ -71,22 +49,9 @@ export function startMwan3Source(o: Mwan3SourceOptions): Mwan3Source {
     try {
       const st = parseUbusMwan3Status(await read());
       failing = false;
-      const t = nowMs();
-      for (const i of st.interfaces.filter((x) => x.enabled)) {
-        const prev = states[i.name] ?? 'unknown';
-        if (prev !== i.state) {
-          o.onTransition({
-            type: 'transition',
-            timeMs: t,
-            iface: i.name,
-            from: prev,
-            to: i.state,
-            score: Math.max(0, Math.round(i.score)),
-            reason: 'mwan3',
-          });
-          states[i.name] = i.state;
-        }
-        o.onSample(sampleFromUbus(i, t));
+      for (const rec of mwan3PollRecords(states, st, nowMs())) {
+        if (rec.type === 'transition') o.onTransition(rec);
+        else o.onSample(rec);
       }
     } catch (err) {
       if (!failing) o.logger.warn({ err }, 'reading `ubus call mwan3 status` failed; is mwan3 running?');
@@ -100,6 +65,6 @@ export function startMwan3Source(o: Mwan3SourceOptions): Mwan3Source {
       stopped = true;
       clearTimeout(timer);
     },
-    states: () => ({ ...states }),
+    states: () => Object.fromEntries(states),
   };
 }

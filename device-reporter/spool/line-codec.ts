@@ -1,17 +1,16 @@
 import * as zlib from 'node:zlib';
 import { reportRecordSchema, type ReportRecord } from '../../contract/index.ts';
+import { decodeLineWith, encodeLineWith, type LinePlatform } from './line-format.ts';
 
 /**
- * One spool line: `<crc32 of json, 8 hex> <json>\n` where json is `{"b":bootId,"r":record}`.
- * The checksum makes a torn or corrupted line detectable after a power cut (a `kill -9` only ever
- * leaves a short last line, because every append is one write(2) of a whole line).
+ * One spool line (format and decoding shared with the lean build: line-format.ts), with the
+ * record checked against the wire contract before the Node build uploads it.
  */
 export interface SpooledRecord {
   bootId: string;
   record: ReportRecord;
 }
 
-/** `recordJson` is `JSON.stringify(record)`; kept as a string so the spool can rewrite lines without re-serialising. */
 /** CRC-32 (IEEE). zlib.crc32 exists from Node 20.15/22.2; routers often run an older Node, hence the fallback. */
 const nativeCrc32 = (zlib as { crc32?: (data: string) => number }).crc32;
 let table: Uint32Array | undefined;
@@ -31,27 +30,23 @@ export function crc32Js(text: string): number {
   return (crc ^ 0xffffffff) >>> 0;
 }
 
+const NODE_LINE: LinePlatform = {
+  crc32: (text) => crc32(text),
+  quote: (text) => JSON.stringify(text),
+  parse: (text) => JSON.parse(text) as unknown,
+};
+
 export function encodeLine(bootId: string, recordJson: string): string {
-  const json = `{"b":${JSON.stringify(bootId)},"r":${recordJson}}`;
-  return `${crc32(json).toString(16).padStart(8, '0')} ${json}\n`;
+  return encodeLineWith(NODE_LINE, bootId, recordJson);
 }
 
 export type DecodeResult = { ok: true; value: SpooledRecord } | { ok: false; reason: 'checksum' | 'format' | 'schema' };
 
-/** Decodes one line without its trailing newline. Never throws. */
+/** Decodes one line without its trailing newline (line-format.ts), then checks the record. Never throws. */
 export function decodeLine(line: string): DecodeResult {
-  if (line.length < 10 || line[8] !== ' ') return { ok: false, reason: 'format' };
-  const json = line.slice(9);
-  const want = Number.parseInt(line.slice(0, 8), 16);
-  if (!Number.isFinite(want) || crc32(json) !== want) return { ok: false, reason: 'checksum' };
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(json);
-  } catch {
-    return { ok: false, reason: 'format' };
-  }
-  const p = parsed as { b?: unknown; r?: unknown };
-  const rec = reportRecordSchema.safeParse(p.r);
-  if (typeof p.b !== 'string' || !rec.success) return { ok: false, reason: 'schema' };
-  return { ok: true, value: { bootId: p.b, record: rec.data } };
+  const d = decodeLineWith(NODE_LINE, line);
+  if (!d.ok) return d;
+  const rec = reportRecordSchema.safeParse(d.record);
+  if (!rec.success) return { ok: false, reason: 'schema' };
+  return { ok: true, value: { bootId: d.bootId, record: rec.data } };
 }

@@ -38,14 +38,25 @@ export function mwan3StateToIfaceState(s: unknown): IfaceState {
   return typeof s === 'string' && (IFACE_STATES as readonly string[]).includes(s) ? (s as IfaceState) : 'unknown';
 }
 
-/** Parses the JSON of `ubus call mwan3 status` (2.8 … 2.12 field sets). */
-export function parseUbusMwan3Status(json: unknown): UbusMwan3Status {
-  const root = (json && typeof json === 'object' ? json : {}) as Record<string, unknown>;
-  const ifaces = (root.interfaces && typeof root.interfaces === 'object' ? root.interfaces : {}) as Record<
-    string,
-    Record<string, unknown>
-  >;
-  const interfaces = Object.entries(ifaces).map(([name, i]): UbusIfaceStatus => {
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+const text = (v: unknown, fallback: string): string =>
+  typeof v === 'string' ? v : v === undefined || v === null ? fallback : String(v);
+
+/**
+ * Parses the JSON of `ubus call mwan3 status` (2.8 … 2.12 field sets). Interfaces and policies come
+ * in the JSON's order: `keyOrder` gives an object's keys in that order where the platform's own
+ * objects have none (the lean build's decoder); Object.keys elsewhere. Shared by both builds.
+ */
+export function parseUbusMwan3Status(
+  json: unknown,
+  keyOrder: (this: void, obj: object) => string[] = (obj) => Object.keys(obj),
+): UbusMwan3Status {
+  const root = isObject(json) ? json : {};
+  const ifaces = isObject(root.interfaces) ? root.interfaces : {};
+  const interfaces: UbusIfaceStatus[] = [];
+  for (const name of keyOrder(ifaces)) {
+    const entry = ifaces[name];
+    const i = isObject(entry) ? entry : {};
     const r: UbusIfaceStatus = {
       name,
       state: mwan3StateToIfaceState(i.status),
@@ -56,26 +67,34 @@ export function parseUbusMwan3Status(json: unknown): UbusMwan3Status {
       offlineS: num(i.offline),
       enabled: i.enabled === true,
       up: i.up === true,
-      targets: (Array.isArray(i.track_ip) ? i.track_ip : []).map((t: Record<string, unknown>) => {
-        const tr: UbusIfaceStatus['targets'][number] = { ip: String(t.ip), status: String(t.status ?? 'unknown') };
-        if (typeof t.latency === 'number') tr.latencyMs = t.latency;
-        if (typeof t.packetloss === 'number') tr.lossPct = t.packetloss;
-        return tr;
-      }),
+      targets: (Array.isArray(i.track_ip) ? (i.track_ip as unknown[]) : [])
+        .filter((x): x is Record<string, unknown> => isObject(x))
+        .map((t) => {
+          const tr: UbusIfaceStatus['targets'][number] = {
+            ip: text(t.ip, 'undefined'),
+            status: text(t.status, 'unknown'),
+          };
+          if (typeof t.latency === 'number') tr.latencyMs = t.latency;
+          if (typeof t.packetloss === 'number') tr.lossPct = t.packetloss;
+          return tr;
+        }),
     };
     if (typeof i.tracking === 'string') r.tracking = i.tracking;
-    return r;
-  });
-  const pol = (root.policies && typeof root.policies === 'object' ? root.policies : {}) as Record<
-    string,
-    Record<string, { interface: string; percent: number }[]>
-  >;
-  const fam = (f: 'ipv4' | 'ipv6'): Record<string, UbusPolicyMember[]> =>
-    Object.fromEntries(
-      Object.entries(pol[f] ?? {}).map(([p, ms]) => [
-        p,
-        (Array.isArray(ms) ? ms : []).map((m) => ({ iface: String(m.interface), pct: num(m.percent) })),
-      ]),
+    interfaces.push(r);
+  }
+  const pol = isObject(root.policies) ? root.policies : {};
+  const fam = (f: 'ipv4' | 'ipv6'): Record<string, UbusPolicyMember[]> => {
+    const byPolicy = isObject(pol[f]) ? pol[f] : {};
+    // fromEntries defines own keys: a policy named like an Object.prototype member stays data.
+    return Object.fromEntries(
+      keyOrder(byPolicy).map((p): [string, UbusPolicyMember[]] => {
+        const ms = byPolicy[p];
+        const members = (Array.isArray(ms) ? (ms as unknown[]) : []).filter((x): x is Record<string, unknown> =>
+          isObject(x),
+        );
+        return [p, members.map((m) => ({ iface: text(m.interface, 'undefined'), pct: num(m.percent) }))];
+      }),
     );
+  };
   return { interfaces, policies: { ipv4: fam('ipv4'), ipv6: fam('ipv6') } };
 }

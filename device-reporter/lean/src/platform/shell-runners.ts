@@ -132,3 +132,25 @@ export function createShellPool(): ShellPool {
     },
   };
 }
+
+/**
+ * A `spawn` for the trackers and the mwan3 source: the job runs on `pool` and goes into the event
+ * loop's `children`; `jobPids` holds the jobs running now (killed at once when the reporter stops).
+ */
+export function spawnOnPool(
+  pool: ShellPool,
+  children: Map<number, Child>,
+  jobPids: Set<number>,
+): (this: void, argv: string[], deadlineMs: number, done: (this: void, r: ChildResult) => void) => boolean {
+  return (argv, deadlineMs, done) => {
+    const c = pool.run(argv, deadlineMs, (r) => {
+      jobPids.delete(c?.pid ?? -1);
+      done(r);
+    });
+    if (c !== undefined) {
+      children.set(c.fd, c);
+      jobPids.add(c.pid);
+    }
+    return c !== undefined;
+  };
+}

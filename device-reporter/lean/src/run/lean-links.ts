@@ -136,12 +136,14 @@ export function snapshotsOf(trackers: Map<string, LinkTracker>): Record<string, 
 }
 
 /** The interfaces mwan3 would route through now (for policy splits): routed links and untracked ones. */
-export function onlineIfaces(trackers: Map<string, LinkTracker>, tracking: LoadedTracking): string[] {
+export function onlineIfaces(
+  states: Record<string, IfaceState>,
+  snapshots: Record<string, IfaceSnapshot>,
+  tracking: LoadedTracking,
+): string[] {
   const tracked: string[] = [];
-  for (const [name, t] of trackers) {
-    const snap = t.snapshot();
-    if (snap.routed ?? (snap.state === 'online' || snap.state === 'disconnecting')) tracked.push(name);
-  }
+  for (const [name, state] of Object.entries(states))
+    if (snapshots[name]?.routed ?? (state === 'online' || state === 'disconnecting')) tracked.push(name);
   const untrackedUp = tracking.untracked.filter((u) => u.reason === 'no track_ip').map((u) => u.name);
   return [...tracked, ...untrackedUp];
 }

@@ -17,7 +17,7 @@ import * as unistd from 'posix.unistd';
 import * as socket from 'socket';
 import { killChild, pollChildren, type Child } from '../platform/children.ts';
 import { createForkedWorker } from '../platform/forked-worker.ts';
-import { createShellPool } from '../platform/shell-runners.ts';
+import { createShellPool, spawnOnPool } from '../platform/shell-runners.ts';
 import { writeFileAtomic, mkdirp } from '../platform/files.ts';
 import { parseServerUrl } from '../platform/http-post.ts';
 import { encodeJson } from '../platform/json-encode.ts';
@@ -30,6 +30,7 @@ import { loadTracking, newBootId, readConfig } from './run-config-read.ts';
 import { openHotplugDir } from './hotplug-poll.ts';
 import { createLeanLinks, onlineIfaces, snapshotsOf, statesOf } from './lean-links.ts';
 import type { LinkTracker } from './link-tracker.ts';
+import { createLeanMwan3Source, type LeanMwan3Source } from './mwan3-ubus-source.ts';
 import { createLeanSourceRules } from './source-rules.ts';
 import { createRouteSource } from './wan-addresses.ts';
 
@@ -69,7 +70,7 @@ export function runRun(argv: string[]): number {
   const spool = openLeanSpool({ dir: cfg.spoolDir, maxBytes: cfg.spoolMaxBytes, warn: (m) => log.warn({}, m) });
   const bootId = newBootId();
   const policyIntervalMs = cfg.policyIntervalS * 1000;
-  const sampleMs = sampleIntervalMs(tracking, 'native', policyIntervalMs);
+  const sampleMs = sampleIntervalMs(tracking, cfg.source, policyIntervalMs);
   const routeSource = createRouteSource(nowMs);
   const children = new Map<number, Child>();
   const pingPids = new Set<number>();
@@ -81,7 +82,8 @@ export function runRun(argv: string[]): number {
   const sourceRules = cfg.sourceRules ? createLeanSourceRules(log, () => nowMs()) : undefined;
 
   const trackers = new Map<string, LinkTracker>();
-  const states = (): Record<string, IfaceState> => statesOf(trackers);
+  let mwan3: LeanMwan3Source | undefined; // --source mwan3: no trackers, mwan3's own states
+  const states = (): Record<string, IfaceState> => mwan3?.states() ?? statesOf(trackers);
   const snapshots = (): Record<string, IfaceSnapshot> => snapshotsOf(trackers);
   const uploadOptions = {
     server,
@@ -119,12 +121,12 @@ export function runRun(argv: string[]): number {
 
   function emitPolicies(force: boolean): void {
     if (stopping || tracking.config.policies.length === 0) return;
-    const ready = policySnapshotReady(
-      tracking.interfaces.map((i) => i.name),
-      new Map(Object.entries(states())),
-    );
+    const st = states();
+    // mwan3 reports its own (confirmed) states from its first poll on, `unknown` for notracking ones.
+    const names = tracking.interfaces.map((i) => i.name);
+    const ready = mwan3 ? Object.keys(st).length > 0 : policySnapshotReady(names, new Map(Object.entries(st)));
     if (!ready) return;
-    const policies = computePolicySplits(tracking.config, onlineIfaces(trackers, tracking));
+    const policies = computePolicySplits(tracking.config, onlineIfaces(st, snapshots(), tracking));
     const json = encodeJson(policies);
     if (!force && json === lastPolicyJson) return;
     lastPolicyJson = json;
@@ -182,26 +184,20 @@ export function runRun(argv: string[]): number {
   );
   const busybox = pingIsBusybox();
   const shells = createShellPool();
+  // `ping` probes, or `ubus call mwan3 status` (--source mwan3), on the shell runners.
+  const spawn = spawnOnPool(shells, children, pingPids);
   const links = createLeanLinks(trackers, {
     nowMs: () => nowMs(),
-    spawn: (argv2, deadlineMs, done) => {
-      const c = shells.run(argv2, deadlineMs, (r) => {
-        pingPids.delete(c?.pid ?? -1);
-        done(r);
-      });
-      if (c !== undefined) {
-        children.set(c.fd, c);
-        pingPids.add(c.pid);
-      }
-      return c !== undefined;
-    },
+    spawn,
     onSample: (r) => onSample(r),
     onTransition: (r) => onTransition(r),
     carried,
     pingCommand: ['ping'],
     busybox,
   });
-  for (const i of tracking.interfaces) links.start(i);
+  if (cfg.source === 'mwan3')
+    mwan3 = createLeanMwan3Source({ pollMs: sampleMs, nowMs: () => nowMs(), spawn, onSample, onTransition, log });
+  else for (const i of tracking.interfaces) links.start(i);
   const hotplug = openHotplugDir(cfg.spoolDir, (file) =>
     log.warn({ file }, 'hotplug: ignored an event file that is not "<ifup|ifdown> <interface>"'),
   );
@@ -209,15 +205,16 @@ export function runRun(argv: string[]): number {
   function reload(): void {
     const [ok, next] = pcall(() => loadTracking(cfg));
     if (!ok) return log.error({ err: String(next) }, 'reload failed: keeping the running configuration');
-    const diff = links.reload(tracking.interfaces, next.interfaces);
-    log.info(diff, 'reload: restarting only changed interfaces');
+    // With --source mwan3, mwan3 itself restarts its trackers on a configuration change.
+    if (!mwan3)
+      log.info(links.reload(tracking.interfaces, next.interfaces), 'reload: restarting only changed interfaces');
     tracking = next;
     emitPolicies(false);
     writeStatus();
   }
   emitPolicies(false);
   writeStatus();
-  log.info({ bootId, deviceId: cfg.deviceId, source: 'native', spool: spool.stats() }, 'reporter started');
+  log.info({ bootId, deviceId: cfg.deviceId, source: cfg.source, spool: spool.stats() }, 'reporter started');
 
   let signalled: string | undefined;
   signal.signal(signal.SIGTERM, () => (signalled = 'SIGTERM'));
@@ -245,6 +242,7 @@ export function runRun(argv: string[]): number {
       writeStatus();
     }
     for (const t of trackers.values()) t.tick();
+    mwan3?.tick();
     const now = nowMs();
     if (now >= policyAtMs) {
       emitPolicies(true);
@@ -264,10 +262,8 @@ export function runRun(argv: string[]): number {
       );
     }
     let wake = Math.min(policyAtMs, hotplugAtMs);
-    for (const t of trackers.values()) {
-      const w = t.wakeAtMs();
+    for (const w of [...[...trackers.values()].map((t) => t.wakeAtMs()), mwan3?.wakeAtMs()])
       if (w !== undefined) wake = Math.min(wake, w);
-    }
     if (uploadAtMs !== undefined) wake = Math.min(wake, uploadAtMs);
     if (trace) wake = Math.min(wake, traceAtMs);
     const waitMs = Math.max(0, Math.min(1_000, wake - nowMs()));
@@ -281,6 +277,7 @@ export function runRun(argv: string[]): number {
   for (const c of [...children.values()]) if (pingPids.has(c.pid)) killChild(children, c);
   shells.close();
   for (const t of trackers.values()) t.end('stop');
+  mwan3?.end();
   flushUploads(spool, uploader, children, nowMs() + FLUSH_MS);
   uploadWorker.close();
   sourceRules?.clear();

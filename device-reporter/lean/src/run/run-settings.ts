@@ -55,7 +55,7 @@ export function resolveLeanRunConfig(...layers: RawSettings[]): LeanRunConfig {
   if (m.token !== undefined && token.length < 8)
     bad('token', 'must be the device token printed by `wanwatch device add`');
   const source = m.source ?? 'native';
-  if (source !== 'native') bad('source', 'the lean build tracks natively only (use the Node build for --source mwan3)');
+  if (source !== 'native' && source !== 'mwan3') bad('source', 'Invalid option: expected one of "native"|"mwan3"');
   const logLevel = m.logLevel ?? 'info';
   if (!['debug', 'info', 'warn', 'error', 'silent'].includes(logLevel))
     bad('logLevel', 'must be debug, info, warn, error or silent');
@@ -69,7 +69,7 @@ export function resolveLeanRunConfig(...layers: RawSettings[]): LeanRunConfig {
     networkConfig: str('networkConfig', '/etc/config/network'),
     spoolDir: str('spoolDir', '/tmp/wanwatch'),
     spoolMaxBytes: int('spoolMaxBytes', 64 * 1024, 1024 ** 3, 4 * 1024 * 1024),
-    source: 'native',
+    source: source === 'mwan3' ? 'mwan3' : 'native',
     policyIntervalS: int('policyIntervalS', 1, 3600, 10),
     uploadIntervalS: int('uploadIntervalS', 1, 300, 5),
     logLevel: logLevel as LeanRunConfig['logLevel'],

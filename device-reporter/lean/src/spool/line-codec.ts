@@ -1,9 +1,10 @@
 /**
- * The spool's line and file names, as device-reporter/spool/line-codec.ts and segment-files.ts
- * write them: `<crc32 of json, 8 hex> <json>\n`, json `{"b":bootId,"r":record}`; segments
- * `seg-<firstSeq, 16 digits>.log`.
+ * The spool's lines and file names in the lean build: the line format and its decoding are the
+ * Node build's (device-reporter/spool/line-format.ts); segments `seg-<firstSeq, 16 digits>.log`
+ * as segment-files.ts names them.
  */
 import type { ReportRecord } from '../../../../contract/index.ts';
+import { decodeLineWith, encodeLineWith, type LinePlatform } from '../../../spool/line-format.ts';
 import { crc32 } from '../platform/crc32.ts';
 import { decodeJson } from '../platform/json-decode.ts';
 import { encodeJson } from '../platform/json-encode.ts';
@@ -19,26 +20,25 @@ export interface LeanSpoolEntry {
   bytes: number;
 }
 
+const LUA_LINE: LinePlatform = {
+  crc32: (text) => crc32(text),
+  quote: (text) => encodeJson(text),
+  parse: (text) => decodeJson(text).value,
+};
+
 export function encodeLine(bootId: string, recordJson: string): string {
-  const json = `{"b":${encodeJson(bootId)},"r":${recordJson}}`;
-  return `${string.format('%08x', crc32(json))} ${json}\n`;
+  return encodeLineWith(LUA_LINE, bootId, recordJson);
 }
 
-/** One line (without its newline) back into an entry; undefined when damaged. */
+/** One line (without its newline) back into an entry (line-format.ts); undefined when damaged. */
 export function decodeLine(line: string): LeanSpoolEntry | undefined {
-  if (line.length < 10 || line[8] !== ' ') return undefined;
-  const json = line.slice(9);
-  const want = tonumber(line.slice(0, 8), 16);
-  if (want === undefined || crc32(json) !== want) return undefined;
-  const [ok, doc] = pcall(() => decodeJson(json).value as { b?: unknown; r?: Record<string, unknown> });
-  if (!ok || typeof doc !== 'object' || typeof doc.b !== 'string' || typeof doc.r !== 'object') return undefined;
-  const r = doc.r;
+  const d = decodeLineWith(LUA_LINE, line);
+  if (!d.ok) return undefined;
+  const r = d.record;
   if (typeof r.seq !== 'number' || typeof r.timeMs !== 'number') return undefined;
   if (r.type !== 'sample' && r.type !== 'transition' && r.type !== 'policy') return undefined;
-  // The record text is what follows `{"b":<bootId>,"r":` up to the closing brace.
-  const head = `{"b":${encodeJson(doc.b)},"r":`;
-  const recordJson = json.startsWith(head) ? json.slice(head.length, -1) : encodeJson(r);
-  return entryOf(doc.b, r.type, r.seq, r.timeMs, typeof r.iface === 'string' ? r.iface : undefined, recordJson);
+  const iface = typeof r.iface === 'string' ? r.iface : undefined;
+  return entryOf(d.bootId, r.type, r.seq, r.timeMs, iface, d.recordJson ?? encodeJson(r));
 }
 
 function entryOf(
