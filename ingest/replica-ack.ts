@@ -1,0 +1,56 @@
+import type { Cluster, Redis } from 'ioredis';
+
+/**
+ * Redis replicates asynchronously: a write its master acknowledged can still be missing on the
+ * replica that a failover promotes a moment later. A report answered 200 whose alerting job was
+ * lost that way is never retried by the reporter, so its incident is never emailed. On a Redis
+ * Cluster the job add therefore counts as done only once a replica holds it (`WAIT 1`).
+ */
+export class ReplicaNotAckedError extends Error {
+  override readonly name = 'ReplicaNotAckedError';
+}
+
+/** Runs a write and resolves once it is on a replica too; throws ReplicaNotAckedError when not. */
+export type ReplicaAck = <T>(write: () => Promise<T>) => Promise<T>;
+
+/**
+ * `ReplicaAck` for the writes of one hash tag on a Redis Cluster (`slotKey`: any key carrying the
+ * tag). `WAIT` counts the writes sent before it on the same connection, so it goes to the master
+ * whose connection carried the write: the master serving the slot before and after the write. When
+ * the slot changed masters in between (a failover under way), the write cannot be vouched for.
+ *
+ * A slot whose map lists no replica (none configured, or the cluster marked it failed) has none
+ * that a failover could promote, so there is nothing to wait for: the write counts as done.
+ *
+ * | master of the slot before / after | replica in the slot map | replicas that acked within timeoutMs | result               |
+ * |-----------------------------------|-------------------------|--------------------------------------|----------------------|
+ * | different (or unknown)            | any                     | —                                    | ReplicaNotAckedError |
+ * | same                              | none                    | —                                    | the write's result   |
+ * | same                              | listed                  | 0 (lagging, unreachable)             | ReplicaNotAckedError |
+ * | same                              | listed                  | ≥ 1                                  | the write's result   |
+ */
+export function clusterReplicaAck(cluster: Cluster, slotKey: string, timeoutMs: number): ReplicaAck {
+  let slot: number | undefined;
+  const slotOf = async (): Promise<number> =>
+    (slot ??= Number(await (cluster as unknown as Redis).cluster('KEYSLOT', slotKey)));
+  const masterKey = (s: number): string | undefined => cluster.slots[s]?.[0];
+  const hasReplica = (s: number): boolean => (cluster.slots[s]?.length ?? 0) > 1;
+  return async (write) => {
+    const s = await slotOf();
+    const before = masterKey(s);
+    const result = await write();
+    const key = masterKey(s);
+    const node =
+      key !== undefined && key === before
+        ? cluster.nodes('master').find((n) => `${n.options.host}:${n.options.port}` === key)
+        : undefined;
+    if (!node) throw new ReplicaNotAckedError('the slot changed masters during the write (failover under way)');
+    if (!hasReplica(s)) return result;
+    const replicas = await node.wait(1, timeoutMs);
+    if (replicas < 1) throw new ReplicaNotAckedError(`no replica confirmed the write within ${timeoutMs} ms`);
+    return result;
+  };
+}
+
+/** A single Redis has no replica to wait for (its durability is AOF's: docs/deploy.md). */
+export const noReplicaAck: ReplicaAck = (write) => write();
