@@ -1,4 +1,4 @@
-import type { Cluster, Redis } from 'ioredis';
+import type { Cluster } from 'ioredis';
 
 /**
  * Redis replicates asynchronously: a write its master acknowledged can still be missing on the
@@ -30,13 +30,10 @@ export type ReplicaAck = <T>(write: () => Promise<T>) => Promise<T>;
  * | same                              | listed                  | ≥ 1                                  | the write's result   |
  */
 export function clusterReplicaAck(cluster: Cluster, slotKey: string, timeoutMs: number): ReplicaAck {
-  let slot: number | undefined;
-  const slotOf = async (): Promise<number> =>
-    (slot ??= Number(await (cluster as unknown as Redis).cluster('KEYSLOT', slotKey)));
+  const s = keySlot(slotKey);
   const masterKey = (s: number): string | undefined => cluster.slots[s]?.[0];
   const hasReplica = (s: number): boolean => (cluster.slots[s]?.length ?? 0) > 1;
   return async (write) => {
-    const s = await slotOf();
     const before = masterKey(s);
     const result = await write();
     const key = masterKey(s);
@@ -54,3 +51,16 @@ export function clusterReplicaAck(cluster: Cluster, slotKey: string, timeoutMs: 
 
 /** A single Redis has no replica to wait for (its durability is AOF's: docs/deploy.md). */
 export const noReplicaAck: ReplicaAck = (write) => write();
+
+/** Redis Cluster's slot of a key: CRC16 (XMODEM) of its hash tag (or of the whole key) mod 16384. */
+export function keySlot(key: string): number {
+  const open = key.indexOf('{');
+  const close = open === -1 ? -1 : key.indexOf('}', open + 1);
+  const hashed = close > open + 1 ? key.slice(open + 1, close) : key;
+  let crc = 0;
+  for (const byte of Buffer.from(hashed, 'utf8')) {
+    crc ^= byte << 8;
+    for (let i = 0; i < 8; i++) crc = crc & 0x8000 ? ((crc << 1) ^ 0x1021) & 0xffff : (crc << 1) & 0xffff;
+  }
+  return crc % 16_384;
+}
