@@ -19,8 +19,9 @@ export type ReplicaAck = <T>(write: () => Promise<T>) => Promise<T>;
  * whose connection carried the write: the master serving the slot before and after the write. When
  * the slot changed masters in between (a failover under way), the write cannot be vouched for.
  *
- * A slot whose map lists no replica (none configured, or the cluster marked it failed) has none
- * that a failover could promote, so there is nothing to wait for: the write counts as done.
+ * A slot whose map lists no replica (none configured; or none live and holding data, which is what
+ * CLUSTER SLOTS lists, e.g. while a failed master is away after its replica took over) has none that
+ * a failover could promote, so there is nothing to wait for: the write counts as done.
  *
  * | master of the slot before / after | replica in the slot map | replicas that acked within timeoutMs | result               |
  * |-----------------------------------|-------------------------|--------------------------------------|----------------------|
@@ -30,19 +31,20 @@ export type ReplicaAck = <T>(write: () => Promise<T>) => Promise<T>;
  * | same                              | listed                  | ≥ 1                                  | the write's result   |
  */
 export function clusterReplicaAck(cluster: Cluster, slotKey: string, timeoutMs: number): ReplicaAck {
-  const s = keySlot(slotKey);
-  const masterKey = (s: number): string | undefined => cluster.slots[s]?.[0];
-  const hasReplica = (s: number): boolean => (cluster.slots[s]?.length ?? 0) > 1;
+  const slot = keySlot(slotKey);
+  // ioredis's map of the slot (CLUSTER SLOTS, refreshed every few seconds): the master, then replicas.
+  const servers = (): string[] => cluster.slots[slot] ?? [];
   return async (write) => {
-    const before = masterKey(s);
+    // Before its first connection the client has no map yet; the write then waits for one.
+    const before = servers()[0];
     const result = await write();
-    const key = masterKey(s);
+    const [key, ...replicaKeys] = servers();
     const node =
-      key !== undefined && key === before
+      key !== undefined && (before === undefined || key === before)
         ? cluster.nodes('master').find((n) => `${n.options.host}:${n.options.port}` === key)
         : undefined;
     if (!node) throw new ReplicaNotAckedError('the slot changed masters during the write (failover under way)');
-    if (!hasReplica(s)) return result;
+    if (replicaKeys.length === 0) return result;
     const replicas = await node.wait(1, timeoutMs);
     if (replicas < 1) throw new ReplicaNotAckedError(`no replica confirmed the write within ${timeoutMs} ms`);
     return result;
