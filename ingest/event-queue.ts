@@ -58,7 +58,7 @@ export function createBullEventQueue(opts: BullEventQueueOptions): EventQueue {
       : noReplicaAck;
   const addTick = batchPerTick<{ jobId: string; job: DeviceEventsJob }>(
     (items) =>
-      replicaAck(() =>
+      replicaAck<unknown>(() =>
         items.length === 1
           ? queue.add('report', items[0]!.job, { jobId: items[0]!.jobId })
           : queue.addBulk(items.map(({ jobId, job }) => ({ name: 'report', data: job, opts: { jobId } }))),
