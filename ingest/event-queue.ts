@@ -11,7 +11,10 @@ const REPLICA_ACK_TIMEOUT_MS = 1_000;
 
 /** The producer side of ingest -> alerting (role interface; BullMQ in production). */
 export interface EventQueue {
-  /** Adds a job; a second add with the same jobId is a no-op. Throws ProblemError('redis_unavailable') when Redis is down. */
+  /**
+   * Adds a job; a second add with the same jobId is a no-op. Throws ProblemError('redis_unavailable')
+   * when Redis is down or, on a Redis Cluster, when no replica confirms the job (replica-ack.ts).
+   */
   add(jobId: string, job: DeviceEventsJob): Promise<void>;
   close(): Promise<void>;
 }
