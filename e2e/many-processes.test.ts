@@ -14,7 +14,16 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import {
+  appendFileSync,
+  closeSync,
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -55,6 +64,8 @@ describe('many processes on a Redis Cluster', () => {
   const dir = mkdtempSync(join(tmpdir(), 'ww-many-'));
   const logFile = join(dir, 'backend.log');
   const tokens = new Map<string, string>();
+  /** Set by a failing phase: the backend logs are then kept (test-output/) for the diagnosis. */
+  let failed = false;
 
   function start(role: 'api' | 'worker', port?: number): Promise<Proc> {
     const log = openSync(logFile, 'a');
@@ -124,6 +135,12 @@ describe('many processes on a Redis Cluster', () => {
     await Promise.all(procs.map((p) => (p.alive ? new Promise((r) => p.child.once('exit', r)) : undefined)));
     await cluster?.stop();
     await sink?.close();
+    if (failed) {
+      const out = join(root, 'test-output', `many-processes-${new Date().toISOString().replace(/[:.]/g, '-')}.log`);
+      mkdirSync(join(root, 'test-output'), { recursive: true });
+      copyFileSync(logFile, out);
+      process.stderr.write(`many-processes failed: backend logs and queue state in ${out}\n`);
+    }
     if (process.env.WANWATCH_TEST_KEEP) process.stderr.write(`kept ${dir}\n`);
     else rmSync(dir, { recursive: true, force: true });
   });
@@ -258,33 +275,81 @@ describe('many processes on a Redis Cluster', () => {
     }
   }
 
+  /**
+   * Runs a phase; when it fails, appends what the queues hold (counts, failed and delayed jobs, the
+   * cut devices' alerting jobs) to the backend log, which after() then keeps.
+   */
+  async function phase(ids: string[], body: () => Promise<void>): Promise<void> {
+    try {
+      await body();
+    } catch (err) {
+      failed = true;
+      appendFileSync(logFile, `\n--- phase failed: ${(err as Error).message}\n${await queueState(ids)}\n`);
+      throw err;
+    }
+  }
+
+  async function queueState(ids: string[]): Promise<string> {
+    const bull = redisKeys(PREFIX).bull;
+    const conn = bullConnection(cluster.url);
+    const lines: string[] = [`emails: ${sink.messages.length}`];
+    try {
+      for (const name of Object.values(QUEUES)) {
+        const q = new Queue(name, { connection: conn, prefix: bull });
+        lines.push(`${name}: ${JSON.stringify(await q.getJobCounts())}`);
+        for (const j of await q.getJobs(['failed', 'delayed', 'active', 'waiting'], 0, 20))
+          lines.push(`  ${j.id} ${j.name} ${JSON.stringify(j.data).slice(0, 160)} failed=${j.failedReason ?? ''}`);
+        if (name === QUEUES.deviceEvents) {
+          const all = await q.getJobs(['completed', 'failed', 'active', 'waiting', 'delayed'], 0, 5_000);
+          for (const id of ids.filter((_, i) => i % CUT === 0))
+            lines.push(
+              `  ${id}: ${all
+                .filter((j) => j.data?.deviceId === id)
+                .map((j) => `${j.id}(t${j.data.transitions?.length ?? 0})`)
+                .join(' ')}`,
+            );
+        }
+        await q.close();
+      }
+    } catch (err) {
+      lines.push(`queue state unreadable: ${(err as Error).message}`);
+    } finally {
+      closeBullConnection(conn);
+    }
+    return lines.join('\n');
+  }
+
   it('SIGKILL of one API and one worker mid-load: every record stored once, every incident emailed once', async () => {
     const ids = Array.from({ length: DEVICES }, (_, i) => `k-${String(i).padStart(2, '0')}`);
-    await register(ids);
-    const acked = await load(ids, () => {
-      for (const p of [apis()[0]!, procs.find((x) => x.port === undefined && x.alive)!]) {
-        p.child.kill('SIGKILL');
-        p.alive = false;
-      }
+    await phase(ids, async () => {
+      await register(ids);
+      const acked = await load(ids, () => {
+        for (const p of [apis()[0]!, procs.find((x) => x.port === undefined && x.alive)!]) {
+          p.child.kill('SIGKILL');
+          p.alive = false;
+        }
+      });
+      assert.equal(acked.size, DEVICES * REPORTS * 2);
+      await checkStored(ids, acked);
+      await checkEmails(ids);
+      await checkDrained();
     });
-    assert.equal(acked.size, DEVICES * REPORTS * 2);
-    await checkStored(ids, acked);
-    await checkEmails(ids);
-    await checkDrained();
   });
 
   it("a Redis master failover mid-load (BullMQ's master): the same counts", async () => {
     const ids = Array.from({ length: DEVICES }, (_, i) => `f-${String(i).padStart(2, '0')}`);
-    await register(ids);
-    const bullSlot = Number((await clusterCli(cluster.nodes[0]!.port, 'cluster', 'keyslot', '{bull}')).trim());
-    const victim = await masterOf(cluster, bullSlot);
-    const acked = await load(ids, () => cluster.kill(victim));
-    await cluster.waitHealthy(30_000);
-    assert.ok(!(await cluster.masters()).includes(victim), 'the replica took over');
-    assert.equal(acked.size, DEVICES * REPORTS * 2);
-    await checkStored(ids, acked);
-    await checkEmails(ids);
-    await checkDrained();
+    await phase(ids, async () => {
+      await register(ids);
+      const bullSlot = Number((await clusterCli(cluster.nodes[0]!.port, 'cluster', 'keyslot', '{bull}')).trim());
+      const victim = await masterOf(cluster, bullSlot);
+      const acked = await load(ids, () => cluster.kill(victim));
+      await cluster.waitHealthy(30_000);
+      assert.ok(!(await cluster.masters()).includes(victim), 'the replica took over');
+      assert.equal(acked.size, DEVICES * REPORTS * 2);
+      await checkStored(ids, acked);
+      await checkEmails(ids);
+      await checkDrained();
+    });
   });
 });
 

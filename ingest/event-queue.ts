@@ -1,12 +1,20 @@
 import { Queue, type ConnectionOptions } from 'bullmq';
+import { Cluster } from 'ioredis';
 import { ProblemError } from '../contract/index.ts';
 import { QUEUES } from '../store/index.ts';
 import type { DeviceEventsJob } from '../store/index.ts';
+import { clusterReplicaAck, noReplicaAck, ReplicaNotAckedError } from './replica-ack.ts';
 import { batchPerTick } from './tick-batch.ts';
+
+/** How long an add waits for a Redis Cluster replica to confirm it before the report is refused (503). */
+const REPLICA_ACK_TIMEOUT_MS = 1_000;
 
 /** The producer side of ingest -> alerting (role interface; BullMQ in production). */
 export interface EventQueue {
-  /** Adds a job; a second add with the same jobId is a no-op. Throws ProblemError('redis_unavailable') when Redis is down. */
+  /**
+   * Adds a job; a second add with the same jobId is a no-op. Throws ProblemError('redis_unavailable')
+   * when Redis is down or, on a Redis Cluster, when no replica confirms the job (replica-ack.ts).
+   */
   add(jobId: string, job: DeviceEventsJob): Promise<void>;
   close(): Promise<void>;
 }
@@ -16,6 +24,8 @@ export interface BullEventQueueOptions {
   connection: ConnectionOptions;
   /** BullMQ key prefix, normally `redisKeys(prefix).bull`. */
   prefix: string;
+  /** On a Redis Cluster: how long an add waits for a replica to hold it (default 1 s). */
+  replicaAckTimeoutMs?: number;
 }
 
 /**
@@ -27,6 +37,9 @@ export interface BullEventQueueOptions {
  * still its own BullMQ add script with its own deterministic jobId, so a retried report is queued
  * once, and each caller's promise resolves only once its own job is in Redis. When a bulk fails
  * for anything but the connection, its jobs are added one by one, so only a bad job fails.
+ *
+ * On a Redis Cluster "in Redis" means on a replica too (`replica-ack.ts`, one `WAIT` per bulk): the
+ * report's ack depends on its job, and a job only its failed master held would be lost with it.
  */
 export function createBullEventQueue(opts: BullEventQueueOptions): EventQueue {
   const queue = new Queue<DeviceEventsJob>(QUEUES.deviceEvents, {
@@ -42,11 +55,17 @@ export function createBullEventQueue(opts: BullEventQueueOptions): EventQueue {
   });
   // Connection errors surface on add(); without a listener ioredis would print them unhandled.
   queue.on('error', () => {});
+  const replicaAck =
+    opts.connection instanceof Cluster
+      ? clusterReplicaAck(opts.connection, opts.prefix, opts.replicaAckTimeoutMs ?? REPLICA_ACK_TIMEOUT_MS)
+      : noReplicaAck;
   const addTick = batchPerTick<{ jobId: string; job: DeviceEventsJob }>(
     (items) =>
-      items.length === 1
-        ? queue.add('report', items[0]!.job, { jobId: items[0]!.jobId })
-        : queue.addBulk(items.map(({ jobId, job }) => ({ name: 'report', data: job, opts: { jobId } }))),
+      replicaAck<unknown>(() =>
+        items.length === 1
+          ? queue.add('report', items[0]!.job, { jobId: items[0]!.jobId })
+          : queue.addBulk(items.map(({ jobId, job }) => ({ name: 'report', data: job, opts: { jobId } }))),
+      ),
     { isolate: (err) => !isConnectionError(err) },
   );
   return {
@@ -78,6 +97,7 @@ export function createBullEventQueue(opts: BullEventQueueOptions): EventQueue {
 }
 
 function isConnectionError(err: unknown): boolean {
+  if (err instanceof ReplicaNotAckedError) return true;
   const msg = err instanceof Error ? err.message : String(err);
   const code = (err as { code?: string }).code ?? '';
   return (
