@@ -1,14 +1,14 @@
-import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { Queue, UnrecoverableError, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { InfluxDB } from 'influx';
 import type { Router } from 'express';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { QUEUES, deviceEventsJobSchema, redisKeys, type Mailer } from '../store/index.ts';
+import { QUEUES, deviceEventsJobSchema, redisKeys, type Mailer, type SupervisedWorker } from '../store/index.ts';
 import { createRecorder } from './adapters/recorder.ts';
 import { createSafetyStore } from './adapters/safety-store.ts';
 import { createAlertStore } from './adapters/store.ts';
-import { attemptsForCoverage, retryDelayMs } from './core/retry.ts';
+import { attemptsForCoverage } from './core/retry.ts';
 import type { BlindnessView } from './core/blindness.ts';
 import { sweepDevice } from './core/sweep.ts';
 import { createDeliverer, writeRecords, type DeliverLinks, type NotifyJob, type RecordJob } from './deliver.ts';
@@ -22,6 +22,7 @@ import { listQuarantine, quarantineCounts } from './quarantine.ts';
 import { qualityThresholds } from './core/quality-events.ts';
 import { createAlertingHttpApi } from './router.ts';
 import { withOutageRetries } from './step-runner.ts';
+import { superviseAlertingWorkers } from './workers.ts';
 
 export interface AlertingDeps {
   /** node-influx client bound to the wanwatch database (RP `forever` must exist). */
@@ -126,7 +127,7 @@ export function createAlertingRuntime(deps: AlertingDeps, options: AlertingOptio
     logger: log,
     drainInboxLocked: steps.drainInboxLocked,
   });
-  const workers: Worker[] = [];
+  const workers: SupervisedWorker[] = [];
   let started: Promise<void> | undefined;
 
   async function onDeviceEvents(job: Job) {
@@ -219,56 +220,35 @@ export function createAlertingRuntime(deps: AlertingDeps, options: AlertingOptio
     stalledInterval: options.stalledIntervalMs,
     maxStalledCount: options.maxStalledCount,
   };
-  const onWorkerError = (name: string) => (err: Error) => log.error({ worker: name, err: err.message }, 'worker error');
   const retrying = <T>(step: string, fn: (job: Job) => Promise<T>) =>
     withOutageRetries(step, fn, { options, metrics, logger: log });
 
   async function start() {
-    const events = new Worker(QUEUES.deviceEvents, retrying('events', onDeviceEvents), {
-      ...workerOpts,
-      concurrency: options.eventsConcurrency,
-    });
     const flushStep = retrying('flush', onFlush);
     const recordStep = retrying('record', (job) => writeRecords(recorder, job.data as RecordJob));
-    const timerWorker = new Worker(
-      QUEUES.alertTimers,
-      async (job: Job, token?: string) => {
-        if (job.name === 'flush') return flushStep(job, token);
-        if (job.name === 'record') return recordStep(job, token);
-        return onSweep();
-      },
-      { ...workerOpts, concurrency: options.eventsConcurrency },
-    );
-    const notify = new Worker<NotifyJob>(
-      QUEUES.notify,
-      retrying('notify', createNotifyProcessor({ mailer: deps.mailer, recorder, safety, logger: log, nowMs })),
-      {
-        ...workerOpts,
-        concurrency: options.notifyConcurrency,
-        settings: {
-          backoffStrategy: (attemptsMade: number) =>
-            retryDelayMs(attemptsMade, options.retryBaseDelayMs, options.retryMaxDelayMs),
+    const timerStep = async (job: Job, token?: string) => {
+      if (job.name === 'flush') return flushStep(job, token);
+      if (job.name === 'record') return recordStep(job, token);
+      return onSweep();
+    };
+    workers.push(
+      ...superviseAlertingWorkers({
+        queues: { events: eventsQueue, timers, notify: notifyQueue, receivers: receiverQueue },
+        processors: {
+          events: retrying('events', onDeviceEvents),
+          timers: timerStep,
+          notify: retrying(
+            'notify',
+            createNotifyProcessor({ mailer: deps.mailer, recorder, safety, logger: log, nowMs }),
+          ),
+          receivers: retrying('receiver', rx.createReceiverProcessor(receivers)),
         },
-      },
+        workerOpts,
+        options,
+        logger: log,
+        isCluster: Boolean(redis.isCluster),
+      }),
     );
-    const receiverWorker = new Worker(rx.RECEIVERS_QUEUE, retrying('receiver', rx.createReceiverProcessor(receivers)), {
-      ...workerOpts,
-      concurrency: options.notifyConcurrency,
-      settings: notify.opts.settings,
-    });
-    for (const [name, w] of [
-      ['events', events],
-      ['timers', timerWorker],
-      ['notify', notify],
-      ['receivers', receiverWorker],
-    ] as const) {
-      w.on('error', onWorkerError(name));
-      w.on('failed', (job, err) => {
-        if (name === 'events' || name === 'timers')
-          log.error({ worker: name, jobId: job?.id, attemptsMade: job?.attemptsMade, err: err.message }, 'job failed');
-      });
-      workers.push(w);
-    }
     await timers.upsertJobScheduler(
       'watchdog-sweep',
       { every: options.sweepIntervalMs },

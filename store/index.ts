@@ -23,3 +23,4 @@ export * from './link-key.ts';
 export * from './share-links.ts';
 export * from './redis-url.ts';
 export * from './redis-layout.ts';
+export * from './worker-supervisor.ts';
