@@ -337,9 +337,8 @@ describe('many processes on a Redis Cluster', () => {
     });
   });
 
-  // Opt-in (WANWATCH_TEST_FAILOVER=1): after the failover, reports can go unacknowledged for
-  // minutes on this 2-core machine (docs/deploy.md, "Redis Cluster", known issues); it would make
-  // the suite fail at random. Issue #20 stays open until it passes every run.
+  // Opt-in (WANWATCH_TEST_FAILOVER=1) until it has a longer record of passing (docs/deploy.md,
+  // "Redis Cluster", known issues): a test that fails at random would block every change.
   const failover = process.env.WANWATCH_TEST_FAILOVER === '1';
   it(
     "a Redis master failover mid-load (BullMQ's master): the same counts",

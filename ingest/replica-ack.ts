@@ -45,7 +45,12 @@ export function clusterReplicaAck(cluster: Cluster, slotKey: string, timeoutMs: 
         : undefined;
     if (!node) throw new ReplicaNotAckedError('the slot changed masters during the write (failover under way)');
     if (replicaKeys.length === 0) return result;
-    const replicas = await node.wait(1, timeoutMs);
+    // Bounded here too: on a master that has just died the WAIT may never be answered.
+    let timer: NodeJS.Timeout | undefined;
+    const replicas = await Promise.race([
+      node.wait(1, timeoutMs),
+      new Promise<number>((resolve) => (timer = setTimeout(() => resolve(0), timeoutMs + 2_000))),
+    ]).finally(() => clearTimeout(timer));
     if (replicas < 1) throw new ReplicaNotAckedError(`no replica confirmed the write within ${timeoutMs} ms`);
     return result;
   };

@@ -97,7 +97,13 @@ export function reportsHttpApi(deps: ReportsApiDeps): Router {
     },
     json,
     async (_req, res, next) => {
+      // A client that leaves while its report waits for the device's turn must not keep the turn.
+      let gone = false;
+      const onGone = () => (gone = true);
+      res.once('close', onGone);
       const release = await enterGate(deps, res.locals.principal as Principal);
+      res.off('close', onGone);
+      if (gone) return release();
       res.once('close', () => release(res.statusCode));
       next();
     },
