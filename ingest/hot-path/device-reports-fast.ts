@@ -138,15 +138,8 @@ export function fastReportHandler(deps: ReportsApiDeps) {
           req,
           gzip ? deps.maxReportBytes + (deps.maxReportBytes >> 6) + 1024 : deps.maxReportBytes,
         );
-        // The device's turn ends with the client's connection too: a report whose client left (a
-        // reporter's timeout) must not hold the turn while a stuck service call keeps it waiting.
-        let gone = false;
-        res.once('close', () => {
-          gone = true;
-          release?.(res.statusCode);
-        });
-        release = await enterGate(deps, principal);
-        if (gone) return release();
+        release = await enterGate(deps, principal, res);
+        if (!release) return;
         const body = decode(raw, gzip, deps.maxReportBytes);
         // zod decides (and words the errors) whenever the cheap check is not sure.
         const report = isPlainValidReport(body) ? body : parseBody(reportV1Schema, body);

@@ -62,12 +62,33 @@ export interface ReportsApiDeps {
   gate: DeviceGate;
 }
 
-/** Waits for the device's turn (see DeviceGate); the admin's reports are refused later, without waiting. */
+/**
+ * Waits for the device's turn (see DeviceGate); the admin's reports are refused later, without
+ * waiting. The turn ends with the client's connection too: a report whose client left (a
+ * reporter's timeout) must not hold it while it waits, nor while a stuck service call keeps it
+ * busy. Resolves to the release (call it with the answer's status), or undefined when the client
+ * left while waiting (the turn is already handed on; nothing to answer).
+ */
 export async function enterGate(
   deps: Pick<ReportsApiDeps, 'gate'>,
   principal: Principal,
-): Promise<(status?: number) => void> {
-  return principal.kind === 'device' ? deps.gate.enter(principal.deviceId) : () => {};
+  res: { once(event: 'close', listener: () => void): unknown; statusCode: number },
+): Promise<((status?: number) => void) | undefined> {
+  if (principal.kind !== 'device') return () => {};
+  let gone = false;
+  const turn = deps.gate.enter(principal.deviceId);
+  res.once('close', () => {
+    gone = true;
+    // A turn refused (device_busy) has nothing to release; a release twice is a no-op.
+    turn.then(
+      (release) => release(res.statusCode),
+      () => undefined,
+    );
+  });
+  const release = await turn;
+  if (!gone) return release;
+  release();
+  return undefined;
 }
 
 /**
@@ -97,15 +118,7 @@ export function reportsHttpApi(deps: ReportsApiDeps): Router {
     },
     json,
     async (_req, res, next) => {
-      // A client that leaves while its report waits for the device's turn must not keep the turn.
-      let gone = false;
-      const onGone = () => (gone = true);
-      res.once('close', onGone);
-      const release = await enterGate(deps, res.locals.principal as Principal);
-      res.off('close', onGone);
-      if (gone) return release();
-      res.once('close', () => release(res.statusCode));
-      next();
+      if (await enterGate(deps, res.locals.principal as Principal, res)) next();
     },
     async (req, res) => {
       const principal = res.locals.principal as Awaited<ReturnType<typeof authenticate>>;
