@@ -4,7 +4,14 @@ import type { InfluxDB } from 'influx';
 import type { Router } from 'express';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { QUEUES, deviceEventsJobSchema, redisKeys, type Mailer, type SupervisedWorker } from '../store/index.ts';
+import {
+  QUEUES,
+  ROUNDS_BATCH_JOB,
+  deviceEventsJobSchema,
+  redisKeys,
+  type Mailer,
+  type SupervisedWorker,
+} from '../store/index.ts';
 import { createRecorder } from './adapters/recorder.ts';
 import { createSafetyStore } from './adapters/safety-store.ts';
 import { createAlertStore } from './adapters/store.ts';
@@ -23,6 +30,7 @@ import { qualityThresholds } from './core/quality-events.ts';
 import { createAlertingHttpApi } from './router.ts';
 import { withOutageRetries } from './step-runner.ts';
 import { superviseAlertingWorkers } from './workers.ts';
+import { createRoundsBatchProcessor } from './rounds-batch.ts';
 
 export interface AlertingDeps {
   /** node-influx client bound to the wanwatch database (RP `forever` must exist). */
@@ -127,6 +135,7 @@ export function createAlertingRuntime(deps: AlertingDeps, options: AlertingOptio
     logger: log,
     drainInboxLocked: steps.drainInboxLocked,
   });
+  const onRoundsBatch = createRoundsBatchProcessor({ store, drainInbox: steps.drainInbox, logger: log });
   const workers: SupervisedWorker[] = [];
   let started: Promise<void> | undefined;
 
@@ -235,7 +244,9 @@ export function createAlertingRuntime(deps: AlertingDeps, options: AlertingOptio
       ...superviseAlertingWorkers({
         queues: { events: eventsQueue, timers, notify: notifyQueue, receivers: receiverQueue },
         processors: {
-          events: retrying('events', onDeviceEvents),
+          events: retrying('events', (job) =>
+            job.name === ROUNDS_BATCH_JOB ? onRoundsBatch(job) : onDeviceEvents(job),
+          ),
           timers: timerStep,
           notify: retrying(
             'notify',

@@ -1,8 +1,8 @@
 import { Queue, type ConnectionOptions } from 'bullmq';
 import { Cluster } from 'ioredis';
 import { ProblemError } from '../contract/index.ts';
-import { QUEUES } from '../store/index.ts';
-import type { DeviceEventsJob } from '../store/index.ts';
+import { QUEUES, ROUNDS_BATCH_JOB, ROUNDS_BATCH_MAX_REPORTS } from '../store/index.ts';
+import type { DeviceEventsJob, RoundsBatchJob } from '../store/index.ts';
 import { clusterReplicaAck, noReplicaAck, ReplicaNotAckedError } from './replica-ack.ts';
 import { batchPerTick } from './tick-batch.ts';
 
@@ -16,6 +16,11 @@ export interface EventQueue {
    * when Redis is down or, on a Redis Cluster, when no replica confirms the job (replica-ack.ts).
    */
   add(jobId: string, job: DeviceEventsJob): Promise<void>;
+  /**
+   * Queues the alerting record of a samples-only report (probe rounds, nothing else) in the tick's
+   * rounds batch (ROUNDS_BATCH_JOB); resolves once the batch is in Redis. Same errors as `add`.
+   */
+  addRounds(job: DeviceEventsJob): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -38,11 +43,17 @@ export interface BullEventQueueOptions {
  * once, and each caller's promise resolves only once its own job is in Redis. When a bulk fails
  * for anything but the connection, its jobs are added one by one, so only a bad job fails.
  *
+ * A samples-only report (nearly all of them) has no job of its own: its record joins the tick's
+ * rounds batch (`addRounds`, ROUNDS_BATCH_JOB), one BullMQ job for up to ROUNDS_BATCH_MAX_REPORTS
+ * reports. Its items hold only probe rounds and latest figures, which alerting applies
+ * idempotently (a round not newer than the last one applied is skipped), so a retried report may
+ * join another batch without a jobId to deduplicate it.
+ *
  * On a Redis Cluster "in Redis" means on a replica too (`replica-ack.ts`, one `WAIT` per bulk): the
  * report's ack depends on its job, and a job only its failed master held would be lost with it.
  */
 export function createBullEventQueue(opts: BullEventQueueOptions): EventQueue {
-  const queue = new Queue<DeviceEventsJob>(QUEUES.deviceEvents, {
+  const queue = new Queue<DeviceEventsJob | RoundsBatchJob>(QUEUES.deviceEvents, {
     prefix: opts.prefix,
     connection: opts.connection,
     defaultJobOptions: {
@@ -68,17 +79,37 @@ export function createBullEventQueue(opts: BullEventQueueOptions): EventQueue {
       ),
     { isolate: (err) => !isConnectionError(err) },
   );
-  return {
-    async add(jobId, job) {
-      try {
-        await addTick({ jobId, job });
-      } catch (err) {
-        // Only connection trouble is worth a retry; a refused job (bad id, bad options) is our bug.
-        if (isConnectionError(err))
-          throw new ProblemError('redis_unavailable', `queueing device events failed: ${(err as Error).message}`);
-        throw err;
-      }
+  const roundsTick = batchPerTick<DeviceEventsJob>(
+    (reports) => {
+      const batches: Array<{ name: string; data: RoundsBatchJob }> = [];
+      for (let i = 0; i < reports.length; i += ROUNDS_BATCH_MAX_REPORTS)
+        batches.push({
+          name: ROUNDS_BATCH_JOB,
+          data: { v: 1, reports: reports.slice(i, i + ROUNDS_BATCH_MAX_REPORTS) },
+        });
+      // No deduplication is needed (a batch applied twice changes nothing), so none is kept once done.
+      const opts = { removeOnComplete: { count: 1_000 } };
+      return replicaAck<unknown>(() =>
+        batches.length === 1
+          ? queue.add(ROUNDS_BATCH_JOB, batches[0]!.data, opts)
+          : queue.addBulk(batches.map((b) => ({ ...b, opts }))),
+      );
     },
+    { isolate: (err) => !isConnectionError(err) },
+  );
+  const added = async (tick: Promise<void>) => {
+    try {
+      await tick;
+    } catch (err) {
+      // Only connection trouble is worth a retry; a refused job (bad id, bad options) is our bug.
+      if (isConnectionError(err))
+        throw new ProblemError('redis_unavailable', `queueing device events failed: ${(err as Error).message}`);
+      throw err;
+    }
+  };
+  return {
+    add: (jobId, job) => added(addTick({ jobId, job })),
+    addRounds: (job) => added(roundsTick(job)),
     async close() {
       // BullMQ's close() waits for Redis to answer QUIT, forever when Redis is down: bound it, then force.
       let timer: NodeJS.Timeout | undefined;

@@ -61,6 +61,24 @@ export const deviceEventsJobSchema = z.strictObject({
 export type DeviceEventsJob = z.infer<typeof deviceEventsJobSchema>;
 
 /**
+ * Job name of a batch of samples-only reports on QUEUES.deviceEvents: the alerting records of the
+ * reports that one ingest tick acknowledged, in arrival order (one job instead of one per report;
+ * the other jobs of the queue are named `report`). Its items carry no transition or policy, so a
+ * batch queued twice adds nothing: rounds already applied are skipped by their time.
+ */
+export const ROUNDS_BATCH_JOB = 'rounds';
+
+/** Most reports one rounds batch carries (a tick with more queues several batches). */
+export const ROUNDS_BATCH_MAX_REPORTS = 100;
+
+/** A rounds batch as stored; each item is checked on its own (deviceEventsJobSchema) by the worker. */
+export const roundsBatchJobSchema = z.strictObject({
+  v: z.literal(1),
+  reports: z.array(z.unknown()).min(1),
+});
+export type RoundsBatchJob = { v: 1; reports: DeviceEventsJob[] };
+
+/**
  * BullMQ job id of a device-events job: deterministic, so the same report retried is queued once.
  * Never an integer string, and no ":" (BullMQ 6 rejects custom ids with ":" unless they have exactly
  * three parts), so a ":" of the device id is written `%3A`. Unique: bootIds never contain "_".

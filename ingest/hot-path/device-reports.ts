@@ -212,12 +212,13 @@ async function writePoints(deps: ReportsApiDeps, report: ReportV1): Promise<void
 async function ingestSamples(deps: ReportsApiDeps, report: ReportV1): Promise<number> {
   await writePoints(deps, report);
   const nowMs = deps.nowMs();
-  // The job add and the live merge go out together (one wait, not two): the ack waits for both.
-  // Either may fail alone; the reporter then retries, which re-adds the same job id (a no-op) and
-  // merges again (a merge of the same samples changes nothing but lastSeenMs).
+  // The rounds record (in the tick's rounds batch) and the live merge go out together (one wait,
+  // not two): the ack waits for both. Either may fail alone; the reporter then retries, which queues
+  // the rounds again (alerting skips rounds it has applied) and merges again (a merge of the same
+  // samples changes nothing but lastSeenMs).
   const ev = buildRoundsJob(report, nowMs, isBackfill(report, nowMs, undefined));
   await Promise.all([
-    ev ? deps.queue.add(ev.jobId, ev.job) : undefined,
+    ev ? deps.queue.addRounds(ev.job) : undefined,
     redisOp('writing device state', () => deps.mergeLive(liveUpdateOf(report, nowMs))),
   ]);
   return 0;

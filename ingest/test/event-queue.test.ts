@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Queue } from 'bullmq';
-import { QUEUES, redisKeys, type DeviceEventsJob } from '../../store/index.ts';
+import { QUEUES, ROUNDS_BATCH_JOB, redisKeys, type DeviceEventsJob } from '../../store/index.ts';
 import { testServices } from '../../stack/testing.ts';
 import { bullConnection } from '../../backend/clients.ts';
 import { createBullEventQueue, type EventQueue } from '../event-queue.ts';
@@ -52,5 +52,23 @@ describe('alerting job producer (BullMQ, jobs of one tick added together)', () =
     );
     assert.ok(await reader.getJob('ev_c_1'));
     assert.ok(await reader.getJob('ev_d_1'));
+  });
+
+  it("the rounds of one tick's samples-only reports are one batch job, in order, at most 100 reports each", async () => {
+    await reader.obliterate({ force: true });
+    const ids = Array.from({ length: 150 }, (_, i) => `r${i}`);
+    await Promise.all(ids.map((id) => events.addRounds(job(id))));
+    await events.addRounds(job('later'));
+    const batches = (await reader.getJobs(['waiting'])).sort((a, b) => Number(a.id) - Number(b.id));
+    assert.deepEqual(
+      batches.map((b) => [b.name, b.data.reports.length]),
+      [
+        [ROUNDS_BATCH_JOB, 100],
+        [ROUNDS_BATCH_JOB, 50],
+        [ROUNDS_BATCH_JOB, 1],
+      ],
+    );
+    const queued = batches.flatMap((b) => (b.data.reports as DeviceEventsJob[]).map((r) => r.deviceId));
+    assert.deepEqual(queued, [...ids, 'later']);
   });
 });

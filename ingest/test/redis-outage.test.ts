@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { startRedis, type RedisInstance } from '../../stack/redis.ts';
 import { startTestIngest, type TestIngest } from '../../test-support/ingest.ts';
-import { sampleReport } from '../../test-support/records.ts';
+import { report, sample, sampleReport } from '../../test-support/records.ts';
 
 describe('Redis outage: reports get 503 redis_unavailable quickly, no ack', () => {
   let dir: string;
@@ -42,6 +42,18 @@ describe('Redis outage: reports get 503 redis_unavailable quickly, no ack', () =
     assert.equal(res.body.code, 'redis_unavailable');
     assert.equal(res.body.ackSeq, undefined);
     assert.ok(Date.now() - started < 5_000, 'fails fast');
+    // A samples-only report (its rounds go to the tick's batch, not a job of its own) is refused alike.
+    const at = Date.now() - 20_000;
+    const samplesOnly = await request(t.app)
+      .post('/api/v1/reports')
+      .set('Authorization', `Bearer ${token}`)
+      .send(
+        report('dev-r', [sample({ seq: 1, timeMs: at }), sample({ seq: 2, timeMs: at + 5_000 })], {
+          bootId: 'boot-down2',
+        }),
+      );
+    assert.equal(samplesOnly.status, 503, samplesOnly.text);
+    assert.equal(samplesOnly.body.code, 'redis_unavailable');
     const ready = await request(t.app).get('/readyz').expect(503);
     assert.equal(ready.body.redis, false);
     assert.equal(ready.body.influx, true);

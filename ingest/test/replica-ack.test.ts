@@ -78,6 +78,11 @@ describe('alerting job add on a Redis Cluster waits for a replica', () => {
         events.add('ev_b_1', job('b')),
         (err: unknown) => err instanceof ProblemError && err.code === 'redis_unavailable',
       );
+      // A samples-only report's rounds batch is held to the same rule.
+      await assert.rejects(
+        events.addRounds(job('c')),
+        (err: unknown) => err instanceof ProblemError && err.code === 'redis_unavailable',
+      );
     } finally {
       process.kill(replica.service.pid, 'SIGCONT');
     }
