@@ -10,6 +10,7 @@ import { spawn } from 'node:child_process';
 import { Agent, request } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { BACKEND_NODE_FLAGS } from '../backend/node-flags.ts';
 import { startStack } from '../stack/stack.ts';
 import type { ReportV1, ReportRecord } from '../contract/index.ts';
 import { reportLines } from '../ingest/core/report-points.ts';
@@ -184,6 +185,8 @@ async function main() {
   const child = spawn(
     process.execPath,
     [
+      // The flags every launcher of the backend passes (the systemd units, `npm run up`).
+      ...BACKEND_NODE_FLAGS,
       // BENCH_SERVE_PROF_DIR=/tmp/x writes a CPU profile of the API process (node --cpu-prof) there.
       ...(process.env.BENCH_SERVE_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_SERVE_PROF_DIR}`] : []),
       join(import.meta.dirname, '..', 'bin', 'wanwatch.js'),

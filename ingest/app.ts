@@ -14,7 +14,7 @@ import { createIngestMetrics, type IngestMetrics } from './metrics.ts';
 import { createPointWriter, influxLineSink, type PointWriter } from './hot-path/point-writer.ts';
 import type { EventQueue } from './event-queue.ts';
 import { problemHandler } from './http-problems.ts';
-import { authMiddleware, type AuthDeps } from './auth.ts';
+import { authMiddleware, createVerifiedTokens, type AuthDeps } from './auth.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { reportsHttpApi, type ReportsApiDeps } from './hot-path/device-reports.ts';
 import { fastReportHandler, takesFastPath } from './hot-path/device-reports-fast.ts';
@@ -89,6 +89,7 @@ export function createApp(deps: IngestDeps): express.Express {
         deps.logger.info({ deviceId: id }, 'device token hash upgraded to HMAC');
     },
     logger: deps.logger,
+    verified: createVerifiedTokens(),
   };
   const points =
     deps.points ??

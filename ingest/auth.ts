@@ -47,6 +47,36 @@ export interface AuthDeps {
   /** Replaces a verified pre-HMAC (scrypt) hash by the HMAC one; only if the record still holds `oldHash`. */
   upgradeHash: (deviceId: string, oldHash: string, newHash: string) => Promise<void>;
   logger?: Logger;
+  /** Device tokens verified recently (createVerifiedTokens); absent = every request verified in full. */
+  verified?: VerifiedTokens;
+}
+
+/** Device tokens that matched their device's stored hash, and that hash. */
+export interface VerifiedTokens {
+  get(token: string): string | undefined;
+  set(token: string, tokenHash: string): void;
+  delete(token: string): void;
+}
+
+/**
+ * A device sends every upload with the same token, and the admin-token digest plus the HMAC of the
+ * device check are most of authentication's CPU. A token that matched is remembered with the hash
+ * it matched, and counts again only while the device's record (getForAuth, itself cached for a few
+ * seconds) still holds that hash: a re-registered or deleted device is refused as before. The
+ * tokens live in this process's memory only (never stored or logged); at most `max` of them, the
+ * oldest forgotten first.
+ */
+export function createVerifiedTokens(max = 100_000): VerifiedTokens {
+  const byToken = new Map<string, string>();
+  return {
+    get: (token) => byToken.get(token),
+    set(token, tokenHash) {
+      byToken.delete(token);
+      byToken.set(token, tokenHash);
+      if (byToken.size > max) byToken.delete(byToken.keys().next().value!);
+    },
+    delete: (token) => void byToken.delete(token),
+  };
 }
 
 /** The request as authentication sees it: headers and the peer address (the source the limits count). */
@@ -89,6 +119,14 @@ function adminDigest(adminToken: string): Buffer {
  */
 export async function authenticate(req: AuthRequest, deps: AuthDeps): Promise<Principal> {
   const token = bearerToken(req);
+  const known = deps.verified?.get(token);
+  if (known !== undefined) {
+    // Only a token that passed the full check below is remembered: it is a device's, not the admin's.
+    const deviceId = tokenDeviceId(token)!;
+    const record = await deps.store.getForAuth(deviceId);
+    if (record?.tokenHash === known) return { kind: 'device', deviceId, record };
+    deps.verified!.delete(token);
+  }
   if (timingSafeEqual(sha256(token), adminDigest(deps.adminToken))) return { kind: 'admin' };
   const nowMs = deps.nowMs();
   const source = req.socket?.remoteAddress ?? 'unknown';
@@ -109,7 +147,10 @@ export async function authenticate(req: AuthRequest, deps: AuthDeps): Promise<Pr
   const record = await deps.store.getForAuth(deviceId);
   const key = await redisOp('reading the token key', deps.tokenKey);
   const verdict = checkTokenHash(token, record?.tokenHash, key);
-  if (verdict === 'ok') return { kind: 'device', deviceId, record: record! };
+  if (verdict === 'ok') {
+    deps.verified?.set(token, record!.tokenHash);
+    return { kind: 'device', deviceId, record: record! };
+  }
   if (verdict === 'legacy' && retryAfterMs === 0 && (await verifyLegacyScrypt(token, record!.tokenHash))) {
     const upgraded = hashDeviceToken(token, key);
     deps.upgradeHash(deviceId, record!.tokenHash, upgraded).catch((err: unknown) => {

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadBackendConfig, settingsHelp } from '../../backend/config.ts';
 import { startBackend, createLogger, type BackendRole } from '../../backend/host.ts';
 import { backendPlugins } from '../../backend/plugins/index.ts';
+import { missingNodeFlags } from '../../backend/node-flags.ts';
 
 export const HELP = `Usage: wanwatch serve [--role all|api|worker] [--port N]
 
@@ -49,6 +50,9 @@ export async function run(argv: string[]): Promise<number> {
     throw err;
   }
   const logger = createLogger(config.logLevel);
+  const missing = missingNodeFlags();
+  if (missing.length > 0)
+    logger.warn({ missing }, 'started without the backend Node flags: ingest needs more CPU (docs/performance.md)');
   let backend;
   try {
     backend = await startBackend(config, { role, plugins: backendPlugins(), logger });

@@ -1,7 +1,9 @@
 /** Pure parts of authentication and request limits: failure windows, token hashes, body budget, config rules. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { afterFailure, createFailureLimiter, limitState } from '../auth-limits.ts';
+import { afterFailure, createAuthLimiters, createFailureLimiter, limitState } from '../auth-limits.ts';
+import { authenticate, createVerifiedTokens } from '../auth.ts';
+import type { DeviceStore } from '../device-store.ts';
 import {
   checkTokenHash,
   hashDeviceToken,
@@ -125,5 +127,54 @@ describe('start-up settings', () => {
       (e: unknown) => e instanceof ConfigError && /^WANWATCH_FLAP_MAX_CHANGES: /.test(e.message),
     );
     checkAlertingSettings({ flapMaxChanges: 5 });
+  });
+});
+
+describe('verified device tokens', () => {
+  const key = tokenKeyOf(Buffer.alloc(32, 9));
+  const token = newDeviceToken('shop-2');
+
+  function deps(records: Map<string, { tokenHash: string }>) {
+    const verified = createVerifiedTokens(2);
+    const d = {
+      adminToken: 'the-admin-token-0123456789',
+      store: { getForAuth: async (id: string) => records.get(id) } as unknown as DeviceStore,
+      tokenKey: async () => key,
+      limits: createAuthLimiters(),
+      nowMs: () => 1_000,
+      upgradeHash: async () => {},
+      verified,
+    };
+    return { d, verified };
+  }
+  const req = (t: string) => ({ headers: { authorization: `Bearer ${t}` }, socket: { remoteAddress: '192.0.2.9' } });
+
+  it('remembers a token that matched, and only while the record holds the hash it matched', async () => {
+    const records = new Map([['shop-2', { tokenHash: hashDeviceToken(token, key) }]]);
+    const { d, verified } = deps(records);
+    assert.equal((await authenticate(req(token), d)).kind, 'device');
+    assert.equal(verified.get(token), records.get('shop-2')!.tokenHash);
+    assert.equal((await authenticate(req(token), d)).kind, 'device', 'again, from memory');
+    // The device is registered again: a new token, a new hash. The old token is refused.
+    records.set('shop-2', { tokenHash: hashDeviceToken(newDeviceToken('shop-2'), key) });
+    await assert.rejects(authenticate(req(token), d), (e: unknown) => (e as ProblemError).code === 'invalid_token');
+    assert.equal(verified.get(token), undefined, 'forgotten');
+  });
+
+  it('never remembers a wrong token or the admin token, and keeps at most its maximum', async () => {
+    const other = newDeviceToken('shop-3');
+    const third = newDeviceToken('shop-4');
+    const records = new Map([
+      ['shop-2', { tokenHash: hashDeviceToken(token, key) }],
+      ['shop-3', { tokenHash: hashDeviceToken(other, key) }],
+      ['shop-4', { tokenHash: hashDeviceToken(third, key) }],
+    ]);
+    const { d, verified } = deps(records);
+    await assert.rejects(authenticate(req(newDeviceToken('shop-2')), d));
+    assert.equal((await authenticate(req(d.adminToken), d)).kind, 'admin');
+    assert.equal(verified.get(d.adminToken), undefined);
+    for (const t of [token, other, third]) await authenticate(req(t), d);
+    assert.equal(verified.get(token), undefined, 'the oldest of three, with room for two');
+    assert.ok(verified.get(other) && verified.get(third));
   });
 });
