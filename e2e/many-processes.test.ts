@@ -7,8 +7,7 @@
  * does: it keeps a batch until an API acknowledged it, retrying on another API.
  *
  *  1. one API and one worker are killed with SIGKILL mid-load;
- *  2. then a Redis master (the one holding BullMQ's slot) is killed mid-load and its replica takes over
- *     (opt-in, WANWATCH_TEST_FAILOVER=1: not yet reliable, docs/deploy.md).
+ *  2. then a Redis master (the one holding BullMQ's slot) is killed mid-load and its replica takes over.
  *
  * After each: every acknowledged sample is in InfluxDB exactly once, every incident was emailed
  * exactly once, and BullMQ's queues drain (nothing waiting, active or delayed but the sweep timer).
@@ -305,8 +304,12 @@ describe('many processes on a Redis Cluster', () => {
           for (const id of ids.filter((_, i) => i % CUT === 0))
             lines.push(
               `  ${id}: ${all
-                .filter((j) => j.data?.deviceId === id)
-                .map((j) => `${j.id}(t${j.data.transitions?.length ?? 0})`)
+                .filter(
+                  (j) =>
+                    j.data?.deviceId === id ||
+                    (j.data?.reports as Array<{ deviceId: string }> | undefined)?.some((r) => r.deviceId === id),
+                )
+                .map((j) => `${j.id}(${j.name === 'rounds' ? 'rounds' : `t${j.data.transitions?.length ?? 0}`})`)
                 .join(' ')}`,
             );
         }
@@ -337,28 +340,21 @@ describe('many processes on a Redis Cluster', () => {
     });
   });
 
-  // Opt-in (WANWATCH_TEST_FAILOVER=1) until it has a longer record of passing (docs/deploy.md,
-  // "Redis Cluster", known issues): a test that fails at random would block every change.
-  const failover = process.env.WANWATCH_TEST_FAILOVER === '1';
-  it(
-    "a Redis master failover mid-load (BullMQ's master): the same counts",
-    { skip: !failover && 'WANWATCH_TEST_FAILOVER=1 runs it' },
-    async () => {
-      const ids = Array.from({ length: DEVICES }, (_, i) => `f-${String(i).padStart(2, '0')}`);
-      await phase(ids, async () => {
-        await register(ids);
-        const bullSlot = Number((await clusterCli(cluster.nodes[0]!.port, 'cluster', 'keyslot', '{bull}')).trim());
-        const victim = await masterOf(cluster, bullSlot);
-        const acked = await load(ids, () => cluster.kill(victim));
-        await cluster.waitHealthy(30_000);
-        assert.ok(!(await cluster.masters()).includes(victim), 'the replica took over');
-        assert.equal(acked.size, DEVICES * REPORTS * 2);
-        await checkStored(ids, acked);
-        await checkEmails(ids);
-        await checkDrained();
-      });
-    },
-  );
+  it("a Redis master failover mid-load (BullMQ's master): the same counts", async () => {
+    const ids = Array.from({ length: DEVICES }, (_, i) => `f-${String(i).padStart(2, '0')}`);
+    await phase(ids, async () => {
+      await register(ids);
+      const bullSlot = Number((await clusterCli(cluster.nodes[0]!.port, 'cluster', 'keyslot', '{bull}')).trim());
+      const victim = await masterOf(cluster, bullSlot);
+      const acked = await load(ids, () => cluster.kill(victim));
+      await cluster.waitHealthy(30_000);
+      assert.ok(!(await cluster.masters()).includes(victim), 'the replica took over');
+      assert.equal(acked.size, DEVICES * REPORTS * 2);
+      await checkStored(ids, acked);
+      await checkEmails(ids);
+      await checkDrained();
+    });
+  });
 });
 
 /** The port of the master serving `slot`. */
