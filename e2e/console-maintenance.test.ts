@@ -8,12 +8,13 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import request from 'supertest';
 import { alertingPlugin, consolePlugin, ingestPlugin } from '../backend/plugins/index.ts';
 import type { ReportRecord } from '../contract/index.ts';
 import { WEEKDAYS } from '../store/index.ts';
 import { policy, sample, transition } from '../test-support/records.ts';
+import { launchChromium } from '../test-support/launch-chromium.ts';
 import { startTestBackend, type TestBackend } from '../test-support/test-backend.ts';
 
 const ADMIN = 'console-maintenance-admin-token';
@@ -111,10 +112,7 @@ describe('console ack and silence change what is emailed (whole backend + Chromi
         split(seq(), ['wan', 'wanb']),
       ]);
     }
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-sync'],
-    });
+    browser = await launchChromium();
     page = await browser.newPage();
     page.setDefaultTimeout(15_000);
     await page.goto(`${api()}/login`);
