@@ -10,20 +10,11 @@ import { alertingPlugin, ingestPlugin } from '../backend/plugins/index.ts';
 import { loadLinkKey, signLink } from '../store/index.ts';
 import { policy, report, transition } from '../test-support/records.ts';
 import { startTestBackend, type TestBackend } from '../test-support/test-backend.ts';
+import { until } from '../test-support/until.ts';
 
 const ADMIN = 'ack-links-admin-token-0123456789';
 const PUBLIC = 'https://noc.example.test';
 const OPTIONS = { groupWaitMs: 300, sweepIntervalMs: 200, reminderIntervalMs: 2_000 };
-
-async function until<T>(what: string, check: () => Promise<T | false> | T | false, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('acknowledgement links in alert emails', () => {
   let t: TestBackend;

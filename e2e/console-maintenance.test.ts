@@ -16,21 +16,11 @@ import { WEEKDAYS } from '../store/index.ts';
 import { policy, sample, transition } from '../test-support/records.ts';
 import { launchChromium } from '../test-support/launch-chromium.ts';
 import { startTestBackend, type TestBackend } from '../test-support/test-backend.ts';
+import { until } from '../test-support/until.ts';
 
 const ADMIN = 'console-maintenance-admin-token';
 // A long watchdog: the devices report only when a link changes, and must not go unreachable meanwhile.
 const OPTIONS = { groupWaitMs: 300, sweepIntervalMs: 200, reminderIntervalMs: 4_000, watchdogMinMs: 600_000 };
-
-/** Polls `check` until it gives a truthy value; fails after `timeoutMs`. */
-async function until<T>(what: string, check: () => T | Promise<T>, timeoutMs = 20_000): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v) return v as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('console ack and silence change what is emailed (whole backend + Chromium)', () => {
   let t: TestBackend;
