@@ -6,6 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Logger } from 'pino';
 import {
   createLogger,
   startBackend,
@@ -30,6 +31,8 @@ export interface TestBackendOptions {
   smtpSink?: boolean;
   /** Any other setting (viewerTokens, publicUrl, alertEmails, http, ...); wins over the defaults. */
   config?: Partial<BackendConfig>;
+  /** Default: errors only, to stderr. A test that checks what is logged passes its own. */
+  logger?: Logger;
 }
 
 export interface TestBackend {
@@ -72,7 +75,7 @@ export async function startTestBackend(o: TestBackendOptions): Promise<TestBacke
     const backend = await startBackend(config, {
       role: o.role ?? 'all',
       host: '127.0.0.1',
-      logger: createLogger('error'),
+      logger: o.logger ?? createLogger('error'),
       plugins: o.plugins ?? backendPlugins(),
     });
     return {
