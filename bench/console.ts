@@ -5,18 +5,13 @@
  * (test-support/console-board-load.ts, the same measurement e2e/console-load.test.ts asserts).
  * Loopback only; bounded (< 60 s). One JSON line of figures.
  */
-import type { AddressInfo } from 'node:net';
-import { Router } from 'express';
-import { Redis } from 'ioredis';
-import { pino } from 'pino';
-import { chromium } from 'playwright-core';
 import type { DeviceRecord, LiveState } from '../store/index.ts';
-import { createConsole, loopbackApi } from '../console/index.ts';
 import { boardRow, compareRows } from '../console/core/board.ts';
 import { renderBoard } from '../console/render/board.ts';
 import { stopOwnServices } from '../stack/testing.ts';
 import { measureBoardLoad, seedFleet } from '../test-support/console-board-load.ts';
-import { startTestIngest } from '../test-support/ingest.ts';
+import { launchChromium } from '../test-support/launch-chromium.ts';
+import { startTestConsole } from '../test-support/test-console.ts';
 
 const N = 1000;
 const nowMs = Date.now();
@@ -66,43 +61,21 @@ for (let r = 0; r < 30; r++) {
 runs.sort((a, b) => a - b);
 const p50 = runs[Math.floor(runs.length / 2)]!;
 
-const pages = Router();
-const slot: { pages?: Router } = {};
-pages.use((req, res, next) => (slot.pages ? slot.pages(req, res, next) : next()));
-const t = await startTestIngest({ label: 'bench_console', routers: [], pages: [pages] });
-const server = t.app.listen(0, '127.0.0.1');
-await new Promise((r) => server.once('listening', r));
-const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-const subscriber = new Redis(t.redisUrl);
-const web = createConsole({
-  redis: t.redis,
-  subscriber,
-  keys: t.keys,
-  adminToken: t.adminToken,
-  api: loopbackApi(() => base, t.adminToken),
-  logger: pino({ level: 'silent' }),
-  influx: t.influx,
-});
-slot.pages = web.router;
-await seedFleet(t.redis, t.keys, N, Date.now());
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-sync'],
-});
+const c = await startTestConsole({ label: 'bench_console' });
+await seedFleet(c.t.redis, c.t.keys, N, Date.now());
+const browser = await launchChromium();
 const page = await measureBoardLoad({
   browser,
-  base,
-  signInPath: () => web.signInPath(),
-  redis: t.redis,
-  keys: t.keys,
+  base: c.base,
+  signInPath: () => c.web.signInPath(),
+  redis: c.t.redis,
+  keys: c.t.keys,
   devices: N,
   changesPerS: 50,
   seconds: 10,
 });
 await browser.close();
-await web.close();
-server.close();
-await t.close();
+await c.close();
 await stopOwnServices();
 
 console.log(

@@ -3,15 +3,13 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { startBackend, createLogger, type RunningBackend } from '../backend/host.ts';
-import { backendPlugins } from '../backend/plugins/index.ts';
-import { testServices } from '../stack/testing.ts';
+import { startTestBackend, type TestBackend } from '../test-support/test-backend.ts';
 
 const ADMIN = 'admin-token-access-cli-0123456789';
 const repo = join(import.meta.dirname, '..');
 
 describe('wanwatch token (CLI)', () => {
-  let backend: RunningBackend;
+  let t: TestBackend;
   let env: Record<string, string>;
   const cli = (args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> => {
     const { NODE_TEST_CONTEXT: _c, ...base } = process.env;
@@ -34,7 +32,7 @@ describe('wanwatch token (CLI)', () => {
     );
   };
   const api = async (method: string, path: string, token: string, body?: unknown) => {
-    const res = await fetch(`http://127.0.0.1:${backend.port}${path}`, {
+    const res = await fetch(`${t.base}${path}`, {
       method,
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
@@ -43,28 +41,12 @@ describe('wanwatch token (CLI)', () => {
   };
 
   before(async () => {
-    const svc = await testServices();
-    const redisPrefix = svc.redisPrefix('access-cli');
-    const influxUrl = svc.influxDb('accesscli').url;
-    env = { WANWATCH_REDIS_URL: svc.redisUrl, WANWATCH_REDIS_PREFIX: redisPrefix, WANWATCH_INFLUX_URL: influxUrl };
-    backend = await startBackend(
-      {
-        influxUrl,
-        redisUrl: svc.redisUrl,
-        redisPrefix,
-        mailFrom: 'wanwatch <w@example.test>',
-        alertEmails: [],
-        adminToken: ADMIN,
-        port: 0,
-        dataDir: '/tmp/ww-access-cli',
-        rawRetention: '30d',
-        logLevel: 'error',
-      },
-      { role: 'all', host: '127.0.0.1', logger: createLogger('error'), plugins: backendPlugins() },
-    );
+    t = await startTestBackend({ label: 'access-cli', adminToken: ADMIN });
+    const { influxUrl, redisUrl, redisPrefix } = t.config;
+    env = { WANWATCH_REDIS_URL: redisUrl, WANWATCH_REDIS_PREFIX: redisPrefix, WANWATCH_INFLUX_URL: influxUrl };
   });
   after(async () => {
-    await backend?.close();
+    await t?.close();
   });
 
   it('creates, lists and revokes; the token works with its role until revoked', async () => {

@@ -8,10 +8,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Express } from 'express';
-import { startBackend, createLogger, type RunningBackend } from '../backend/host.ts';
-import { backendPlugins } from '../backend/plugins/index.ts';
 import { ROUTE_ROLES, type Role } from '../ingest/access-policy.ts';
-import { testServices } from '../stack/testing.ts';
+import { startTestBackend, type TestBackend } from '../test-support/test-backend.ts';
+import { tokenClient } from '../test-support/token-client.ts';
 import { listRoutes } from './routes.ts';
 
 const ADMIN = 'admin-token-access-0123456789';
@@ -39,60 +38,19 @@ function granted(who: 'viewer' | 'operator' | 'admin' | 'device', route: string)
   return who === 'operator' && OPERATOR_WRITES.includes(route);
 }
 
-interface Answer {
-  status: number;
-  type: string;
-  body: { code?: string } & Record<string, unknown>;
-}
-
 describe('token roles and the audit log', () => {
-  let backend: RunningBackend;
-  let base: string;
-  const call = async (method: string, path: string, token: string, body?: unknown): Promise<Answer> => {
-    const res = await fetch(base + path, {
-      method,
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      ...(method === 'GET' || method === 'HEAD' ? {} : { body: JSON.stringify(body ?? {}) }),
-    });
-    const text = await res.text();
-    return {
-      status: res.status,
-      type: res.headers.get('content-type') ?? '',
-      body: text && /json/.test(res.headers.get('content-type') ?? '') ? JSON.parse(text) : {},
-    };
-  };
-  const newToken = async (role: Role, name: string) => {
-    const r = await call('POST', '/api/v1/tokens', ADMIN, { role, name });
-    assert.equal(r.status, 201, JSON.stringify(r.body));
-    return r.body as { id: string; token: string; role: Role; name: string };
-  };
+  let t: TestBackend;
+  const { call, newToken } = tokenClient(() => t.base, ADMIN);
 
   before(async () => {
-    const svc = await testServices();
-    backend = await startBackend(
-      {
-        influxUrl: svc.influxDb('access').url,
-        redisUrl: svc.redisUrl,
-        redisPrefix: svc.redisPrefix('access'),
-        mailFrom: 'wanwatch <w@example.test>',
-        alertEmails: [],
-        adminToken: ADMIN,
-        viewerTokens: [VIEWER_ENV],
-        port: 0,
-        dataDir: '/tmp/ww-access',
-        rawRetention: '30d',
-        logLevel: 'error',
-      },
-      { role: 'all', host: '127.0.0.1', logger: createLogger('error'), plugins: backendPlugins() },
-    );
-    base = `http://127.0.0.1:${backend.port}`;
+    t = await startTestBackend({ label: 'access', adminToken: ADMIN, config: { viewerTokens: [VIEWER_ENV] } });
   });
   after(async () => {
-    await backend?.close();
+    await t?.close();
   });
 
   it('every route is in the access table and each role gets exactly what the table gives', async () => {
-    const routes = listRoutes(backend.server!.listeners('request')[0] as unknown as Express).filter(
+    const routes = listRoutes(t.backend.server!.listeners('request')[0] as unknown as Express).filter(
       (r) => r.path.startsWith('/api/v1/') && r.method !== 'HEAD',
     );
     assert.deepEqual(
@@ -154,7 +112,7 @@ describe('token roles and the audit log', () => {
 
   it('leaves one audit row per admin write, with who and the outcome, never the secret', async () => {
     const admin = await newToken('admin', 'audit walker');
-    const writes = listRoutes(backend.server!.listeners('request')[0] as unknown as Express).filter(
+    const writes = listRoutes(t.backend.server!.listeners('request')[0] as unknown as Express).filter(
       (r) => r.path.startsWith('/api/v1/') && !['GET', 'HEAD'].includes(r.method) && r.path !== '/api/v1/reports',
     );
     const sent = new Map<string, number>();

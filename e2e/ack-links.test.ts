@@ -6,70 +6,38 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { simpleParser } from 'mailparser';
-import { createLogger, startBackend, type RunningBackend } from '../backend/host.ts';
 import { alertingPlugin, ingestPlugin } from '../backend/plugins/index.ts';
-import { startSmtpSink, type SmtpSink } from '../stack/smtp-sink.ts';
-import { testServices } from '../stack/testing.ts';
 import { loadLinkKey, signLink } from '../store/index.ts';
 import { policy, report, transition } from '../test-support/records.ts';
+import { startTestBackend, type TestBackend } from '../test-support/test-backend.ts';
+import { until } from '../test-support/until.ts';
 
 const ADMIN = 'ack-links-admin-token-0123456789';
 const PUBLIC = 'https://noc.example.test';
 const OPTIONS = { groupWaitMs: 300, sweepIntervalMs: 200, reminderIntervalMs: 2_000 };
 
-async function until<T>(what: string, check: () => Promise<T | false> | T | false, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 describe('acknowledgement links in alert emails', () => {
-  let backend: RunningBackend;
-  let sink: SmtpSink;
-  let base: string;
+  let t: TestBackend;
   const admin = (method: string, path: string, body?: unknown) =>
-    fetch(base + path, {
+    fetch(t.base + path, {
       method,
       headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
-  const local = (url: string) => base + url.slice(PUBLIC.length);
-  const mailsTo = (who: string) => sink.messages.filter((m) => m.rcptTo.includes(who));
+  const local = (url: string) => t.base + url.slice(PUBLIC.length);
+  const mailsTo = (who: string) => t.sink.messages.filter((m) => m.rcptTo.includes(who));
 
   before(async () => {
-    const svc = await testServices();
-    sink = await startSmtpSink();
-    backend = await startBackend(
-      {
-        influxUrl: svc.influxDb('acklinks').url,
-        redisUrl: svc.redisUrl,
-        redisPrefix: svc.redisPrefix('acklinks'),
-        smtpUrl: sink.url,
-        mailFrom: 'wanwatch <w@test.local>',
-        alertEmails: ['noc@test.local'],
-        adminToken: ADMIN,
-        publicUrl: PUBLIC,
-        port: 0,
-        dataDir: '/tmp',
-        rawRetention: '30d',
-        logLevel: 'error',
-      },
-      {
-        role: 'all',
-        host: '127.0.0.1',
-        logger: createLogger('error'),
-        plugins: [ingestPlugin, alertingPlugin({ options: OPTIONS })],
-      },
-    );
-    base = `http://127.0.0.1:${backend.port}`;
+    t = await startTestBackend({
+      label: 'acklinks',
+      adminToken: ADMIN,
+      smtpSink: true,
+      plugins: [ingestPlugin, alertingPlugin({ options: OPTIONS })],
+      config: { alertEmails: ['noc@test.local'], publicUrl: PUBLIC },
+    });
   });
   after(async () => {
-    await backend?.close();
-    await sink?.close();
+    await t?.close();
   });
 
   async function linkDown(id: string): Promise<void> {
@@ -82,7 +50,7 @@ describe('acknowledgement links in alert emails', () => {
     const token = ((await res.json()) as { token: string }).token;
     const t0 = Date.now() - 5_000;
     const send = async (records: Parameters<typeof report>[1]) => {
-      const r = await fetch(`${base}/api/v1/reports`, {
+      const r = await fetch(`${t.base}/api/v1/reports`, {
         method: 'POST',
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
         body: JSON.stringify(report(id, records)),
@@ -167,9 +135,9 @@ describe('acknowledgement links in alert emails', () => {
     }
     // Signed with the server's own key for the same incident and recipient, but expired.
     const u = new URL(url);
-    const key = await loadLinkKey(backend.ctx.redis, backend.ctx.keys.linkKey);
+    const key = await loadLinkKey(t.backend.ctx.redis, t.backend.ctx.keys.linkKey);
     const params = [...u.searchParams].filter(([k]) => k === 'device' || k === 'by');
-    const expired = base + signLink(key, u.pathname, params, Date.now() - 1_000);
+    const expired = t.base + signLink(key, u.pathname, params, Date.now() - 1_000);
     await refused(expired, 'link_expired');
     await refused(expired, 'link_expired', 'POST');
     const events = await admin('GET', '/api/v1/devices/ack-3/events');

@@ -16,6 +16,7 @@ import { createLogger, startBackend, type BackendConfig, type RunningBackend } f
 import { startSmtpSink, type SmtpSink } from '../stack/smtp-sink.ts';
 import { testServices } from '../stack/testing.ts';
 import { sample, transition } from '../test-support/records.ts';
+import { until } from '../test-support/until.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const WATCHDOG_MS = 4_000;
@@ -26,15 +27,6 @@ const OPTIONS = {
   reporterBackoffBaseMs: 200,
   reporterBackoffMaxMs: 3_000,
 };
-
-/** Wait until `check` holds, polling; fails after `timeoutMs`. */
-async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
 
 class Device {
   seq = 0;

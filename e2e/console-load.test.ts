@@ -8,72 +8,37 @@
  */
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { Router } from 'express';
-import { Redis } from 'ioredis';
-import { pino } from 'pino';
-import { chromium, type Browser } from 'playwright-core';
-import { createConsole, loopbackApi, type WebConsole } from '../console/index.ts';
-import { startTestIngest, type TestIngest } from '../test-support/ingest.ts';
+import type { Browser } from 'playwright-core';
 import { measureBoardLoad, seedFleet } from '../test-support/console-board-load.ts';
+import { launchChromium } from '../test-support/launch-chromium.ts';
+import { startTestConsole, type TestConsole } from '../test-support/test-console.ts';
 
 const OUT = join(import.meta.dirname, '..', 'test-output');
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-sync',
-];
 
 describe('web console board at 1,000 devices (Chromium)', () => {
-  let t: TestIngest;
-  let web: WebConsole;
-  let server: Server;
+  let c: TestConsole;
   let browser: Browser;
-  let base: string;
 
   before(async () => {
     mkdirSync(OUT, { recursive: true });
-    const pages = Router();
-    const slot: { pages?: Router } = {};
-    pages.use((req, res, next) => (slot.pages ? slot.pages(req, res, next) : next()));
-    t = await startTestIngest({ label: 'console_load', routers: [], pages: [pages] });
-    server = t.app.listen(0, '127.0.0.1');
-    await new Promise((r) => server.once('listening', r));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const subscriber = new Redis(t.redisUrl);
-    subscriber.on('error', () => {});
-    web = createConsole({
-      redis: t.redis,
-      subscriber,
-      keys: t.keys,
-      adminToken: t.adminToken,
-      api: loopbackApi(() => base, t.adminToken),
-      logger: pino({ level: 'silent' }),
-      influx: t.influx,
-    });
-    slot.pages = web.router;
-    await seedFleet(t.redis, t.keys, 1000, Date.now());
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    c = await startTestConsole({ label: 'console_load' });
+    await seedFleet(c.t.redis, c.t.keys, 1000, Date.now());
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();
-    await web?.close();
-    await new Promise((r) => (server ? server.close(r) : r(undefined)));
-    await t?.close();
+    await c?.close();
   });
 
   it('renders in under 1 s and stays responsive under 50 changes/s (figures in test-output/)', async () => {
     const f = await measureBoardLoad({
       browser,
-      base,
-      signInPath: () => web.signInPath(),
-      redis: t.redis,
-      keys: t.keys,
+      base: c.base,
+      signInPath: () => c.web.signInPath(),
+      redis: c.t.redis,
+      keys: c.t.keys,
       devices: 1000,
       changesPerS: 50,
       seconds: 10,

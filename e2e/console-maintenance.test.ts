@@ -8,44 +8,32 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import request from 'supertest';
 import { alertingPlugin, consolePlugin, ingestPlugin } from '../backend/plugins/index.ts';
-import { createLogger, startBackend, type RunningBackend } from '../backend/host.ts';
 import type { ReportRecord } from '../contract/index.ts';
-import { startSmtpSink, type SmtpSink } from '../stack/smtp-sink.ts';
-import { testServices } from '../stack/testing.ts';
 import { WEEKDAYS } from '../store/index.ts';
 import { policy, sample, transition } from '../test-support/records.ts';
+import { launchChromium } from '../test-support/launch-chromium.ts';
+import { startTestBackend, type TestBackend } from '../test-support/test-backend.ts';
+import { until } from '../test-support/until.ts';
 
 const ADMIN = 'console-maintenance-admin-token';
 // A long watchdog: the devices report only when a link changes, and must not go unreachable meanwhile.
 const OPTIONS = { groupWaitMs: 300, sweepIntervalMs: 200, reminderIntervalMs: 4_000, watchdogMinMs: 600_000 };
 
-/** Polls `check` until it gives a truthy value; fails after `timeoutMs`. */
-async function until<T>(what: string, check: () => T | Promise<T>, timeoutMs = 20_000): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v) return v as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 describe('console ack and silence change what is emailed (whole backend + Chromium)', () => {
-  let backend: RunningBackend;
-  let sink: SmtpSink;
+  let t: TestBackend;
   let browser: Browser;
   let page: Page;
   const tokens = new Map<string, string>();
   const seqs = new Map<string, number>();
-  const api = () => `http://127.0.0.1:${backend.port}`;
-  const mailsTo = (id: string) => sink.messages.filter((m) => m.rcptTo.includes(`${id}@test.local`));
+  const api = () => t.base;
+  const mailsTo = (id: string) => t.sink.messages.filter((m) => m.rcptTo.includes(`${id}@test.local`));
   const subjectOf = (raw: Buffer | string) => /^Subject: (.*)$/im.exec(String(raw))?.[1] ?? '';
   const linkDownMailed = (id: string) => mailsTo(id).some((m) => /DOWN/.test(subjectOf(m.raw)));
   const incidents = async (id: string) =>
-    backend.ctx.influx.query<{ status: string; kind: string }>(
+    t.backend.ctx.influx.query<{ status: string; kind: string }>(
       `SELECT * FROM "forever"."wan_incident" WHERE "device" = '${id}'`,
     );
 
@@ -95,29 +83,12 @@ describe('console ack and silence change what is emailed (whole backend + Chromi
     ]);
 
   before(async () => {
-    const svc = await testServices();
-    sink = await startSmtpSink();
-    backend = await startBackend(
-      {
-        influxUrl: svc.influxDb('console_maint').url,
-        redisUrl: svc.redisUrl,
-        redisPrefix: svc.redisPrefix('console-maint'),
-        smtpUrl: sink.url,
-        mailFrom: 'wanwatch <w@test.local>',
-        alertEmails: [],
-        adminToken: ADMIN,
-        port: 0,
-        dataDir: '/tmp',
-        rawRetention: '30d',
-        logLevel: 'error',
-      },
-      {
-        role: 'all',
-        host: '127.0.0.1',
-        logger: createLogger('error'),
-        plugins: [ingestPlugin, alertingPlugin({ options: OPTIONS }), consolePlugin],
-      },
-    );
+    t = await startTestBackend({
+      label: 'console_maint',
+      adminToken: ADMIN,
+      smtpSink: true,
+      plugins: [ingestPlugin, alertingPlugin({ options: OPTIONS }), consolePlugin],
+    });
     for (const id of ['m-a', 'm-b', 'm-c', 'm-d', 'm-e', 'm-f', 'm-g']) {
       const r = await request(api())
         .post('/api/v1/devices')
@@ -131,10 +102,7 @@ describe('console ack and silence change what is emailed (whole backend + Chromi
         split(seq(), ['wan', 'wanb']),
       ]);
     }
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-sync'],
-    });
+    browser = await launchChromium();
     page = await browser.newPage();
     page.setDefaultTimeout(15_000);
     await page.goto(`${api()}/login`);
@@ -144,8 +112,7 @@ describe('console ack and silence change what is emailed (whole backend + Chromi
   });
   after(async () => {
     await browser?.close();
-    await backend?.close();
-    await sink?.close();
+    await t?.close();
   });
 
   it('(a) a device silenced in the UI gets no email for a link cut; another device does', async () => {

@@ -7,10 +7,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startBackend, createLogger, type RunningBackend } from '../backend/host.ts';
-import { backendPlugins } from '../backend/plugins/index.ts';
 import { ACTING_FOR_HEADER } from '../contract/index.ts';
-import { testServices } from '../stack/testing.ts';
+import { startTestBackend, type TestBackend } from '../test-support/test-backend.ts';
+import { tokenClient } from '../test-support/token-client.ts';
 
 const ADMIN = 'admin-token-console-roles-0123456789';
 const VIEWER_ENV = 'viewer-token-console-roles-0123456789';
@@ -25,20 +24,10 @@ interface Answer {
 type Row = { tokenId: string; tokenName: string; role: string; method: string; route: string; status: number };
 
 describe('console sign-in with roles', () => {
-  let backend: RunningBackend;
-  let base: string;
-  const api = async (method: string, path: string, token: string, body?: unknown, headers = {}) => {
-    const res = await fetch(base + path, {
-      method,
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...headers },
-      ...(method === 'GET' ? {} : { body: JSON.stringify(body ?? {}) }),
-      signal: AbortSignal.timeout(10_000),
-    });
-    const text = await res.text();
-    return { status: res.status, body: (text ? JSON.parse(text) : {}) as Record<string, unknown> };
-  };
+  let t: TestBackend;
+  const { call: api, newToken } = tokenClient(() => t.base, ADMIN);
   const page = async (method: 'GET' | 'POST', path: string, cookie?: string, form?: Record<string, string>) => {
-    const res = await fetch(base + path, {
+    const res = await fetch(t.base + path, {
       method,
       redirect: 'manual',
       headers: {
@@ -62,11 +51,6 @@ describe('console sign-in with roles', () => {
     return res.cookie!;
   };
   const csrfOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)![1]!;
-  const newToken = async (role: string, name: string) => {
-    const r = await api('POST', '/api/v1/tokens', ADMIN, { role, name });
-    assert.equal(r.status, 201, JSON.stringify(r.body));
-    return r.body as { id: string; token: string };
-  };
   const silences = async () =>
     ((await api('GET', '/api/v1/silences', ADMIN)).body.silences as Array<{ id: string; comment: string }>) ?? [];
   /** The audit rows for a route, waited for (the audit worker writes them to InfluxDB behind the write). */
@@ -81,27 +65,10 @@ describe('console sign-in with roles', () => {
   };
 
   before(async () => {
-    const svc = await testServices();
-    backend = await startBackend(
-      {
-        influxUrl: svc.influxDb('console_roles').url,
-        redisUrl: svc.redisUrl,
-        redisPrefix: svc.redisPrefix('console_roles'),
-        mailFrom: 'wanwatch <w@example.test>',
-        alertEmails: [],
-        adminToken: ADMIN,
-        viewerTokens: [VIEWER_ENV],
-        port: 0,
-        dataDir: '/tmp/ww-console-roles',
-        rawRetention: '30d',
-        logLevel: 'error',
-      },
-      { role: 'all', host: '127.0.0.1', logger: createLogger('error'), plugins: backendPlugins() },
-    );
-    base = `http://127.0.0.1:${backend.port}`;
+    t = await startTestBackend({ label: 'console_roles', adminToken: ADMIN, config: { viewerTokens: [VIEWER_ENV] } });
   });
   after(async () => {
-    await backend?.close();
+    await t?.close();
   });
 
   it('answers GET /whoami with the role, token id and name of any token, and refuses devices', async () => {

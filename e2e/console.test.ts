@@ -6,17 +6,14 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Router } from 'express';
-import { Redis } from 'ioredis';
 import { pino } from 'pino';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import request from 'supertest';
 import { encodeTagValue, type ReportRecord } from '../contract/index.ts';
-import { createConsole, loopbackApi, SESSION_COOKIE, type WebConsole } from '../console/index.ts';
+import { SESSION_COOKIE, type WebConsole } from '../console/index.ts';
 import { createAlertingHttpApi } from '../alerting/router.ts';
 import { createAlertStore } from '../alerting/adapters/store.ts';
 import { emptyDeviceState } from '../alerting/core/state.ts';
@@ -24,8 +21,10 @@ import { createSetupStore } from '../alerting/receivers/index.ts';
 import { createReportsHttpApi } from '../reports/index.ts';
 import { M, RP, type DeviceRecord } from '../store/index.ts';
 import { testServices } from '../stack/testing.ts';
-import { startTestIngest, type TestIngest } from '../test-support/ingest.ts';
+import type { TestIngest } from '../test-support/ingest.ts';
 import { policy, report, sample, transition } from '../test-support/records.ts';
+import { launchChromium } from '../test-support/launch-chromium.ts';
+import { startTestConsole, type TestConsole } from '../test-support/test-console.ts';
 
 const OUT = join(import.meta.dirname, '..', 'test-output');
 const HOSTILE_NAME = '<img src=x onerror="window.__xss=1">Shop';
@@ -54,9 +53,9 @@ const A11Y_BASICS = `(() => {
 })()`;
 
 describe('web console (ingest app + console pages + Chromium)', () => {
+  let c: TestConsole;
   let t: TestIngest;
   let web: WebConsole;
-  let server: Server;
   let base: string;
   let browser: Browser;
   const tokens = new Map<string, string>();
@@ -104,39 +103,26 @@ describe('web console (ingest app + console pages + Chromium)', () => {
 
   before(async () => {
     mkdirSync(OUT, { recursive: true });
-    const api = Router();
-    const pages = Router();
-    const slot: { api?: Router; pages?: Router } = {};
-    api.use((req, res, next) => (slot.api ? slot.api(req, res, next) : next()));
-    pages.use((req, res, next) => (slot.pages ? slot.pages(req, res, next) : next()));
-    t = await startTestIngest({ label: 'console_e2e', routers: [api], pages: [pages] });
-    const logger = pino({ level: 'silent' });
-    const alerting = createAlertingHttpApi({
-      store: createAlertStore(t.redis, t.prefix),
-      influx: t.influx,
-      nowMs: Date.now,
-      quarantine: async () => [],
-      receivers: createSetupStore(t.redis, t.prefix),
+    c = await startTestConsole({
+      label: 'console_e2e',
+      api: (ingest) => {
+        const alerting = createAlertingHttpApi({
+          store: createAlertStore(ingest.redis, ingest.prefix),
+          influx: ingest.influx,
+          nowMs: Date.now,
+          quarantine: async () => [],
+          receivers: createSetupStore(ingest.redis, ingest.prefix),
+        });
+        const reports = createReportsHttpApi({
+          influx: ingest.influx,
+          redis: ingest.redis,
+          keys: ingest.keys,
+          logger: pino({ level: 'silent' }),
+        });
+        return Router().use(alerting, reports);
+      },
     });
-    const reports = createReportsHttpApi({ influx: t.influx, redis: t.redis, keys: t.keys, logger });
-    const both = Router();
-    both.use(alerting, reports);
-    slot.api = both;
-    server = t.app.listen(0, '127.0.0.1');
-    await new Promise((r) => server.once('listening', r));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const subscriber = new Redis(t.redisUrl);
-    subscriber.on('error', () => {});
-    web = createConsole({
-      redis: t.redis,
-      subscriber,
-      keys: t.keys,
-      adminToken: t.adminToken,
-      api: loopbackApi(() => base, t.adminToken),
-      logger,
-      influx: t.influx,
-    });
-    slot.pages = web.router;
+    ({ t, web, base } = c);
 
     for (const [id, site] of [
       ['berlin-1', 'Berlin'],
@@ -167,16 +153,11 @@ describe('web console (ingest app + console pages + Chromium)', () => {
     await post('paris-1', healthy('paris-1', ['wan']));
     await post('evil-1', healthy('evil-1', [HOSTILE_IFACE, 'wan']));
 
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-sync'],
-    });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();
-    await web?.close();
-    await new Promise((r) => (server ? server.close(r) : r(undefined)));
-    await t?.close();
+    await c?.close();
   });
 
   it('sends a visitor without a session to sign in, with strict security headers', async () => {

@@ -20,7 +20,7 @@ import { legacyScryptHash, newDeviceToken } from '../ingest/device-token.ts';
 import { reportLines } from '../ingest/core/report-points.ts';
 import { influxLineSink } from '../ingest/hot-path/point-writer.ts';
 import { sampleReport } from '../test-support/records.ts';
-import { testServices } from '../stack/testing.ts';
+import { startTestBackend, type TestBackend } from '../test-support/test-backend.ts';
 
 const CLI = join(import.meta.dirname, '..', 'bin', 'wanwatch.js');
 const ADMIN = 'hostile-suite-admin-token';
@@ -84,6 +84,7 @@ const json = (token: string, extra: Record<string, string> = {}) => ({
 const code = (a: Answer) => (JSON.parse(a.body) as { code?: string }).code;
 
 describe('hostile clients (issue #14: F9-F14, F16, F17)', () => {
+  let t: TestBackend;
   let backend: RunningBackend;
   let port = 0;
   let redis: Redis;
@@ -106,34 +107,22 @@ describe('hostile clients (issue #14: F9-F14, F16, F17)', () => {
     });
 
   before(async () => {
-    const svc = await testServices();
-    config = {
-      influxUrl: svc.influxDb('hostile').url,
-      redisUrl: svc.redisUrl,
-      redisPrefix: svc.redisPrefix('hostile'),
-      mailFrom: 'wanwatch <w@example.test>',
-      alertEmails: [],
+    t = await startTestBackend({
+      label: 'hostile',
       adminToken: ADMIN,
-      port: 0,
-      dataDir: '/tmp',
-      rawRetention: '30d',
-      logLevel: 'error',
-      // Short timeouts so the slow-client checks finish quickly; the production defaults are in docs/deploy.md.
-      http: { headersTimeoutMs: 2_000, requestTimeoutMs: 4_000 },
-    };
-    backend = await startBackend(config, {
       role: 'api',
-      host: '127.0.0.1',
-      logger: createLogger('error'),
       plugins: [ingestPlugin],
+      // Short timeouts so the slow-client checks finish quickly; the production defaults are in docs/deploy.md.
+      config: { http: { headersTimeoutMs: 2_000, requestTimeoutMs: 4_000 } },
     });
+    ({ backend, config } = t);
     port = backend.port!;
     redis = new Redis(config.redisUrl);
   });
   after(async () => {
     agent.destroy();
     redis?.disconnect();
-    await backend?.close();
+    await t?.close();
   });
 
   it('F16: invalid UTF-8 refused, BOM accepted, charset=utf-16 is 415 — the same on both request paths', async () => {
@@ -379,11 +368,10 @@ describe('hostile clients (issue #14: F9-F14, F16, F17)', () => {
   });
 
   it('F12/F17: serve exits non-zero naming the key for a bad setting, a weak admin token, a failed start', async () => {
-    const svc = await testServices();
     const env = {
       PATH: process.env.PATH,
       WANWATCH_INFLUX_URL: config.influxUrl,
-      WANWATCH_REDIS_URL: svc.redisUrl,
+      WANWATCH_REDIS_URL: config.redisUrl,
       WANWATCH_REDIS_PREFIX: config.redisPrefix,
       WANWATCH_ADMIN_TOKEN: 'a-good-admin-token-1234',
       WANWATCH_PORT: '0',

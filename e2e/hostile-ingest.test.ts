@@ -16,12 +16,11 @@ import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { redisKeys } from '../store/index.ts';
 import type { ReportRecord, ReportV1 } from '../contract/index.ts';
-import { startBackend, type RunningBackend } from '../backend/host.ts';
 import { ingestPlugin } from '../backend/plugins/index.ts';
-import { testServices } from '../stack/testing.ts';
 import { openSpool, silentLogger, type UnsequencedRecord } from '../device-reporter/spool/index.ts';
 import { createHttpTransport, createUploader } from '../device-reporter/uploader/index.ts';
 import { sample as sampleRecord } from '../test-support/records.ts';
+import { startTestBackend, type TestBackend } from '../test-support/test-backend.ts';
 
 /** Omit over each member of a union (plain Omit merges the members and drops their own fields). */
 type WithoutSeq<T> = T extends unknown ? Omit<T, 'seq'> : never;
@@ -41,7 +40,7 @@ interface Answer {
 }
 
 describe('hostile reports against the real backend (issue 14: F1 F2 F3 F4 F7 F15)', () => {
-  let backend: RunningBackend;
+  let t: TestBackend;
   let base: string;
   let redis: Redis;
   let keys: ReturnType<typeof redisKeys>;
@@ -92,36 +91,22 @@ describe('hostile reports against the real backend (issue 14: F1 F2 F3 F4 F7 F15
   const now = () => Date.now() - 1000;
 
   before(async () => {
-    const svc = await testServices();
-    const prefix = svc.redisPrefix('hostile');
-    keys = redisKeys(prefix);
-    backend = await startBackend(
-      {
-        influxUrl: svc.influxDb('hostile').url,
-        redisUrl: svc.redisUrl,
-        redisPrefix: prefix,
-        mailFrom: 'wanwatch <w@example.test>',
-        alertEmails: [],
-        adminToken: ADMIN,
-        port: 0,
-        dataDir: '/tmp',
-        rawRetention: '30d',
-        logLevel: 'warn',
-      },
-      {
-        role: 'api',
-        host: '127.0.0.1',
-        logger: pino({ level: 'warn' }, { write: (s: string) => logs.push(s) }),
-        plugins: [ingestPlugin],
-      },
-    );
-    base = `http://127.0.0.1:${backend.port}`;
-    redis = new Redis(svc.redisUrl);
+    t = await startTestBackend({
+      label: 'hostile',
+      adminToken: ADMIN,
+      role: 'api',
+      plugins: [ingestPlugin],
+      config: { logLevel: 'warn' },
+      logger: pino({ level: 'warn' }, { write: (s: string) => logs.push(s) }),
+    });
+    base = t.base;
+    keys = redisKeys(t.config.redisPrefix);
+    redis = new Redis(t.config.redisUrl);
     for (const id of ['victim', 'other', 'f1', 'f2', 'f4', 'f7', 'f15', 'flood']) await register(id);
   });
   after(async () => {
     redis?.disconnect();
-    await backend?.close();
+    await t?.close();
   });
 
   it('F1: a lone surrogate is refused for its own report only; other devices of the same tick are accepted', async () => {
@@ -320,7 +305,7 @@ describe('hostile reports against the real backend (issue 14: F1 F2 F3 F4 F7 F15
       assert.equal(await up.flush(60_000), true, 'the spool drains: nothing is retried for ever');
       const st = up.stats();
       assert.equal(st.rejectedRecords, bad, 'each old record dropped once');
-      const pts = await backend.ctx.influx.query<{ time: { getNanoTime(): string } }>(
+      const pts = await t.backend.ctx.influx.query<{ time: { getNanoTime(): string } }>(
         `SELECT score FROM raw.wan_iface WHERE device = 'spooler'`,
       );
       const got = pts.map((p) => Number(BigInt(p.time.getNanoTime()) / 1_000_000n)).sort((a, b) => a - b);

@@ -8,10 +8,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { ReportRecord } from '../contract/index.ts';
-import { startBackend, createLogger, type RunningBackend } from '../backend/host.ts';
-import { backendPlugins } from '../backend/plugins/index.ts';
-import { testServices } from '../stack/testing.ts';
 import { sample, target, transition } from '../test-support/records.ts';
+import { startTestBackend, type TestBackend } from '../test-support/test-backend.ts';
 
 const ADMIN = 'hostile-names-admin-token-0123';
 const NAMES = ['__proto__', 'constructor', 'toString', 'hasOwnProperty'] as const;
@@ -60,39 +58,17 @@ function records(t0: number): ReportRecord[] {
 }
 
 describe('Object.prototype names through the whole pipeline', () => {
-  let backend: RunningBackend;
-  let base: string;
+  let t: TestBackend;
   const t0 = Date.now() - 30 * MIN;
   const get = async (path: string) => {
-    const res = await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${ADMIN}` } });
+    const res = await fetch(`${t.base}${path}`, { headers: { authorization: `Bearer ${ADMIN}` } });
     return { status: res.status, type: res.headers.get('content-type') ?? '', text: await res.text() };
   };
 
   before(async () => {
-    const svc = await testServices();
-    backend = await startBackend(
-      {
-        influxUrl: svc.influxDb('hnames').url,
-        redisUrl: svc.redisUrl,
-        redisPrefix: svc.redisPrefix('hnames'),
-        mailFrom: 'wanwatch <w@example.test>',
-        alertEmails: [],
-        adminToken: ADMIN,
-        port: 0,
-        dataDir: '/tmp/ww-hnames',
-        rawRetention: '30d',
-        logLevel: 'error',
-      },
-      {
-        role: 'api',
-        host: '127.0.0.1',
-        logger: createLogger('error'),
-        plugins: backendPlugins(),
-      },
-    );
-    base = `http://127.0.0.1:${backend.port}`;
+    t = await startTestBackend({ label: 'hnames', adminToken: ADMIN, role: 'api' });
     for (const d of DEVICES) {
-      const reg = await fetch(`${base}/api/v1/devices`, {
+      const reg = await fetch(`${t.base}/api/v1/devices`, {
         method: 'POST',
         headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
         body: JSON.stringify(d),
@@ -109,7 +85,7 @@ describe('Object.prototype names through the whole pipeline', () => {
         reportIntervalMs: 5000,
         records: records(t0),
       };
-      const res = await fetch(`${base}/api/v1/reports`, {
+      const res = await fetch(`${t.base}/api/v1/reports`, {
         method: 'POST',
         headers: { authorization: `Bearer ${body.token}`, 'content-type': 'application/json' },
         body: JSON.stringify(report),
@@ -118,7 +94,7 @@ describe('Object.prototype names through the whole pipeline', () => {
     }
   });
   after(async () => {
-    await backend?.close();
+    await t?.close();
   });
 
   it('GET /devices/:id and /devices show every interface, policy, name and site', async () => {
@@ -198,7 +174,7 @@ describe('Object.prototype names through the whole pipeline', () => {
     // The fleet reads names and sites from wan_device_info, written when each device registered.
     const info = new Map<string, { name: string; site: string }>();
     for (const deadline = Date.now() + 20_000; info.size < DEVICES.length && Date.now() < deadline; ) {
-      const rows = await backend!.ctx.influx.query<{ device: string; name: string; site: string }>(
+      const rows = await t.backend.ctx.influx.query<{ device: string; name: string; site: string }>(
         'SELECT last("name") AS "name", last("site") AS "site" FROM "forever"."wan_device_info" GROUP BY "device"',
       );
       for (const r of rows) info.set(r.device, { name: r.name, site: r.site });

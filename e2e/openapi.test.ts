@@ -6,13 +6,11 @@ import { Validator } from '@seriousme/openapi-schema-validator';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import express, { type Express } from 'express';
-import { startBackend, createLogger, type RunningBackend } from '../backend/host.ts';
-import { backendPlugins } from '../backend/plugins/index.ts';
-import { testServices } from '../stack/testing.ts';
 import { createRecorder } from '../alerting/adapters/recorder.ts';
 import { createAlertStore } from '../alerting/adapters/store.ts';
 import { emptyIface } from '../alerting/core/state.ts';
 import { sampleReport } from '../test-support/records.ts';
+import { startTestBackend, type TestBackend } from '../test-support/test-backend.ts';
 import { listRoutes } from './routes.ts';
 
 /** docs/openapi.json documents exactly the routes the whole backend serves: adding a route without documenting it fails here. */
@@ -37,32 +35,12 @@ const ADMIN_TOKEN = 'openapi-test-admin-token';
 const toOpenApi = (p: string) => p.replace(/:([A-Za-z_]+)/g, '{$1}');
 
 describe('OpenAPI document', () => {
-  let backend: RunningBackend;
+  let t: TestBackend;
   before(async () => {
-    const svc = await testServices();
-    backend = await startBackend(
-      {
-        influxUrl: svc.influxDb('openapi').url,
-        redisUrl: svc.redisUrl,
-        redisPrefix: svc.redisPrefix('openapi'),
-        mailFrom: 'wanwatch <w@example.test>',
-        alertEmails: [],
-        adminToken: ADMIN_TOKEN,
-        port: 0,
-        dataDir: '/tmp/ww-openapi',
-        rawRetention: '30d',
-        logLevel: 'error',
-      },
-      {
-        role: 'api',
-        host: '127.0.0.1',
-        logger: createLogger('error'),
-        plugins: backendPlugins(),
-      },
-    );
+    t = await startTestBackend({ label: 'openapi', adminToken: ADMIN_TOKEN, role: 'api' });
   });
   after(async () => {
-    await backend?.close();
+    await t?.close();
   });
 
   it('is OpenAPI 3 and every operation has a summary and responses', () => {
@@ -87,7 +65,7 @@ describe('OpenAPI document', () => {
   });
 
   it('documents every route the backend serves, and nothing else', () => {
-    const all = listRoutes(backend.server!.listeners('request')[0] as unknown as Express).map(
+    const all = listRoutes(t.backend.server!.listeners('request')[0] as unknown as Express).map(
       (r) => `${r.method} ${toOpenApi(r.path)}`,
     );
     // The web console's HTML pages are not API: docs/console.md lists them (`GET /device/<id>`).
@@ -129,17 +107,13 @@ describe('OpenAPI document', () => {
 
   it('every documented response schema matches a real answer, and every documented query parameter is accepted', async () => {
     // An open incident (wan DOWN) as alerting stores it, so the acknowledgement gives a real 201.
-    const alertStore = createAlertStore(backend.ctx.redis, backend.ctx.config.redisPrefix);
+    const alertStore = createAlertStore(t.backend.ctx.redis, t.backend.ctx.config.redisPrefix);
     const openIncident = async (deviceId: string) => {
       const s = await alertStore.loadState(deviceId);
       s.ifaces.set('wan', { ...emptyIface('offline'), downSinceMs: Date.now(), downIncidentId: 'down:oa-ev-1' });
       await alertStore.saveState(s);
     };
-    const checked = await exerciseApi(
-      `http://127.0.0.1:${backend.port}`,
-      createRecorder(backend.ctx.influx),
-      openIncident,
-    );
+    const checked = await exerciseApi(t.base, createRecorder(t.backend.ctx.influx), openIncident);
     // Answers a single healthy test backend cannot give; each is covered by its own integration test.
     const notReproducedHere = new Map([
       ['POST /api/v1/reports 429 application/problem+json', 'device_busy: ingest/test/reports.test.ts'],

@@ -12,11 +12,12 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Router } from 'express';
 import { pino } from 'pino';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import request from 'supertest';
 import { encodeTagValue, type ReportRecord } from '../contract/index.ts';
 import { M, RP } from '../store/index.ts';
 import { startTestIngest, type TestIngest } from '../test-support/ingest.ts';
+import { launchChromium } from '../test-support/launch-chromium.ts';
 import { LINK_QUALITY } from '../reports/adapters/influx-history.ts';
 import { createReportsHttpApi } from '../reports/index.ts';
 import { formatDuration, formatPct } from '../reports/render/format.ts';
@@ -402,18 +403,7 @@ describe('uptime report end to end (ingest API -> InfluxDB -> reports API)', () 
   describe('HTML in headless Chromium', () => {
     let browser: Browser;
     before(async () => {
-      browser = await chromium.launch({
-        executablePath: '/usr/bin/chromium',
-        args: [
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-        ],
-      });
+      browser = await launchChromium();
     });
     after(async () => {
       await browser?.close();

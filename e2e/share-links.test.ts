@@ -4,10 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startBackend, createLogger, type RunningBackend } from '../backend/host.ts';
-import { backendPlugins } from '../backend/plugins/index.ts';
 import { loadLinkKey, signLink, sharedUptimePath } from '../store/index.ts';
-import { testServices } from '../stack/testing.ts';
+import { startTestBackend, type TestBackend } from '../test-support/test-backend.ts';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -17,11 +15,10 @@ const VIEWER = 'share-viewer-token-0123456789';
 const PUBLIC = 'https://noc.example.test';
 
 describe('share links of uptime reports', () => {
-  let backend: RunningBackend;
-  let base: string;
+  let t: TestBackend;
   let cliEnv: Record<string, string>;
   const api = (method: string, path: string, body?: unknown, token = ADMIN) =>
-    fetch(base + path, {
+    fetch(t.base + path, {
       method,
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
@@ -32,7 +29,7 @@ describe('share links of uptime reports', () => {
     return (await res.json()) as { path: string; url: string; expiresAt: string };
   };
   /** Opens a link with no Authorization header. */
-  const open = (path: string) => fetch(base + path);
+  const open = (path: string) => fetch(t.base + path);
   const refused = async (path: string, code: string) => {
     const res = await open(path);
     assert.equal(res.status, 403, path);
@@ -41,28 +38,14 @@ describe('share links of uptime reports', () => {
   };
 
   before(async () => {
-    const svc = await testServices();
-    const influxUrl = svc.influxDb('share').url;
-    const redisPrefix = svc.redisPrefix('share');
-    cliEnv = { WANWATCH_INFLUX_URL: influxUrl, WANWATCH_REDIS_URL: svc.redisUrl, WANWATCH_REDIS_PREFIX: redisPrefix };
-    backend = await startBackend(
-      {
-        influxUrl,
-        redisUrl: svc.redisUrl,
-        redisPrefix,
-        mailFrom: 'wanwatch <w@example.test>',
-        alertEmails: [],
-        adminToken: ADMIN,
-        viewerTokens: [VIEWER],
-        publicUrl: PUBLIC,
-        port: 0,
-        dataDir: '/tmp/ww-share',
-        rawRetention: '30d',
-        logLevel: 'error',
-      },
-      { role: 'api', host: '127.0.0.1', logger: createLogger('error'), plugins: backendPlugins() },
-    );
-    base = `http://127.0.0.1:${backend.port}`;
+    t = await startTestBackend({
+      label: 'share',
+      adminToken: ADMIN,
+      role: 'api',
+      config: { viewerTokens: [VIEWER], publicUrl: PUBLIC },
+    });
+    const { influxUrl, redisUrl, redisPrefix } = t.config;
+    cliEnv = { WANWATCH_INFLUX_URL: influxUrl, WANWATCH_REDIS_URL: redisUrl, WANWATCH_REDIS_PREFIX: redisPrefix };
     for (const [id, name] of [
       ['shop-1', 'Shop <1>'],
       ['shop-2', 'Shop 2'],
@@ -70,7 +53,7 @@ describe('share links of uptime reports', () => {
       assert.equal((await api('POST', '/api/v1/devices', { id, name, site: 'Porto' })).status, 201);
   });
   after(async () => {
-    await backend?.close();
+    await t?.close();
   });
 
   it('opens the device HTML and CSV and the fleet HTML without a token', async () => {
@@ -110,12 +93,12 @@ describe('share links of uptime reports', () => {
     await refused(`${p}?${q.replace(/sig=(.)/, (_m, c: string) => `sig=${c === 'A' ? 'B' : 'A'}`)}`, 'link_invalid');
     await refused(p, 'link_invalid');
     // Signed with the server's own key, but already past its expiry.
-    const key = await loadLinkKey(backend.ctx.redis, backend.ctx.keys.linkKey);
+    const key = await loadLinkKey(t.backend.ctx.redis, t.backend.ctx.keys.linkKey);
     await refused(signLink(key, p, [['format', 'csv']], Date.now() - 1000), 'link_expired');
     // A link does not open the API, and the API takes no token in the query.
     const res = await open(`/api/v1/devices/shop-1/uptime?${q}&token=${ADMIN}`);
     assert.equal(res.status, 401);
-    assert.equal((await fetch(`${base}/api/v1/devices/shop-1/uptime?format=html&token=${ADMIN}`)).status, 401);
+    assert.equal((await fetch(`${t.base}/api/v1/devices/shop-1/uptime?format=html&token=${ADMIN}`)).status, 401);
   });
 
   it('is made by an operator or admin, not a viewer, for a registered device and valid times only', async () => {
@@ -134,7 +117,7 @@ describe('share links of uptime reports', () => {
     await bad({ deviceId: 'shop-1', format: 'json' }, 422, 'validation_failed');
     await bad({ deviceId: 'shop-1', from: 'yesterday' }, 400, 'invalid_query');
     await bad({ deviceId: 'shop-1', token: ADMIN }, 422, 'validation_failed');
-    const res = await fetch(`${base}/api/v1/share-links`, { method: 'POST', body: '{}' });
+    const res = await fetch(`${t.base}/api/v1/share-links`, { method: 'POST', body: '{}' });
     assert.equal(res.status, 401);
   });
 

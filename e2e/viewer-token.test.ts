@@ -2,44 +2,25 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Express } from 'express';
-import { startBackend, createLogger, type RunningBackend } from '../backend/host.ts';
-import { backendPlugins } from '../backend/plugins/index.ts';
-import { testServices } from '../stack/testing.ts';
+import { startTestBackend, type TestBackend } from '../test-support/test-backend.ts';
 import { listRoutes } from './routes.ts';
 
 const ADMIN = 'admin-token-0123456789';
 const VIEWER = 'viewer-token-0123456789';
 
 describe('viewer tokens', () => {
-  let backend: RunningBackend;
+  let t: TestBackend;
   before(async () => {
-    const svc = await testServices();
-    backend = await startBackend(
-      {
-        influxUrl: svc.influxDb('viewer').url,
-        redisUrl: svc.redisUrl,
-        redisPrefix: svc.redisPrefix('viewer'),
-        mailFrom: 'wanwatch <w@example.test>',
-        alertEmails: [],
-        adminToken: ADMIN,
-        viewerTokens: [VIEWER],
-        port: 0,
-        dataDir: '/tmp/ww-viewer',
-        rawRetention: '30d',
-        logLevel: 'error',
-      },
-      { role: 'api', host: '127.0.0.1', logger: createLogger('error'), plugins: backendPlugins() },
-    );
+    t = await startTestBackend({ label: 'viewer', adminToken: ADMIN, role: 'api', config: { viewerTokens: [VIEWER] } });
   });
   after(async () => {
-    await backend?.close();
+    await t?.close();
   });
 
   it('is refused (403) on every write route behind the admin token, and reads', async () => {
-    const routes = listRoutes(backend.server!.listeners('request')[0] as unknown as Express);
-    const base = `http://127.0.0.1:${backend.port}`;
+    const routes = listRoutes(t.backend.server!.listeners('request')[0] as unknown as Express);
     const call = (method: string, path: string, token: string) =>
-      fetch(base + path.replace(/:\w+/g, 'x'), {
+      fetch(t.base + path.replace(/:\w+/g, 'x'), {
         method,
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
         ...(method === 'GET' || method === 'HEAD' ? {} : { body: '{}' }),
