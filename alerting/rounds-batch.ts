@@ -8,10 +8,11 @@ import type { AlertStore } from './adapters/store.ts';
 const DRAIN_PARALLEL = 8;
 
 /**
- * The processor of a rounds batch (ROUNDS_BATCH_JOB): the alerting records of the samples-only
- * reports one ingest tick acknowledged. Each record goes to its device's inbox and is applied there
- * exactly as a report's own job would be, so a device's records keep their order with its other
- * jobs, and one device's trouble does not hold the others of the batch:
+ * The processor of a rounds batch (ROUNDS_BATCH_JOB): the alerting records of the reports without
+ * a new transition (rounds, policy snapshots) that one ingest tick acknowledged. Each record goes
+ * to its device's inbox and is applied there exactly as a report's own job would be, so a device's
+ * records keep their order with its other jobs, and one device's trouble does not hold the others
+ * of the batch:
  *
  * | outcome of the drains                        | result                                               |
  * |----------------------------------------------|------------------------------------------------------|

@@ -62,8 +62,15 @@ function post(url: string, body: string, headers: Record<string, string>): Promi
 }
 
 /**
+ * Reports of which one in POLICY_EVERY carries a policy snapshot (default 12). The reporter's
+ * defaults (a snapshot every 10 s, an upload every 5 s) put one in every second report:
+ * BENCH_POLICY_EVERY=2 measures that mix.
+ */
+const POLICY_EVERY = Number(process.env.BENCH_POLICY_EVERY ?? 12);
+
+/**
  * A device's report: `rounds` tracker rounds 5 s apart, 2 WANs x 2 targets each (6 points a round);
- * a policy snapshot in one report of 12. rounds = 1 is a report every 5 s.
+ * a policy snapshot in one report of POLICY_EVERY. rounds = 1 is a report every 5 s.
  */
 function makeReport(deviceId: string, n: number, rounds = 1): ReportV1 {
   const now = Date.now() - 2_000;
@@ -90,7 +97,7 @@ function makeReport(deviceId: string, n: number, rounds = 1): ReportV1 {
     const t = now - (rounds - 1 - r) * 5_000;
     records.push(sample('wan', seq0 + r * 2, t), sample('wanb', seq0 + r * 2 + 1, t));
   }
-  if (n % 12 === 0) {
+  if (n % POLICY_EVERY === 0) {
     records.push({
       type: 'policy',
       seq: seq0 + rounds * 2,
@@ -428,6 +435,7 @@ async function main() {
         devices: DEVICES,
         concurrency: CONCURRENCY,
         pointsPerReport: Math.round(pointsPerReport * 100) / 100,
+        policySnapshotEveryNthReport: POLICY_EVERY,
         pointsPerSec: Math.round(apiPps),
         reportsPerSec: Math.round(apiReportsPerSec),
         baselinePointsPerSec: Math.round(rawPps),

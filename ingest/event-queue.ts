@@ -17,8 +17,9 @@ export interface EventQueue {
    */
   add(jobId: string, job: DeviceEventsJob): Promise<void>;
   /**
-   * Queues the alerting record of a samples-only report (probe rounds, nothing else) in the tick's
-   * rounds batch (ROUNDS_BATCH_JOB); resolves once the batch is in Redis. Same errors as `add`.
+   * Queues the alerting record of a report without a new transition (probe rounds, policy
+   * snapshots) in the tick's rounds batch (ROUNDS_BATCH_JOB); resolves once the batch is in Redis.
+   * Same errors as `add`.
    */
   addRounds(job: DeviceEventsJob): Promise<void>;
   close(): Promise<void>;
@@ -43,11 +44,12 @@ export interface BullEventQueueOptions {
  * once, and each caller's promise resolves only once its own job is in Redis. When a bulk fails
  * for anything but the connection, its jobs are added one by one, so only a bad job fails.
  *
- * A samples-only report (nearly all of them) has no job of its own: its record joins the tick's
- * rounds batch (`addRounds`, ROUNDS_BATCH_JOB), one BullMQ job for up to ROUNDS_BATCH_MAX_REPORTS
- * reports. Its items hold only probe rounds and latest figures, which alerting applies
- * idempotently (a round not newer than the last one applied is skipped), so a retried report may
- * join another batch without a jobId to deduplicate it.
+ * A report without a new transition (nearly all of them) has no job of its own: its record joins
+ * the tick's rounds batch (`addRounds`, ROUNDS_BATCH_JOB), one BullMQ job for up to
+ * ROUNDS_BATCH_MAX_REPORTS reports. Its items hold probe rounds, policy snapshots and latest
+ * figures, which alerting applies idempotently (a round not newer than the last one applied, a
+ * snapshot whose seq was applied, are skipped), so a retried report may join another batch without
+ * a jobId to deduplicate it.
  *
  * On a Redis Cluster "in Redis" means on a replica too (`replica-ack.ts`, one `WAIT` per bulk): the
  * report's ack depends on its job, and a job only its failed master held would be lost with it.

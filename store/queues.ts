@@ -61,10 +61,11 @@ export const deviceEventsJobSchema = z.strictObject({
 export type DeviceEventsJob = z.infer<typeof deviceEventsJobSchema>;
 
 /**
- * Job name of a batch of samples-only reports on QUEUES.deviceEvents: the alerting records of the
- * reports that one ingest tick acknowledged, in arrival order (one job instead of one per report;
- * the other jobs of the queue are named `report`). Its items carry no transition or policy, so a
- * batch queued twice adds nothing: rounds already applied are skipped by their time.
+ * Job name of a batch of reports without a new transition on QUEUES.deviceEvents (nearly all
+ * reports: probe rounds, policy snapshots): the alerting records of the reports that one ingest
+ * tick acknowledged, in arrival order (one job instead of one per report; a report with a new
+ * transition keeps a job of its own, named `report`). A batch queued twice adds nothing: policy
+ * snapshots already applied are skipped by their seq, rounds by their time.
  */
 export const ROUNDS_BATCH_JOB = 'rounds';
 

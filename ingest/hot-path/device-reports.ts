@@ -248,7 +248,9 @@ async function ingestWithEvents(deps: ReportsApiDeps, report: ReportV1): Promise
   const fresh: TransitionRecord[] = transitions.filter((_t, i) => flags[i] !== 1);
   const backfill = isBackfill(report, nowMs, prevLive?.lastSeenMs);
   const ev = buildDeviceEventsJob(report, fresh, nowMs, backfill) ?? buildRoundsJob(report, nowMs, backfill);
-  if (ev) await deps.queue.add(ev.jobId, ev.job);
+  // A new transition gets a job of its own (its id keeps a retried report from queueing it twice);
+  // policy snapshots and rounds, applied once by their seq and time, join the tick's batch.
+  if (ev) await (fresh.length > 0 ? deps.queue.add(ev.jobId, ev.job) : deps.queue.addRounds(ev.job));
   const live = nextLive(prevLive, report, nowMs);
   // `policies` was not read (prevLive has none): written only when this report replaces it, or
   // when the hash is new. Leaving it alone otherwise keeps the stored snapshot, as rewriting it would.

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import request from 'supertest';
 import { Queue } from 'bullmq';
 import { decodeTagValue } from '../../contract/index.ts';
-import { QUEUES } from '../../store/index.ts';
-import type { DeviceEventsJob } from '../../store/index.ts';
+import { QUEUES, ROUNDS_BATCH_JOB } from '../../store/index.ts';
+import type { DeviceEventsJob, RoundsBatchJob } from '../../store/index.ts';
 import { startTestIngest, type TestIngest } from '../../test-support/ingest.ts';
 import { sampleReport } from '../../test-support/records.ts';
 
@@ -122,6 +122,30 @@ describe('POST /api/v1/reports', () => {
     assert.equal(jobs.length, 1, 'one job for the report');
     const queued = jobs.flatMap((j) => j.data.transitions);
     assert.equal(queued.length, 1);
+  });
+
+  it("a report without a new transition joins the tick's rounds batch; a new transition gets its own job", async () => {
+    const base = Date.now() - 40_000;
+    const full = sampleReport('dev-1', { bootId: 'boot-0003', baseMs: base });
+    const noTransition = { ...full, records: full.records.filter((r) => r.type !== 'transition') };
+    await request(t.app).post('/api/v1/reports').set('Authorization', `Bearer ${token}`).send(noTransition).expect(200);
+    const jobs = await bull.getJobs(['waiting', 'delayed', 'active', 'completed']);
+    assert.equal(jobs.filter((j) => j.data.bootId === 'boot-0003').length, 0, 'no job of its own');
+    const items = jobs
+      .filter((j) => j.name === ROUNDS_BATCH_JOB)
+      .flatMap((j) => (j.data as unknown as RoundsBatchJob).reports)
+      .filter((r) => r.bootId === 'boot-0003');
+    assert.equal(items.length, 1);
+    assert.equal(items[0]!.policies.length, 1, 'its policy snapshot');
+    assert.equal(items[0]!.rounds?.length, 2, 'its rounds');
+
+    const later = sampleReport('dev-1', { bootId: 'boot-0003', baseMs: base + 10_000, seq0: 10 });
+    await request(t.app).post('/api/v1/reports').set('Authorization', `Bearer ${token}`).send(later).expect(200);
+    const own = (await bull.getJobs(['waiting', 'delayed', 'active', 'completed'])).filter(
+      (j) => j.name === 'report' && j.data.bootId === 'boot-0003',
+    );
+    assert.equal(own.length, 1);
+    assert.equal(own[0]!.data.transitions.length, 1);
   });
 
   it('stores names with special characters faithfully', async () => {
