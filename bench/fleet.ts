@@ -22,6 +22,7 @@ import type { ReportRecord, ReportV1 } from '../contract/index.ts';
 import { createDeviceStore } from '../ingest/device-store.ts';
 import { hashDeviceToken, loadTokenKey, newDeviceToken } from '../ingest/device-token.ts';
 import { reportLines } from '../ingest/core/report-points.ts';
+import { BACKEND_NODE_FLAGS } from '../backend/node-flags.ts';
 import { redisKeys, schemaStatements } from '../store/index.ts';
 import { startInfluxd } from '../stack/influxd.ts';
 import { startRedis } from '../stack/redis.ts';
@@ -193,7 +194,13 @@ async function influxHeapMb(stack: Stack): Promise<number> {
 }
 
 async function startServe(stack: Stack, prefix: string): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, [join(import.meta.dirname, '..', 'bin', 'wanwatch.js'), 'serve'], {
+  const nodeArgs = [
+    // The flags every launcher of the backend passes (the systemd units, `npm run up`).
+    ...BACKEND_NODE_FLAGS,
+    // BENCH_SERVE_PROF_DIR=/tmp/x writes a CPU profile of the serve process (node --cpu-prof) there.
+    ...(process.env.BENCH_SERVE_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_SERVE_PROF_DIR}`] : []),
+  ];
+  const child = spawn(process.execPath, [...nodeArgs, join(import.meta.dirname, '..', 'bin', 'wanwatch.js'), 'serve'], {
     env: {
       ...process.env,
       WANWATCH_INFLUX_URL: stack.influxUrl,
