@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadBackendConfig, settingsHelp } from '../../backend/config.ts';
 import { startBackend, createLogger, type BackendRole } from '../../backend/host.ts';
 import { backendPlugins } from '../../backend/plugins/index.ts';
-import { missingNodeFlags } from '../../backend/node-flags.ts';
+import { BACKEND_NODE_FLAGS, missingNodeFlags } from '../../backend/node-flags.ts';
 
 export const HELP = `Usage: wanwatch serve [--role all|api|worker] [--port N]
 
@@ -12,6 +12,8 @@ Without WANWATCH_SMTP_URL, emails are written to WANWATCH_DATA_DIR/outbox/*.eml.
 
 Roles: api = HTTP API only; worker = background workers only; all = both (default).
 On SIGTERM/SIGINT it stops accepting requests, finishes those in flight and their writes, then exits.
+Node flags: ${BACKEND_NODE_FLAGS.join(' ')} (run as \`wanwatch\` or by the systemd units in docs/systemd/
+it has them; \`node bin/wanwatch.js serve\` needs them on its command line, else it warns).
 `;
 
 /**
