@@ -89,7 +89,7 @@ export function createBullEventQueue(opts: BullEventQueueOptions): EventQueue {
           name: ROUNDS_BATCH_JOB,
           data: { v: 1, reports: reports.slice(i, i + ROUNDS_BATCH_MAX_REPORTS) },
         });
-      // No deduplication is needed (a batch applied twice changes nothing), so none is kept once done.
+      // No deduplication is needed (a batch applied twice changes nothing): keep only the last few.
       const opts = { removeOnComplete: { count: 1_000 } };
       return replicaAck<unknown>(() =>
         batches.length === 1
