@@ -102,6 +102,7 @@ export function buildRoundsJob(
   report: ReportV1,
   receivedAtMs: number,
   backfill: boolean,
+  metrics: Record<string, LatestIfaceMetrics> = latestMetrics(report),
 ): { jobId: string; job: DeviceEventsJob } | undefined {
   const rounds = qualityRounds(report);
   if (rounds.length === 0) return undefined;
@@ -115,7 +116,7 @@ export function buildRoundsJob(
       receivedAtMs,
       transitions: [],
       policies: [],
-      metrics: latestMetrics(report),
+      metrics,
       backfill,
       rounds,
     },

@@ -18,6 +18,7 @@ import {
   buildDeviceEventsJob,
   buildRoundsJob,
   isBackfill,
+  latestMetrics,
   seenMember,
   seqRange,
   transitionsOf,
@@ -216,10 +217,11 @@ async function ingestSamples(deps: ReportsApiDeps, report: ReportV1): Promise<nu
   // not two): the ack waits for both. Either may fail alone; the reporter then retries, which queues
   // the rounds again (alerting skips rounds it has applied) and merges again (a merge of the same
   // samples changes nothing but lastSeenMs).
-  const ev = buildRoundsJob(report, nowMs, isBackfill(report, nowMs, undefined));
+  const metrics = latestMetrics(report);
+  const ev = buildRoundsJob(report, nowMs, isBackfill(report, nowMs, undefined), metrics);
   await Promise.all([
     ev ? deps.queue.addRounds(ev.job) : undefined,
-    redisOp('writing device state', () => deps.mergeLive(liveUpdateOf(report, nowMs))),
+    redisOp('writing device state', () => deps.mergeLive(liveUpdateOf(report, nowMs, metrics))),
   ]);
   return 0;
 }

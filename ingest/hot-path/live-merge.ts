@@ -24,14 +24,18 @@ export interface LiveUpdate {
   >;
 }
 
-export function liveUpdateOf(report: ReportV1, nowMs: number): LiveUpdate {
+export function liveUpdateOf(
+  report: ReportV1,
+  nowMs: number,
+  ifaces: LiveUpdate['ifaces'] = latestMetrics(report),
+): LiveUpdate {
   return {
     id: report.deviceId,
     lastSeenMs: nowMs,
     bootIdJson: JSON.stringify(report.bootId),
     lastSeq: seqRange(report).lastSeq,
     reportIntervalMs: report.reportIntervalMs,
-    ifaces: latestMetrics(report),
+    ifaces,
   };
 }
 
