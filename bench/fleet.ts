@@ -26,7 +26,7 @@ import { BACKEND_NODE_FLAGS } from '../backend/node-flags.ts';
 import { redisKeys, schemaStatements } from '../store/index.ts';
 import { startInfluxd } from '../stack/influxd.ts';
 import { startRedis } from '../stack/redis.ts';
-import { sample, target } from '../test-support/records.ts';
+import { policy, sample, target } from '../test-support/records.ts';
 import { LeanHttpPool, headerLines } from './lib/lean-http-client.ts';
 
 const FLEETS = (process.env.BENCH_FLEETS ?? '10000,100000').split(',').map(Number);
@@ -61,23 +61,7 @@ function report(deviceId: string, n: number, endMs = Date.now() - 1_000): Report
       );
     }
   }
-  records.push({
-    type: 'policy',
-    seq: seq++,
-    timeMs: now,
-    policies: [
-      {
-        policy: 'balanced',
-        family: 'ipv4',
-        members: [
-          { iface: 'wan', sharePct: 60, metric: 1, weight: 3 },
-          { iface: 'wanb', sharePct: 40, metric: 1, weight: 2 },
-        ],
-        lastResort: 'unreachable',
-        lastResortActive: false,
-      },
-    ],
-  });
+  records.push(policy({ seq: seq++, timeMs: now, wanSharePct: 60 }));
   return { v: 1, deviceId, bootId: 'fleet-boot', sentAtMs: now, reportIntervalMs: UPLOAD_S * 1000, records };
 }
 const POINTS_PER_REPORT = 12 * 3 + 3;

@@ -15,7 +15,7 @@ import { startStack } from '../stack/stack.ts';
 import type { ReportV1, ReportRecord } from '../contract/index.ts';
 import { reportLines } from '../ingest/core/report-points.ts';
 import { LeanHttpPool, headerLines } from './lib/lean-http-client.ts';
-import { sample as sampleRecord, target } from '../test-support/records.ts';
+import { policy, sample as sampleRecord, target } from '../test-support/records.ts';
 import { Redis } from 'ioredis';
 
 /**
@@ -98,23 +98,7 @@ function makeReport(deviceId: string, n: number, rounds = 1): ReportV1 {
     records.push(sample('wan', seq0 + r * 2, t), sample('wanb', seq0 + r * 2 + 1, t));
   }
   if (n % POLICY_EVERY === 0) {
-    records.push({
-      type: 'policy',
-      seq: seq0 + rounds * 2,
-      timeMs: now,
-      policies: [
-        {
-          policy: 'balanced',
-          family: 'ipv4',
-          members: [
-            { iface: 'wan', sharePct: 60, metric: 1, weight: 3 },
-            { iface: 'wanb', sharePct: 40, metric: 1, weight: 2 },
-          ],
-          lastResort: 'unreachable',
-          lastResortActive: false,
-        },
-      ],
-    });
+    records.push(policy({ seq: seq0 + rounds * 2, timeMs: now, wanSharePct: 60 }));
   }
   return { v: 1, deviceId, bootId: `bench-${deviceId}`, sentAtMs: now + 1000, reportIntervalMs: 5000, records };
 }

@@ -12,6 +12,7 @@ import type {
   TargetResult,
   TransitionRecord,
 } from '../contract/index.ts';
+import type { DeviceEventsJob } from '../store/index.ts';
 
 export interface SampleOpts extends Partial<Omit<SampleRecord, 'type' | 'seq' | 'timeMs'>> {
   seq: number;
@@ -92,7 +93,14 @@ export function transition(o: TransitionOpts): TransitionRecord {
 }
 
 /** A policy record; default: one `balanced` policy over `wan` (metric 1, weight 3) and `wanb` (weight 2), all on `wanb`. */
-export function policy(o: { seq: number; timeMs: number; policies?: PolicySplit[] }): PolicyRecord {
+export function policy(o: {
+  seq: number;
+  timeMs: number;
+  policies?: PolicySplit[];
+  /** `wan`'s share of policy `balanced` (the rest is `wanb`'s); default 0. */
+  wanSharePct?: number;
+}): PolicyRecord {
+  const wanSharePct = o.wanSharePct ?? 0;
   return {
     type: 'policy',
     seq: o.seq,
@@ -102,8 +110,8 @@ export function policy(o: { seq: number; timeMs: number; policies?: PolicySplit[
         policy: 'balanced',
         family: 'ipv4',
         members: [
-          { iface: 'wan', sharePct: 0, metric: 1, weight: 3 },
-          { iface: 'wanb', sharePct: 100, metric: 1, weight: 2 },
+          { iface: 'wan', sharePct: wanSharePct, metric: 1, weight: 3 },
+          { iface: 'wanb', sharePct: 100 - wanSharePct, metric: 1, weight: 2 },
         ],
         lastResort: 'unreachable',
         lastResortActive: false,
@@ -155,4 +163,23 @@ export function sampleReport(
     ],
     { bootId: opts.bootId, sentAtMs: base + 2000 },
   );
+}
+
+/** The alerting job ingest queues for a report with these transitions and policy snapshots (store/queues.ts). */
+export function eventsJob(
+  deviceId: string,
+  records: Array<TransitionRecord | PolicyRecord> = [],
+  over: Partial<DeviceEventsJob> = {},
+): DeviceEventsJob {
+  return {
+    v: 1,
+    deviceId,
+    bootId: 'boot-aaaaaaaa',
+    receivedAtMs: Date.now(),
+    transitions: records.filter((r): r is TransitionRecord => r.type === 'transition'),
+    policies: records.filter((r): r is PolicyRecord => r.type === 'policy'),
+    metrics: {},
+    backfill: false,
+    ...over,
+  };
 }

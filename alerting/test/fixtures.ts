@@ -1,5 +1,4 @@
 import type { PolicyRecord, TransitionRecord } from '../../contract/index.ts';
-import type { DeviceEventsJob } from '../../store/index.ts';
 
 export const T0 = Date.UTC(2026, 10, 21, 12, 0, 0);
 
@@ -34,20 +33,4 @@ export function pol(seq: number, online: string[], timeMs = T0 + seq * 1000, pri
   };
 }
 
-export function job(
-  deviceId: string,
-  records: Array<TransitionRecord | PolicyRecord>,
-  opts: Partial<DeviceEventsJob> = {},
-): DeviceEventsJob {
-  return {
-    v: 1,
-    deviceId,
-    bootId: 'boot-aaaaaaaa',
-    receivedAtMs: Date.now(),
-    transitions: records.filter((r): r is TransitionRecord => r.type === 'transition'),
-    policies: records.filter((r): r is PolicyRecord => r.type === 'policy'),
-    metrics: {},
-    backfill: false,
-    ...opts,
-  };
-}
+export { eventsJob as job } from '../../test-support/records.ts';

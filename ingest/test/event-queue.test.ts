@@ -5,17 +5,7 @@ import { QUEUES, ROUNDS_BATCH_JOB, redisKeys, type DeviceEventsJob } from '../..
 import { testServices } from '../../stack/testing.ts';
 import { bullConnection } from '../../backend/clients.ts';
 import { createBullEventQueue, type EventQueue } from '../event-queue.ts';
-
-const job = (deviceId: string): DeviceEventsJob => ({
-  v: 1,
-  deviceId,
-  bootId: 'boot-a',
-  receivedAtMs: 1_763_700_000_000,
-  transitions: [],
-  policies: [],
-  metrics: {},
-  backfill: false,
-});
+import { eventsJob } from '../../test-support/records.ts';
 
 describe('alerting job producer (BullMQ, jobs of one tick added together)', () => {
   let events: EventQueue;
@@ -33,8 +23,12 @@ describe('alerting job producer (BullMQ, jobs of one tick added together)', () =
   });
 
   it('adds each job of a tick once under its own id; the same id again is a no-op', async () => {
-    await Promise.all([events.add('ev_a_1', job('a')), events.add('ev_b_1', job('b')), events.add('ev_a_1', job('a'))]);
-    await events.add('ev_b_1', job('b'));
+    await Promise.all([
+      events.add('ev_a_1', eventsJob('a')),
+      events.add('ev_b_1', eventsJob('b')),
+      events.add('ev_a_1', eventsJob('a')),
+    ]);
+    await events.add('ev_b_1', eventsJob('b'));
     assert.equal(await reader.count(), 2);
     assert.equal((await reader.getJob('ev_b_1'))?.data.deviceId, 'b');
   });
@@ -42,9 +36,9 @@ describe('alerting job producer (BullMQ, jobs of one tick added together)', () =
   it('a job BullMQ refuses fails only its own add; the others of the tick are queued', async () => {
     // BullMQ refuses a custom id with a ":" unless it has exactly three parts.
     const results = await Promise.allSettled([
-      events.add('ev_c_1', job('c')),
-      events.add('bad:id', job('x')),
-      events.add('ev_d_1', job('d')),
+      events.add('ev_c_1', eventsJob('c')),
+      events.add('bad:id', eventsJob('x')),
+      events.add('ev_d_1', eventsJob('d')),
     ]);
     assert.deepEqual(
       results.map((r) => r.status),
@@ -57,8 +51,8 @@ describe('alerting job producer (BullMQ, jobs of one tick added together)', () =
   it("the rounds of one tick's samples-only reports are one batch job, in order, at most 100 reports each", async () => {
     await reader.obliterate({ force: true });
     const ids = Array.from({ length: 150 }, (_, i) => `r${i}`);
-    await Promise.all(ids.map((id) => events.addRounds(job(id))));
-    await events.addRounds(job('later'));
+    await Promise.all(ids.map((id) => events.addRounds(eventsJob(id))));
+    await events.addRounds(eventsJob('later'));
     const batches = (await reader.getJobs(['waiting'])).sort((a, b) => Number(a.id) - Number(b.id));
     assert.deepEqual(
       batches.map((b) => [b.name, b.data.reports.length]),

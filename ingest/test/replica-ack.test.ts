@@ -9,22 +9,13 @@ import { Queue } from 'bullmq';
 import type { Cluster } from 'ioredis';
 import { bullConnection, closeBullConnection } from '../../backend/clients.ts';
 import { ProblemError } from '../../contract/index.ts';
-import { QUEUES, type DeviceEventsJob } from '../../store/index.ts';
+import { QUEUES } from '../../store/index.ts';
 import { startRedisCluster, type RedisCluster } from '../../stack/redis-cluster.ts';
 import { createBullEventQueue, type EventQueue } from '../event-queue.ts';
 import { keySlot } from '../replica-ack.ts';
+import { eventsJob } from '../../test-support/records.ts';
 
 const PREFIX = 'ra:{bull}';
-const job = (deviceId: string): DeviceEventsJob => ({
-  v: 1,
-  deviceId,
-  bootId: 'boot-a',
-  receivedAtMs: 1_763_700_000_000,
-  transitions: [],
-  policies: [],
-  metrics: {},
-  backfill: false,
-});
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('alerting job add on a Redis Cluster waits for a replica', () => {
@@ -40,7 +31,7 @@ describe('alerting job add on a Redis Cluster waits for a replica', () => {
     events = createBullEventQueue({ connection, prefix: PREFIX, replicaAckTimeoutMs: 300 });
     readerConn = bullConnection(cluster.url);
     reader = new Queue(QUEUES.deviceEvents, { connection: readerConn, prefix: PREFIX });
-    await events.add('ev_warmup_1', job('warmup'));
+    await events.add('ev_warmup_1', eventsJob('warmup'));
     // The client's slot map lists a replica once the cluster reports it in sync (a refresh or two).
     const deadline = Date.now() + 20_000;
     while ((connection.slots[keySlot(PREFIX)]?.length ?? 0) < 2 && Date.now() < deadline) await sleep(200);
@@ -66,7 +57,7 @@ describe('alerting job add on a Redis Cluster waits for a replica', () => {
   });
 
   it('resolves once a replica holds the job; refuses (503 redis_unavailable) while no replica confirms it', async () => {
-    await events.add('ev_a_1', job('a'));
+    await events.add('ev_a_1', eventsJob('a'));
     assert.ok(await reader.getJob('ev_a_1'));
 
     const replicaPort = Number(connection.slots[keySlot(PREFIX)]![1]!.split(':')[1]);
@@ -75,12 +66,12 @@ describe('alerting job add on a Redis Cluster waits for a replica', () => {
     process.kill(replica.service.pid, 'SIGSTOP');
     try {
       await assert.rejects(
-        events.add('ev_b_1', job('b')),
+        events.add('ev_b_1', eventsJob('b')),
         (err: unknown) => err instanceof ProblemError && err.code === 'redis_unavailable',
       );
       // A samples-only report's rounds batch is held to the same rule.
       await assert.rejects(
-        events.addRounds(job('c')),
+        events.addRounds(eventsJob('c')),
         (err: unknown) => err instanceof ProblemError && err.code === 'redis_unavailable',
       );
     } finally {
@@ -90,7 +81,7 @@ describe('alerting job add on a Redis Cluster waits for a replica', () => {
     const deadline = Date.now() + 10_000;
     for (;;) {
       try {
-        await events.add('ev_b_1', job('b'));
+        await events.add('ev_b_1', eventsJob('b'));
         break;
       } catch (err) {
         if (Date.now() > deadline) throw err;
